@@ -1,0 +1,442 @@
+/* runtime/linux/cgroup.c: layout detection and the container's cgroup directories. */
+#include <config.h>
+
+#include "runtime/linux/cgroup.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/fs.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+
+const char *
+cgroup_layout_name(enum cgroup_layout l)
+{
+        switch (l) {
+        case CGROUP_LAYOUT_UNIFIED:
+                return "unified";
+        case CGROUP_LAYOUT_HYBRID:
+                return "hybrid";
+        case CGROUP_LAYOUT_LEGACY:
+                return "legacy";
+        }
+        return "?";
+}
+
+void
+cgroup_host_done(struct cgroup_host *host)
+{
+        for (size_t i = 0; i < host->n; i++) {
+                free(host->h[i].mountpoint);
+                free(host->h[i].controllers);
+                free(host->h[i].own);
+        }
+        free(host->h);
+        host->h = NULL;
+        host->n = 0;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *
+unescape_octal(const char *s)
+{
+        char *out = xmalloc(strlen(s) + 1), *p = out;
+
+        while (*s) {
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
+                        *p++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+                        s += 4;
+                } else {
+                        *p++ = *s++;
+                }
+        }
+        *p = '\0';
+        return out;
+}
+
+/* The controllers a v1 mount carries, from its super options: "rw,memory" -> "memory". */
+static char *
+v1_controllers(const char *super_opts)
+{
+        cleanup_free char *copy = xstrdup(super_opts);
+        cleanup_strv char **names = NULL;
+        char *save = NULL;
+
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0 || strcmp(tok, "clone_children") == 0
+                    || strncmp(tok, "release_agent=", 14) == 0 || strcmp(tok, "noprefix") == 0
+                    || strcmp(tok, "xattr") == 0 || strcmp(tok, "cpuset_v2_mode") == 0)
+                        continue;
+                strv_push(&names, tok);
+        }
+        return strv_join(names, ",");
+}
+
+/* /proc/self/cgroup: "hierarchy-id:controllers:path"; v2 is "0::path". */
+static char *
+own_path(const char *self_cgroup, const char *controllers, bool v2)
+{
+        cleanup_free char *copy = xstrdup(self_cgroup);
+        char *save = NULL;
+
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(line, ':'), *c2;
+                if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+                        continue;
+                *c2 = '\0';
+                if ((v2 && strcmp(line, "0") == 0 && c1[1] == '\0')
+                    || (!v2 && strcmp(c1 + 1, controllers) == 0))
+                        return xstrdup(c2[1] ? c2 + 1 : "/");
+        }
+        return xstrdup("/");
+}
+
+int
+cgroup_host_parse(const char *mountinfo, const char *self_cgroup, struct cgroup_host *ret,
+                  berth_error_t **err)
+{
+        cleanup_free char *copy = xstrdup(mountinfo);
+        char *save = NULL;
+        bool any_v1 = false, any_v2 = false;
+
+        memset(ret, 0, sizeof(*ret));
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* id parent major:minor root mountpoint opts [optional...] - fstype source superopts */
+                char *fields[6] = {0}, *sep = strstr(line, " - ");
+                char *rest, *fstype, *source, *super;
+                size_t nf = 0;
+                char *s2 = NULL;
+
+                if (!sep)
+                        continue;
+                *sep = '\0';
+                rest = sep + 3;
+                for (char *t = strtok_r(line, " ", &s2); t && nf < 6; t = strtok_r(NULL, " ", &s2))
+                        fields[nf++] = t;
+                if (nf < 5)
+                        continue;
+                fstype = strtok_r(rest, " ", &s2);
+                source = strtok_r(NULL, " ", &s2);
+                super = strtok_r(NULL, " ", &s2);
+                (void) source;
+                if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
+                        continue;
+                /* A bind of a sub-tree (root != "/") is not the hierarchy's own mount. */
+                if (strcmp(fields[3], "/") != 0)
+                        continue;
+                bool v2 = strcmp(fstype, "cgroup2") == 0;
+                cleanup_free char *ctrls = v2 ? xstrdup("") : v1_controllers(super ? super : "");
+                bool dup = false;
+                for (size_t i = 0; i < ret->n; i++) {
+                        if (ret->h[i].v2 == v2 && strcmp(ret->h[i].controllers, ctrls) == 0)
+                                dup = true;
+                }
+                if (dup)
+                        continue;
+                ret->h = xreallocarray(ret->h, ret->n + 1, sizeof(*ret->h));
+                ret->h[ret->n] = (struct cgroup_hierarchy){
+                        .mountpoint = unescape_octal(fields[4]),
+                        .controllers = TAKE_PTR(ctrls),
+                        .v2 = v2,
+                };
+                ret->h[ret->n].own = own_path(self_cgroup, ret->h[ret->n].controllers, v2);
+                ret->n++;
+                if (v2)
+                        any_v2 = true;
+                else
+                        any_v1 = true;
+        }
+        if (!any_v1 && !any_v2)
+                return berth_error_new(err, ENOENT, "no cgroup filesystem is mounted");
+        ret->layout = !any_v1 ? CGROUP_LAYOUT_UNIFIED : any_v2 ? CGROUP_LAYOUT_HYBRID : CGROUP_LAYOUT_LEGACY;
+        return 0;
+}
+
+int
+cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err)
+{
+        cleanup_free char *mi = NULL, *self = NULL;
+        int r;
+
+        r = fs_read_file(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, err);
+        if (r < 0)
+                return r;
+        r = fs_read_file(AT_FDCWD, "/proc/self/cgroup", &self, NULL, err);
+        if (r < 0)
+                return r;
+        return cgroup_host_parse(mi, self, ret, err);
+}
+
+int
+cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path, const char *id,
+                     char **ret, berth_error_t **err)
+{
+        const char *p = cgroups_path && cgroups_path[0] ? cgroups_path : id;
+        cleanup_free char *copy = xstrdup(p);
+        cleanup_strv char **parts = NULL;
+        cleanup_free char *joined = NULL;
+        char *save = NULL;
+
+        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+                if (strcmp(t, "..") == 0)
+                        return berth_error_new(err, EINVAL, "cgroupsPath \"%s\": \"..\" is not allowed", p);
+                if (strcmp(t, ".") == 0)
+                        continue;
+                strv_push(&parts, t);
+        }
+        if (!parts)
+                return berth_error_new(err, EINVAL, "cgroupsPath \"%s\" names the root cgroup", p);
+        joined = strv_join(parts, "/");
+        if (p[0] == '/' || strcmp(h->own, "/") == 0)
+                *ret = xasprintf("%s/%s", h->mountpoint, joined);
+        else
+                *ret = xasprintf("%s%s/%s", h->mountpoint, h->own, joined);
+        return 0;
+}
+
+/* A new v1 cpuset cgroup starts with no cpus and no mems, and no task may join it until they are
+ * set: copy them down from the parent at every level (runc's cpuset ensureParent). */
+static int
+cpuset_fill(const char *mountpoint, const char *dir, berth_error_t **err)
+{
+        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        size_t mlen = strlen(mountpoint);
+
+        for (const char *p = dir + mlen; p && *p;) {
+                const char *next = strchr(p + 1, '/');
+                cleanup_free char *level = next ? xstrndup(dir, (size_t) (next - dir)) : xstrdup(dir);
+                cleanup_free char *parent = xstrndup(level, (size_t) (strrchr(level, '/') - level));
+                for (int i = 0; i < 2; i++) {
+                        cleanup_free char *mine = xasprintf("%s/%s", level, files[i]);
+                        cleanup_free char *theirs = xasprintf("%s/%s", parent, files[i]);
+                        cleanup_free char *cur = NULL;
+                        cleanup_free char *val = NULL;
+                        int r = fs_read_file(AT_FDCWD, mine, &cur, NULL, err);
+                        if (r < 0)
+                                return r;
+                        if (cur[0] != '\n' && cur[0] != '\0')
+                                continue;
+                        r = fs_read_file(AT_FDCWD, theirs, &val, NULL, err);
+                        if (r < 0)
+                                return r;
+                        r = fs_write_file(AT_FDCWD, mine, val, strlen(val), err);
+                        if (r < 0)
+                                return r;
+                }
+                p = next;
+        }
+        return 0;
+}
+
+int
+cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+              char ***ret_dirs, berth_error_t **err)
+{
+        cleanup_strv char **dirs = NULL;
+        int r;
+
+        for (size_t i = 0; i < host->n; i++) {
+                cleanup_free char *dir = NULL;
+                r = cgroup_container_dir(&host->h[i], cgroups_path, id, &dir, err);
+                if (r < 0)
+                        goto fail;
+                /* Joining an existing cgroup is allowed (runc does), so EEXIST is fine. */
+                r = fs_mkdir_p(dir, 0755, err);
+                if (r < 0)
+                        goto fail;
+                strv_push(&dirs, dir);
+                if (!host->h[i].v2 && strstr(host->h[i].controllers, "cpuset")) {
+                        r = cpuset_fill(host->h[i].mountpoint, dir, err);
+                        if (r < 0)
+                                goto fail;
+                }
+        }
+        *ret_dirs = TAKE_PTR(dirs);
+        return 0;
+fail:
+        cgroup_destroy(dirs, NULL);
+        return r;
+}
+
+int
+cgroup_enter(char *const *dirs, pid_t pid, berth_error_t **err)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+        strv_foreach(d, dirs)
+        {
+                cleanup_free char *p = xasprintf("%s/cgroup.procs", d);
+                int r = fs_write_file(AT_FDCWD, p, buf, (size_t) n, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int
+cgroup_destroy(char *const *dirs, berth_error_t **err)
+{
+        int ret = 0;
+
+        strv_foreach(d, dirs)
+        {
+                for (int tries = 0;; tries++) {
+                        if (rmdir(d) == 0 || errno == ENOENT)
+                                break;
+                        if (errno != EBUSY || tries >= 200) {
+                                if (ret == 0)
+                                        ret = berth_error_sys(err, errno, "remove cgroup \"%s\"", d);
+                                break;
+                        }
+                        /* Exited tasks leave the cgroup a moment after they are reaped. */
+                        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+                }
+        }
+        return ret;
+}
+
+static int
+read_pids(const char *dir, pid_t **ret, size_t *ret_n, berth_error_t **err)
+{
+        cleanup_free char *p = xasprintf("%s/cgroup.procs", dir);
+        cleanup_free char *buf = NULL;
+        pid_t *pids = NULL;
+        size_t n = 0;
+        char *save = NULL;
+        int r;
+
+        r = fs_read_file(AT_FDCWD, p, &buf, NULL, err);
+        if (r < 0)
+                return r;
+        for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
+                pids = xreallocarray(pids, n + 1, sizeof(pid_t));
+                pids[n++] = (pid_t) atoi(t);
+        }
+        *ret = pids;
+        *ret_n = n;
+        return 0;
+}
+
+int
+cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, berth_error_t **err)
+{
+        /* Every hierarchy holds the same processes; the first that answers will do. */
+        int r = -ENOENT;
+
+        strv_foreach(d, dirs)
+        {
+                r = read_pids(d, ret, ret_n, NULL);
+                if (r == 0)
+                        return 0;
+        }
+        return berth_error_new(err, -r > 0 ? -r : ENOENT, "container has no readable cgroup");
+}
+
+static const char *
+find_dir_with(char *const *dirs, const char *file)
+{
+        strv_foreach(d, dirs)
+        {
+                cleanup_free char *p = xasprintf("%s/%s", d, file);
+                if (access(p, F_OK) == 0)
+                        return d;
+        }
+        return NULL;
+}
+
+int
+cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err)
+{
+        const char *v1_freezer = find_dir_with(dirs, "freezer.state");
+        const char *v2_freeze = v1_freezer ? NULL : find_dir_with(dirs, "cgroup.freeze");
+        cleanup_free pid_t *pids = NULL;
+        size_t n = 0;
+        int r;
+
+        if (v1_freezer) {
+                cleanup_free char *p = xasprintf("%s/freezer.state", v1_freezer);
+                fs_write_file(AT_FDCWD, p, "FROZEN", 6, NULL);
+        } else if (v2_freeze) {
+                cleanup_free char *p = xasprintf("%s/cgroup.freeze", v2_freeze);
+                fs_write_file(AT_FDCWD, p, "1", 1, NULL);
+        }
+        r = cgroup_pids(dirs, &pids, &n, err);
+        if (r == 0) {
+                for (size_t i = 0; i < n; i++)
+                        kill(pids[i], sig);
+        }
+        if (v1_freezer) {
+                cleanup_free char *p = xasprintf("%s/freezer.state", v1_freezer);
+                fs_write_file(AT_FDCWD, p, "THAWED", 6, NULL);
+        } else if (v2_freeze) {
+                cleanup_free char *p = xasprintf("%s/cgroup.freeze", v2_freeze);
+                fs_write_file(AT_FDCWD, p, "0", 1, NULL);
+        }
+        return r;
+}
+
+/* runc's AllowedDevices (libcontainer/specconv): what every container may use. */
+static const char *const default_allowed[] = {
+        "c *:* m", "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",  "c 1:7 rwm",  "c 5:0 rwm",
+        "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
+};
+
+char **
+cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n)
+{
+        char **lines = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                const struct spec_device_rule *d = &rules[i];
+                char maj[24], min[24];
+                cleanup_free char *line = NULL;
+
+                if (d->major < 0)
+                        strcpy(maj, "*");
+                else
+                        snprintf(maj, sizeof(maj), "%lld", (long long) d->major);
+                if (d->minor < 0)
+                        strcpy(min, "*");
+                else
+                        snprintf(min, sizeof(min), "%lld", (long long) d->minor);
+                if (d->type == 'a')
+                        line = xasprintf("%c a", d->allow ? 'a' : 'd');
+                else
+                        line = xasprintf("%c %c %s:%s %s", d->allow ? 'a' : 'd', d->type, maj, min,
+                                         d->access);
+                strv_push(&lines, line);
+        }
+        for (size_t i = 0; i < sizeof(default_allowed) / sizeof(default_allowed[0]); i++) {
+                cleanup_free char *line = xasprintf("a %s", default_allowed[i]);
+                strv_push(&lines, line);
+        }
+        return lines;
+}
+
+int
+cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
+                     berth_error_t **err)
+{
+        const char *dir = find_dir_with(dirs, "devices.allow");
+        cleanup_strv char **lines = NULL;
+
+        /* cgroup v2 device control is a BPF program: issue 5; hybrid and legacy hosts have v1. */
+        if (!dir)
+                return 0;
+        lines = cgroup_v1_device_lines(rules, n);
+        strv_foreach(l, lines)
+        {
+                cleanup_free char *file = xasprintf("%s/%s", dir, l[0] == 'a' ? "devices.allow" : "devices.deny");
+                int r = fs_write_file(AT_FDCWD, file, l + 2, strlen(l + 2), err);
+                if (r < 0)
+                        return berth_error_prefix(err, "linux.resources.devices");
+        }
+        return 0;
+}

@@ -1,0 +1,56 @@
+/* runtime/linux/cgroup.h: the host's cgroup layout (unified, hybrid, legacy) and a container's
+ * cgroup in every hierarchy: create, enter, list, signal, remove. Parsing the layout is pure so
+ * each layout is unit-tested on any host. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "runtime/spec/spec.h"
+
+enum cgroup_layout { CGROUP_LAYOUT_UNIFIED, CGROUP_LAYOUT_HYBRID, CGROUP_LAYOUT_LEGACY };
+
+struct cgroup_hierarchy {
+        char *mountpoint;  /* /sys/fs/cgroup/memory, /sys/fs/cgroup/unified, /sys/fs/cgroup */
+        char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+        bool v2;
+        char *own;         /* the caller's cgroup in it (from /proc/self/cgroup), "/" at the root */
+};
+
+struct cgroup_host {
+        enum cgroup_layout layout;
+        struct cgroup_hierarchy *h;
+        size_t n;
+};
+
+/* Pure: from the text of /proc/self/mountinfo and /proc/self/cgroup. */
+int cgroup_host_parse(const char *mountinfo, const char *self_cgroup, struct cgroup_host *ret,
+                      berth_error_t **err);
+int cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err);
+void cgroup_host_done(struct cgroup_host *host);
+const char *cgroup_layout_name(enum cgroup_layout l);
+
+/* Pure: the container's cgroup inside hierarchy H: an absolute cgroupsPath as it is, a relative
+ * one (or, when empty, the container id) below the caller's own cgroup, as runc's fs driver
+ * does. Rejects ".." components. Returns the directory path (mountpoint + cgroup). */
+int cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path,
+                         const char *id, char **ret, berth_error_t **err);
+
+/* The directories a container owns, one per hierarchy, NULL-terminated. */
+int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
+                  char ***ret_dirs, berth_error_t **err);
+int cgroup_enter(char *const *dirs, pid_t pid, berth_error_t **err);
+/* Remove every directory; retries briefly while the kernel still counts dying tasks. */
+int cgroup_destroy(char *const *dirs, berth_error_t **err);
+/* The pids in the container's cgroup (from the first hierarchy that lists them). */
+int cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, berth_error_t **err);
+/* Signal every process in the cgroup, freezing it meanwhile when a freezer is there so no
+ * process forks away (runc's signalAllProcesses). */
+int cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err);
+
+/* Pure: the cgroup v1 devices.allow / devices.deny lines for RULES plus runc's default
+ * allowed devices; each line prefixed "a " (allow) or "d " (deny). */
+char **cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n);
+int cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
+                         berth_error_t **err);

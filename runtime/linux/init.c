@@ -1,0 +1,237 @@
+/* runtime/linux/init.c: the ordered steps of a container's init. The order is runc's
+ * (libcontainer/standard_init_linux.go, rootfs_linux.go), each step explained where it matters. */
+#include <config.h>
+
+#include "runtime/linux/init.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/fs.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "runtime/linux/devices.h"
+#include "runtime/linux/hooks.h"
+#include "runtime/linux/mounts.h"
+#include "runtime/linux/process.h"
+#include "runtime/linux/resolve.h"
+#include "runtime/linux/rootfs.h"
+#include "runtime/linux/sync.h"
+#include "runtime/linux/terminal.h"
+
+static bool
+has_new(const struct spec *spec, int type)
+{
+        const struct spec_namespace *ns = spec_find_namespace(spec, type);
+        return ns && !ns->path;
+}
+
+/* Joined namespaces: the user namespace first, so the others are entered with its privileges. */
+static int
+join_namespaces(const struct spec *spec, berth_error_t **err)
+{
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < spec->linux.n_namespaces; i++) {
+                        const struct spec_namespace *ns = &spec->linux.namespaces[i];
+                        cleanup_close int fd = -1;
+                        if (!ns->path || ns->type == CLONE_NEWPID || ns->type == 0x80)
+                                continue; /* pid and time: entered by the parent before clone */
+                        if ((pass == 0) != (ns->type == CLONE_NEWUSER))
+                                continue;
+                        fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                        if (fd < 0)
+                                return berth_error_sys(err, errno, "linux.namespaces[%zu]: open \"%s\"", i, ns->path);
+                        if (setns(fd, ns->type) < 0)
+                                return berth_error_sys(err, errno, "linux.namespaces[%zu]: join %s namespace \"%s\"", i,
+                                                       spec_namespace_name(ns->type), ns->path);
+                }
+        }
+        return 0;
+}
+
+static int
+apply_sysctl(const struct spec *spec, berth_error_t **err)
+{
+        for (size_t i = 0; spec->linux.sysctl && spec->linux.sysctl[i]; i += 2) {
+                cleanup_free char *path = xasprintf("/proc/sys/%s", spec->linux.sysctl[i]);
+                const char *val = spec->linux.sysctl[i + 1];
+                for (char *p = path + 10; *p; p++) {
+                        if (*p == '.')
+                                *p = '/';
+                }
+                int r = fs_write_file(AT_FDCWD, path, val, strlen(val), err);
+                if (r < 0)
+                        return berth_error_prefix(err, "linux.sysctl.%s", spec->linux.sysctl[i]);
+        }
+        return 0;
+}
+
+static int
+make_cwd(int rootfd, const char *cwd, berth_error_t **err)
+{
+        /* runc creates a missing cwd, as root and before pivot_root. */
+        int fd = resolve_in_root(rootfd, cwd, RESOLVE_CREATE_DIR, err);
+        if (fd < 0)
+                return berth_error_prefix(err, "process.cwd");
+        close(fd);
+        return 0;
+}
+
+static int
+init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
+{
+        const struct spec *spec = a->spec;
+        const struct spec_process *p = &spec->process;
+        cleanup_close int rootfd = -1;
+        int r;
+
+        r = sync_expect_text(a->sync_fd, SYNC_GO, hook_state, err);
+        if (r < 0)
+                return r;
+        if (has_new(spec, CLONE_NEWUSER)) {
+                /* The parent wrote our id maps: become root of the new namespace. */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        return berth_error_sys(err, errno, "become root in the user namespace");
+        }
+        r = join_namespaces(spec, err);
+        if (r < 0)
+                return r;
+        /* The parent put us in our cgroup first, so it becomes the root of the new namespace. */
+        if (has_new(spec, CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                return berth_error_sys(err, errno, "unshare cgroup namespace");
+        if (setsid() < 0)
+                return berth_error_sys(err, errno, "setsid");
+        if (!a->no_new_keyring) {
+                /* A session keyring of its own, so keys never leak between containers (runc). */
+                char name[64];
+                snprintf(name, sizeof(name), "_ses.berth");
+                (void) syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name);
+        }
+
+        rootfd = rootfs_prepare(a->rootfs, spec, err);
+        if (rootfd < 0)
+                return rootfd;
+        struct mount_ctx mc = {
+                .rootfd = rootfd,
+                .bundle = a->bundle,
+                .cgroup_dirs = a->cgroup_dirs,
+                .new_cgroupns = has_new(spec, CLONE_NEWCGROUP),
+                .new_userns = spec_find_namespace(spec, CLONE_NEWUSER) != NULL,
+        };
+        r = mounts_apply(&mc, spec, err);
+        if (r < 0)
+                return r;
+        r = devices_create(rootfd, spec, mc.new_userns, err);
+        if (r < 0)
+                return r;
+        r = make_cwd(rootfd, p->cwd, err);
+        if (r < 0)
+                return r;
+
+        /* prestart and createRuntime hooks run in the runtime's namespaces, now. */
+        r = sync_send(a->sync_fd, SYNC_RUNTIME_HOOKS, err);
+        if (r < 0)
+                return r;
+        r = sync_expect(a->sync_fd, SYNC_HOOKS_DONE, err);
+        if (r < 0)
+                return r;
+        r = hooks_run(&spec->hooks, HOOK_CREATE_CONTAINER, *hook_state, err);
+        if (r < 0)
+                return r;
+
+        r = rootfs_pivot(a->rootfs, a->no_pivot, err);
+        if (r < 0)
+                return r;
+        if (p->terminal) {
+                if (a->console_fd < 0)
+                        return berth_error_new(err, EINVAL, "process.terminal is true but no console socket was given");
+                r = terminal_setup(a->console_fd, p->console_height, p->console_width, err);
+                if (r < 0)
+                        return r;
+                close(a->console_fd);
+        }
+        if (spec->has_hostname && spec->hostname[0] && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                return berth_error_sys(err, errno, "hostname \"%s\"", spec->hostname);
+        if (spec->has_domainname && spec->domainname[0]
+            && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return berth_error_sys(err, errno, "domainname \"%s\"", spec->domainname);
+        r = apply_sysctl(spec, err);
+        if (r < 0)
+                return r;
+        r = rootfs_finalize(spec, err);
+        if (r < 0)
+                return r;
+
+        r = process_apply_rlimits(p, err);
+        if (r < 0)
+                return r;
+        r = process_apply_oom_score_adj(p, err);
+        if (r < 0)
+                return r;
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return berth_error_sys(err, errno, "process.noNewPrivileges");
+        {
+                cleanup_free char *sg = NULL;
+                bool allowed = true;
+                if (fs_read_file(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) == 0)
+                        allowed = strncmp(sg, "deny", 4) != 0;
+                r = process_apply_user(p, allowed, err);
+                if (r < 0)
+                        return r;
+        }
+        umask(p->user.has_umask ? p->user.umask : 022);
+        if (chdir(p->cwd) < 0)
+                return berth_error_sys(err, errno, "process.cwd: chdir \"%s\"", p->cwd);
+        return 0;
+}
+
+void
+init_main(const struct init_args *a)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_free char *hook_state = NULL;
+        cleanup_free char *exe = NULL;
+        cleanup_strv char **env = NULL;
+        char fifo_path[32];
+        int fd, r;
+
+        r = init_steps(a, &hook_state, &err);
+        if (r == 0) {
+                env = process_build_env(&a->spec->process, a->listen_fds);
+                /* Found now, not after start: a missing binary fails `create` (runc). */
+                r = process_find_executable(a->spec->process.args[0], env, &exe, &err);
+        }
+        if (r == 0)
+                r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
+        if (r == 0)
+                r = sync_send(a->sync_fd, SYNC_CREATED, &err);
+        if (r < 0) {
+                sync_send_error(a->sync_fd, err);
+                _exit(1);
+        }
+        close(a->sync_fd);
+
+        /* Block until `start` opens the fifo for reading (runc's exec.fifo). */
+        resolve_fd_path(a->fifo_fd, fifo_path);
+        do
+                fd = open(fifo_path, O_WRONLY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+        if (fd < 0 || fs_write_all(fd, "0", 1) < 0)
+                _exit(1);
+        close(fd);
+        close(a->fifo_fd);
+
+        if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, hook_state, &err) < 0) {
+                dprintf(2, "%s\n", err->msg);
+                _exit(1);
+        }
+        execve(exe, a->spec->process.args, env);
+        dprintf(2, "exec \"%s\": %s\n", exe, strerror(errno));
+        _exit(127);
+}

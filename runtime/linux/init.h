@@ -1,0 +1,23 @@
+/* runtime/linux/init.h: the container's init, from clone() to execve(). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "runtime/spec/spec.h"
+
+struct init_args {
+        const struct spec *spec;
+        const char *bundle;
+        const char *rootfs;
+        char *const *cgroup_dirs;
+        int sync_fd;     /* child end of the parent's socketpair */
+        int fifo_fd;     /* O_PATH fd of <state>/exec.fifo */
+        int console_fd;  /* connected console socket, or -1 */
+        bool no_pivot;
+        bool no_new_keyring;
+        int preserve_fds;
+        int listen_fds;
+};
+
+/* Never returns: execs the process, or reports the error over sync_fd and exits 1. */
+void init_main(const struct init_args *a) __attribute__((noreturn));
