@@ -113,7 +113,7 @@ ctl_bundle() {
 @test "run: SIGKILL delivered by 'kill' to a foreground container gives 137" {
 	bundle_new
 	set_args sleep 100
-	rt run --bundle "$BUNDLE" "$ID" </dev/null >"$CTR_OUT" 2>"$CTR_ERR" &
+	rt run --bundle "$BUNDLE" "$ID" </dev/null >"$CTR_OUT" 2>"$CTR_ERR" 3>&- &
 	local runpid=$!
 	record_pid "$runpid"
 	wait_status running
@@ -294,9 +294,9 @@ ctl_bundle() {
 	rt_create
 	local pid
 	pid=$(state_field pid)
-	run rt create --bundle "$BUNDLE" "$ID" </dev/null
+	run rt create --bundle "$BUNDLE" "$ID" </dev/null >>"$CTR_OUT" 2>&1
 	assert_fail
-	run rt run -d --bundle "$BUNDLE" "$ID" </dev/null
+	run rt run -d --bundle "$BUNDLE" "$ID" </dev/null >>"$CTR_OUT" 2>&1
 	assert_fail
 	assert_eq "$(state_field status)" created "status of first container"
 	assert_eq "$(state_field pid)" "$pid" "pid of first container"

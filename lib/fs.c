@@ -107,7 +107,10 @@ fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_
         cleanup_close int dfd = -1;
         int r;
 
-        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        /* A file left by a crash keeps its old mode and owner under O_CREAT: start afresh. */
+        if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
+                return berth_error_sys(err, errno, "remove stale \"%s\"", tmp);
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return berth_error_sys(err, errno, "create \"%s\"", tmp);
         r = fs_write_all(fd, data, len);
@@ -133,6 +136,8 @@ fs_mkdir_p(const char *path, mode_t mode, berth_error_t **err)
 {
         cleanup_free char *p = xstrdup(path);
 
+        if (!p[0])
+                return berth_error_sys(err, ENOENT, "mkdir \"\"");
         for (char *s = p + 1;; s++) {
                 if (*s != '/' && *s != '\0')
                         continue;

@@ -73,35 +73,64 @@ json_error(berth_error_t **err, const struct jpath *at, const char *fmt, ...)
         return r;
 }
 
+/* One strict pass over BUF[0, LEN): the document, or NULL with *RET_ERR and the offset of the
+ * failure in *RET_END. False when no tokener could be allocated. */
+static bool
+tokenize(const char *buf, size_t len, struct json_object **ret, enum json_tokener_error *ret_err,
+         size_t *ret_end)
+{
+        struct json_tokener *tok = json_tokener_new_ex(64);
+
+        if (!tok)
+                return false;
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+        *ret = json_tokener_parse_ex(tok, buf, (int) len);
+        *ret_err = json_tokener_get_error(tok);
+        *ret_end = json_tokener_get_parse_end(tok);
+        if (*ret_err == json_tokener_continue) {
+                /* A top-level number or literal ends only at a delimiter: hand json-c the NUL
+                 * that json_tokener_parse() passes (json_tokener.h, json_tokener_parse_ex). */
+                *ret = json_tokener_parse_ex(tok, "", 1);
+                *ret_err = json_tokener_get_error(tok);
+                *ret_end = len;
+                if (*ret_err == json_tokener_continue)
+                        *ret_err = json_tokener_error_parse_eof;
+        }
+        json_tokener_free(tok);
+        return true;
+}
+
 int
 json_parse_buffer(const char *buf, size_t len, struct json_object **ret, berth_error_t **err)
 {
-        struct json_tokener *tok = json_tokener_new_ex(64);
-        struct json_object *obj;
-        enum json_tokener_error jerr;
-        size_t end, line = 1, col = 1;
+        struct json_object *obj = NULL, *prefix = NULL;
+        enum json_tokener_error jerr, perr;
+        size_t end, pend, line = 1, col = 1;
+        bool trailing = false;
 
-        if (!tok)
+        if (!tokenize(buf, len, &obj, &jerr, &end))
                 return berth_error_new(err, ENOMEM, "cannot allocate a JSON parser");
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-        obj = json_tokener_parse_ex(tok, buf, (int) len);
-        jerr = json_tokener_get_error(tok);
-        end = json_tokener_get_parse_end(tok);
-        if (jerr == json_tokener_continue)
-                jerr = json_tokener_error_parse_eof;
         if (jerr == json_tokener_success) {
-                for (size_t i = end; i < len; i++) {
-                        if (!strchr(" \t\r\n", buf[i])) {
+                /* json-c stops at a NUL byte; past the document all but whitespace is data. */
+                for (size_t i = end; i < len && !trailing; i++) {
+                        if (buf[i] == '\0' || !strchr(" \t\r\n", buf[i])) {
                                 end = i;
-                                jerr = json_tokener_error_parse_unexpected;
-                                json_object_put(obj);
-                                obj = NULL;
-                                break;
+                                trailing = true;
                         }
                 }
+                if (trailing) {
+                        json_object_put(obj);
+                        obj = NULL;
+                }
+        } else if (jerr == json_tokener_error_parse_unexpected && end < len) {
+                /* Strict json-c reports a byte after the document as an unexpected character
+                 * like any other: it is trailing data when the bytes before it parse alone. */
+                if (!tokenize(buf, end, &prefix, &perr, &pend))
+                        return berth_error_new(err, ENOMEM, "cannot allocate a JSON parser");
+                trailing = perr == json_tokener_success;
+                json_object_put(prefix);
         }
-        json_tokener_free(tok);
-        if (jerr != json_tokener_success) {
+        if (jerr != json_tokener_success || trailing) {
                 for (size_t i = 0; i < end && i < len; i++) {
                         if (buf[i] == '\n') {
                                 line++;
@@ -110,7 +139,7 @@ json_parse_buffer(const char *buf, size_t len, struct json_object **ret, berth_e
                                 col++;
                         }
                 }
-                if (jerr == json_tokener_error_parse_unexpected && end < len)
+                if (trailing)
                         return berth_error_new(err, EINVAL, "invalid JSON at line %zu column %zu: unexpected data after the document", line, col);
                 return berth_error_new(err, EINVAL, "invalid JSON at line %zu column %zu: %s", line,
                                        col, json_tokener_error_desc(jerr));

@@ -105,7 +105,9 @@ args_parse(const struct opt *opts, int argc, char **argv, bool stop_at_positiona
                 else if (o->type != OPT_BOOL) {
                         if (i + 1 >= argc) {
                                 free(pos);
-                                return berth_error_new(err, EINVAL, "flag needs an argument: -%s", o->name);
+                                /* As Go's flag package: the name as given ("-b", not "-bundle"). */
+                                return berth_error_new(err, EINVAL, "flag needs an argument: -%.*s",
+                                                       (int) len, name);
                         }
                         value = argv[++i];
                 }

@@ -24,6 +24,7 @@
 #include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/caps.h"
 #include "runtime/linux/cgroup.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
@@ -224,6 +225,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         struct container_state st = {0};
         struct cgroup_host host = {0};
         struct parent_ns pn = {-1, -1};
+        struct caps_sets caps;
+        unsigned last_cap = caps_last_cap();
         cleanup_free char *bundle = NULL;
         cleanup_free char *rootfs = NULL;
         cleanup_free char *fifo = NULL;
@@ -251,6 +254,11 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                                             : "--systemd-cgroup: systemd is not running on this host");
                 goto out;
         }
+        r = caps_parse(&spec.process.caps, last_cap, &caps, err);
+        if (r < 0) {
+                berth_error_prefix(err, "config.json");
+                goto out;
+        }
         r = resolve_paths(o, &spec, &bundle, &rootfs, err);
         if (r < 0)
                 goto out;
@@ -269,7 +277,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         undo.dir_made = true;
 
         fifo = xasprintf("%s/exec.fifo", undo.dir);
-        if (mkfifo(fifo, 0622) < 0) {
+        /* 0622 whatever the umask: a non-root init reopens it for writing. */
+        if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
                 r = berth_error_sys(err, errno, "create exec fifo");
                 goto fail;
         }
@@ -330,6 +339,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .no_new_keyring = o->no_new_keyring,
                         .preserve_fds = o->preserve_fds,
                         .listen_fds = listen_fds_count(),
+                        .caps = &caps,
+                        .last_cap = last_cap,
                 };
                 close(sv[0]);
                 init_main(&ia);

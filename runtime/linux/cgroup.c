@@ -89,6 +89,8 @@ own_path(const char *self_cgroup, const char *controllers, bool v2)
                 char *c1 = strchr(line, ':'), *c2;
                 if (!c1 || !(c2 = strchr(c1 + 1, ':')))
                         continue;
+                /* line: the hierarchy id; c1 + 1: its controllers ("" for cgroup2). */
+                *c1 = '\0';
                 *c2 = '\0';
                 if ((v2 && strcmp(line, "0") == 0 && c1[1] == '\0')
                     || (!v2 && strcmp(c1 + 1, controllers) == 0))

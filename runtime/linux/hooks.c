@@ -28,7 +28,6 @@ static void __attribute__((noreturn))
 hook_child(const struct spec_hook *h, int in, int out)
 {
         char *default_args[] = {h->path, NULL};
-        char *empty_env[] = {NULL};
 
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
                 _exit(127);
@@ -37,7 +36,7 @@ hook_child(const struct spec_hook *h, int in, int out)
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
-        execve(h->path, h->args && h->args[0] ? h->args : default_args, h->env ? h->env : empty_env);
+        execve(h->path, h->args && h->args[0] ? h->args : default_args, h->env ? h->env : environ); /* no env: the runtime's own, as runc (Go exec) */
         dprintf(2, "exec \"%s\": %s", h->path, strerror(errno));
         _exit(127);
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -14,8 +15,10 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/caps.h"
 #include "runtime/linux/devices.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/mounts.h"
@@ -94,6 +97,15 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
         r = sync_expect_text(a->sync_fd, SYNC_GO, hook_state, err);
         if (r < 0)
                 return r;
+        {
+                /* Hooks run in here see the pid as the container sees it (runc passes 1). */
+                cleanup_json struct json_object *st = json_tokener_parse(*hook_state);
+                if (st) {
+                        json_object_object_add(st, "pid", json_object_new_int(getpid()));
+                        free(*hook_state);
+                        *hook_state = xstrdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                }
+        }
         if (has_new(spec, CLONE_NEWUSER)) {
                 /* The parent wrote our id maps: become root of the new namespace. */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
@@ -176,6 +188,9 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
                 return r;
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_sys(err, errno, "process.noNewPrivileges");
+        r = caps_prepare(a->caps, a->last_cap, err);
+        if (r < 0)
+                return r;
         {
                 cleanup_free char *sg = NULL;
                 bool allowed = true;
@@ -185,6 +200,9 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
                 if (r < 0)
                         return r;
         }
+        r = caps_apply(a->caps, a->last_cap, err);
+        if (r < 0)
+                return r;
         umask(p->user.has_umask ? p->user.umask : 022);
         if (chdir(p->cwd) < 0)
                 return berth_error_sys(err, errno, "process.cwd: chdir \"%s\"", p->cwd);
@@ -217,6 +235,9 @@ init_main(const struct init_args *a)
         }
         close(a->sync_fd);
 
+        /* Changing uid made us non-dumpable, which closes /proc/self/fd to us; execve makes
+         * a plain binary dumpable again anyway, so this opens nothing the process will not have. */
+        (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         /* Block until `start` opens the fifo for reading (runc's exec.fifo). */
         resolve_fd_path(a->fifo_fd, fifo_path);
         do
@@ -227,6 +248,14 @@ init_main(const struct init_args *a)
         close(fd);
         close(a->fifo_fd);
 
+        if (a->spec->hooks.count[HOOK_START_CONTAINER]) {
+                cleanup_json struct json_object *st = json_tokener_parse(hook_state);
+                if (st) {
+                        json_object_object_add(st, "status", json_object_new_string("created"));
+                        free(hook_state);
+                        hook_state = xstrdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+                }
+        }
         if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, hook_state, &err) < 0) {
                 dprintf(2, "%s\n", err->msg);
                 _exit(1);

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "runtime/linux/caps.h"
 #include "runtime/spec/spec.h"
 
 struct init_args {
@@ -17,6 +18,8 @@ struct init_args {
         bool no_new_keyring;
         int preserve_fds;
         int listen_fds;
+        const struct caps_sets *caps; /* parsed by the parent, so a bad name fails early */
+        unsigned last_cap;
 };
 
 /* Never returns: execs the process, or reports the error over sync_fd and exits 1. */

@@ -78,7 +78,9 @@ int
 spec_mount_options_parse(char *const *options, struct spec_mount *m, const struct jpath *at,
                          berth_error_t **err)
 {
+        const unsigned long atime = MOUNT_ATTR__ATIME;
         cleanup_strv char **data = NULL;
+        unsigned long attr;
         (void) at;
         (void) err;
         strv_foreach(o, options)
@@ -106,12 +108,20 @@ spec_mount_options_parse(char *const *options, struct spec_mount *m, const struc
                         if (strcmp(o, recursive_words[k].name) != 0)
                                 continue;
                         known = true;
+                        attr = recursive_words[k].attr;
                         if (recursive_words[k].clear) {
-                                m->rec_clear |= recursive_words[k].attr;
-                                m->rec_set &= ~recursive_words[k].attr;
+                                m->rec_clear |= attr;
+                                m->rec_set &= ~attr;
+                        } else if ((attr & ~atime) == 0) {
+                                /* The access-time mode is one field (relatime is 0):
+                                 * mount_setattr(2) changes it only with all of MOUNT_ATTR__ATIME
+                                 * in attr_clr, else EINVAL; the last word wins (runc: specconv
+                                 * recAttrFlags). */
+                                m->rec_set = (m->rec_set & ~atime) | attr;
+                                m->rec_clear |= atime;
                         } else {
-                                m->rec_set |= recursive_words[k].attr;
-                                m->rec_clear &= ~recursive_words[k].attr;
+                                m->rec_set |= attr;
+                                m->rec_clear &= ~attr;
                         }
                 }
                 if (!known && strcmp(o, "tmpcopyup") == 0) {

@@ -71,11 +71,16 @@ spec_validate(const struct spec *spec, berth_error_t **err)
         if (spec->has_domainname && spec->domainname[0] && !has_any(spec, CLONE_NEWUTS))
                 return json_error(err, JPATH_KEY(NULL, "domainname"),
                                   "unable to set domainname without a private UTS namespace");
+        /* The path names the member at fault: the mapping given, or the one missing. */
         if ((l->n_uid_mappings || l->n_gid_mappings) && !has_new(spec, CLONE_NEWUSER))
-                return json_error(err, JPATH_KEY(JPATH_KEY(NULL, "linux"), "uidMappings"),
+                return json_error(err,
+                                  JPATH_KEY(JPATH_KEY(NULL, "linux"),
+                                            l->n_uid_mappings ? "uidMappings" : "gidMappings"),
                                   "user namespace mappings given without a new user namespace");
         if (has_new(spec, CLONE_NEWUSER) && (!l->n_uid_mappings || !l->n_gid_mappings))
-                return json_error(err, JPATH_KEY(JPATH_KEY(NULL, "linux"), "uidMappings"),
+                return json_error(err,
+                                  JPATH_KEY(JPATH_KEY(NULL, "linux"),
+                                            !l->n_uid_mappings ? "uidMappings" : "gidMappings"),
                                   "a new user namespace needs uidMappings and gidMappings");
         if (l->has_time_offsets && !has_new(spec, 0x80))
                 return json_error(err, JPATH_KEY(JPATH_KEY(NULL, "linux"), "timeOffsets"),

@@ -83,16 +83,21 @@ state_read(const char *dir, struct container_state *s, berth_error_t **err)
 {
         cleanup_free char *path = xasprintf("%s/state.json", dir);
         cleanup_json struct json_object *o = NULL;
+        cleanup_free char *buf = NULL;
         struct json_object *v = NULL;
+        size_t len = 0;
         const char *str;
         int64_t n;
         uint64_t u;
         int r;
 
         memset(s, 0, sizeof(*s));
-        r = json_parse_file(path, &o, err);
+        r = fs_read_file(AT_FDCWD, path, &buf, &len, err);
         if (r < 0)
-                return r;
+                return r; /* the message names the path already */
+        r = json_parse_buffer(buf, len, &o, err);
+        if (r < 0)
+                return berth_error_prefix(err, "%s", path);
 #define GETS(key, field)                                                                           \
         do {                                                                                       \
                 str = NULL;                                                                        \

@@ -1,0 +1,20 @@
+#!/bin/sh
+# contrib/install-deps.sh: every Debian 12 package berth needs to build, test and benchmark.
+# Idempotent; run as root. Used by the README's first command and by .ci/run.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+packages="
+  build-essential autoconf automake pkg-config clang git
+  libjson-c-dev libcap-dev libcmocka-dev
+  bats jq busybox-static python3 iproute2 util-linux procps time
+  runc crun hyperfine
+"
+missing=""
+for p in $packages; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
