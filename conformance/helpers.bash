@@ -21,7 +21,6 @@
 bats_require_minimum_version 1.5.0
 
 CONF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CONF_REPO=$(dirname "$CONF_DIR")
 
 # Resolve the runtime again here so a test file run without setup_suite
 # (e.g. a broken bats) still fails loudly instead of silently using nothing.

@@ -116,6 +116,9 @@ load helpers
 }
 
 @test "process: rlimits (RLIMIT_NOFILE soft/hard)" {
+	# Only values below the host's hard limit are used: raising a hard limit
+	# needs CAP_SYS_RESOURCE, which the runtime may not have (on the
+	# reference host: hard nofile 20000, no CAP_SYS_RESOURCE).
 	bundle_new
 	# default config: RLIMIT_NOFILE 1024/1024
 	ctr_run sh -c 'ulimit -n; ulimit -Hn'

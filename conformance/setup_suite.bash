@@ -53,14 +53,15 @@ setup_suite() {
 	# --- per-run token: every container id / cgroup of this run contains it ---
 	CONF_RUN=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 	export CONF_RUN
-	export CONF_HOST_HOSTNAME=$(hostname)
+	CONF_HOST_HOSTNAME=$(hostname)
+	export CONF_HOST_HOSTNAME
 
 	if [[ ${CONF_SUBREAPER:-} != 1 ]]; then
 		# Not fatal: the suite works without it, but detached containers get
 		# reparented to PID 1, which on some hosts never reaps them.
 		echo "# note: not running under conformance/run.sh (no child subreaper)" >&3
 	fi
-	echo "# runtime under test: $CONF_RT ($("$CONF_RT" --version 2>/dev/null | head -n1))" >&3
+	echo "# runtime under test: $CONF_RT ($("$CONF_RT" --version 2>/dev/null | head -n1)); ids: bconf-$CONF_RUN-N" >&3
 }
 
 teardown_suite() {
@@ -68,7 +69,8 @@ teardown_suite() {
 	local leaks=""
 	[[ -n ${CONF_RUN:-} ]] || return 0
 	leaks+=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*bconf-$CONF_RUN-*" 2>/dev/null)
-	leaks+=$(findmnt -rn -o TARGET | grep -F -e "$BATS_RUN_TMPDIR" -e "bconf-$CONF_RUN-" || true)
+	leaks+=${leaks:+$'\n'}$(findmnt -rn -o TARGET | grep -F -e "$BATS_RUN_TMPDIR" -e "bconf-$CONF_RUN-" || true)
+	leaks=${leaks%$'\n'}
 	if [[ -n $leaks ]]; then
 		echo "teardown_suite: leftovers from this run:" >&2
 		echo "$leaks" >&2

@@ -4,6 +4,7 @@
 #include "lib/fs.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,9 +97,9 @@ fs_write_file(int dirfd, const char *path, const char *data, size_t len, berth_e
         return 0;
 }
 
-int
-fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
-                berth_error_t **err)
+static int
+write_replace(int dirfd, const char *path, const char *data, size_t len, mode_t mode, bool durable,
+              berth_error_t **err)
 {
         const char *slash = strrchr(path, '/');
         cleanup_free char *dir = slash ? xstrndup(path, (size_t) (slash - path) + 1) : xstrdup(".");
@@ -114,7 +115,7 @@ fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_
         if (fd < 0)
                 return berth_error_sys(err, errno, "create \"%s\"", tmp);
         r = fs_write_all(fd, data, len);
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r < 0) {
                 unlinkat(dirfd, tmp, 0);
@@ -125,10 +126,26 @@ fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_
                 unlinkat(dirfd, tmp, 0);
                 return berth_error_sys(err, r, "rename \"%s\" to \"%s\"", tmp, path);
         }
+        if (!durable)
+                return 0;
         dfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || fsync(dfd) < 0)
                 return berth_error_sys(err, errno, "fsync directory of \"%s\"", path);
         return 0;
+}
+
+int
+fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
+                berth_error_t **err)
+{
+        return write_replace(dirfd, path, data, len, mode, true, err);
+}
+
+int
+fs_replace_file(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
+                berth_error_t **err)
+{
+        return write_replace(dirfd, path, data, len, mode, false, err);
 }
 
 int

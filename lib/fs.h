@@ -13,6 +13,10 @@ int fs_write_file(int dirfd, const char *path, const char *data, size_t len, ber
 /* Crash-safe replace: write ".<name>.tmp" beside it, fsync, rename over, fsync the directory. */
 int fs_write_atomic(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
                     berth_error_t **err);
+/* Atomic replace (temp + rename) without fsync: for state that lives on /run and means nothing
+ * after a reboot (runtime state, pid files); readers never see a torn file. */
+int fs_replace_file(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
+                    berth_error_t **err);
 /* mkdir -p; existing directories are fine. */
 int fs_mkdir_p(const char *path, mode_t mode, berth_error_t **err);
 /* rm -rf NAME below DIRFD without following symlinks; a missing NAME is success. */

@@ -26,6 +26,7 @@
 #include "lib/xalloc.h"
 #include "runtime/linux/caps.h"
 #include "runtime/linux/cgroup.h"
+#include "runtime/linux/cgroup_resources.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
 #include "runtime/linux/sync.h"
@@ -102,7 +103,7 @@ write_pid_file(const char *path, pid_t pid, berth_error_t **err)
         } else {
                 abs = xstrdup(path);
         }
-        int r = fs_write_atomic(AT_FDCWD, abs, buf, (size_t) n, 0644, err);
+        int r = fs_replace_file(AT_FDCWD, abs, buf, (size_t) n, 0644, err);
         if (r < 0)
                 return berth_error_prefix(err, "pid file");
         return 0;
@@ -297,6 +298,19 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         r = cgroup_apply_devices(undo.cgroup_dirs, spec.linux.device_rules, spec.linux.n_device_rules, err);
         if (r < 0)
                 goto fail;
+        {
+                /* Hybrid hosts get the v1 spelling: their controllers are on v1. */
+                struct cgroup_plan plan;
+                r = cgroup_resources_plan(spec.linux.resources, host.layout == CGROUP_LAYOUT_UNIFIED, &plan, err);
+                if (r == 0) {
+                        r = cgroup_resources_apply(&host, undo.cgroup_dirs, &plan, err);
+                        cgroup_plan_done(&plan);
+                }
+                if (r < 0) {
+                        berth_error_prefix(err, "config.json");
+                        goto fail;
+                }
+        }
 
         if (spec.process.terminal) {
                 if (o->console_fd >= 0) {

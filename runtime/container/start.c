@@ -6,12 +6,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/json.h"
-#include "lib/log.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/cgroup.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/spec/spec.h"
 
@@ -73,7 +75,9 @@ container_start(const struct runtime_ctx *ctx, const char *id, berth_error_t **e
                 r = berth_error_sys(err, errno, "open exec fifo");
                 goto out;
         }
-        for (;;) {
+        /* One byte: the init is released. End-of-file: its last writer closed on execve, so the
+         * user process is executing and poststart may run (runtime-spec lifecycle). */
+        for (bool released = false;;) {
                 struct pollfd p = {.fd = fd, .events = POLLIN};
                 char c;
                 int n = poll(&p, 1, 100);
@@ -81,9 +85,18 @@ container_start(const struct runtime_ctx *ctx, const char *id, berth_error_t **e
                         r = berth_error_sys(err, errno, "wait for container init");
                         goto out;
                 }
-                if (n > 0 && read(fd, &c, 1) == 1)
-                        break;
+                if (n > 0) {
+                        ssize_t k = read(fd, &c, 1);
+                        if (k == 1) {
+                                released = true;
+                                continue;
+                        }
+                        if (k == 0 && released)
+                                break;
+                }
                 if (!state_pid_alive(s.pid, s.start_time)) {
+                        if (released)
+                                break;
                         r = berth_error_new(err, ESRCH, "container init exited before start");
                         goto out;
                 }
@@ -92,11 +105,9 @@ container_start(const struct runtime_ctx *ctx, const char *id, berth_error_t **e
         unlink(fifo);
         r = container_run_hooks(&s, HOOK_POSTSTART, "running", err);
         if (r < 0) {
-                /* runtime-spec: a failed poststart hook is a warning; the container runs on. */
-                log_warn("%s: %s", id, (*err)->msg);
-                berth_error_free(*err);
-                *err = NULL;
-                r = 0;
+                /* runtime-spec 1.1: a failed poststart hook stops the container; delete follows. */
+                cgroup_kill_all(s.cgroup_dirs, SIGKILL, NULL);
+                kill(s.pid, SIGKILL);
         }
 out:
         state_done(&s);

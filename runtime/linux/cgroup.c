@@ -99,6 +99,26 @@ own_path(const char *self_cgroup, const char *controllers, bool v2)
         return xstrdup("/");
 }
 
+static void
+drop_covered(struct cgroup_host *host, const char *mp)
+{
+        size_t len = strlen(mp);
+
+        for (size_t i = 0; i < host->n;) {
+                const char *h = host->h[i].mountpoint;
+                bool covered = strncmp(h, mp, len) == 0 && (h[len] == '\0' || h[len] == '/' || strcmp(mp, "/") == 0);
+                if (!covered) {
+                        i++;
+                        continue;
+                }
+                free(host->h[i].mountpoint);
+                free(host->h[i].controllers);
+                free(host->h[i].own);
+                memmove(&host->h[i], &host->h[i + 1], (host->n - i - 1) * sizeof(host->h[0]));
+                host->n--;
+        }
+}
+
 int
 cgroup_host_parse(const char *mountinfo, const char *self_cgroup, struct cgroup_host *ret,
                   berth_error_t **err)
@@ -127,6 +147,12 @@ cgroup_host_parse(const char *mountinfo, const char *self_cgroup, struct cgroup_
                 source = strtok_r(NULL, " ", &s2);
                 super = strtok_r(NULL, " ", &s2);
                 (void) source;
+                /* Any later mount at or above a hierarchy's mountpoint hides it (cgroup2 mounted
+                 * over a hybrid /sys/fs/cgroup in a private namespace): forget what it covers. */
+                {
+                        cleanup_free char *mp = unescape_octal(fields[4]);
+                        drop_covered(ret, mp);
+                }
                 if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0))
                         continue;
                 /* A bind of a sub-tree (root != "/") is not the hierarchy's own mount. */
@@ -149,7 +175,9 @@ cgroup_host_parse(const char *mountinfo, const char *self_cgroup, struct cgroup_
                 };
                 ret->h[ret->n].own = own_path(self_cgroup, ret->h[ret->n].controllers, v2);
                 ret->n++;
-                if (v2)
+        }
+        for (size_t i = 0; i < ret->n; i++) {
+                if (ret->h[i].v2)
                         any_v2 = true;
                 else
                         any_v1 = true;

@@ -4,6 +4,7 @@
 #include "runtime/linux/devices.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -33,24 +34,48 @@ devices_setup_needed(const struct spec *spec)
         return true;
 }
 
+/* The directory of the last device made: most devices sit in /dev, resolved once. */
+struct dir_cache {
+        char *dir;
+        int dfd;
+};
+
 static int
-create_device(int rootfd, const struct spec_device *d, bool bind_only, berth_error_t **err)
+dir_cache_get(struct dir_cache *c, int rootfd, const char *dir, berth_error_t **err)
+{
+        cleanup_close int path_fd = -1;
+        char p[32];
+
+        if (c->dir && strcmp(c->dir, dir) == 0)
+                return c->dfd;
+        free(c->dir);
+        c->dir = NULL;
+        if (c->dfd >= 0)
+                close(c->dfd);
+        c->dfd = -1;
+        path_fd = resolve_in_root(rootfd, dir[0] ? dir : "/", RESOLVE_CREATE_DIR, err);
+        if (path_fd < 0)
+                return path_fd;
+        resolve_fd_path(path_fd, p);
+        c->dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (c->dfd < 0)
+                return berth_error_sys(err, errno, "open \"%s\"", dir);
+        c->dir = xstrdup(dir);
+        return c->dfd;
+}
+
+static int
+create_device(struct dir_cache *c, int rootfd, const struct spec_device *d, bool bind_only,
+              berth_error_t **err)
 {
         const char *slash = strrchr(d->path, '/');
         cleanup_free char *dir = xstrndup(d->path, (size_t) (slash - d->path));
-        cleanup_close int dfd_path = -1;
-        cleanup_close int dfd = -1;
-        char p[32];
         mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
         mode_t mode = d->has_mode ? d->mode : 0666;
+        int dfd = dir_cache_get(c, rootfd, dir, err);
 
-        dfd_path = resolve_in_root(rootfd, dir[0] ? dir : "/", RESOLVE_CREATE_DIR, err);
-        if (dfd_path < 0)
-                return dfd_path;
-        resolve_fd_path(dfd_path, p);
-        dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return berth_error_sys(err, errno, "open \"%s\"", dir);
+                return dfd;
         /* An image may ship a file or link there already: the device replaces it. */
         (void) unlinkat(dfd, slash + 1, 0);
         if (bind_only) {
@@ -70,11 +95,8 @@ create_device(int rootfd, const struct spec_device *d, bool bind_only, berth_err
         if (mknodat(dfd, slash + 1, type | (mode & 07777),
                     makedev((unsigned) d->major, (unsigned) d->minor)) < 0)
                 return berth_error_sys(err, errno, "mknod \"%s\"", d->path);
-        /* mknod applies the umask; set the mode the spec asks for exactly. */
-        if (fchmodat(dfd, slash + 1, mode & 07777, 0) < 0)
-                return berth_error_sys(err, errno, "chmod \"%s\"", d->path);
-        if (fchownat(dfd, slash + 1, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
-                     AT_SYMLINK_NOFOLLOW) < 0)
+        if ((d->has_uid || d->has_gid)
+            && fchownat(dfd, slash + 1, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, AT_SYMLINK_NOFOLLOW) < 0)
                 return berth_error_sys(err, errno, "chown \"%s\"", d->path);
         return 0;
 }
@@ -112,7 +134,8 @@ int
 devices_create(int rootfd, const struct spec *spec, bool bind_only, berth_error_t **err)
 {
         bool defaults = devices_setup_needed(spec);
-        int r;
+        struct dir_cache c = {.dir = NULL, .dfd = -1};
+        int r = 0;
 
         for (size_t i = 0; defaults && i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
                 bool overridden = false;
@@ -122,14 +145,22 @@ devices_create(int rootfd, const struct spec *spec, bool bind_only, berth_error_
                 }
                 if (overridden)
                         continue;
-                r = create_device(rootfd, &default_devices[i], bind_only, err);
+                r = create_device(&c, rootfd, &default_devices[i], bind_only, err);
                 if (r < 0)
-                        return r;
+                        goto out;
         }
         for (size_t i = 0; i < spec->linux.n_devices; i++) {
-                r = create_device(rootfd, &spec->linux.devices[i], bind_only, err);
-                if (r < 0)
-                        return berth_error_prefix(err, "linux.devices[%zu]", i);
+                r = create_device(&c, rootfd, &spec->linux.devices[i], bind_only, err);
+                if (r < 0) {
+                        berth_error_prefix(err, "linux.devices[%zu]", i);
+                        goto out;
+                }
         }
-        return defaults ? dev_symlinks(rootfd, err) : 0;
+        if (defaults)
+                r = dev_symlinks(rootfd, err);
+out:
+        free(c.dir);
+        if (c.dfd >= 0)
+                close(c.dfd);
+        return r;
 }

@@ -27,6 +27,7 @@
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
+#include "runtime/linux/waiter.h"
 
 static bool
 has_new(const struct spec *spec, int type)
@@ -126,6 +127,8 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
                 (void) syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name);
         }
 
+        /* Nodes and directories get exactly the modes asked for; process.user.umask comes later. */
+        umask(0);
         rootfd = rootfs_prepare(a->rootfs, spec, err);
         if (rootfd < 0)
                 return rootfd;
@@ -217,13 +220,20 @@ init_main(const struct init_args *a)
         cleanup_free char *exe = NULL;
         cleanup_strv char **env = NULL;
         char fifo_path[32];
-        int fd, r;
+        int fd, r, memfd = -1;
 
         r = init_steps(a, &hook_state, &err);
         if (r == 0) {
                 env = process_build_env(&a->spec->process, a->listen_fds);
                 /* Found now, not after start: a missing binary fails `create` (runc). */
                 r = process_find_executable(a->spec->process.args[0], env, &exe, &err);
+        }
+        /* Without startContainer hooks (which need berth's code), wait as the tiny waiter:
+         * a created container then holds a few pages, not berth's image. */
+        if (r == 0 && !a->spec->hooks.count[HOOK_START_CONTAINER]) {
+                berth_error_t *werr = NULL;
+                memfd = waiter_memfd(&werr);
+                berth_error_free(werr);
         }
         if (r == 0)
                 r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
@@ -234,6 +244,13 @@ init_main(const struct init_args *a)
                 _exit(1);
         }
         close(a->sync_fd);
+        if (memfd >= 0) {
+                berth_error_t *werr = NULL;
+                waiter_exec(memfd, a->fifo_fd, exe, a->spec->process.args, env, &werr);
+                /* Still here: wait in-process instead. */
+                berth_error_free(werr);
+                close(memfd);
+        }
 
         /* Changing uid made us non-dumpable, which closes /proc/self/fd to us; execve makes
          * a plain binary dumpable again anyway, so this opens nothing the process will not have. */
@@ -245,7 +262,7 @@ init_main(const struct init_args *a)
         while (fd < 0 && errno == EINTR);
         if (fd < 0 || fs_write_all(fd, "0", 1) < 0)
                 _exit(1);
-        close(fd);
+        /* fd stays open, close-on-exec: `start` sees end-of-file when execve happens. */
         close(a->fifo_fd);
 
         if (a->spec->hooks.count[HOOK_START_CONTAINER]) {

@@ -75,7 +75,9 @@ state_write(const char *dir, const struct container_state *s, berth_error_t **er
         if (s->hooks)
                 json_object_object_add(o, "hooks", json_object_get(s->hooks));
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        return fs_write_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
+        /* Atomic, not durable: a process crash never leaves a torn file, and after a machine
+         * crash every container this describes is gone anyway (runc does not fsync either). */
+        return fs_replace_file(AT_FDCWD, path, text, strlen(text), 0600, err);
 }
 
 int
@@ -275,7 +277,9 @@ state_hook_json(const struct container_state *s, const char *status)
         json_object_object_add(o, "ociVersion", json_object_new_string(s->oci_version));
         json_object_object_add(o, "id", json_object_new_string(s->id));
         json_object_object_add(o, "status", json_object_new_string(status));
-        json_object_object_add(o, "pid", json_object_new_int(s->pid));
+        /* runtime-spec: pid is required only while created or running; runc omits it after. */
+        if (strcmp(status, "stopped") != 0)
+                json_object_object_add(o, "pid", json_object_new_int(s->pid));
         json_object_object_add(o, "bundle", json_object_new_string(s->bundle));
         json_object_object_add(o, "annotations", pairs_to_object(s->annotations));
         return xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -24,6 +24,29 @@
         "25 24 0:6 / /sys/kernel/security rw,nosuid,nodev,noexec,relatime shared:8 - securityfs " \
         "securityfs rw\n"
 
+/* A private mount namespace on a hybrid host with cgroup2 mounted over /sys/fs/cgroup (how
+ * crun is benchmarked here): the v1 mounts below it are hidden and must not be used. */
+static void
+test_covered_hierarchies_are_dropped(void **state)
+{
+        static const char mountinfo[] = OTHER_MOUNTS
+                "30 24 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec shared:4 - tmpfs tmpfs ro,mode=755\n"
+                "31 30 0:27 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:5 - cgroup cgroup rw,memory\n"
+                "32 30 0:28 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:6 - cgroup2 cgroup2 rw\n"
+                "90 30 0:28 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n";
+        static const char self[] = "5:memory:/\n0::/\n";
+        cleanup_error berth_error_t *err = NULL;
+        struct cgroup_host host;
+        (void) state;
+
+        assert_int_equal(cgroup_host_parse(mountinfo, self, &host, &err), 0);
+        assert_int_equal(host.layout, CGROUP_LAYOUT_UNIFIED);
+        assert_int_equal(host.n, 1);
+        assert_string_equal(host.h[0].mountpoint, "/sys/fs/cgroup");
+        assert_true(host.h[0].v2);
+        cgroup_host_done(&host);
+}
+
 static void
 test_unified_host(void **state)
 {
@@ -326,6 +349,7 @@ main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_unified_host),
+                cmocka_unit_test(test_covered_hierarchies_are_dropped),
                 cmocka_unit_test(test_hybrid_host),
                 cmocka_unit_test(test_legacy_host_comounted),
                 cmocka_unit_test(test_no_cgroup_mounts),

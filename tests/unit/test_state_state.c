@@ -302,12 +302,12 @@ test_hook_json(void **state)
         (void) state;
 
         sample(&s);
-        text = state_hook_json(&s, "stopped");
+        text = state_hook_json(&s, "running");
         assert_int_equal(json_parse_buffer(text, strlen(text), &o, &err), 0);
         k = keys(o);
         assert_string_equal(k, "ociVersion,id,status,pid,bundle,annotations");
         assert_string_equal(
-                text, "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"stopped\","
+                text, "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"running\","
                       "\"pid\":1234,\"bundle\":\"/run/bundles/c1\","
                       "\"annotations\":{\"org.example/a\":\"1\",\"quote\":\"say \\\"hi\\\"\"}}");
         strv_free(s.annotations);
@@ -316,6 +316,12 @@ test_hook_json(void **state)
         assert_string_equal(bare,
                             "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"creating\","
                             "\"pid\":1234,\"bundle\":\"/run/bundles/c1\",\"annotations\":{}}");
+        free(bare);
+        /* After the process is gone there is no pid to give (runc omits it for poststop). */
+        bare = state_hook_json(&s, "stopped");
+        assert_string_equal(bare,
+                            "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"stopped\","
+                            "\"bundle\":\"/run/bundles/c1\",\"annotations\":{}}");
         state_done(&s);
 }
 

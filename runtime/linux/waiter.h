@@ -1,0 +1,15 @@
+/* runtime/linux/waiter.h: the tiny program a created container's init becomes while it waits
+ * for `start` (runtime/waiter/waiter.c, embedded at build time). */
+#pragma once
+
+#include "lib/error.h"
+
+extern const unsigned char waiter_blob[];
+extern const unsigned long waiter_blob_len;
+
+/* A sealed, close-on-exec memfd holding the waiter. */
+int waiter_memfd(berth_error_t **err);
+/* Exec the waiter from MEMFD: it releases the process once the exec fifo (FIFO_FD, inherited)
+ * is read, then execs EXE with ARGS and ENV. Returns only on failure. */
+int waiter_exec(int memfd, int fifo_fd, const char *exe, char *const *args, char *const *env,
+                berth_error_t **err);
