@@ -33,7 +33,8 @@ cli_state(struct cli_ctx *ctx, int argc, char **argv)
         if (r == 0) {
                 cleanup_free char *dir = container_dir(&ctx->rt, id);
                 cleanup_json struct json_object *o = state_to_runc_json(&s, state_status(dir, &s));
-                printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+                /* runc prints no newline after it */
+                fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
                 state_done(&s);
         }
         free(pos);
