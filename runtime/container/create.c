@@ -29,6 +29,7 @@
 #include "runtime/linux/cgroup_resources.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/linux/sync.h"
 #include "runtime/spec/spec.h"
 #include "runtime/spec/validate.h"
@@ -228,6 +229,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         struct parent_ns pn = {-1, -1};
         struct caps_sets caps;
         unsigned last_cap = caps_last_cap();
+        cleanup_seccomp scmp_filter_ctx seccomp = NULL;
         cleanup_free char *bundle = NULL;
         cleanup_free char *rootfs = NULL;
         cleanup_free char *fifo = NULL;
@@ -259,6 +261,13 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         if (r < 0) {
                 berth_error_prefix(err, "config.json");
                 goto out;
+        }
+        if (spec.linux.seccomp.present) {
+                r = seccomp_filter_build(&spec.linux.seccomp, &seccomp, err);
+                if (r < 0) {
+                        berth_error_prefix(err, "config.json");
+                        goto out;
+                }
         }
         r = resolve_paths(o, &spec, &bundle, &rootfs, err);
         if (r < 0)
@@ -355,6 +364,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .listen_fds = listen_fds_count(),
                         .caps = &caps,
                         .last_cap = last_cap,
+                        .seccomp = seccomp,
+                        .seccomp_notify = spec_seccomp_uses_notify(&spec.linux.seccomp),
                 };
                 close(sv[0]);
                 init_main(&ia);

@@ -25,6 +25,7 @@
 #include "runtime/linux/process.h"
 #include "runtime/linux/resolve.h"
 #include "runtime/linux/rootfs.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 #include "runtime/linux/waiter.h"
@@ -87,8 +88,23 @@ make_cwd(int rootfd, const char *cwd, berth_error_t **err)
         return 0;
 }
 
+/* Load the filter now; with SCMP_ACT_NOTIFY rules hand the listener its fd (with the state as
+ * the runtime sees it: HOST_STATE). */
 static int
-init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
+load_seccomp(const struct init_args *a, const char *host_state, berth_error_t **err)
+{
+        int fd = seccomp_filter_install(a->seccomp, a->seccomp_notify, err);
+        int r;
+
+        if (fd <= 0)
+                return fd;
+        r = seccomp_notify_send(&a->spec->linux.seccomp, fd, host_state, err);
+        close(fd);
+        return r;
+}
+
+static int
+init_steps(const struct init_args *a, char **hook_state, char **host_state, berth_error_t **err)
 {
         const struct spec *spec = a->spec;
         const struct spec_process *p = &spec->process;
@@ -98,6 +114,7 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
         r = sync_expect_text(a->sync_fd, SYNC_GO, hook_state, err);
         if (r < 0)
                 return r;
+        *host_state = xstrdup(*hook_state);
         {
                 /* Hooks run in here see the pid as the container sees it (runc passes 1). */
                 cleanup_json struct json_object *st = json_tokener_parse(*hook_state);
@@ -191,6 +208,14 @@ init_steps(const struct init_args *a, char **hook_state, berth_error_t **err)
                 return r;
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_sys(err, errno, "process.noNewPrivileges");
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it must come before the
+         * capabilities are dropped; with it, it comes last, so it sees as few of our own
+         * syscalls as possible (runc: standard_init_linux.go). */
+        if (a->seccomp && !p->no_new_privileges) {
+                r = load_seccomp(a, *host_state, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "linux.seccomp");
+        }
         r = caps_prepare(a->caps, a->last_cap, err);
         if (r < 0)
                 return r;
@@ -217,12 +242,14 @@ init_main(const struct init_args *a)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *hook_state = NULL;
+        cleanup_free char *host_state = NULL;
         cleanup_free char *exe = NULL;
         cleanup_strv char **env = NULL;
+        bool late_seccomp = a->seccomp && a->spec->process.no_new_privileges;
         char fifo_path[32];
-        int fd, r, memfd = -1;
+        int fd, r, memfd = -1, bpf_fd = -1;
 
-        r = init_steps(a, &hook_state, &err);
+        r = init_steps(a, &hook_state, &host_state, &err);
         if (r == 0) {
                 env = process_build_env(&a->spec->process, a->listen_fds);
                 /* Found now, not after start: a missing binary fails `create` (runc). */
@@ -235,6 +262,20 @@ init_main(const struct init_args *a)
                 memfd = waiter_memfd(&werr);
                 berth_error_free(werr);
         }
+        if (r == 0 && late_seccomp) {
+                if (a->seccomp_notify) {
+                        /* The listener must get its fd now, while we can still report. */
+                        r = load_seccomp(a, host_state, &err);
+                        late_seccomp = false;
+                } else if (memfd >= 0) {
+                        /* The waiter loads it itself, right before execve. */
+                        bpf_fd = seccomp_filter_export(a->seccomp, &err);
+                        r = bpf_fd < 0 ? bpf_fd : 0;
+                        late_seccomp = false;
+                }
+                if (r < 0)
+                        berth_error_prefix(&err, "linux.seccomp");
+        }
         if (r == 0)
                 r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
         if (r == 0)
@@ -246,10 +287,13 @@ init_main(const struct init_args *a)
         close(a->sync_fd);
         if (memfd >= 0) {
                 berth_error_t *werr = NULL;
-                waiter_exec(memfd, a->fifo_fd, exe, a->spec->process.args, env, &werr);
+                waiter_exec(memfd, a->fifo_fd, bpf_fd, a->spec->linux.seccomp.flags, exe,
+                            a->spec->process.args, env, &werr);
                 /* Still here: wait in-process instead. */
                 berth_error_free(werr);
                 close(memfd);
+                if (bpf_fd >= 0)
+                        late_seccomp = true;
         }
 
         /* Changing uid made us non-dumpable, which closes /proc/self/fd to us; execve makes
@@ -275,6 +319,10 @@ init_main(const struct init_args *a)
         }
         if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, hook_state, &err) < 0) {
                 dprintf(2, "%s\n", err->msg);
+                _exit(1);
+        }
+        if (late_seccomp && seccomp_filter_install(a->seccomp, false, &err) < 0) {
+                dprintf(2, "linux.seccomp: %s\n", err->msg);
                 _exit(1);
         }
         execve(exe, a->spec->process.args, env);

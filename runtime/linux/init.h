@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "runtime/linux/caps.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/spec/spec.h"
 
 struct init_args {
@@ -19,6 +20,8 @@ struct init_args {
         int preserve_fds;
         int listen_fds;
         const struct caps_sets *caps; /* parsed by the parent, so a bad name fails early */
+        scmp_filter_ctx seccomp;      /* built by the parent, likewise; NULL: none */
+        bool seccomp_notify;
         unsigned last_cap;
 };
 

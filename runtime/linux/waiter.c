@@ -32,24 +32,40 @@ waiter_memfd(berth_error_t **err)
         return fd;
 }
 
+static int
+keep_open(int fd, berth_error_t **err)
+{
+        int fl = fcntl(fd, F_GETFD);
+
+        if (fl < 0 || fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+                return berth_error_sys(err, errno, "fd %d for the waiter", fd);
+        return 0;
+}
+
 int
-waiter_exec(int memfd, int fifo_fd, const char *exe, char *const *args, char *const *env,
-            berth_error_t **err)
+waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
+            char *const *args, char *const *env, berth_error_t **err)
 {
         size_t n = strv_length(args);
-        cleanup_free char **argv = xzalloc((n + 4) * sizeof(char *));
-        char fdstr[16];
-        int fl;
+        cleanup_free char **argv = xzalloc((n + 6) * sizeof(char *));
+        char fdstr[16], bpfstr[16], flagstr[16];
+        int fl = fcntl(fifo_fd, F_GETFD);
+        int r;
 
         snprintf(fdstr, sizeof(fdstr), "%d", fifo_fd);
+        snprintf(bpfstr, sizeof(bpfstr), "%d", bpf_fd);
+        snprintf(flagstr, sizeof(flagstr), "%u", flags);
         argv[0] = (char *) "berth-init";
         argv[1] = fdstr;
-        argv[2] = (char *) exe;
+        argv[2] = bpf_fd >= 0 ? bpfstr : (char *) "-";
+        argv[3] = flagstr;
+        argv[4] = (char *) exe;
         for (size_t i = 0; i < n; i++)
-                argv[3 + i] = args[i];
-        fl = fcntl(fifo_fd, F_GETFD);
-        if (fl < 0 || fcntl(fifo_fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-                return berth_error_sys(err, errno, "exec fifo fd");
+                argv[5 + i] = args[i];
+        if ((r = keep_open(fifo_fd, err)) < 0)
+                return r;
+        if (bpf_fd >= 0 && (r = keep_open(bpf_fd, err)) < 0)
+                return r;
         execveat(memfd, "", argv, (char *const *) env, AT_EMPTY_PATH);
         int e = errno;
         (void) fcntl(fifo_fd, F_SETFD, fl);

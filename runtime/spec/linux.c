@@ -361,8 +361,11 @@ spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spec_li
                 if (r > 0 && (r = parse_device_rules(sub, JPATH_KEY(rat, "devices"), l, err)) < 0)
                         return r;
         }
-        r = json_get_object(obj, at, "seccomp", &l->seccomp, err);
+        sub = NULL;
+        r = json_get_object(obj, at, "seccomp", &sub, err);
         if (r < 0)
+                return r;
+        if (r > 0 && (r = spec_parse_seccomp(sub, JPATH_KEY(at, "seccomp"), &l->seccomp, err)) < 0)
                 return r;
         sub = NULL;
         r = json_get_object(obj, at, "timeOffsets", &sub, err);
@@ -398,4 +401,5 @@ spec_linux_done(struct spec_linux *l)
         strv_free(l->readonly_paths);
         free(l->mount_label);
         free(l->device_rules);
+        spec_seccomp_done(&l->seccomp);
 }

@@ -9,6 +9,7 @@
 
 #include "lib/error.h"
 #include "lib/json.h"
+#include "runtime/spec/seccomp.h"
 
 /* GNU C predefines `linux` as 1; the spec's section keeps its name. */
 #undef linux
@@ -129,7 +130,7 @@ struct spec_linux {
         struct spec_device_rule *device_rules;
         size_t n_device_rules;
         struct json_object *resources; /* kept for the cgroup layer; owned by spec.doc */
-        struct json_object *seccomp;   /* idem */
+        struct spec_seccomp seccomp;
         bool has_time_offsets;
         int64_t monotonic_secs, boottime_secs;
         uint32_t monotonic_nsecs, boottime_nsecs;

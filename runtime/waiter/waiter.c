@@ -7,7 +7,11 @@
  * until `start` reads it), writes one byte and execs the container's process; the fifo stays
  * open, close-on-exec, so `start` sees end-of-file exactly when that exec happened.
  *
- * argv: [name, fifo-fd, executable, process args...]; envp: the process's environment.
+ * With noNewPrivileges, the seccomp filter is loaded here too, after the fifo and right before
+ * execve (runc's point), from a memfd holding the classic BPF program berth built.
+ *
+ * argv: [name, fifo-fd, bpf-fd or "-", seccomp flags, executable, process args...];
+ * envp: the process's environment.
  * No libc: raw syscalls and a hand-written entry point, for x86_64 and aarch64. */
 
 #include <asm/unistd.h>
@@ -55,6 +59,34 @@ sys4(long n, long a, long b, long c, long d)
         return r;
 }
 
+struct sock_filter_ {
+        unsigned short code;
+        unsigned char jt, jf;
+        unsigned int k;
+};
+struct sock_fprog_ {
+        unsigned short len;
+        struct sock_filter_ *filter;
+};
+
+/* BPF_MAXINSNS (4096) instructions of 8 bytes; only the pages read are resident. */
+static struct sock_filter_ program[4096];
+
+static long
+parse_num(const char *s, int *ok)
+{
+        long v = 0;
+        *ok = *s != '\0';
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9') {
+                        *ok = 0;
+                        return 0;
+                }
+                v = v * 10 + (*s - '0');
+        }
+        return v;
+}
+
 static unsigned long
 str_len(const char *s)
 {
@@ -90,8 +122,11 @@ waiter_main(long *sp)
         long fifo = 0, fd;
         unsigned long n = str_len(path);
 
-        if (argc < 4)
-                die("berth-waiter: usage: berth-waiter FIFO-FD EXECUTABLE ARGS...", 0, 127);
+        long bpf = -1, flags = 0;
+        int ok;
+
+        if (argc < 6)
+                die("berth-waiter: usage: berth-waiter FIFO-FD BPF-FD|- FLAGS EXECUTABLE ARGS...", 0, 127);
         for (const char *p = argv[1]; *p; p++) {
                 if (*p < '0' || *p > '9' || n >= sizeof(path) - 1)
                         die("berth-waiter: bad fifo fd", argv[1], 127);
@@ -99,6 +134,14 @@ waiter_main(long *sp)
                 path[n++] = *p;
         }
         path[n] = '\0';
+        if (!(argv[2][0] == '-' && argv[2][1] == '\0')) {
+                bpf = parse_num(argv[2], &ok);
+                if (!ok)
+                        die("berth-waiter: bad seccomp fd", argv[2], 127);
+        }
+        flags = parse_num(argv[3], &ok);
+        if (!ok)
+                die("berth-waiter: bad seccomp flags", argv[3], 127);
         do
                 fd = sys4(__NR_openat, AT_FDCWD_, (long) path, O_WRONLY_ | O_CLOEXEC_, 0);
         while (fd == -EINTR_);
@@ -107,8 +150,28 @@ waiter_main(long *sp)
         if (sys3(__NR_write, fd, (long) "0", 1) != 1)
                 die("berth-waiter: cannot write the exec fifo", path, 1);
         sys3(__NR_close, fifo, 0, 0);
-        sys3(__NR_execve, (long) argv[2], (long) (argv + 3), (long) envp);
-        die("berth-waiter: exec failed", argv[2], 127);
+        if (bpf >= 0) {
+                unsigned long got = 0;
+                for (;;) {
+                        long k = sys3(__NR_read, bpf, (long) ((char *) program + got), (long) (sizeof(program) - got));
+                        if (k == -EINTR_)
+                                continue;
+                        if (k < 0)
+                                die("berth-waiter: cannot read the seccomp filter", 0, 1);
+                        if (k == 0 || got + (unsigned long) k == sizeof(program)) {
+                                got += (unsigned long) k;
+                                break;
+                        }
+                        got += (unsigned long) k;
+                }
+                sys3(__NR_close, bpf, 0, 0);
+                struct sock_fprog_ prog = {.len = (unsigned short) (got / sizeof(program[0])), .filter = program};
+                /* SECCOMP_SET_MODE_FILTER = 1 */
+                if (got == 0 || sys3(__NR_seccomp, 1, flags, (long) &prog) < 0)
+                        die("berth-waiter: cannot load the seccomp filter", 0, 1);
+        }
+        sys3(__NR_execve, (long) argv[4], (long) (argv + 5), (long) envp);
+        die("berth-waiter: exec failed", argv[4], 127);
 }
 
 #if defined(__x86_64__)
