@@ -29,6 +29,7 @@
 #include "runtime/linux/cgroup_resources.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/linux/sync.h"
 #include "runtime/spec/spec.h"
@@ -255,6 +256,11 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                                     access("/run/systemd/system", F_OK) == 0
                                             ? "--systemd-cgroup: the systemd cgroup driver is not implemented yet"
                                             : "--systemd-cgroup: systemd is not running on this host");
+                goto out;
+        }
+        r = lsm_check(&spec, err);
+        if (r < 0) {
+                berth_error_prefix(err, "config.json");
                 goto out;
         }
         r = caps_parse(&spec.process.caps, last_cap, &caps, err);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -21,6 +22,7 @@
 #include "runtime/linux/caps.h"
 #include "runtime/linux/devices.h"
 #include "runtime/linux/hooks.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/resolve.h"
@@ -206,6 +208,11 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
         r = process_apply_oom_score_adj(p, err);
         if (r < 0)
                 return r;
+        r = process_apply_scheduling(p, err);
+        if (r < 0)
+                return r;
+        if (spec->linux.has_personality && personality(spec->linux.personality) < 0)
+                return berth_error_sys(err, errno, "linux.personality");
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_sys(err, errno, "process.noNewPrivileges");
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it must come before the
@@ -278,6 +285,10 @@ init_main(const struct init_args *a)
         }
         if (r == 0)
                 r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
+        /* The LSM label takes effect at the next execve (the waiter's when it is used: it runs
+         * confined already, as the process will). */
+        if (r == 0)
+                r = lsm_set_exec_label(&a->spec->process, &err);
         if (r == 0)
                 r = sync_send(a->sync_fd, SYNC_CREATED, &err);
         if (r < 0) {

@@ -211,3 +211,41 @@ process_prepare_fds(int keep, berth_error_t **err)
                 return berth_error_sys(err, errno, "close_range");
         return 0;
 }
+
+/* The kernel's struct sched_attr (glibc 2.36 has no wrapper). */
+struct sched_attr_ {
+        uint32_t size;
+        uint32_t sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime;
+        uint64_t sched_deadline;
+        uint64_t sched_period;
+};
+
+int
+process_apply_scheduling(const struct spec_process *p, berth_error_t **err)
+{
+        if (p->has_io_priority) {
+                /* IOPRIO_WHO_PROCESS = 1; the class sits above 13 bits of data. */
+                long v = ((long) p->io_priority_class << 13) | p->io_priority;
+                if (syscall(SYS_ioprio_set, 1, 0, v) < 0)
+                        return berth_error_sys(err, errno, "process.ioPriority");
+        }
+        if (p->has_scheduler) {
+                struct sched_attr_ attr = {
+                        .size = sizeof(attr),
+                        .sched_policy = (uint32_t) p->scheduler.policy,
+                        .sched_flags = p->scheduler.flags,
+                        .sched_nice = p->scheduler.nice,
+                        .sched_priority = (uint32_t) p->scheduler.priority,
+                        .sched_runtime = p->scheduler.runtime,
+                        .sched_deadline = p->scheduler.deadline,
+                        .sched_period = p->scheduler.period,
+                };
+                if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+                        return berth_error_sys(err, errno, "process.scheduler");
+        }
+        return 0;
+}

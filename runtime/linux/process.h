@@ -19,3 +19,5 @@ int process_find_executable(const char *arg0, char *const *env, char **ret, bert
 const char *process_env_get(char *const *env, const char *name);
 /* Keep fds 0..2+KEEP open across execve; every other fd closes on exec. */
 int process_prepare_fds(int keep, berth_error_t **err);
+/* process.ioPriority and process.scheduler (runtime-spec 1.2). */
+int process_apply_scheduling(const struct spec_process *p, berth_error_t **err);

@@ -368,6 +368,26 @@ spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spec_li
         if (r > 0 && (r = spec_parse_seccomp(sub, JPATH_KEY(at, "seccomp"), &l->seccomp, err)) < 0)
                 return r;
         sub = NULL;
+        r = json_get_object(obj, at, "personality", &sub, err);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                const struct jpath *here = JPATH_KEY(at, "personality");
+                s = NULL;
+                r = json_get_string(sub, here, "domain", &s, err);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return json_error(err, JPATH_KEY(here, "domain"), "required");
+                if (strcmp(s, "LINUX") == 0)
+                        l->personality = 0x0000; /* PER_LINUX */
+                else if (strcmp(s, "LINUX32") == 0)
+                        l->personality = 0x0008; /* PER_LINUX32 */
+                else
+                        return json_error(err, JPATH_KEY(here, "domain"), "unknown domain \"%s\" (expected LINUX or LINUX32)", s);
+                l->has_personality = true;
+        }
+        sub = NULL;
         r = json_get_object(obj, at, "timeOffsets", &sub, err);
         if (r < 0)
                 return r;

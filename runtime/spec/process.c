@@ -148,6 +148,89 @@ parse_caps(struct json_object *obj, const struct jpath *at, struct spec_capabili
         return 0;
 }
 
+static int
+word_value(const char *const *names, const int *values, const char *w)
+{
+        for (size_t i = 0; names[i]; i++) {
+                if (strcmp(names[i], w) == 0)
+                        return values[i];
+        }
+        return -1;
+}
+
+static int
+parse_io_priority(struct json_object *o, const struct jpath *at, struct spec_process *p,
+                  berth_error_t **err)
+{
+        static const char *const names[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL};
+        static const int values[] = {1, 2, 3};
+        const char *cls = NULL;
+        int64_t prio = 0;
+        int r;
+
+        if ((r = json_get_string(o, at, "class", &cls, err)) < 0)
+                return r;
+        if (r == 0)
+                return json_error(err, JPATH_KEY(at, "class"), "required");
+        p->io_priority_class = word_value(names, values, cls);
+        if (p->io_priority_class < 0)
+                return json_error(err, JPATH_KEY(at, "class"), "unknown class \"%s\"", cls);
+        if ((r = json_get_int_range(o, at, "priority", 0, 7, &prio, err)) < 0)
+                return r;
+        p->io_priority = (int) prio;
+        p->has_io_priority = true;
+        return 0;
+}
+
+static int
+parse_scheduler(struct json_object *o, const struct jpath *at, struct spec_process *p,
+                berth_error_t **err)
+{
+        static const char *const policies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+                                               "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE", NULL};
+        static const int policy_values[] = {0, 1, 2, 3, 4, 5, 6};
+        static const char *const flags[] = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",
+                                            "SCHED_FLAG_DL_OVERRUN", "SCHED_FLAG_KEEP_POLICY",
+                                            "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+                                            "SCHED_FLAG_UTIL_CLAMP_MAX", NULL};
+        static const int flag_values[] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40};
+        struct spec_scheduler *sc = &p->scheduler;
+        cleanup_strv char **fl = NULL;
+        const char *pol = NULL;
+        int64_t v;
+        int r;
+
+        if ((r = json_get_string(o, at, "policy", &pol, err)) < 0)
+                return r;
+        if (r == 0)
+                return json_error(err, JPATH_KEY(at, "policy"), "required");
+        sc->policy = word_value(policies, policy_values, pol);
+        if (sc->policy < 0)
+                return json_error(err, JPATH_KEY(at, "policy"), "unknown policy \"%s\"", pol);
+        if ((r = json_get_int_range(o, at, "nice", -20, 19, &v, err)) < 0)
+                return r;
+        sc->nice = r ? (int) v : 0;
+        if ((r = json_get_int_range(o, at, "priority", 0, 99, &v, err)) < 0)
+                return r;
+        sc->priority = r ? (int) v : 0;
+        if ((r = json_get_strv(o, at, "flags", &fl, err)) < 0)
+                return r;
+        for (size_t i = 0; fl && fl[i]; i++) {
+                int f = word_value(flags, flag_values, fl[i]);
+                if (f < 0)
+                        return json_error(err, JPATH_IDX(JPATH_KEY(at, "flags"), i), "unknown flag \"%s\"", fl[i]);
+                sc->flags |= (uint64_t) f;
+        }
+        if ((r = json_get_uint64(o, at, "runtime", &sc->runtime, err)) < 0)
+                return r;
+        if ((r = json_get_uint64(o, at, "deadline", &sc->deadline, err)) < 0)
+                return r;
+        if ((r = json_get_uint64(o, at, "period", &sc->period, err)) < 0)
+                return r;
+        p->has_scheduler = true;
+        return 0;
+}
+
 int
 spec_parse_process(struct json_object *obj, const struct jpath *at, struct spec_process *p,
                    berth_error_t **err)
@@ -240,6 +323,18 @@ spec_parse_process(struct json_object *obj, const struct jpath *at, struct spec_
                 return r;
         if (r > 0 && s[0])
                 p->selinux_label = xstrdup(s);
+        sub = NULL;
+        r = json_get_object(obj, at, "ioPriority", &sub, err);
+        if (r < 0)
+                return r;
+        if (r > 0 && (r = parse_io_priority(sub, JPATH_KEY(at, "ioPriority"), p, err)) < 0)
+                return r;
+        sub = NULL;
+        r = json_get_object(obj, at, "scheduler", &sub, err);
+        if (r < 0)
+                return r;
+        if (r > 0 && (r = parse_scheduler(sub, JPATH_KEY(at, "scheduler"), p, err)) < 0)
+                return r;
         return 0;
 }
 

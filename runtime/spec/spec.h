@@ -49,6 +49,17 @@ struct spec_process {
         struct spec_capabilities caps;
         char *apparmor_profile;
         char *selinux_label;
+        bool has_io_priority;
+        int io_priority_class; /* IOPRIO_CLASS_RT 1, BE 2, IDLE 3 */
+        int io_priority;
+        bool has_scheduler;
+        struct spec_scheduler {
+                int policy; /* SCHED_* */
+                int nice;
+                int priority;
+                uint64_t flags; /* SCHED_FLAG_* */
+                uint64_t runtime, deadline, period;
+        } scheduler;
 };
 
 struct spec_mount {
@@ -131,6 +142,8 @@ struct spec_linux {
         size_t n_device_rules;
         struct json_object *resources; /* kept for the cgroup layer; owned by spec.doc */
         struct spec_seccomp seccomp;
+        bool has_personality;
+        unsigned long personality; /* PER_LINUX or PER_LINUX32 */
         bool has_time_offsets;
         int64_t monotonic_secs, boottime_secs;
         uint32_t monotonic_nsecs, boottime_nsecs;
