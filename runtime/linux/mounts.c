@@ -223,6 +223,42 @@ mount_cgroup(const struct mount_ctx *mc, const struct spec_mount *m, berth_error
         return 0;
 }
 
+/* What may be mounted where /proc is concerned (CVE-2019-16884, CVE-2023-27561): procfs and sysfs
+ * only on a real directory, never through a symlink a malicious image planted; nothing inside
+ * /proc but the few files lxcfs-style tools replace (runc's checkProcMount). */
+static int
+check_proc_mount(const struct mount_ctx *mc, const struct spec_mount *m, berth_error_t **err)
+{
+        static const char *const allowed_in_proc[] = {
+                "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps",
+                "/proc/uptime", "/proc/loadavg", "/proc/slabinfo", "/proc/net/dev",
+                "/proc/sys/kernel/ns_last_pid", NULL,
+        };
+        const char *d = m->destination;
+        bool special = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
+
+        if (strncmp(d, "/proc/", 6) == 0 && d[6]) {
+                for (size_t i = 0; allowed_in_proc[i]; i++) {
+                        if (strcmp(d, allowed_in_proc[i]) == 0)
+                                return 0;
+                }
+                return berth_error_new(err, EPERM, "cannot be mounted because it is inside /proc");
+        }
+        if (special) {
+                int fd = resolve_in_root_nofollow(mc->rootfd, d);
+                if (fd == -ELOOP)
+                        return berth_error_new(err, ELOOP, "the destination of a %s mount must not be a symlink", m->type);
+                if (fd >= 0) {
+                        struct stat st;
+                        int r = fstat(fd, &st);
+                        close(fd);
+                        if (r == 0 && !S_ISDIR(st.st_mode))
+                                return berth_error_new(err, ENOTDIR, "the destination of a %s mount must be a directory", m->type);
+                }
+        }
+        return 0;
+}
+
 int
 mounts_apply(const struct mount_ctx *mc, const struct spec *spec, berth_error_t **err)
 {
@@ -230,6 +266,9 @@ mounts_apply(const struct mount_ctx *mc, const struct spec *spec, berth_error_t 
                 const struct spec_mount *m = &spec->mounts[i];
                 int r;
 
+                r = check_proc_mount(mc, m, err);
+                if (r < 0)
+                        return berth_error_prefix(err, "mounts[%zu] \"%s\"", i, m->destination);
                 if (m->flags & MS_BIND)
                         r = mount_bind(mc, m, err);
                 else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)

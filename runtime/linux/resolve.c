@@ -14,11 +14,11 @@
 #include "lib/xalloc.h"
 
 static int
-open_in_root(int rootfd, const char *rel)
+open_in_root_how(int rootfd, const char *rel, unsigned long long resolve)
 {
         struct open_how how = {
                 .flags = O_PATH | O_CLOEXEC,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
         };
         int fd;
 
@@ -28,6 +28,20 @@ open_in_root(int rootfd, const char *rel)
                 fd = (int) syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
         while (fd < 0 && errno == EAGAIN);
         return fd < 0 ? -errno : fd;
+}
+
+static int
+open_in_root(int rootfd, const char *rel)
+{
+        return open_in_root_how(rootfd, rel, 0);
+}
+
+int
+resolve_in_root_nofollow(int rootfd, const char *path)
+{
+        while (*path == '/')
+                path++;
+        return open_in_root_how(rootfd, path, RESOLVE_NO_SYMLINKS);
 }
 
 void

@@ -12,5 +12,8 @@ enum resolve_create { RESOLVE_CREATE_NONE = 0, RESOLVE_CREATE_DIR, RESOLVE_CREAT
  * root). With CREATE, missing components are made (directories 0755; the last one a directory
  * or an empty 0644 file). */
 int resolve_in_root(int rootfd, const char *path, enum resolve_create create, berth_error_t **err);
+/* Like resolve_in_root without creating, but no symlink may be followed at all: -ELOOP if one
+ * is met, -errno on other failures (no error object: callers decide what it means). */
+int resolve_in_root_nofollow(int rootfd, const char *path);
 /* "/proc/self/fd/N" for mounting on an fd. */
 void resolve_fd_path(int fd, char buf[static 32]);
