@@ -83,8 +83,9 @@ log_write(enum log_level level, const char *msg)
                 cleanup_free char *q = json_quote(msg);
                 line = xasprintf("{\"level\":\"%s\",\"msg\":%s,\"time\":\"%s\"}\n",
                                  level_names[level], q, when);
-        } else if (level == LOG_LEVEL_ERROR && log_cfg.fd < 0) {
-                /* On a terminal runc's final error is the bare message. */
+        } else if (level == LOG_LEVEL_ERROR && log_cfg.fd < 0 && isatty(STDERR_FILENO)) {
+                /* A person reads a terminal: the bare message. Elsewhere callers parse runc's
+                 * logrus line, as below. */
                 line = xasprintf("%s\n", msg);
         } else {
                 cleanup_free char *q = json_quote(msg);

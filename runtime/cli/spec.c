@@ -61,15 +61,22 @@ make_rootless(struct json_object *spec)
         json_object_object_del(linux_, "resources");
         json_object_object_get_ex(spec, "mounts", &mounts);
         for (size_t i = 0; i < json_object_array_length(mounts); i++) {
-                struct json_object *m = json_object_array_get_idx(mounts, i), *d;
+                struct json_object *m = json_object_array_get_idx(mounts, i), *d, *opts = NULL;
                 json_object_object_get_ex(m, "destination", &d);
-                if (strcmp(json_object_get_string(d), "/sys") == 0)
+                if (strcmp(json_object_get_string(d), "/sys") == 0) {
+                        /* put_idx frees the old entry: nothing of it may be used after this */
                         json_object_array_put_idx(mounts, i, json_tokener_parse(
                                 "{\"destination\":\"/sys\",\"type\":\"none\",\"source\":\"/sys\",\"options\":[\"rbind\",\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}"));
-                if (strcmp(json_object_get_string(d), "/dev/pts") == 0) {
-                        struct json_object *opts;
-                        json_object_object_get_ex(m, "options", &opts);
-                        json_object_array_del_idx(opts, json_object_array_length(opts) - 1, 1);
+                        continue;
+                }
+                /* No uid= or gid= options: those ids may not be mapped (runc's ToRootless). */
+                json_object_object_get_ex(m, "options", &opts);
+                for (size_t k = 0; opts && k < json_object_array_length(opts);) {
+                        const char *o = json_object_get_string(json_object_array_get_idx(opts, k));
+                        if (strncmp(o, "uid=", 4) == 0 || strncmp(o, "gid=", 4) == 0)
+                                json_object_array_del_idx(opts, k, 1);
+                        else
+                                k++;
                 }
         }
 }

@@ -81,9 +81,11 @@ static int
 listen_fds_count(void)
 {
         const char *s = getenv("LISTEN_FDS");
+        const char *pid = getenv("LISTEN_PID");
         long n;
 
-        if (!s || !s[0])
+        /* Socket activation fds are ours only when LISTEN_PID names us (sd_listen_fds, runc). */
+        if (!s || !s[0] || !pid || strtol(pid, NULL, 10) != (long) getpid())
                 return 0;
         n = strtol(s, NULL, 10);
         return n > 0 && n < 1024 ? (int) n : 0;

@@ -81,7 +81,8 @@ container_parse_signal(const char *s, int *ret, berth_error_t **err)
                 return berth_error_new(err, EINVAL, "empty signal");
         n = strtol(s, &end, 10);
         if (*end == '\0') {
-                if (n <= 0 || n > SIGRTMAX)
+                /* 0 probes, as kill(2) does: runc accepts it */
+                if (n < 0 || n > SIGRTMAX)
                         return berth_error_new(err, EINVAL, "unknown signal \"%s\"", s);
                 *ret = (int) n;
                 return 0;

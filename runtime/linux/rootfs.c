@@ -11,14 +11,37 @@
 #include <unistd.h>
 
 #include "lib/strv.h"
+#include "lib/xalloc.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/resolve.h"
+
+/* The mount point at or above PATH: the first directory up from it that mount(2) accepts as
+ * one. */
+static int
+make_holder_private(const char *path, berth_error_t **err)
+{
+        cleanup_free char *p = xstrdup(path);
+
+        for (;;) {
+                if (mount(NULL, p, NULL, MS_PRIVATE, NULL) == 0)
+                        return 0;
+                if (errno != EINVAL)
+                        return berth_error_sys(err, errno, "make the mount holding \"%s\" private", p);
+                char *slash = strrchr(p, '/');
+                if (!slash || strcmp(p, "/") == 0)
+                        return berth_error_new(err, EINVAL, "no mount holds rootfs \"%s\"", path);
+                if (slash == p)
+                        slash[1] = '\0';
+                else
+                        *slash = '\0';
+        }
+}
 
 int
 rootfs_prepare(const char *rootfs, const struct spec *spec, berth_error_t **err)
 {
         unsigned long prop = MS_SLAVE | MS_REC;
-        int fd;
+        int fd, r;
 
         /* Host mount events must not reach the container, and ours must not reach the host:
          * slave by default, as runc (libcontainer/rootfs_linux.go prepareRoot). */
@@ -26,12 +49,14 @@ rootfs_prepare(const char *rootfs, const struct spec *spec, berth_error_t **err)
                 prop = spec->linux.rootfs_propagation;
         if (mount(NULL, "/", NULL, prop, NULL) < 0)
                 return berth_error_sys(err, errno, "set propagation of \"/\"");
+        /* pivot_root refuses a shared new root or a shared parent of it. Make the mount that
+         * holds the rootfs private (in our namespace only); the bind below then starts private
+         * too, whatever "/" got above (runc's rootfsParentMountPrivate). */
+        r = make_holder_private(rootfs, err);
+        if (r < 0)
+                return r;
         if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return berth_error_sys(err, errno, "bind rootfs \"%s\"", rootfs);
-        /* pivot_root refuses a shared parent mount: make the rootfs's own mount private
-         * (its parent keeps whatever propagation "/" got above). */
-        if (mount(NULL, rootfs, NULL, MS_PRIVATE, NULL) < 0)
-                return berth_error_sys(err, errno, "make rootfs \"%s\" private", rootfs);
         fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return berth_error_sys(err, errno, "open rootfs \"%s\"", rootfs);

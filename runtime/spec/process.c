@@ -148,6 +148,38 @@ parse_caps(struct json_object *obj, const struct jpath *at, struct spec_capabili
         return 0;
 }
 
+/* runc's rules: every entry NAME=VALUE with a name; a repeated name keeps its first place and
+ * takes the last value. */
+static int
+env_normalize(char **env, const struct jpath *at, berth_error_t **err)
+{
+        size_t n = strv_length(env), out = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(env[i], '=');
+                if (!eq)
+                        return json_error(err, JPATH_IDX(at, i), "invalid environment variable: \"%s\"", env[i]);
+                if (eq == env[i])
+                        return json_error(err, JPATH_IDX(at, i), "environment variable name can't be empty: \"%s\"", env[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+                size_t len = (size_t) (strchr(env[i], '=') - env[i]) + 1;
+                bool seen = false;
+                for (size_t j = 0; j < out; j++) {
+                        if (strncmp(env[j], env[i], len) == 0) {
+                                free(env[j]);
+                                env[j] = env[i];
+                                seen = true;
+                                break;
+                        }
+                }
+                if (!seen)
+                        env[out++] = env[i];
+        }
+        env[out] = NULL;
+        return 0;
+}
+
 static int
 word_value(const char *const *names, const int *values, const char *w)
 {
@@ -274,6 +306,9 @@ spec_parse_process(struct json_object *obj, const struct jpath *at, struct spec_
         if (strv_length(p->args) == 0)
                 return json_error(err, JPATH_KEY(at, "args"), "must not be empty");
         r = json_get_strv(obj, at, "env", &p->env, err);
+        if (r < 0)
+                return r;
+        r = env_normalize(p->env, JPATH_KEY(at, "env"), err);
         if (r < 0)
                 return r;
         r = json_get_string(obj, at, "cwd", &s, err);
