@@ -351,6 +351,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 r = berth_error_sys(err, errno, "socketpair");
                 goto fail;
         }
+        /* Counted here: in the child getpid() is the container's, not the one LISTEN_PID names. */
+        int listen_fds = listen_fds_count();
         r = parent_ns_enter(&spec, &pn, err);
         if (r < 0) {
                 parent_ns_leave(&pn);
@@ -369,7 +371,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .no_pivot = o->no_pivot,
                         .no_new_keyring = o->no_new_keyring,
                         .preserve_fds = o->preserve_fds,
-                        .listen_fds = listen_fds_count(),
+                        .listen_fds = listen_fds,
                         .caps = &caps,
                         .last_cap = last_cap,
                         .seccomp = seccomp,
