@@ -262,9 +262,12 @@ init_main(const struct init_args *a)
                 /* Found now, not after start: a missing binary fails `create` (runc). */
                 r = process_find_executable(a->spec->process.args[0], env, &exe, &err);
         }
-        /* Without startContainer hooks (which need berth's code), wait as the tiny waiter:
-         * a created container then holds a few pages, not berth's image. */
-        if (r == 0 && !a->spec->hooks.count[HOOK_START_CONTAINER]) {
+        /* The process is always exec'd from the sealed waiter, never from this image: an
+         * executable that is /proc/self/exe then finds the memfd, not the host's berth
+         * (CVE-2019-5736). Without startContainer hooks (which need berth's code) the waiter
+         * also does the waiting, so a created container holds a few pages, not berth's image. */
+        bool hooks_path = a->spec->hooks.count[HOOK_START_CONTAINER] > 0;
+        if (r == 0) {
                 berth_error_t *werr = NULL;
                 memfd = waiter_memfd(&werr);
                 berth_error_free(werr);
@@ -285,9 +288,10 @@ init_main(const struct init_args *a)
         }
         if (r == 0)
                 r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
-        /* The LSM label takes effect at the next execve (the waiter's when it is used: it runs
-         * confined already, as the process will). */
-        if (r == 0)
+        /* The LSM label takes effect at the next execve (the waiter's: it runs confined already,
+         * as the process will). With startContainer hooks it is set after them, or they would
+         * be exec'd into it. */
+        if (r == 0 && !hooks_path)
                 r = lsm_set_exec_label(&a->spec->process, &err);
         if (r == 0)
                 r = sync_send(a->sync_fd, SYNC_CREATED, &err);
@@ -296,15 +300,12 @@ init_main(const struct init_args *a)
                 _exit(1);
         }
         close(a->sync_fd);
-        if (memfd >= 0) {
+        if (memfd >= 0 && !hooks_path) {
                 berth_error_t *werr = NULL;
                 waiter_exec(memfd, a->fifo_fd, bpf_fd, a->spec->linux.seccomp.flags, exe,
                             a->spec->process.args, env, &werr);
                 /* Still here: wait in-process instead. */
                 berth_error_free(werr);
-                close(memfd);
-                if (bpf_fd >= 0)
-                        late_seccomp = true;
         }
 
         /* Changing uid made us non-dumpable, which closes /proc/self/fd to us; execve makes
@@ -320,18 +321,28 @@ init_main(const struct init_args *a)
         /* fd stays open, close-on-exec: `start` sees end-of-file when execve happens. */
         close(a->fifo_fd);
 
-        if (a->spec->hooks.count[HOOK_START_CONTAINER]) {
+        if (hooks_path) {
                 cleanup_json struct json_object *st = json_tokener_parse(hook_state);
                 if (st) {
                         json_object_object_add(st, "status", json_object_new_string("created"));
                         free(hook_state);
                         hook_state = xstrdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
                 }
+                if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, hook_state, &err) < 0
+                    || lsm_set_exec_label(&a->spec->process, &err) < 0) {
+                        dprintf(2, "%s\n", err->msg);
+                        _exit(1);
+                }
         }
-        if (hooks_run(&a->spec->hooks, HOOK_START_CONTAINER, hook_state, &err) < 0) {
-                dprintf(2, "%s\n", err->msg);
-                _exit(1);
+        if (memfd >= 0) {
+                berth_error_t *werr = NULL;
+                waiter_exec(memfd, -1, bpf_fd, a->spec->linux.seccomp.flags, exe, a->spec->process.args, env, &werr);
+                berth_error_free(werr);
+                close(memfd);
         }
+        /* No waiter: load and exec from here. */
+        if (bpf_fd >= 0)
+                late_seccomp = true;
         if (late_seccomp && seccomp_filter_install(a->seccomp, false, &err) < 0) {
                 dprintf(2, "linux.seccomp: %s\n", err->msg);
                 _exit(1);

@@ -49,10 +49,12 @@ waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
         size_t n = strv_length(args);
         cleanup_free char **argv = xzalloc((n + 6) * sizeof(char *));
         char fdstr[16], bpfstr[16], flagstr[16];
-        int fl = fcntl(fifo_fd, F_GETFD);
+        int fl = fifo_fd >= 0 ? fcntl(fifo_fd, F_GETFD) : 0;
         int r;
 
         snprintf(fdstr, sizeof(fdstr), "%d", fifo_fd);
+        if (fifo_fd < 0)
+                strcpy(fdstr, "-");
         snprintf(bpfstr, sizeof(bpfstr), "%d", bpf_fd);
         snprintf(flagstr, sizeof(flagstr), "%u", flags);
         argv[0] = (char *) "berth-init";
@@ -62,12 +64,13 @@ waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
         argv[4] = (char *) exe;
         for (size_t i = 0; i < n; i++)
                 argv[5 + i] = args[i];
-        if ((r = keep_open(fifo_fd, err)) < 0)
+        if (fifo_fd >= 0 && (r = keep_open(fifo_fd, err)) < 0)
                 return r;
         if (bpf_fd >= 0 && (r = keep_open(bpf_fd, err)) < 0)
                 return r;
         execveat(memfd, "", argv, (char *const *) env, AT_EMPTY_PATH);
         int e = errno;
-        (void) fcntl(fifo_fd, F_SETFD, fl);
+        if (fifo_fd >= 0)
+                (void) fcntl(fifo_fd, F_SETFD, fl);
         return berth_error_sys(err, e, "exec the waiter");
 }

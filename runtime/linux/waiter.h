@@ -10,7 +10,7 @@ extern const unsigned long waiter_blob_len;
 /* A sealed, close-on-exec memfd holding the waiter. */
 int waiter_memfd(berth_error_t **err);
 /* Exec the waiter from MEMFD: it releases the process once the exec fifo (FIFO_FD, inherited)
- * is read, loads the seccomp program in BPF_FD (or none: -1) with FLAGS, then execs EXE with ARGS
+ * is read (FIFO_FD -1: released already), loads the seccomp program in BPF_FD (or none: -1) with FLAGS, then execs EXE with ARGS
  * and ENV. Returns only on failure. */
 int waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
                 char *const *args, char *const *env, berth_error_t **err);

@@ -155,6 +155,8 @@ env_normalize(char **env, const struct jpath *at, berth_error_t **err)
 {
         size_t n = strv_length(env), out = 0;
 
+        if (!env)
+                return 0;
         for (size_t i = 0; i < n; i++) {
                 const char *eq = strchr(env[i], '=');
                 if (!eq)

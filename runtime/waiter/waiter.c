@@ -10,7 +10,7 @@
  * With noNewPrivileges, the seccomp filter is loaded here too, after the fifo and right before
  * execve (runc's point), from a memfd holding the classic BPF program berth built.
  *
- * argv: [name, fifo-fd, bpf-fd or "-", seccomp flags, executable, process args...];
+ * argv: [name, fifo-fd or "-", bpf-fd or "-", seccomp flags, executable, process args...];
  * envp: the process's environment.
  * No libc: raw syscalls and a hand-written entry point, for x86_64 and aarch64. */
 
@@ -127,7 +127,9 @@ waiter_main(long *sp)
 
         if (argc < 6)
                 die("berth-waiter: usage: berth-waiter FIFO-FD BPF-FD|- FLAGS EXECUTABLE ARGS...", 0, 127);
-        for (const char *p = argv[1]; *p; p++) {
+        /* "-": released already (init ran startContainer hooks); only load and exec. */
+        int wait_fifo = !(argv[1][0] == '-' && argv[1][1] == '\0');
+        for (const char *p = argv[1]; wait_fifo && *p; p++) {
                 if (*p < '0' || *p > '9' || n >= sizeof(path) - 1)
                         die("berth-waiter: bad fifo fd", argv[1], 127);
                 fifo = fifo * 10 + (*p - '0');
@@ -142,14 +144,16 @@ waiter_main(long *sp)
         flags = parse_num(argv[3], &ok);
         if (!ok)
                 die("berth-waiter: bad seccomp flags", argv[3], 127);
-        do
-                fd = sys4(__NR_openat, AT_FDCWD_, (long) path, O_WRONLY_ | O_CLOEXEC_, 0);
-        while (fd == -EINTR_);
-        if (fd < 0)
-                die("berth-waiter: cannot open the exec fifo", path, 1);
-        if (sys3(__NR_write, fd, (long) "0", 1) != 1)
-                die("berth-waiter: cannot write the exec fifo", path, 1);
-        sys3(__NR_close, fifo, 0, 0);
+        if (wait_fifo) {
+                do
+                        fd = sys4(__NR_openat, AT_FDCWD_, (long) path, O_WRONLY_ | O_CLOEXEC_, 0);
+                while (fd == -EINTR_);
+                if (fd < 0)
+                        die("berth-waiter: cannot open the exec fifo", path, 1);
+                if (sys3(__NR_write, fd, (long) "0", 1) != 1)
+                        die("berth-waiter: cannot write the exec fifo", path, 1);
+                sys3(__NR_close, fifo, 0, 0);
+        }
         if (bpf >= 0) {
                 unsigned long got = 0;
                 for (;;) {

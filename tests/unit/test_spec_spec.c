@@ -290,7 +290,7 @@ test_full_config_linux(void **state)
         assert_true(l->has_rootfs_propagation);
         assert_int_equal(l->rootfs_propagation, MS_SLAVE | MS_REC);
         assert_string_equal(l->mount_label, "system_u:object_r:container_file_t:s0");
-        assert_non_null(l->seccomp);
+        assert_true(l->seccomp.present);
 
         assert_true(l->has_time_offsets);
         assert_int_equal(l->monotonic_secs, -10);
