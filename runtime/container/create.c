@@ -28,6 +28,7 @@
 #include "runtime/linux/cgroup.h"
 #include "runtime/linux/cgroup_resources.h"
 #include "runtime/linux/hooks.h"
+#include "runtime/linux/idmap.h"
 #include "runtime/linux/init.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
@@ -233,6 +234,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         struct caps_sets caps;
         unsigned last_cap = caps_last_cap();
         cleanup_seccomp scmp_filter_ctx seccomp = NULL;
+        int *idmapped = NULL;
         cleanup_free char *bundle = NULL;
         cleanup_free char *rootfs = NULL;
         cleanup_free char *fifo = NULL;
@@ -347,6 +349,9 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 goto fail;
         }
 
+        r = idmap_prepare_mounts(&spec, bundle, &idmapped, err);
+        if (r < 0)
+                goto fail;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
                 r = berth_error_sys(err, errno, "socketpair");
                 goto fail;
@@ -376,6 +381,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .last_cap = last_cap,
                         .seccomp = seccomp,
                         .seccomp_notify = spec_seccomp_uses_notify(&spec.linux.seccomp),
+                        .idmapped_fds = idmapped,
                 };
                 close(sv[0]);
                 init_main(&ia);
@@ -469,6 +475,7 @@ out:
                 close(sv[0]);
         if (sv[1] >= 0)
                 close(sv[1]);
+        idmap_close_mounts(idmapped, spec.n_mounts);
         state_done(&st);
         cgroup_host_done(&host);
         strv_free(undo.cgroup_dirs);

@@ -157,6 +157,7 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
                 .cgroup_dirs = a->cgroup_dirs,
                 .new_cgroupns = has_new(spec, CLONE_NEWCGROUP),
                 .new_userns = spec_find_namespace(spec, CLONE_NEWUSER) != NULL,
+                .idmapped_fds = a->idmapped_fds,
         };
         r = mounts_apply(&mc, spec, err);
         if (r < 0)

@@ -14,6 +14,7 @@
 
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/idmap.h"
 #include "runtime/linux/resolve.h"
 
 #define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
@@ -102,7 +103,7 @@ apply_after(const struct mount_ctx *mc, const struct spec_mount *m, int *fd, cha
 }
 
 static int
-mount_bind(const struct mount_ctx *mc, const struct spec_mount *m, berth_error_t **err)
+mount_bind(const struct mount_ctx *mc, const struct spec_mount *m, int tree, berth_error_t **err)
 {
         cleanup_free char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", mc->bundle, m->source);
         cleanup_close int fd = -1;
@@ -115,8 +116,13 @@ mount_bind(const struct mount_ctx *mc, const struct spec_mount *m, berth_error_t
         if (fd < 0)
                 return fd;
         resolve_fd_path(fd, target);
-        if (mount(src, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+        if (tree >= 0) {
+                int r = idmap_attach(tree, fd, err);
+                if (r < 0)
+                        return r;
+        } else if (mount(src, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0) {
                 return berth_error_sys(err, errno, "bind \"%s\"", src);
+        }
         return apply_after(mc, m, &fd, target, true, err);
 }
 
@@ -270,7 +276,7 @@ mounts_apply(const struct mount_ctx *mc, const struct spec *spec, berth_error_t 
                 if (r < 0)
                         return berth_error_prefix(err, "mounts[%zu] \"%s\"", i, m->destination);
                 if (m->flags & MS_BIND)
-                        r = mount_bind(mc, m, err);
+                        r = mount_bind(mc, m, mc->idmapped_fds ? mc->idmapped_fds[i] : -1, err);
                 else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
                         r = mount_cgroup(mc, m, err);
                 else

@@ -10,6 +10,7 @@ struct mount_ctx {
         char *const *cgroup_dirs; /* the container's cgroup directories, for "cgroup" mounts */
         bool new_cgroupns;
         bool new_userns;
+        const int *idmapped_fds;  /* per mount: a detached idmapped tree to attach, or -1; may be NULL */
 };
 
 int mounts_apply(const struct mount_ctx *mc, const struct spec *spec, berth_error_t **err);

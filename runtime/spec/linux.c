@@ -89,8 +89,8 @@ parse_namespaces(struct json_object *arr, const struct jpath *at, struct spec_li
         return 0;
 }
 
-static int
-parse_idmaps(struct json_object *obj, const struct jpath *at, const char *key,
+int
+spec_parse_idmaps(struct json_object *obj, const struct jpath *at, const char *key,
              struct spec_idmap **ret, size_t *ret_n, berth_error_t **err)
 {
         struct json_object *arr = NULL;
@@ -278,10 +278,10 @@ spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spec_li
                 return r;
         if (r > 0 && (r = parse_namespaces(sub, JPATH_KEY(at, "namespaces"), l, err)) < 0)
                 return r;
-        r = parse_idmaps(obj, at, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err);
+        r = spec_parse_idmaps(obj, at, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err);
         if (r < 0)
                 return r;
-        r = parse_idmaps(obj, at, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err);
+        r = spec_parse_idmaps(obj, at, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err);
         if (r < 0)
                 return r;
         sub = NULL;

@@ -185,6 +185,17 @@ spec_parse_mounts(struct json_object *arr, const struct jpath *at, struct spec *
                         m->flags |= MS_BIND;
                 if ((m->flags & MS_BIND) && !m->source[0])
                         return json_error(err, JPATH_KEY(here, "source"), "required for a bind mount");
+                r = spec_parse_idmaps(o, here, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err);
+                if (r < 0)
+                        return r;
+                r = spec_parse_idmaps(o, here, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err);
+                if (r < 0)
+                        return r;
+                if ((m->n_uid_mappings || m->n_gid_mappings) && !(m->flags & MS_BIND))
+                        return json_error(err, JPATH_KEY(here, "uidMappings"), "id mappings need a bind mount");
+                if ((m->n_uid_mappings == 0) != (m->n_gid_mappings == 0))
+                        return json_error(err, JPATH_KEY(here, m->n_uid_mappings ? "gidMappings" : "uidMappings"),
+                                          "an idmapped mount needs both uidMappings and gidMappings");
         }
         return 0;
 }

@@ -190,6 +190,8 @@ spec_done(struct spec *spec)
                 free(m->source);
                 strv_free(m->options);
                 free(m->data);
+                free(m->uid_mappings);
+                free(m->gid_mappings);
         }
         free(spec->mounts);
         spec_hooks_done(&spec->hooks);

@@ -62,6 +62,10 @@ struct spec_process {
         } scheduler;
 };
 
+struct spec_idmap {
+        uint32_t container_id, host_id, size;
+};
+
 struct spec_mount {
         char *destination;
         char *type;
@@ -74,6 +78,8 @@ struct spec_mount {
         unsigned long rec_clear;
         char *data;                /* options the kernel takes as data (size=, mode=, ...) */
         bool tmpcopyup;
+        struct spec_idmap *uid_mappings, *gid_mappings; /* an idmapped bind mount */
+        size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct spec_hook {
@@ -101,10 +107,6 @@ struct spec_hooks {
 struct spec_namespace {
         int type; /* CLONE_NEW* */
         char *path;
-};
-
-struct spec_idmap {
-        uint32_t container_id, host_id, size;
 };
 
 struct spec_device {
@@ -186,6 +188,9 @@ int spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spe
                      berth_error_t **err);
 void spec_linux_done(struct spec_linux *l);
 
+/* An array of {containerID, hostID, size} (linux.uidMappings and mounts[].uidMappings). */
+int spec_parse_idmaps(struct json_object *obj, const struct jpath *at, const char *key,
+                      struct spec_idmap **ret, size_t *ret_n, berth_error_t **err);
 /* Mount option words as runc understands them; unknown words become data. */
 int spec_mount_options_parse(char *const *options, struct spec_mount *m, const struct jpath *at,
                              berth_error_t **err);
