@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh — berth vs runc vs crun, side by side.
 #
-#   sudo bench/run.sh
-#   sudo RUNTIMES="runc crun" bench/run.sh
-#   sudo BERTH=/path/to/berth bench/run.sh
+#   (as root) bench/run.sh
+#   (as root) RUNTIMES="runc crun" bench/run.sh
+#   (as root) BERTH=/path/to/berth bench/run.sh
 #
 # See bench/README.md for what each scenario measures and the goals.
 #
