@@ -34,7 +34,7 @@ die() { say "bench: error: $*"; exit 1; }
 # this script as the "inner" part inside a private mount namespace.
 # ---------------------------------------------------------------------------
 if [ "${1:-}" != __inner ]; then
-	[ "$(id -u)" = 0 ] || die "must run as root (sudo bench/run.sh)"
+	[ "$(id -u)" = 0 ] || die "must run as root (bench/run.sh as root)"
 	for t in hyperfine jq python3 cc unshare mount ldd readlink stat; do
 		command -v "$t" >/dev/null 2>&1 || die "required tool '$t' not found"
 	done
@@ -690,7 +690,7 @@ cp "$WORK/report.md" "$OUTDIR/results-$DATE.md"
 	echo "## Reproduce"
 	echo
 	echo '```sh'
-	echo "sudo bench/run.sh"
+	echo "bench/run.sh   # as root"
 	envs=""
 	[ -z "${BERTH:-}" ] || envs="$envs BERTH=$BERTH"
 	[ "$RUNTIMES" = "berth runc crun" ] || envs="$envs RUNTIMES=\"$RUNTIMES\""
