@@ -233,3 +233,10 @@ load helpers
 	assert_status 0
 	assert_output 1
 }
+
+@test "process: no signal blocked, though a foreground run blocks those it forwards" {
+	bundle_new
+	ctr_run sh -c 'grep ^SigBlk: /proc/self/status'
+	assert_status 0
+	assert_output $'SigBlk:\t0000000000000000'
+}

@@ -72,9 +72,12 @@ run_one(const struct spec_hook *h, const char *name, size_t idx, const char *sta
         close(outp[1]);
         /* A hook that does not read its stdin must not block us: the state is small, and a
          * closed pipe is not an error (EPIPE is ignored by MSG-less write with SIGPIPE blocked). */
-        signal(SIGPIPE, SIG_IGN);
+        struct sigaction ign = {.sa_handler = SIG_IGN}, saved;
+        sigaction(SIGPIPE, &ign, &saved);
         (void) fs_write_all(inp[1], state_json, strlen(state_json));
         close(inp[1]);
+        /* Put it back: the container's init inherits our dispositions. */
+        sigaction(SIGPIPE, &saved, NULL);
         pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         for (;;) {
                 struct pollfd p[2] = {{.fd = outp[0], .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};

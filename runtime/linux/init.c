@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,10 @@ init_main(const struct init_args *a)
         char fifo_path[32];
         int fd, r, memfd = -1, bpf_fd = -1;
 
+        /* `berth run` blocks the signals it forwards; the process must not inherit that. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         r = init_steps(a, &hook_state, &host_state, &err);
         if (r == 0) {
                 env = process_build_env(&a->spec->process, a->listen_fds);

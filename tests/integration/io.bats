@@ -146,3 +146,11 @@ FDS_SCRIPT='for i in 3 4 5 6 7 8 9; do [ -e /proc/self/fd/$i ] && printf "%s " $
 	assert_status 0
 	assert_eq "$output" "" "berth's container output"
 }
+
+@test "io: the caller's blocked signals do not reach the process (runc 1.1.5 passes SIGUSR1 on)" {
+	set_args sh -c 'grep ^SigBlk: /proc/self/status'
+	it_capture python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGUSR1}); os.execvp(sys.argv[1], sys.argv[1:])' \
+		"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_eq "$output" $'SigBlk:\t0000000000000000' "blocked signals in the container"
+}
