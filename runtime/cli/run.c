@@ -20,91 +20,7 @@
 #include "lib/sock.h"
 #include "runtime/cli/args.h"
 #include "runtime/cli/cli.h"
-
-struct run_io {
-        int master;            /* pty master, or -1 */
-        bool raw;              /* our stdin was put in raw mode */
-        struct termios saved;
-};
-
-static void
-copy_once(int from, int to, bool *open_)
-{
-        char buf[8192];
-        ssize_t n = read(from, buf, sizeof(buf));
-
-        if (n <= 0) {
-                *open_ = false;
-                return;
-        }
-        (void) fs_write_all(to, buf, (size_t) n);
-}
-
-static void
-resize_from_stdin(int master)
-{
-        struct winsize ws;
-        if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                (void) ioctl(master, TIOCSWINSZ, &ws);
-}
-
-/* Wait for PID, forwarding signals and copying the pty. Returns the wait status. */
-static int
-supervise(pid_t pid, int sfd, struct run_io *io)
-{
-        int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        bool in_open = io->master >= 0, out_open = io->master >= 0;
-        int status = 0;
-
-        for (;;) {
-                struct pollfd p[4] = {
-                        {.fd = sfd, .events = POLLIN},
-                        {.fd = pidfd, .events = POLLIN},
-                        {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
-                        {.fd = out_open ? io->master : -1, .events = POLLIN},
-                };
-                if (poll(p, 4, -1) < 0 && errno != EINTR)
-                        break;
-                if (p[0].revents & POLLIN) {
-                        struct signalfd_siginfo si;
-                        if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-                                if (si.ssi_signo == SIGWINCH && io->master >= 0)
-                                        resize_from_stdin(io->master);
-                                else if (si.ssi_signo != SIGCHLD)
-                                        kill(pid, (int) si.ssi_signo);
-                        }
-                        /* As a subreaper we inherit orphans: reap them, but not the init here. */
-                        siginfo_t info;
-                        for (;;) {
-                                memset(&info, 0, sizeof(info));
-                                if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
-                                        break;
-                                if (info.si_pid == pid)
-                                        break;
-                                waitpid(info.si_pid, NULL, 0);
-                        }
-                }
-                if (in_open && (p[2].revents & (POLLIN | POLLHUP)))
-                        copy_once(STDIN_FILENO, io->master, &in_open);
-                if (out_open && (p[3].revents & (POLLIN | POLLHUP)))
-                        copy_once(io->master, STDOUT_FILENO, &out_open);
-                if (p[1].revents & POLLIN) {
-                        /* Drain what the process wrote before it went away. */
-                        while (out_open) {
-                                struct pollfd q = {.fd = io->master, .events = POLLIN};
-                                if (poll(&q, 1, 50) <= 0)
-                                        break;
-                                copy_once(io->master, STDOUT_FILENO, &out_open);
-                        }
-                        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                                ;
-                        break;
-                }
-        }
-        if (pidfd >= 0)
-                close(pidfd);
-        return status;
-}
+#include "runtime/cli/foreground.h"
 
 int
 cli_run(struct cli_ctx *ctx, int argc, char **argv)
@@ -123,7 +39,7 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
                 {"preserve-fds", 0, OPT_INT, &o.preserve_fds, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)"},
                 {0},
         };
-        struct run_io io = {.master = -1};
+        struct foreground_io io = {.master = -1};
         char **pos = NULL;
         const char *id;
         int console[2] = {-1, -1};
@@ -159,31 +75,14 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
         /* Block the signals we forward before the init exists, so none is lost; the init
          * resets its mask before exec. */
-        sigemptyset(&fwd);
-        for (int s = 1; s < NSIG; s++) {
-                if (s != SIGKILL && s != SIGSTOP && s != SIGSEGV && s != SIGBUS && s != SIGILL
-                    && s != SIGFPE && s != SIGTTIN && s != SIGTTOU && s != SIGTSTP && s != 32 && s != 33)
-                        sigaddset(&fwd, s);
-        }
         if (!detach)
-                sigprocmask(SIG_BLOCK, &fwd, &old);
+                foreground_block_signals(&fwd, &old);
 
         r = container_create(&ctx->rt, &o, &pid, &ctx->err);
         if (console[1] >= 0)
                 close(console[1]);
-        if (r == 0 && console[0] >= 0) {
-                /* The init sends the master only when process.terminal is true. */
-                struct pollfd p = {.fd = console[0], .events = POLLIN};
-                if (poll(&p, 1, 0) > 0) {
-                        io.master = sock_recv_fd(console[0], NULL);
-                        if (io.master >= 0 && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &io.saved) == 0) {
-                                struct termios raw = io.saved;
-                                cfmakeraw(&raw);
-                                io.raw = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
-                                resize_from_stdin(io.master);
-                        }
-                }
-        }
+        if (r == 0 && console[0] >= 0)
+                foreground_take_console(console[0], &io);
         if (console[0] >= 0)
                 close(console[0]);
         if (r == 0)
@@ -200,7 +99,7 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
                 return 0;
         }
         sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
-        status = supervise(pid, sfd, &io);
+        status = foreground_supervise(pid, sfd, &io);
         close(sfd);
         if (!keep) {
                 berth_error_t *e2 = NULL;
@@ -212,10 +111,7 @@ cli_run(struct cli_ctx *ctx, int argc, char **argv)
 done:
         r = 1;
 out:
-        if (io.raw)
-                tcsetattr(STDIN_FILENO, TCSANOW, &io.saved);
-        if (io.master >= 0)
-                close(io.master);
+        foreground_io_done(&io);
         if (!detach)
                 sigprocmask(SIG_SETMASK, &old, NULL);
         free(pos);

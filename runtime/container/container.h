@@ -26,6 +26,26 @@ struct create_opts {
         int preserve_fds;
 };
 
+struct exec_opts {
+        const char *id;
+        const char *process_file;   /* --process: an OCI process object; the flags below then do not apply */
+        const char *console_socket;
+        int console_fd;             /* instead of a path, or -1 */
+        const char *pid_file;
+        bool tty;
+        const char *cwd;
+        char **env;
+        const char *user;           /* uid[:gid] */
+        char **additional_gids;
+        char **caps;
+        bool no_new_privs;
+        const char *apparmor;
+        const char *process_label;
+        int preserve_fds;
+        char **args;
+        bool ignore_paused;
+};
+
 /* runc's id rule: ^[\w+\-\.]+$, and not "." or "..". */
 int container_validate_id(const char *id, berth_error_t **err);
 /* <root>/<id> */
@@ -43,6 +63,10 @@ int container_kill(const struct runtime_ctx *ctx, const char *id, int sig, bool 
                    berth_error_t **err);
 int container_delete(const struct runtime_ctx *ctx, const char *id, bool force,
                      berth_error_t **err);
+/* A new process in the container, in its namespaces, cgroup, capabilities and seccomp filter.
+ * Returns its pid once it is about to exec. */
+int container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *ret_pid,
+                   berth_error_t **err);
 /* Run the hooks of KIND kept in the state, with the state (STATUS) on stdin. */
 int container_run_hooks(const struct container_state *s, enum spec_hook_kind kind, const char *status,
                         berth_error_t **err);

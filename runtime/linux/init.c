@@ -187,7 +187,7 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
         if (p->terminal) {
                 if (a->console_fd < 0)
                         return berth_error_new(err, EINVAL, "process.terminal is true but no console socket was given");
-                r = terminal_setup(a->console_fd, p->console_height, p->console_width, err);
+                r = terminal_setup(a->console_fd, p->console_height, p->console_width, true, err);
                 if (r < 0)
                         return r;
                 close(a->console_fd);

@@ -14,7 +14,7 @@
 #include "lib/sock.h"
 
 int
-terminal_setup(int sockfd, unsigned rows, unsigned cols, berth_error_t **err)
+terminal_setup(int sockfd, unsigned rows, unsigned cols, bool console, berth_error_t **err)
 {
         cleanup_close int master = -1;
         cleanup_close int slave = -1;
@@ -37,11 +37,13 @@ terminal_setup(int sockfd, unsigned rows, unsigned cols, berth_error_t **err)
         if (r < 0)
                 return berth_error_prefix(err, "console socket");
         /* /dev/console is the pty, as on a real machine's console (runc mountConsole). */
-        int f = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (f >= 0)
-                close(f);
-        if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
-                return berth_error_sys(err, errno, "bind \"%s\" on /dev/console", name);
+        if (console) {
+                int f = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (f >= 0)
+                        close(f);
+                if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+                        return berth_error_sys(err, errno, "bind \"%s\" on /dev/console", name);
+        }
         if (ioctl(slave, TIOCSCTTY, 0) < 0)
                 return berth_error_sys(err, errno, "process.terminal: set controlling terminal");
         for (int fd = 0; fd < 3; fd++) {

@@ -150,8 +150,8 @@ parse_caps(struct json_object *obj, const struct jpath *at, struct spec_capabili
 
 /* runc's rules: every entry NAME=VALUE with a name; a repeated name keeps its first place and
  * takes the last value. */
-static int
-env_normalize(char **env, const struct jpath *at, berth_error_t **err)
+int
+spec_env_normalize(char **env, const struct jpath *at, berth_error_t **err)
 {
         size_t n = strv_length(env), out = 0;
 
@@ -310,7 +310,7 @@ spec_parse_process(struct json_object *obj, const struct jpath *at, struct spec_
         r = json_get_strv(obj, at, "env", &p->env, err);
         if (r < 0)
                 return r;
-        r = env_normalize(p->env, JPATH_KEY(at, "env"), err);
+        r = spec_env_normalize(p->env, JPATH_KEY(at, "env"), err);
         if (r < 0)
                 return r;
         r = json_get_string(obj, at, "cwd", &s, err);

@@ -188,6 +188,9 @@ int spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spe
                      berth_error_t **err);
 void spec_linux_done(struct spec_linux *l);
 
+/* runc's environment rules, in place: NAME=VALUE entries with a name; a repeated name keeps its
+ * first place and takes the last value. AT locates ENV for errors. */
+int spec_env_normalize(char **env, const struct jpath *at, berth_error_t **err);
 /* An array of {containerID, hostID, size} (linux.uidMappings and mounts[].uidMappings). */
 int spec_parse_idmaps(struct json_object *obj, const struct jpath *at, const char *key,
                       struct spec_idmap **ret, size_t *ret_n, berth_error_t **err);
