@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# exec: a new process in a running container, as containerd's shim and conmon call it.
+
+load helpers
+
+# exec_run ARGS...: `rt exec` with stdin from /dev/null, output captured (bats `run`).
+exec_run() {
+	run --separate-stderr rt exec "$@" </dev/null
+}
+
+running() {
+	bundle_new
+	set_args sleep 100
+	rt_run_d
+	wait_status running
+}
+
+@test "exec: runs in the container's namespaces and exits with the process's status" {
+	running
+	local pid
+	pid=$(state_field pid)
+	exec_run "$ID" sh -c 'for n in pid mnt net; do readlink /proc/self/ns/$n; done; cat /proc/1/cmdline | tr "\0" " "; exit 7'
+	assert_status 7
+	local lines
+	mapfile -t lines <<<"$output"
+	assert_eq "${lines[0]}" "$(readlink /proc/$pid/ns/pid)" "pid namespace"
+	assert_eq "${lines[1]}" "$(readlink /proc/$pid/ns/mnt)" "mount namespace"
+	assert_eq "${lines[2]}" "$(readlink /proc/$pid/ns/net)" "network namespace"
+	assert_eq "${lines[3]}" "sleep 100 " "pid 1 is the container's init"
+}
+
+@test "exec: the process joins the container's cgroup" {
+	running
+	local pid
+	pid=$(state_field pid)
+	exec_run "$ID" cat /proc/self/cgroup
+	assert_status 0
+	# same cgroup path in every hierarchy as the init (cgroupns or not, compare the text)
+	assert_eq "$output" "$(sed 's/^/x/' /proc/$pid/cgroup | sed 's/^x//')" "cgroups of the exec'd process"
+}
+
+@test "exec: --env, --cwd, --user and --additional-gids" {
+	running
+	exec_run --env FOO=bar --env PATH=/bin --cwd /tmp --user 1000:1000 --additional-gids 10 "$ID" sh -c 'echo $FOO $PATH; pwd; id -u; id -g; id -G'
+	assert_status 0
+	assert_output $'bar /bin\n/tmp\n1000\n1000\n1000 10'
+}
+
+@test "exec: --process runs the process object as given" {
+	running
+	jq -n '{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo from-process $X; pwd"], "env": ["PATH=/bin", "X=y"], "cwd": "/etc"}' >"$T/process.json"
+	exec_run --process "$T/process.json" "$ID"
+	assert_status 0
+	assert_output $'from-process y\n/etc'
+}
+
+@test "exec: -d with --pid-file returns at once; the pid is the process's" {
+	running
+	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >"$T/exec.out" 2>&1 || {
+		echo "exec -d failed: $(cat "$T/exec.out")" >&2
+		return 1
+	}
+	local p
+	p=$(cat "$T/exec.pid")
+	[[ $p =~ ^[0-9]+$ ]]
+	[[ $(tr '\0' ' ' </proc/$p/cmdline) == "sleep 50 " ]]
+	record_pid "$p"
+}
+
+@test "exec: a missing command fails with exit status 255, a stopped container is refused" {
+	running
+	exec_run "$ID" /no/such/binary
+	assert_status 255
+	rt kill "$ID" KILL
+	wait_status stopped
+	exec_run "$ID" true
+	assert_fail
+}
+
+@test "exec: capabilities come from the container's process (or --cap)" {
+	running
+	exec_run "$ID" sh -c 'grep ^CapBnd: /proc/self/status'
+	assert_status 0
+	# the bundle's bounding set: AUDIT_WRITE, KILL, NET_BIND_SERVICE
+	assert_output $'CapBnd:\t0000000020000420'
+	exec_run --cap CAP_SYS_ADMIN "$ID" sh -c 'grep ^CapBnd: /proc/self/status'
+	assert_status 0
+	assert_output $'CapBnd:\t0000000020200420'
+}
