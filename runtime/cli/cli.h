@@ -21,6 +21,9 @@ int cli_kill(struct cli_ctx *ctx, int argc, char **argv);
 int cli_delete(struct cli_ctx *ctx, int argc, char **argv);
 int cli_spec(struct cli_ctx *ctx, int argc, char **argv);
 int cli_exec(struct cli_ctx *ctx, int argc, char **argv);
+int cli_pause(struct cli_ctx *ctx, int argc, char **argv);
+int cli_resume(struct cli_ctx *ctx, int argc, char **argv);
+int cli_ps(struct cli_ctx *ctx, int argc, char **argv);
 int cli_features(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Exactly one positional, the container id; else an error in ctx->err. */

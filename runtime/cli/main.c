@@ -25,6 +25,9 @@ static const struct {
         {"list", cli_list, "lists containers started by berth with the given root"},
         {"kill", cli_kill, "kill sends the specified signal (default: SIGTERM) to the container's init process"},
         {"delete", cli_delete, "delete any resources held by the container often used with detached container"},
+        {"pause", cli_pause, "pause suspends all processes inside the container"},
+        {"resume", cli_resume, "resumes all processes that have been previously paused"},
+        {"ps", cli_ps, "ps displays the processes running inside a container"},
         {"spec", cli_spec, "create a new specification file"},
         {"features", cli_features, "show the enabled features"},
 };

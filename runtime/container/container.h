@@ -67,6 +67,8 @@ int container_delete(const struct runtime_ctx *ctx, const char *id, bool force,
  * Returns its pid once it is about to exec. */
 int container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *ret_pid,
                    berth_error_t **err);
+/* Freeze (PAUSE) or thaw every process of the container and wait until the kernel says so. */
+int container_pause(const struct runtime_ctx *ctx, const char *id, bool pause, berth_error_t **err);
 /* Run the hooks of KIND kept in the state, with the state (STATUS) on stdin. */
 int container_run_hooks(const struct container_state *s, enum spec_hook_kind kind, const char *status,
                         berth_error_t **err);
