@@ -115,3 +115,20 @@ cg_bundle() {
 	wait_pid_gone "$pid"
 	assert_no_container
 }
+
+@test "cgroups: update --resources - and update flags change the limits of a running container" {
+	cg_bundle
+	rt_run_d
+	wait_status running
+	run rt update --resources - "$ID" <<<'{"memory": {"limit": 33554432}, "pids": {"limit": 20}}'
+	assert_status 0
+	if [[ -d /sys/fs/cgroup/memory && ! -e /sys/fs/cgroup/cgroup.controllers ]]; then
+		assert_eq "$(cat "$(cg_dir memory)/memory.limit_in_bytes")" 33554432 "memory.limit_in_bytes"
+	else
+		assert_eq "$(cat "$(cg_dir memory)/memory.max")" 33554432 "memory.max"
+	fi
+	assert_eq "$(cat "$(cg_dir pids)/pids.max")" 20 "pids.max"
+	run rt update --pids-limit 30 "$ID"
+	assert_status 0
+	assert_eq "$(cat "$(cg_dir pids)/pids.max")" 30 "pids.max after --pids-limit"
+}

@@ -24,6 +24,7 @@ int cli_exec(struct cli_ctx *ctx, int argc, char **argv);
 int cli_pause(struct cli_ctx *ctx, int argc, char **argv);
 int cli_resume(struct cli_ctx *ctx, int argc, char **argv);
 int cli_ps(struct cli_ctx *ctx, int argc, char **argv);
+int cli_update(struct cli_ctx *ctx, int argc, char **argv);
 int cli_features(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Exactly one positional, the container id; else an error in ctx->err. */

@@ -28,6 +28,7 @@ static const struct {
         {"pause", cli_pause, "pause suspends all processes inside the container"},
         {"resume", cli_resume, "resumes all processes that have been previously paused"},
         {"ps", cli_ps, "ps displays the processes running inside a container"},
+        {"update", cli_update, "update container resource constraints"},
         {"spec", cli_spec, "create a new specification file"},
         {"features", cli_features, "show the enabled features"},
 };
