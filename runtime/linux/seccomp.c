@@ -76,8 +76,6 @@ add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rule, uint32_t act
         struct scmp_arg_cmp cmps[6];
         int r;
 
-        if (rule->n_args > 6)
-                return json_error(err, JPATH_KEY(at, "args"), "at most 6 argument conditions");
         if (repeated_index(rule)) {
                 /* libseccomp cannot AND two conditions on one argument: like runc, each becomes a
                  * rule of its own (so they OR). */
@@ -91,7 +89,8 @@ add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *rule, uint32_t act
                 }
                 return 0;
         }
-        for (size_t i = 0; i < rule->n_args; i++)
+        /* Six arguments with distinct indices at the most, since indices run 0 to 5. */
+        for (size_t i = 0; i < rule->n_args && i < 6; i++)
                 cmps[i] = arg_cmp(&rule->args[i]);
         r = seccomp_rule_add_array(ctx, action, nr, (unsigned) rule->n_args, cmps);
         if (r < 0) {
