@@ -7,7 +7,7 @@ packages="
   build-essential autoconf automake pkg-config clang git
   libjson-c-dev libcap-dev libseccomp-dev libcmocka-dev
   bats jq busybox-static python3 iproute2 util-linux procps time
-  runc crun hyperfine
+  runc crun hyperfine golang-github-docker-docker-dev
 "
 missing=""
 for p in $packages; do

@@ -235,6 +235,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         unsigned last_cap = caps_last_cap();
         cleanup_seccomp scmp_filter_ctx seccomp = NULL;
         int *idmapped = NULL;
+        cleanup_close int listener = -1;
         cleanup_free char *bundle = NULL;
         cleanup_free char *rootfs = NULL;
         cleanup_free char *fifo = NULL;
@@ -349,6 +350,14 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 goto fail;
         }
 
+        if (spec_seccomp_uses_notify(&spec.linux.seccomp)) {
+                listener = seccomp_listener_connect(&spec.linux.seccomp, err);
+                if (listener < 0) {
+                        r = listener;
+                        berth_error_prefix(err, "config.json");
+                        goto fail;
+                }
+        }
         r = idmap_prepare_mounts(&spec, bundle, &idmapped, err);
         if (r < 0)
                 goto fail;
@@ -382,6 +391,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .seccomp = seccomp,
                         .seccomp_notify = spec_seccomp_uses_notify(&spec.linux.seccomp),
                         .idmapped_fds = idmapped,
+                        .seccomp_listener = listener,
                 };
                 close(sv[0]);
                 init_main(&ia);

@@ -164,6 +164,8 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
         int ns_fds[9], ns_types[9], n_ns = 0;
         int pid_fd = -1, time_fd = -1, saved_pid = -1, saved_time = -1;
         int sv[2] = {-1, -1};
+        cleanup_close int listener = -1;
+        cleanup_free char *state_json = NULL;
         enum container_status status;
         pid_t pid = 0;
         int r;
@@ -202,6 +204,14 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                 r = seccomp_filter_build(&spec.linux.seccomp, &seccomp, err);
         if (r < 0)
                 goto out;
+        if (spec_seccomp_uses_notify(&spec.linux.seccomp)) {
+                listener = seccomp_listener_connect(&spec.linux.seccomp, err);
+                if (listener < 0) {
+                        r = listener;
+                        goto out;
+                }
+                state_json = state_hook_json(&s, "running");
+        }
         if (p->apparmor_profile && !lsm_apparmor_enabled()) {
                 r = berth_error_new(err, ENOTSUP, "apparmor profile \"%s\" given, but AppArmor is not enabled on this host", p->apparmor_profile);
                 goto out;
@@ -274,6 +284,9 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                         .sync_fd = sv[1],
                         .console_fd = console_fd,
                         .preserve_fds = o->preserve_fds,
+                        .seccomp_notify = listener >= 0,
+                        .seccomp_listener = listener,
+                        .state_json = state_json,
                 };
                 close(sv[0]);
                 join_main(&ja);

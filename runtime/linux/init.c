@@ -101,8 +101,9 @@ load_seccomp(const struct init_args *a, const char *host_state, berth_error_t **
 
         if (fd <= 0)
                 return fd;
-        r = seccomp_notify_send(&a->spec->linux.seccomp, fd, host_state, err);
+        r = seccomp_notify_send(&a->spec->linux.seccomp, a->seccomp_listener, fd, host_state, err);
         close(fd);
+        close(a->seccomp_listener);
         return r;
 }
 
@@ -223,7 +224,7 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
         if (a->seccomp && !p->no_new_privileges) {
                 r = load_seccomp(a, *host_state, err);
                 if (r < 0)
-                        return berth_error_prefix(err, "linux.seccomp");
+                        return r;
         }
         r = caps_prepare(a->caps, a->last_cap, err);
         if (r < 0)
@@ -258,6 +259,10 @@ init_main(const struct init_args *a)
         char fifo_path[32];
         int fd, r, memfd = -1, bpf_fd = -1;
 
+        /* Not dumpable while this is berth's image: no process of the container may open our
+         * /proc/<pid>/exe (the host's binary) or memory (CVE-2019-5736). We still reach our own
+         * /proc/self/fd; execve makes the process dumpable as usual. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* `berth run` blocks the signals it forwards; the process must not inherit that. */
         sigset_t none;
         sigemptyset(&none);
@@ -270,14 +275,25 @@ init_main(const struct init_args *a)
         }
         /* The process is always exec'd from the sealed waiter, never from this image: an
          * executable that is /proc/self/exe then finds the memfd, not the host's berth
-         * (CVE-2019-5736). Without startContainer hooks (which need berth's code) the waiter
-         * also does the waiting, so a created container holds a few pages, not berth's image. */
-        bool hooks_path = a->spec->hooks.count[HOOK_START_CONTAINER] > 0;
+         * (CVE-2019-5736). The waiter also does the waiting and runs the startContainer hooks,
+         * so a created container holds a few pages, not berth's image. */
+        int hooks_fd = -1;
         if (r == 0) {
                 berth_error_t *werr = NULL;
                 memfd = waiter_memfd(&werr);
                 berth_error_free(werr);
         }
+        if (r == 0 && memfd >= 0 && a->spec->hooks.count[HOOK_START_CONTAINER]) {
+                cleanup_json struct json_object *st = json_tokener_parse(hook_state);
+                if (st)
+                        json_object_object_add(st, "status", json_object_new_string("created"));
+                hooks_fd = waiter_hooks_memfd(a->spec->hooks.list[HOOK_START_CONTAINER],
+                                              a->spec->hooks.count[HOOK_START_CONTAINER],
+                                              st ? json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : hook_state,
+                                              &err);
+                r = hooks_fd < 0 ? hooks_fd : 0;
+        }
+        bool hooks_path = memfd < 0 && a->spec->hooks.count[HOOK_START_CONTAINER] > 0;
         if (r == 0 && late_seccomp) {
                 if (a->seccomp_notify) {
                         /* The listener must get its fd now, while we can still report. */
@@ -289,13 +305,11 @@ init_main(const struct init_args *a)
                         r = bpf_fd < 0 ? bpf_fd : 0;
                         late_seccomp = false;
                 }
-                if (r < 0)
-                        berth_error_prefix(&err, "linux.seccomp");
         }
         if (r == 0)
                 r = process_prepare_fds(a->preserve_fds + a->listen_fds, &err);
         /* The LSM label takes effect at the next execve (the waiter's: it runs confined already,
-         * as the process will). With startContainer hooks it is set after them, or they would
+         * as the process will). Without the waiter, it is set after the hooks, or they would
          * be exec'd into it. */
         if (r == 0 && !hooks_path)
                 r = lsm_set_exec_label(&a->spec->process, &err);
@@ -306,17 +320,19 @@ init_main(const struct init_args *a)
                 _exit(1);
         }
         close(a->sync_fd);
-        if (memfd >= 0 && !hooks_path) {
+        if (memfd >= 0) {
                 berth_error_t *werr = NULL;
-                waiter_exec(memfd, a->fifo_fd, bpf_fd, a->spec->linux.seccomp.flags, exe,
+                waiter_exec(memfd, a->fifo_fd, bpf_fd, a->spec->linux.seccomp.flags, hooks_fd, exe,
                             a->spec->process.args, env, &werr);
-                /* Still here: wait in-process instead. */
+                /* Still here: do it all in-process instead. */
                 berth_error_free(werr);
+                close(memfd);
+                memfd = -1;
+                hooks_path = a->spec->hooks.count[HOOK_START_CONTAINER] > 0;
+                if (bpf_fd >= 0)
+                        late_seccomp = true;
         }
 
-        /* Changing uid made us non-dumpable, which closes /proc/self/fd to us; execve makes
-         * a plain binary dumpable again anyway, so this opens nothing the process will not have. */
-        (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         /* Block until `start` opens the fifo for reading (runc's exec.fifo). */
         resolve_fd_path(a->fifo_fd, fifo_path);
         do
@@ -340,17 +356,8 @@ init_main(const struct init_args *a)
                         _exit(1);
                 }
         }
-        if (memfd >= 0) {
-                berth_error_t *werr = NULL;
-                waiter_exec(memfd, -1, bpf_fd, a->spec->linux.seccomp.flags, exe, a->spec->process.args, env, &werr);
-                berth_error_free(werr);
-                close(memfd);
-        }
-        /* No waiter: load and exec from here. */
-        if (bpf_fd >= 0)
-                late_seccomp = true;
         if (late_seccomp && seccomp_filter_install(a->seccomp, false, &err) < 0) {
-                dprintf(2, "linux.seccomp: %s\n", err->msg);
+                dprintf(2, "%s\n", err->msg);
                 _exit(1);
         }
         execve(exe, a->spec->process.args, env);

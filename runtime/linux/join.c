@@ -72,10 +72,19 @@ join_steps(const struct join_args *a, char ***env, char **exe, int *bpf_fd, bert
                 return r;
         if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return berth_error_sys(err, errno, "no_new_privs");
-        if (a->seccomp && !nnp) {
-                r = seccomp_filter_install(a->seccomp, false, err);
-                if (r < 0)
-                        return r;
+        /* A notify filter is loaded here either way: its fd must reach the listener while we
+         * can still report. */
+        if (a->seccomp && (!nnp || a->seccomp_notify)) {
+                int fd = seccomp_filter_install(a->seccomp, a->seccomp_notify, err);
+                if (fd < 0)
+                        return fd;
+                if (a->seccomp_notify) {
+                        r = seccomp_notify_send(a->seccomp_spec, a->seccomp_listener, fd, a->state_json, err);
+                        close(fd);
+                        close(a->seccomp_listener);
+                        if (r < 0)
+                                return r;
+                }
         }
         r = caps_prepare(a->caps, a->last_cap, err);
         if (r < 0)
@@ -97,7 +106,7 @@ join_steps(const struct join_args *a, char ***env, char **exe, int *bpf_fd, bert
         r = process_find_executable(p->args[0], *env, exe, err);
         if (r < 0)
                 return r;
-        if (a->seccomp && nnp) {
+        if (a->seccomp && nnp && !a->seccomp_notify) {
                 *bpf_fd = seccomp_filter_export(a->seccomp, err);
                 if (*bpf_fd < 0)
                         return *bpf_fd;
@@ -132,7 +141,7 @@ join_main(const struct join_args *a)
                 _exit(1);
         }
         /* The sync socket is close-on-exec: the parent sees end-of-file once we exec. */
-        waiter_exec(memfd, -1, bpf_fd, a->seccomp_spec->flags, exe, a->process->args, env, &err);
+        waiter_exec(memfd, -1, bpf_fd, a->seccomp_spec->flags, -1, exe, a->process->args, env, &err);
         dprintf(2, "%s\n", err->msg);
         _exit(127);
 }

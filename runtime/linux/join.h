@@ -19,6 +19,9 @@ struct join_args {
         int sync_fd;
         int console_fd;                     /* -1: no terminal */
         int preserve_fds;
+        bool seccomp_notify;                /* the filter has SCMP_ACT_NOTIFY rules */
+        int seccomp_listener;               /* connected by the parent when it has, else -1 */
+        const char *state_json;             /* the container's state, for the listener */
 };
 
 /* Never returns: execs the process, or reports over sync_fd and exits 1. */

@@ -168,7 +168,7 @@ seccomp_filter_export(scmp_filter_ctx ctx, berth_error_t **err)
                 r = -errno;
         if (r < 0) {
                 close(fd);
-                return berth_error_sys(err, -r, "export the seccomp filter");
+                return berth_error_sys(err, -r, "linux.seccomp: export the filter");
         }
         return fd;
 }
@@ -179,24 +179,33 @@ seccomp_filter_install(scmp_filter_ctx ctx, bool notify, berth_error_t **err)
         int r = seccomp_load(ctx);
 
         if (r < 0)
-                return berth_error_sys(err, -r, "load the seccomp filter");
+                return berth_error_sys(err, -r, "linux.seccomp: load the filter");
         if (!notify)
                 return 0;
         r = seccomp_notify_fd(ctx);
         if (r < 0)
-                return berth_error_sys(err, -r, "seccomp notify fd");
+                return berth_error_sys(err, -r, "linux.seccomp: notify fd");
         return r;
 }
 
 int
-seccomp_notify_send(const struct spec_seccomp *s, int notify_fd, const char *state_json,
+seccomp_listener_connect(const struct spec_seccomp *s, berth_error_t **err)
+{
+        int sock = sock_connect_unix(s->listener_path, err);
+
+        if (sock < 0)
+                return berth_error_prefix(err, "linux.seccomp.listenerPath");
+        return sock;
+}
+
+int
+seccomp_notify_send(const struct spec_seccomp *s, int sock, int notify_fd, const char *state_json,
                     berth_error_t **err)
 {
         cleanup_json struct json_object *msg = json_object_new_object();
         struct json_object *state = json_tokener_parse(state_json);
         struct json_object *fds = json_object_new_array();
         struct json_object *v = NULL;
-        cleanup_close int sock = -1;
         int r;
 
         if (!state)
@@ -210,9 +219,6 @@ seccomp_notify_send(const struct spec_seccomp *s, int notify_fd, const char *sta
         json_object_object_add(msg, "pid", json_object_get(v));
         json_object_object_add(msg, "metadata", json_object_new_string(s->listener_metadata ? s->listener_metadata : ""));
         json_object_object_add(msg, "state", state);
-        sock = sock_connect_unix(s->listener_path, err);
-        if (sock < 0)
-                return berth_error_prefix(err, "linux.seccomp.listenerPath");
         r = sock_send_fd(sock, notify_fd, json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN), err);
         if (r < 0)
                 return berth_error_prefix(err, "linux.seccomp.listenerPath");

@@ -42,13 +42,69 @@ keep_open(int fd, berth_error_t **err)
         return 0;
 }
 
+static void
+append(char **buf, size_t *len, const char *s)
+{
+        size_t n = strlen(s) + 1;
+        *buf = xrealloc(*buf, *len + n);
+        memcpy(*buf + *len, s, n);
+        *len += n;
+}
+
 int
-waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
+waiter_hooks_memfd(const struct spec_hook *hooks, size_t n, const char *state_json,
+                   berth_error_t **err)
+{
+        cleanup_free char *buf = NULL;
+        size_t len = 0;
+        char num[24];
+        int fd, r;
+
+        append(&buf, &len, state_json);
+        for (size_t i = 0; i < n; i++) {
+                const struct spec_hook *h = &hooks[i];
+                size_t argc = strv_length(h->args);
+                append(&buf, &len, h->path);
+                if (argc == 0) {
+                        append(&buf, &len, "1");
+                        append(&buf, &len, h->path);
+                } else {
+                        snprintf(num, sizeof(num), "%zu", argc);
+                        append(&buf, &len, num);
+                        strv_foreach(a, h->args) append(&buf, &len, a);
+                }
+                if (!h->env) {
+                        append(&buf, &len, "-");
+                } else {
+                        snprintf(num, sizeof(num), "%zu", strv_length(h->env));
+                        append(&buf, &len, num);
+                        strv_foreach(e, h->env) append(&buf, &len, e);
+                }
+                snprintf(num, sizeof(num), "%d", h->timeout);
+                append(&buf, &len, num);
+        }
+        if (len > 65535)
+                return berth_error_new(err, E2BIG, "hooks.startContainer: too large for the waiter");
+        fd = memfd_create("berth-hooks", MFD_CLOEXEC);
+        if (fd < 0)
+                return berth_error_sys(err, errno, "memfd_create");
+        r = fs_write_all(fd, buf, len);
+        if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+                r = -errno;
+        if (r < 0) {
+                close(fd);
+                return berth_error_sys(err, -r, "write the hooks");
+        }
+        return fd;
+}
+
+int
+waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, int hooks_fd, const char *exe,
             char *const *args, char *const *env, berth_error_t **err)
 {
         size_t n = strv_length(args);
-        cleanup_free char **argv = xzalloc((n + 6) * sizeof(char *));
-        char fdstr[16], bpfstr[16], flagstr[16];
+        cleanup_free char **argv = xzalloc((n + 7) * sizeof(char *));
+        char fdstr[16], bpfstr[16], flagstr[16], hookstr[16];
         int fl = fifo_fd >= 0 ? fcntl(fifo_fd, F_GETFD) : 0;
         int r;
 
@@ -57,16 +113,20 @@ waiter_exec(int memfd, int fifo_fd, int bpf_fd, unsigned flags, const char *exe,
                 strcpy(fdstr, "-");
         snprintf(bpfstr, sizeof(bpfstr), "%d", bpf_fd);
         snprintf(flagstr, sizeof(flagstr), "%u", flags);
+        snprintf(hookstr, sizeof(hookstr), "%d", hooks_fd);
         argv[0] = (char *) "berth-init";
         argv[1] = fdstr;
         argv[2] = bpf_fd >= 0 ? bpfstr : (char *) "-";
         argv[3] = flagstr;
-        argv[4] = (char *) exe;
+        argv[4] = hooks_fd >= 0 ? hookstr : (char *) "-";
+        argv[5] = (char *) exe;
         for (size_t i = 0; i < n; i++)
-                argv[5 + i] = args[i];
+                argv[6 + i] = args[i];
         if (fifo_fd >= 0 && (r = keep_open(fifo_fd, err)) < 0)
                 return r;
         if (bpf_fd >= 0 && (r = keep_open(bpf_fd, err)) < 0)
+                return r;
+        if (hooks_fd >= 0 && (r = keep_open(hooks_fd, err)) < 0)
                 return r;
         execveat(memfd, "", argv, (char *const *) env, AT_EMPTY_PATH);
         int e = errno;

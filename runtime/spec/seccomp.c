@@ -126,7 +126,7 @@ parse_rules(struct json_object *arr, const struct jpath *at, struct spec_seccomp
                         return json_error(err, JPATH_KEY(here, "names"), "must name at least one syscall");
                 if ((r = parse_action(o, here, "action", true, &rule->action, err)) < 0)
                         return r;
-                if ((r = json_get_int_range(o, here, "errnoRet", 0, 4095, &e, err)) < 0)
+                if ((r = json_get_int_range(o, here, "errnoRet", 0, 4094, &e, err)) < 0)
                         return r;
                 if (r > 0) {
                         if (rule->action != SECCOMP_ACTION_ERRNO && rule->action != SECCOMP_ACTION_TRACE)
@@ -156,7 +156,7 @@ spec_parse_seccomp(struct json_object *obj, const struct jpath *at, struct spec_
         s->present = true;
         if ((r = parse_action(obj, at, "defaultAction", true, &s->default_action, err)) < 0)
                 return r;
-        if ((r = json_get_int_range(obj, at, "defaultErrnoRet", 0, 4095, &e, err)) < 0)
+        if ((r = json_get_int_range(obj, at, "defaultErrnoRet", 0, 4094, &e, err)) < 0)
                 return r;
         if (r > 0) {
                 if (s->default_action != SECCOMP_ACTION_ERRNO && s->default_action != SECCOMP_ACTION_TRACE)

@@ -10,7 +10,12 @@
  * With noNewPrivileges, the seccomp filter is loaded here too, after the fifo and right before
  * execve (runc's point), from a memfd holding the classic BPF program berth built.
  *
- * argv: [name, fifo-fd or "-", bpf-fd or "-", seccomp flags, executable, process args...];
+ * It also runs the startContainer hooks, after the fifo and before the filter (runc's order), from
+ * a memfd that berth filled with the state and the hooks, NUL-separated:
+ *   state, then per hook: path, argc, args..., envc or "-" (no env: ours), env..., timeout.
+ *
+ * argv: [name, fifo-fd or "-", bpf-fd or "-", seccomp flags, hooks-fd or "-", executable,
+ *        process args...];
  * envp: the process's environment.
  * No libc: raw syscalls and a hand-written entry point, for x86_64 and aarch64. */
 
@@ -87,6 +92,17 @@ parse_num(const char *s, int *ok)
         return v;
 }
 
+/* The hooks memfd's contents. */
+static char hooks_buf[65536];
+
+struct pollfd_ {
+        int fd;
+        short events, revents;
+};
+struct timespec_ {
+        long sec, nsec;
+};
+
 static unsigned long
 str_len(const char *s)
 {
@@ -110,6 +126,118 @@ die(const char *what, const char *arg, long code)
                 sys3(__NR_exit, code, 0, 0);
 }
 
+static long
+read_all(long fd, char *buf, unsigned long size)
+{
+        unsigned long got = 0;
+
+        for (;;) {
+                long k = sys3(__NR_read, fd, (long) (buf + got), (long) (size - got));
+                if (k == -EINTR_)
+                        continue;
+                if (k < 0)
+                        return k;
+                if (k == 0 || got + (unsigned long) k == size)
+                        return (long) (got + (unsigned long) k);
+                got += (unsigned long) k;
+        }
+}
+
+/* Next NUL-terminated field of the hooks buffer, or 0 at its end. */
+static char *
+field(char **cur, char *end)
+{
+        char *f = *cur;
+
+        if (f >= end)
+                return 0;
+        while (*cur < end && **cur)
+                (*cur)++;
+        (*cur)++;
+        return f;
+}
+
+#define MAX_HOOK_ARGS 256
+
+static void
+run_hooks(long fd, char **envp)
+{
+        long len = read_all(fd, hooks_buf, sizeof(hooks_buf) - 1);
+        char *cur = hooks_buf, *end, *state, *path;
+        int ok;
+
+        if (len < 0)
+                die("berth-waiter: cannot read the startContainer hooks", 0, 1);
+        sys3(__NR_close, fd, 0, 0);
+        end = hooks_buf + len;
+        state = field(&cur, end);
+        if (!state)
+                die("berth-waiter: no state for the startContainer hooks", 0, 1);
+        while ((path = field(&cur, end))) {
+                char *args[MAX_HOOK_ARGS + 1], *env[MAX_HOOK_ARGS + 1], **hook_env = env;
+                long argc = parse_num(field(&cur, end), &ok), envc, timeout;
+                long p[2], pid, pidfd, status = 0;
+                char *ec;
+
+                if (!ok || argc > MAX_HOOK_ARGS)
+                        die("berth-waiter: bad hooks data", 0, 1);
+                for (long i = 0; i < argc; i++)
+                        args[i] = field(&cur, end);
+                args[argc] = 0;
+                ec = field(&cur, end);
+                if (ec && ec[0] == '-' && ec[1] == 0) {
+                        hook_env = envp;
+                } else {
+                        envc = parse_num(ec, &ok);
+                        if (!ok || envc > MAX_HOOK_ARGS)
+                                die("berth-waiter: bad hooks data", 0, 1);
+                        for (long i = 0; i < envc; i++)
+                                env[i] = field(&cur, end);
+                        env[envc] = 0;
+                }
+                timeout = parse_num(field(&cur, end), &ok);
+                if (!ok)
+                        die("berth-waiter: bad hooks data", 0, 1);
+                int pfd[2];
+                if (sys3(__NR_pipe2, (long) pfd, O_CLOEXEC_, 0) < 0)
+                        die("berth-waiter: pipe", 0, 1);
+                p[0] = pfd[0];
+                p[1] = pfd[1];
+                pid = sys4(__NR_clone, 17 /* SIGCHLD */, 0, 0, 0);
+                if (pid == 0) {
+                        sys3(__NR_dup3, p[0], 0, 0);
+                        sys3(__NR_execve, (long) path, (long) args, (long) hook_env);
+                        die("berth-waiter: startContainer hook: exec failed", path, 127);
+                }
+                if (pid < 0)
+                        die("berth-waiter: fork", 0, 1);
+                sys3(__NR_close, p[0], 0, 0);
+                sys3(__NR_write, p[1], (long) state, (long) str_len(state));
+                sys3(__NR_close, p[1], 0, 0);
+                pidfd = sys3(__NR_pidfd_open, pid, 0, 0);
+                if (timeout > 0 && pidfd >= 0) {
+                        struct pollfd_ pf = {.fd = (int) pidfd, .events = 1 /* POLLIN */};
+                        struct timespec_ ts = {.sec = timeout, .nsec = 0};
+                        long k;
+                        do
+                                k = sys4(__NR_ppoll, (long) &pf, 1, (long) &ts, 0);
+                        while (k == -EINTR_);
+                        if (k == 0) {
+                                sys3(__NR_kill, pid, 9, 0);
+                                sys4(__NR_wait4, pid, (long) &status, 0, 0);
+                                die("berth-waiter: startContainer hook timed out", path, 1);
+                        }
+                }
+                if (pidfd >= 0)
+                        sys3(__NR_close, pidfd, 0, 0);
+                while (sys4(__NR_wait4, pid, (long) &status, 0, 0) == -EINTR_)
+                        ;
+                /* exited with 0: the low 16 bits are all zero */
+                if ((status & 0xffff) != 0)
+                        die("berth-waiter: startContainer hook failed", path, 1);
+        }
+}
+
 void __attribute__((used, noreturn)) waiter_main(long *sp);
 
 void
@@ -125,8 +253,8 @@ waiter_main(long *sp)
         long bpf = -1, flags = 0;
         int ok;
 
-        if (argc < 6)
-                die("berth-waiter: usage: berth-waiter FIFO-FD BPF-FD|- FLAGS EXECUTABLE ARGS...", 0, 127);
+        if (argc < 7)
+                die("berth-waiter: usage: berth-waiter FIFO-FD|- BPF-FD|- FLAGS HOOKS-FD|- EXECUTABLE ARGS...", 0, 127);
         /* "-": released already (init ran startContainer hooks); only load and exec. */
         int wait_fifo = !(argv[1][0] == '-' && argv[1][1] == '\0');
         for (const char *p = argv[1]; wait_fifo && *p; p++) {
@@ -154,6 +282,12 @@ waiter_main(long *sp)
                         die("berth-waiter: cannot write the exec fifo", path, 1);
                 sys3(__NR_close, fifo, 0, 0);
         }
+        if (!(argv[4][0] == '-' && argv[4][1] == '\0')) {
+                long hooks = parse_num(argv[4], &ok);
+                if (!ok)
+                        die("berth-waiter: bad hooks fd", argv[4], 127);
+                run_hooks(hooks, envp);
+        }
         if (bpf >= 0) {
                 unsigned long got = 0;
                 for (;;) {
@@ -174,8 +308,8 @@ waiter_main(long *sp)
                 if (got == 0 || sys3(__NR_seccomp, 1, flags, (long) &prog) < 0)
                         die("berth-waiter: cannot load the seccomp filter", 0, 1);
         }
-        sys3(__NR_execve, (long) argv[4], (long) (argv + 5), (long) envp);
-        die("berth-waiter: exec failed", argv[4], 127);
+        sys3(__NR_execve, (long) argv[5], (long) (argv + 6), (long) envp);
+        die("berth-waiter: exec failed", argv[5], 127);
 }
 
 #if defined(__x86_64__)

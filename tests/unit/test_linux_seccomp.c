@@ -149,18 +149,18 @@ default_of(const char *section)
         return slice(section, "  # default action\n", "\n# ", NULL);
 }
 
-#define assert_contains(hay, needle)                                                              \
-        do {                                                                                      \
-                const char *_h = (hay), *_n = (needle);                                           \
-                if (!_h || !strstr(_h, _n))                                                       \
-                        fail_msg("expected to find [%s] in:\n%s", _n, _h ? _h : "(nothing)");    \
+#define assert_contains(hay, needle)                                                          \
+        do {                                                                                  \
+                const char *_h = (hay), *_n = (needle);                                       \
+                if (!_h || !strstr(_h, _n))                                                   \
+                        fail_msg("expected to find [%s] in:\n%s", _n, _h ? _h : "(nothing)"); \
         } while (0)
 
-#define assert_lacks(hay, needle)                                                                 \
-        do {                                                                                      \
-                const char *_h = (hay), *_n = (needle);                                           \
-                if (_h && strstr(_h, _n))                                                         \
-                        fail_msg("did not expect [%s] in:\n%s", _n, _h);                         \
+#define assert_lacks(hay, needle)                                        \
+        do {                                                             \
+                const char *_h = (hay), *_n = (needle);                  \
+                if (_h && strstr(_h, _n))                                \
+                        fail_msg("did not expect [%s] in:\n%s", _n, _h); \
         } while (0)
 
 static size_t
@@ -206,9 +206,9 @@ test_errno_rules(void **state)
 static void
 test_default_errno(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38, 'syscalls': ["
-                " {'names': ['read', 'write', 'exit_group'], 'action': 'SCMP_ACT_ALLOW'}]}");
+        cleanup_free char *text =
+                pfc("{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38, 'syscalls': ["
+                    " {'names': ['read', 'write', 'exit_group'], 'action': 'SCMP_ACT_ALLOW'}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         cleanup_free char *def = default_of(sec);
         cleanup_free char *read_b = syscall_block(sec, "read");
@@ -227,17 +227,17 @@ test_default_errno(void **state)
 static void
 test_every_action(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/l', 'syscalls': ["
-                " {'names': ['chroot'], 'action': 'SCMP_ACT_KILL'},"
-                " {'names': ['pivot_root'], 'action': 'SCMP_ACT_KILL_THREAD'},"
-                " {'names': ['reboot'], 'action': 'SCMP_ACT_KILL_PROCESS'},"
-                " {'names': ['chdir'], 'action': 'SCMP_ACT_TRAP'},"
-                " {'names': ['rename'], 'action': 'SCMP_ACT_TRACE', 'errnoRet': 5},"
-                " {'names': ['renameat'], 'action': 'SCMP_ACT_TRACE'},"
-                " {'names': ['getpid'], 'action': 'SCMP_ACT_LOG'},"
-                " {'names': ['rmdir'], 'action': 'SCMP_ACT_NOTIFY'},"
-                " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 4094}]}");
+        cleanup_free char *text =
+                pfc("{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/l', 'syscalls': ["
+                    " {'names': ['chroot'], 'action': 'SCMP_ACT_KILL'},"
+                    " {'names': ['pivot_root'], 'action': 'SCMP_ACT_KILL_THREAD'},"
+                    " {'names': ['reboot'], 'action': 'SCMP_ACT_KILL_PROCESS'},"
+                    " {'names': ['chdir'], 'action': 'SCMP_ACT_TRAP'},"
+                    " {'names': ['rename'], 'action': 'SCMP_ACT_TRACE', 'errnoRet': 5},"
+                    " {'names': ['renameat'], 'action': 'SCMP_ACT_TRACE'},"
+                    " {'names': ['getpid'], 'action': 'SCMP_ACT_LOG'},"
+                    " {'names': ['rmdir'], 'action': 'SCMP_ACT_NOTIFY'},"
+                    " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 4094}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         cleanup_free char *notify = xasprintf("action 0x%x;", SCMP_ACT_NOTIFY);
         (void) state;
@@ -297,10 +297,10 @@ test_default_actions(void **state)
         (void) state;
 
         for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-                cleanup_free char *json = xasprintf(
-                        "{'defaultAction': '%s', 'syscalls': [{'names': ['mkdir'],"
-                        " 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]}",
-                        table[i].action);
+                cleanup_free char *json =
+                        xasprintf("{'defaultAction': '%s', 'syscalls': [{'names': ['mkdir'],"
+                                  " 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]}",
+                                  table[i].action);
                 cleanup_free char *text = pfc(json);
                 cleanup_free char *sec = arch_section(text, "x86_64");
                 cleanup_free char *def = default_of(sec);
@@ -313,25 +313,25 @@ test_default_actions(void **state)
 static void
 test_arg_conditions(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
-                " {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 4294967295, 'op': 'SCMP_CMP_EQ'}]},"
-                " {'names': ['socket'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 97,"
-                "  'args': [{'index': 0, 'value': 2, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 1, 'value': 15, 'valueTwo': 1, 'op': 'SCMP_CMP_MASKED_EQ'}]},"
-                " {'names': ['setuid'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 4294967296, 'op': 'SCMP_CMP_EQ'}]},"
-                " {'names': ['tkill'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 1, 'value': 2, 'op': 'SCMP_CMP_NE'}]},"
-                " {'names': ['setgid'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_GE'}]},"
-                " {'names': ['setfsuid'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_GT'}]},"
-                " {'names': ['setfsgid'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_LT'}]},"
-                " {'names': ['setpgid'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 1, 'value': 7, 'op': 'SCMP_CMP_LE'}]}]}");
+        cleanup_free char *text =
+                pfc("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                    " {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 4294967295, 'op': 'SCMP_CMP_EQ'}]},"
+                    " {'names': ['socket'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 97,"
+                    "  'args': [{'index': 0, 'value': 2, 'op': 'SCMP_CMP_EQ'},"
+                    "   {'index': 1, 'value': 15, 'valueTwo': 1, 'op': 'SCMP_CMP_MASKED_EQ'}]},"
+                    " {'names': ['setuid'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 4294967296, 'op': 'SCMP_CMP_EQ'}]},"
+                    " {'names': ['tkill'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 1, 'value': 2, 'op': 'SCMP_CMP_NE'}]},"
+                    " {'names': ['setgid'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_GE'}]},"
+                    " {'names': ['setfsuid'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_GT'}]},"
+                    " {'names': ['setfsgid'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 7, 'op': 'SCMP_CMP_LT'}]},"
+                    " {'names': ['setpgid'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 1, 'value': 7, 'op': 'SCMP_CMP_LE'}]}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         (void) state;
 
@@ -388,11 +388,11 @@ test_arg_conditions(void **state)
 static void
 test_repeated_index_is_or(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
-                " {'names': ['kill'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 3,"
-                "  'args': [{'index': 1, 'value': 9, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 1, 'value': 15, 'op': 'SCMP_CMP_EQ'}]}]}");
+        cleanup_free char *text =
+                pfc("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                    " {'names': ['kill'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 3,"
+                    "  'args': [{'index': 1, 'value': 9, 'op': 'SCMP_CMP_EQ'},"
+                    "   {'index': 1, 'value': 15, 'op': 'SCMP_CMP_EQ'}]}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         cleanup_free char *b = syscall_block(sec, "kill");
         (void) state;
@@ -407,16 +407,15 @@ test_repeated_index_is_or(void **state)
 static void
 test_repeated_index_more_than_six(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
-                " {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 1, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 2, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 3, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 4, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 5, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 6, 'op': 'SCMP_CMP_EQ'},"
-                "   {'index': 0, 'value': 7, 'op': 'SCMP_CMP_EQ'}]}]}");
+        cleanup_free char *text = pfc("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                                      " {'names': ['personality'], 'action': 'SCMP_ACT_ERRNO',"
+                                      "  'args': [{'index': 0, 'value': 1, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 2, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 3, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 4, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 5, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 6, 'op': 'SCMP_CMP_EQ'},"
+                                      "   {'index': 0, 'value': 7, 'op': 'SCMP_CMP_EQ'}]}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         cleanup_free char *b = syscall_block(sec, "personality");
         (void) state;
@@ -431,24 +430,23 @@ test_repeated_index_more_than_six(void **state)
 static void
 test_rules_equal_to_default_are_dropped(void **state)
 {
-        cleanup_free char *text = pfc(
-                "{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
-                " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'},"
-                " {'names': ['rmdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1},"
-                " {'names': ['chdir'], 'action': 'SCMP_ACT_ERRNO',"
-                "  'args': [{'index': 0, 'value': 0, 'op': 'SCMP_CMP_EQ'}]},"
-                " {'names': ['unlink'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 2},"
-                " {'names': ['getpid'], 'action': 'SCMP_ACT_ALLOW'}]}");
+        cleanup_free char *text =
+                pfc("{'defaultAction': 'SCMP_ACT_ERRNO', 'syscalls': ["
+                    " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'},"
+                    " {'names': ['rmdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1},"
+                    " {'names': ['chdir'], 'action': 'SCMP_ACT_ERRNO',"
+                    "  'args': [{'index': 0, 'value': 0, 'op': 'SCMP_CMP_EQ'}]},"
+                    " {'names': ['unlink'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 2},"
+                    " {'names': ['getpid'], 'action': 'SCMP_ACT_ALLOW'}]}");
         cleanup_free char *sec = arch_section(text, "x86_64");
         cleanup_free char *unlink_b = syscall_block(sec, "unlink");
         cleanup_free char *getpid_b = syscall_block(sec, "getpid");
-        cleanup_free char *text2 = pfc(
-                "{'defaultAction': 'SCMP_ACT_KILL', 'syscalls': ["
-                " {'names': ['reboot'], 'action': 'SCMP_ACT_KILL_THREAD'},"
-                " {'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}]}");
-        cleanup_free char *text3 = pfc(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
-                " {'names': ['read', 'write'], 'action': 'SCMP_ACT_ALLOW'}]}");
+        cleanup_free char *text2 = pfc("{'defaultAction': 'SCMP_ACT_KILL', 'syscalls': ["
+                                       " {'names': ['reboot'], 'action': 'SCMP_ACT_KILL_THREAD'},"
+                                       " {'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}]}");
+        cleanup_free char *text3 =
+                pfc("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                    " {'names': ['read', 'write'], 'action': 'SCMP_ACT_ALLOW'}]}");
         (void) state;
 
         assert_lacks(sec, "\"mkdir\"");
@@ -526,9 +524,9 @@ test_architectures(void **state)
 static void
 test_flags_and_attributes(void **state)
 {
-        cleanup_seccomp scmp_filter_ctx all = build(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'flags': ['SECCOMP_FILTER_FLAG_TSYNC',"
-                " 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW']}");
+        cleanup_seccomp scmp_filter_ctx all =
+                build("{'defaultAction': 'SCMP_ACT_ALLOW', 'flags': ['SECCOMP_FILTER_FLAG_TSYNC',"
+                      " 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW']}");
         cleanup_seccomp scmp_filter_ctx none = build("{'defaultAction': 'SCMP_ACT_ALLOW'}");
         uint32_t v;
         (void) state;
@@ -557,9 +555,9 @@ test_flags_and_attributes(void **state)
 static void
 test_export_bpf_memfd(void **state)
 {
-        cleanup_seccomp scmp_filter_ctx ctx = build(
-                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
-                " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]}");
+        cleanup_seccomp scmp_filter_ctx ctx =
+                build("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                      " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]}");
         cleanup_error berth_error_t *err = NULL;
         cleanup_close int fd = seccomp_filter_export(ctx, &err);
         cleanup_close int ref = memfd_create("test-bpf", MFD_CLOEXEC);

@@ -214,10 +214,10 @@ test_every_action_name(void **state)
         (void) state;
 
         for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-                cleanup_free char *text = xasprintf(
-                        "{'defaultAction': '%s', 'listenerPath': '/l',"
-                        " 'syscalls': [{'names': ['getpid'], 'action': '%s'}]}",
-                        table[i].name, table[i].name);
+                cleanup_free char *text =
+                        xasprintf("{'defaultAction': '%s', 'listenerPath': '/l',"
+                                  " 'syscalls': [{'names': ['getpid'], 'action': '%s'}]}",
+                                  table[i].name, table[i].name);
                 cleanup_json struct json_object *d = doc(text);
                 cleanup_error berth_error_t *err = NULL;
                 struct spec_seccomp s;
@@ -227,7 +227,8 @@ test_every_action_name(void **state)
                 assert_int_equal(s.default_action, table[i].action);
                 assert_int_equal(s.rules[0].action, table[i].action);
                 assert_string_equal(spec_seccomp_action_names[table[i].action], table[i].name);
-                assert_int_equal(spec_seccomp_uses_notify(&s), table[i].action == SECCOMP_ACTION_NOTIFY);
+                assert_int_equal(spec_seccomp_uses_notify(&s),
+                                 table[i].action == SECCOMP_ACTION_NOTIFY);
                 spec_seccomp_done(&s);
         }
         assert_null(spec_seccomp_action_names[9]);
@@ -240,14 +241,14 @@ test_every_action_name(void **state)
 static void
 test_through_spec_parse_json(void **state)
 {
-        cleanup_json struct json_object *d = doc(
-                "{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'},"
-                " 'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ERRNO',"
-                "   'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ALLOW'}]}}}");
-        cleanup_json struct json_object *bad = doc(
-                "{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'},"
-                " 'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW',"
-                "   'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_BLOCK'}]}}}");
+        cleanup_json struct json_object *d =
+                doc("{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'},"
+                    " 'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ERRNO',"
+                    "   'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ALLOW'}]}}}");
+        cleanup_json struct json_object *bad =
+                doc("{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'},"
+                    " 'linux': {'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW',"
+                    "   'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_BLOCK'}]}}}");
         cleanup_error berth_error_t *err = NULL;
         struct spec spec;
         (void) state;
@@ -264,7 +265,8 @@ test_through_spec_parse_json(void **state)
         assert_non_null(err);
         assert_int_equal(err->code, EINVAL);
         assert_string_equal(err->json_path, "linux.seccomp.syscalls[0].action");
-        assert_string_equal(err->msg, "linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BLOCK\"");
+        assert_string_equal(err->msg,
+                            "linux.seccomp.syscalls[0].action: unknown action \"SCMP_ACT_BLOCK\"");
         spec_done(&spec);
 }
 
@@ -272,7 +274,8 @@ test_through_spec_parse_json(void **state)
 static void
 test_absent_is_not_present(void **state)
 {
-        cleanup_json struct json_object *d = doc("{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'}, 'linux': {}}");
+        cleanup_json struct json_object *d =
+                doc("{'ociVersion': '1.0.2', 'root': {'path': 'rootfs'}, 'linux': {}}");
         cleanup_error berth_error_t *err = NULL;
         struct spec spec;
         (void) state;
@@ -332,10 +335,9 @@ INVALID(default_errno_with_kill, "{'defaultAction': 'SCMP_ACT_KILL', 'defaultErr
         "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE")
 INVALID(default_errno_too_big, "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 4096}",
         "linux.seccomp.defaultErrnoRet",
-        "linux.seccomp.defaultErrnoRet: 4096 out of range [0, 4095]")
+        "linux.seccomp.defaultErrnoRet: 4096 out of range [0, 4094]")
 INVALID(default_errno_negative, "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': -1}",
-        "linux.seccomp.defaultErrnoRet",
-        "linux.seccomp.defaultErrnoRet: -1 out of range [0, 4095]")
+        "linux.seccomp.defaultErrnoRet", "linux.seccomp.defaultErrnoRet: -1 out of range [0, 4094]")
 INVALID(default_errno_string, "{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 'EPERM'}",
         "linux.seccomp.defaultErrnoRet",
         "linux.seccomp.defaultErrnoRet: expected integer, got string")
@@ -347,19 +349,29 @@ INVALID(arch_go_name, "{" ALLOW ", 'architectures': ['amd64']}", "linux.seccomp.
 INVALID(arch_not_string, "{" ALLOW ", 'architectures': [64]}", "linux.seccomp.architectures[0]",
         "linux.seccomp.architectures[0]: expected string, got number")
 INVALID(arch_not_array, "{" ALLOW ", 'architectures': 'SCMP_ARCH_X86_64'}",
-        "linux.seccomp.architectures",
-        "linux.seccomp.architectures: expected array, got string")
+        "linux.seccomp.architectures", "linux.seccomp.architectures: expected array, got string")
 INVALID(flag_unknown,
-        "{" ALLOW ", 'flags': ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']}",
+        "{" ALLOW
+        ", 'flags': ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']}",
         "linux.seccomp.flags[1]",
         "linux.seccomp.flags[1]: unknown flag \"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"")
 INVALID(flag_not_string, "{" ALLOW ", 'flags': [1]}", "linux.seccomp.flags[0]",
         "linux.seccomp.flags[0]: expected string, got number")
+INVALID(flags_not_array, "{" ALLOW ", 'flags': 'SECCOMP_FILTER_FLAG_LOG'}", "linux.seccomp.flags",
+        "linux.seccomp.flags: expected array, got string")
+INVALID(listener_metadata_object, "{" ALLOW ", 'listenerMetadata': {}}",
+        "linux.seccomp.listenerMetadata",
+        "linux.seccomp.listenerMetadata: expected string, got object")
+INVALID(names_not_array,
+        "{" ALLOW ", 'syscalls': [{'names': 'mkdir', 'action': 'SCMP_ACT_ERRNO'}]}",
+        "linux.seccomp.syscalls[0].names",
+        "linux.seccomp.syscalls[0].names: expected array, got string")
 INVALID(listener_path_number, "{" ALLOW ", 'listenerPath': 1}", "linux.seccomp.listenerPath",
         "linux.seccomp.listenerPath: expected string, got number")
 INVALID(syscalls_not_array, "{" ALLOW ", 'syscalls': {'names': ['mkdir']}}",
         "linux.seccomp.syscalls", "linux.seccomp.syscalls: expected array, got object")
-INVALID(syscall_not_object, "{" ALLOW ", 'syscalls': [{'names': ['a'], 'action': 'SCMP_ACT_LOG'}, 'mkdir']}",
+INVALID(syscall_not_object,
+        "{" ALLOW ", 'syscalls': [{'names': ['a'], 'action': 'SCMP_ACT_LOG'}, 'mkdir']}",
         "linux.seccomp.syscalls[1]", "linux.seccomp.syscalls[1]: expected object, got string")
 INVALID(names_missing, "{" ALLOW ", 'syscalls': [{'action': 'SCMP_ACT_ERRNO'}]}",
         "linux.seccomp.syscalls[0].names",
@@ -367,7 +379,8 @@ INVALID(names_missing, "{" ALLOW ", 'syscalls': [{'action': 'SCMP_ACT_ERRNO'}]}"
 INVALID(names_empty, "{" ALLOW ", 'syscalls': [{'names': [], 'action': 'SCMP_ACT_ERRNO'}]}",
         "linux.seccomp.syscalls[0].names",
         "linux.seccomp.syscalls[0].names: must name at least one syscall")
-INVALID(names_not_string, "{" ALLOW ", 'syscalls': [{'names': ['mkdir', 83], 'action': 'SCMP_ACT_ERRNO'}]}",
+INVALID(names_not_string,
+        "{" ALLOW ", 'syscalls': [{'names': ['mkdir', 83], 'action': 'SCMP_ACT_ERRNO'}]}",
         "linux.seccomp.syscalls[0].names[1]",
         "linux.seccomp.syscalls[0].names[1]: expected string, got number")
 INVALID(action_missing, "{" ALLOW ", 'syscalls': [{'names': ['mkdir']}]}",
@@ -383,7 +396,8 @@ INVALID(errno_with_allow,
         "linux.seccomp.syscalls[0].errnoRet",
         "linux.seccomp.syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE")
 INVALID(errno_with_kill_process,
-        "{" ALLOW ", 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_KILL_PROCESS', 'errnoRet': 38}]}",
+        "{" ALLOW
+        ", 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_KILL_PROCESS', 'errnoRet': 38}]}",
         "linux.seccomp.syscalls[0].errnoRet",
         "linux.seccomp.syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE")
 INVALID(errno_with_notify,
@@ -392,7 +406,7 @@ INVALID(errno_with_notify,
         "linux.seccomp.syscalls[0].errnoRet",
         "linux.seccomp.syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE")
 INVALID(errno_too_big, RULE ", 'errnoRet': 100000}]}", "linux.seccomp.syscalls[0].errnoRet",
-        "linux.seccomp.syscalls[0].errnoRet: 100000 out of range [0, 4095]")
+        "linux.seccomp.syscalls[0].errnoRet: 100000 out of range [0, 4094]")
 INVALID(errno_fraction, RULE ", 'errnoRet': 1.5}]}", "linux.seccomp.syscalls[0].errnoRet",
         "linux.seccomp.syscalls[0].errnoRet: expected integer, got number with a fraction or exponent")
 INVALID(args_not_array, RULE ", 'args': {'index': 0}}]}", "linux.seccomp.syscalls[0].args",
@@ -411,7 +425,8 @@ INVALID(arg_value_missing, ARG "'index': 1, 'op': 'SCMP_CMP_EQ'}]}]}",
 INVALID(arg_value_negative, ARG "'index': 1, 'value': -1, 'op': 'SCMP_CMP_EQ'}]}]}",
         "linux.seccomp.syscalls[0].args[1].value",
         "linux.seccomp.syscalls[0].args[1].value: -1 must not be negative")
-INVALID(arg_value_two_string, ARG "'index': 1, 'value': 1, 'valueTwo': '1', 'op': 'SCMP_CMP_EQ'}]}]}",
+INVALID(arg_value_two_string,
+        ARG "'index': 1, 'value': 1, 'valueTwo': '1', 'op': 'SCMP_CMP_EQ'}]}]}",
         "linux.seccomp.syscalls[0].args[1].valueTwo",
         "linux.seccomp.syscalls[0].args[1].valueTwo: expected integer, got string")
 INVALID(arg_op_missing, ARG "'index': 1, 'value': 1}]}]}", "linux.seccomp.syscalls[0].args[1].op",
@@ -430,7 +445,8 @@ INVALID(notify_default_without_listener, "{'defaultAction': 'SCMP_ACT_NOTIFY'}",
         "linux.seccomp.listenerPath",
         "linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY")
 INVALID(notify_with_empty_listener,
-        "{" ALLOW ", 'listenerPath': '', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}",
+        "{" ALLOW
+        ", 'listenerPath': '', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}",
         "linux.seccomp.listenerPath",
         "linux.seccomp.listenerPath: required when an action is SCMP_ACT_NOTIFY")
 
@@ -461,6 +477,9 @@ main(void)
                 INVALID_TEST(arch_not_array),
                 INVALID_TEST(flag_unknown),
                 INVALID_TEST(flag_not_string),
+                INVALID_TEST(flags_not_array),
+                INVALID_TEST(listener_metadata_object),
+                INVALID_TEST(names_not_array),
                 INVALID_TEST(listener_path_number),
                 INVALID_TEST(syscalls_not_array),
                 INVALID_TEST(syscall_not_object),
