@@ -226,22 +226,9 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
                 if (r < 0)
                         return r;
         }
-        r = caps_prepare(a->caps, a->last_cap, err);
+        r = process_become_user(p, a->caps, a->last_cap, err);
         if (r < 0)
                 return r;
-        {
-                cleanup_free char *sg = NULL;
-                bool allowed = true;
-                if (fs_read_file(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) == 0)
-                        allowed = strncmp(sg, "deny", 4) != 0;
-                r = process_apply_user(p, allowed, err);
-                if (r < 0)
-                        return r;
-        }
-        r = caps_apply(a->caps, a->last_cap, err);
-        if (r < 0)
-                return r;
-        umask(p->user.has_umask ? p->user.umask : 022);
         if (chdir(p->cwd) < 0)
                 return berth_error_sys(err, errno, "process.cwd: chdir \"%s\"", p->cwd);
         return 0;

@@ -86,22 +86,9 @@ join_steps(const struct join_args *a, char ***env, char **exe, int *bpf_fd, bert
                                 return r;
                 }
         }
-        r = caps_prepare(a->caps, a->last_cap, err);
+        r = process_become_user(p, a->caps, a->last_cap, err);
         if (r < 0)
                 return r;
-        {
-                cleanup_free char *sg = NULL;
-                bool allowed = true;
-                if (fs_read_file(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) == 0)
-                        allowed = strncmp(sg, "deny", 4) != 0;
-                r = process_apply_user(p, allowed, err);
-                if (r < 0)
-                        return r;
-        }
-        r = caps_apply(a->caps, a->last_cap, err);
-        if (r < 0)
-                return r;
-        umask(p->user.has_umask ? p->user.umask : 022);
         *env = process_build_env(p, 0);
         r = process_find_executable(p->args[0], *env, exe, err);
         if (r < 0)

@@ -78,8 +78,8 @@ process_apply_oom_score_adj(const struct spec_process *p, berth_error_t **err)
         return berth_error_sys(err, -r, "process.oomScoreAdj: write %d", p->oom_score_adj);
 }
 
-int
-process_apply_user(const struct spec_process *p, bool setgroups_allowed, berth_error_t **err)
+static int
+apply_user(const struct spec_process *p, bool setgroups_allowed, berth_error_t **err)
 {
         const struct spec_user *u = &p->user;
 
@@ -89,6 +89,29 @@ process_apply_user(const struct spec_process *p, bool setgroups_allowed, berth_e
                 return berth_error_sys(err, errno, "process.user.gid: setgid %u", (unsigned) u->gid);
         if (setresuid(u->uid, u->uid, u->uid) < 0)
                 return berth_error_sys(err, errno, "process.user.uid: setuid %u", (unsigned) u->uid);
+        return 0;
+}
+
+int
+process_become_user(const struct spec_process *p, const struct caps_sets *caps, unsigned last_cap,
+                    berth_error_t **err)
+{
+        cleanup_free char *sg = NULL;
+        bool allowed = true;
+        int r;
+
+        r = caps_prepare(caps, last_cap, err);
+        if (r < 0)
+                return r;
+        if (fs_read_file(AT_FDCWD, "/proc/self/setgroups", &sg, NULL, NULL) == 0)
+                allowed = strncmp(sg, "deny", 4) != 0;
+        r = apply_user(p, allowed, err);
+        if (r < 0)
+                return r;
+        r = caps_apply(caps, last_cap, err);
+        if (r < 0)
+                return r;
+        umask(p->user.has_umask ? p->user.umask : 022);
         return 0;
 }
 

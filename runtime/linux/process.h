@@ -3,12 +3,16 @@
 #pragma once
 
 #include "lib/error.h"
+#include "runtime/linux/caps.h"
 #include "runtime/spec/spec.h"
 
 int process_apply_rlimits(const struct spec_process *p, berth_error_t **err);
 int process_apply_oom_score_adj(const struct spec_process *p, berth_error_t **err);
-/* setgroups, setresgid, setresuid; SETGROUPS false when the user namespace denies it. */
-int process_apply_user(const struct spec_process *p, bool setgroups_allowed, berth_error_t **err);
+/* The credentials step, in runc's order: drop the bounding set and keep the rest across the uid
+ * change, setgroups (unless the user namespace denies it), setresgid, setresuid, then the
+ * capability sets and ambient ones; then the umask (022 by default, as runc). */
+int process_become_user(const struct spec_process *p, const struct caps_sets *caps,
+                        unsigned last_cap, berth_error_t **err);
 /* The environment for execve: the spec's, plus HOME from the container's /etc/passwd when unset
  * (runc), plus LISTEN_FDS/LISTEN_PID when socket activation fds are passed. */
 char **process_build_env(const struct spec_process *p, int listen_fds);
