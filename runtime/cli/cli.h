@@ -25,6 +25,7 @@ int cli_pause(struct cli_ctx *ctx, int argc, char **argv);
 int cli_resume(struct cli_ctx *ctx, int argc, char **argv);
 int cli_ps(struct cli_ctx *ctx, int argc, char **argv);
 int cli_update(struct cli_ctx *ctx, int argc, char **argv);
+int cli_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_features(struct cli_ctx *ctx, int argc, char **argv);
 
 /* Exactly one positional, the container id; else an error in ctx->err. */

@@ -20,6 +20,7 @@ static const struct {
         {"create", cli_create, "create a container"},
         {"start", cli_start, "executes the user defined process in a created container"},
         {"run", cli_run, "create and run a container"},
+        {"events", cli_events, "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
         {"exec", cli_exec, "execute new process inside the container"},
         {"state", cli_state, "output the state of a container"},
         {"list", cli_list, "lists containers started by berth with the given root"},
