@@ -72,5 +72,8 @@ int container_pause(const struct runtime_ctx *ctx, const char *id, bool pause, b
 /* Run the hooks of KIND kept in the state, with the state (STATUS) on stdin. */
 int container_run_hooks(const struct container_state *s, enum spec_hook_kind kind, const char *status,
                         berth_error_t **err);
+/* --pid-file: exactly the decimal pid, no newline, replaced atomically; a relative path is
+ * relative to the caller's cwd (runc). */
+int container_write_pid_file(const char *path, pid_t pid, berth_error_t **err);
 /* "KILL", "SIGKILL", "kill", "9" -> 9. */
 int container_parse_signal(const char *s, int *ret, berth_error_t **err);

@@ -63,22 +63,6 @@ create_undo_run(struct create_undo *u)
 }
 
 static int
-write_id_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
-             berth_error_t **err)
-{
-        cleanup_free char *path = xasprintf("/proc/%d/%s", (int) pid, file);
-        cleanup_free char *buf = xzalloc(n * 40 + 1);
-        size_t len = 0;
-
-        for (size_t i = 0; i < n; i++)
-                len += (size_t) sprintf(buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-        int r = fs_write_file(AT_FDCWD, path, buf, len, err);
-        if (r < 0)
-                return berth_error_prefix(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
-        return 0;
-}
-
-static int
 listen_fds_count(void)
 {
         const char *s = getenv("LISTEN_FDS");
@@ -90,28 +74,6 @@ listen_fds_count(void)
                 return 0;
         n = strtol(s, NULL, 10);
         return n > 0 && n < 1024 ? (int) n : 0;
-}
-
-static int
-write_pid_file(const char *path, pid_t pid, berth_error_t **err)
-{
-        char buf[16];
-        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
-        cleanup_free char *abs = NULL;
-
-        /* runc resolves a relative pid file against the caller's cwd; no trailing newline. */
-        if (path[0] != '/') {
-                char cwd[PATH_MAX];
-                if (!getcwd(cwd, sizeof(cwd)))
-                        return berth_error_sys(err, errno, "getcwd");
-                abs = xasprintf("%s/%s", cwd, path);
-        } else {
-                abs = xstrdup(path);
-        }
-        int r = fs_replace_file(AT_FDCWD, abs, buf, (size_t) n, 0644, err);
-        if (r < 0)
-                return berth_error_prefix(err, "pid file");
-        return 0;
 }
 
 static char *
@@ -409,12 +371,16 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         if (r < 0)
                 goto fail;
         if (spec.linux.n_uid_mappings) {
-                r = write_id_map(undo.pid, "uid_map", spec.linux.uid_mappings, spec.linux.n_uid_mappings, err);
-                if (r < 0)
+                r = idmap_write_map(undo.pid, "uid_map", spec.linux.uid_mappings, spec.linux.n_uid_mappings, err);
+                if (r < 0) {
+                        berth_error_prefix(err, "linux.uidMappings");
                         goto fail;
-                r = write_id_map(undo.pid, "gid_map", spec.linux.gid_mappings, spec.linux.n_gid_mappings, err);
-                if (r < 0)
+                }
+                r = idmap_write_map(undo.pid, "gid_map", spec.linux.gid_mappings, spec.linux.n_gid_mappings, err);
+                if (r < 0) {
+                        berth_error_prefix(err, "linux.gidMappings");
                         goto fail;
+                }
         }
 
         st.id = xstrdup(o->id);
@@ -459,7 +425,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         if (r < 0)
                 goto fail_child;
         if (o->pid_file) {
-                r = write_pid_file(o->pid_file, undo.pid, err);
+                r = container_write_pid_file(o->pid_file, undo.pid, err);
                 if (r < 0)
                         goto fail;
         }

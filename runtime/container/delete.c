@@ -24,19 +24,6 @@ wait_dead(const struct container_state *s)
                 nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 }
 
-static void
-thaw(char *const *dirs)
-{
-        for (size_t i = 0; dirs && dirs[i]; i++) {
-                cleanup_free char *v1 = xasprintf("%s/freezer.state", dirs[i]);
-                cleanup_free char *v2 = xasprintf("%s/cgroup.freeze", dirs[i]);
-                if (access(v1, F_OK) == 0)
-                        fs_write_file(AT_FDCWD, v1, "THAWED", 6, NULL);
-                else if (access(v2, F_OK) == 0)
-                        fs_write_file(AT_FDCWD, v2, "0", 1, NULL);
-        }
-}
-
 static int
 destroy(const char *dir, struct container_state *s, berth_error_t **err)
 {
@@ -45,10 +32,8 @@ destroy(const char *dir, struct container_state *s, berth_error_t **err)
         int r;
 
         /* Without a pid namespace of its own, the init's death does not end the others. */
-        if (cgroup_pids(s->cgroup_dirs, &pids, &n, NULL) == 0 && n > 0) {
-                thaw(s->cgroup_dirs);
+        if (cgroup_pids(s->cgroup_dirs, &pids, &n, NULL) == 0 && n > 0)
                 cgroup_kill_all(s->cgroup_dirs, SIGKILL, NULL);
-        }
         free(pids);
         r = cgroup_destroy(s->cgroup_dirs, err);
         if (r < 0)
@@ -103,7 +88,6 @@ container_delete(const struct runtime_ctx *ctx, const char *id, bool force, bert
                                             id, state_status_name(status));
                         goto out;
                 }
-                thaw(s.cgroup_dirs);
                 cgroup_kill_all(s.cgroup_dirs, SIGKILL, NULL);
                 kill(s.pid, SIGKILL);
                 wait_dead(&s);

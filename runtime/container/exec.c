@@ -133,21 +133,6 @@ load_process_file(const char *path, struct spec_process *p, berth_error_t **err)
         return 0;
 }
 
-static int
-write_pid_file(const char *path, pid_t pid, berth_error_t **err)
-{
-        char buf[16], cwd[PATH_MAX];
-        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
-        cleanup_free char *abs = NULL;
-
-        if (path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-                return berth_error_sys(err, errno, "getcwd");
-        abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
-        if (fs_replace_file(AT_FDCWD, abs, buf, (size_t) n, 0644, err) < 0)
-                return berth_error_prefix(err, "pid file");
-        return 0;
-}
-
 int
 container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *ret_pid,
                berth_error_t **err)
@@ -308,7 +293,7 @@ leave:
         if (r == 0)
                 r = sync_expect(sv[0], SYNC_CREATED, err);
         if (r == 0 && o->pid_file)
-                r = write_pid_file(o->pid_file, pid, err);
+                r = container_write_pid_file(o->pid_file, pid, err);
         if (r < 0) {
                 kill(pid, SIGKILL);
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -4,12 +4,17 @@
 #include "runtime/container/container.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/xalloc.h"
 
 int
@@ -111,4 +116,26 @@ container_parse_signal(const char *s, int *ret, berth_error_t **err)
                 return 0;
         }
         return berth_error_new(err, EINVAL, "unknown signal \"%s\"", s);
+}
+
+int
+container_write_pid_file(const char *path, pid_t pid, berth_error_t **err)
+{
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+        cleanup_free char *abs = NULL;
+
+        /* runc resolves a relative pid file against the caller's cwd; no trailing newline. */
+        if (path[0] != '/') {
+                char cwd[PATH_MAX];
+                if (!getcwd(cwd, sizeof(cwd)))
+                        return berth_error_sys(err, errno, "getcwd");
+                abs = xasprintf("%s/%s", cwd, path);
+        } else {
+                abs = xstrdup(path);
+        }
+        int r = fs_replace_file(AT_FDCWD, abs, buf, (size_t) n, 0644, err);
+        if (r < 0)
+                return berth_error_prefix(err, "pid file");
+        return 0;
 }

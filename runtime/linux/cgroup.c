@@ -381,34 +381,59 @@ find_dir_with(char *const *dirs, const char *file)
         return NULL;
 }
 
+/* Write the freezer and wait until the kernel reports the state reached (v1 passes through
+ * FREEZING; v2 reports it in cgroup.events). */
+int
+cgroup_freeze(char *const *dirs, bool frozen, berth_error_t **err)
+{
+        for (size_t i = 0; dirs && dirs[i]; i++) {
+                cleanup_free char *v1 = xasprintf("%s/freezer.state", dirs[i]);
+                cleanup_free char *v2 = xasprintf("%s/cgroup.freeze", dirs[i]);
+                const char *file = access(v1, F_OK) == 0 ? v1 : access(v2, F_OK) == 0 ? v2 : NULL;
+                bool is_v1 = file == v1;
+                int r;
+
+                if (!file)
+                        continue;
+                r = fs_write_file(AT_FDCWD, file, is_v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"),
+                                  is_v1 ? 6 : 1, err);
+                if (r < 0)
+                        return r;
+                for (int tries = 0; tries < 1000; tries++) {
+                        cleanup_free char *buf = NULL;
+                        cleanup_free char *events = is_v1 ? NULL : xasprintf("%s/cgroup.events", dirs[i]);
+                        if (fs_read_file(AT_FDCWD, is_v1 ? v1 : events, &buf, NULL, NULL) < 0)
+                                break;
+                        bool done = is_v1 ? strncmp(buf, frozen ? "FROZEN" : "THAWED", 6) == 0
+                                          : strstr(buf, frozen ? "frozen 1" : "frozen 0") != NULL;
+                        if (done)
+                                return 0;
+                        if (is_v1 && frozen && tries % 10 == 9)
+                                fs_write_file(AT_FDCWD, v1, "FROZEN", 6, NULL);
+                        nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+                }
+                return berth_error_new(err, ETIMEDOUT, "the cgroup did not %s in time", frozen ? "freeze" : "thaw");
+        }
+        return berth_error_new(err, ENOTSUP, "this host has no freezer cgroup for the container");
+}
+
 int
 cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err)
 {
-        const char *v1_freezer = find_dir_with(dirs, "freezer.state");
-        const char *v2_freeze = v1_freezer ? NULL : find_dir_with(dirs, "cgroup.freeze");
         cleanup_free pid_t *pids = NULL;
         size_t n = 0;
+        /* Frozen, no process can fork away while we signal; a host without a freezer still gets
+         * the signals (runc's signalAllProcesses). Thawing delivers them to a paused container. */
+        bool freezer = cgroup_freeze(dirs, true, NULL) != -ENOTSUP;
         int r;
 
-        if (v1_freezer) {
-                cleanup_free char *p = xasprintf("%s/freezer.state", v1_freezer);
-                fs_write_file(AT_FDCWD, p, "FROZEN", 6, NULL);
-        } else if (v2_freeze) {
-                cleanup_free char *p = xasprintf("%s/cgroup.freeze", v2_freeze);
-                fs_write_file(AT_FDCWD, p, "1", 1, NULL);
-        }
         r = cgroup_pids(dirs, &pids, &n, err);
         if (r == 0) {
                 for (size_t i = 0; i < n; i++)
                         kill(pids[i], sig);
         }
-        if (v1_freezer) {
-                cleanup_free char *p = xasprintf("%s/freezer.state", v1_freezer);
-                fs_write_file(AT_FDCWD, p, "THAWED", 6, NULL);
-        } else if (v2_freeze) {
-                cleanup_free char *p = xasprintf("%s/cgroup.freeze", v2_freeze);
-                fs_write_file(AT_FDCWD, p, "0", 1, NULL);
-        }
+        if (freezer)
+                cgroup_freeze(dirs, false, NULL);
         return r;
 }
 

@@ -45,6 +45,9 @@ int cgroup_enter(char *const *dirs, pid_t pid, berth_error_t **err);
 int cgroup_destroy(char *const *dirs, berth_error_t **err);
 /* The pids in the container's cgroup (from the first hierarchy that lists them). */
 int cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, berth_error_t **err);
+/* Freeze (FROZEN true) or thaw every process, through the v1 freezer or v2 cgroup.freeze, and
+ * wait until the kernel reports the state reached. -ENOTSUP without a freezer. */
+int cgroup_freeze(char *const *dirs, bool frozen, berth_error_t **err);
 /* Signal every process in the cgroup, freezing it meanwhile when a freezer is there so no
  * process forks away (runc's signalAllProcesses). */
 int cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err);

@@ -17,8 +17,8 @@
 #include "lib/fs.h"
 #include "lib/xalloc.h"
 
-static int
-write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, berth_error_t **err)
+int
+idmap_write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n, berth_error_t **err)
 {
         cleanup_free char *path = xasprintf("/proc/%d/%s", (int) pid, file);
         cleanup_free char *buf = xzalloc(n * 40 + 1);
@@ -52,9 +52,9 @@ idmap_userns_fd(const struct spec_idmap *uid, size_t nu, const struct spec_idmap
                 close(pipefd[1]);
                 return berth_error_sys(err, errno, "clone a user namespace for an idmapped mount");
         }
-        r = write_map(pid, "uid_map", uid, nu, err);
+        r = idmap_write_map(pid, "uid_map", uid, nu, err);
         if (r == 0)
-                r = write_map(pid, "gid_map", gid, ng, err);
+                r = idmap_write_map(pid, "gid_map", gid, ng, err);
         if (r == 0) {
                 cleanup_free char *ns = xasprintf("/proc/%d/ns/user", (int) pid);
                 fd = open(ns, O_RDONLY | O_CLOEXEC);

@@ -9,6 +9,9 @@
 #include "lib/error.h"
 #include "runtime/spec/spec.h"
 
+/* Write M (N entries) to /proc/PID/FILE ("uid_map" or "gid_map"). */
+int idmap_write_map(pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
+                    berth_error_t **err);
 /* A user namespace holding the given maps, as an fd (made by a short-lived child). */
 int idmap_userns_fd(const struct spec_idmap *uid, size_t nu, const struct spec_idmap *gid,
                     size_t ng, berth_error_t **err);
