@@ -81,29 +81,15 @@ main(int argc, char **argv)
                 {0},
         };
         struct log_config lc = {.fd = -1, .format = LOG_FORMAT_TEXT, .level = LOG_LEVEL_WARN, .echo_errors = 1};
-        int i, status = 1;
+        cleanup_free char **words = NULL;
+        int status = 1;
 
-        /* Global flags stop at the first word that is not one of them: the verb. */
-        for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-                char **pos = NULL;
-                int consumed = 1;
-                const char *eq = strchr(argv[i], '=');
-                const char *name = argv[i] + (argv[i][1] == '-' ? 2 : 1);
-                size_t len = eq ? (size_t) (eq - name) : strlen(name);
-                bool takes_value = false;
-                for (const struct opt *o = global; o->name; o++) {
-                        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 && o->type != OPT_BOOL)
-                                takes_value = true;
-                }
-                if (takes_value && !eq && i + 1 < argc)
-                        consumed = 2;
-                if (args_parse(global, consumed, argv + i, false, &pos, &help, &ctx.err) < 0) {
-                        log_berror(ctx.err);
-                        berth_error_free(ctx.err);
-                        return 1;
-                }
-                free(pos);
-                i += consumed - 1;
+        /* Global flags stop at the first word that is not one of them: the verb; everything after
+         * it is the verb's. */
+        if (args_parse(global, argc - 1, argv + 1, true, &words, &help, &ctx.err) < 0) {
+                log_berror(ctx.err);
+                berth_error_free(ctx.err);
+                return 1;
         }
         if (show_version) {
                 version();
@@ -149,13 +135,13 @@ main(int argc, char **argv)
         ctx.rt.debug = debug;
         ctx.rt.systemd_cgroup = systemd;
 
-        if (i >= argc || help) {
+        if (!words[0] || help) {
                 usage();
                 return 0;
         }
         for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
-                if (strcmp(argv[i], verbs[v].name) == 0) {
-                        status = verbs[v].fn(&ctx, argc - i - 1, argv + i + 1);
+                if (strcmp(words[0], verbs[v].name) == 0) {
+                        status = verbs[v].fn(&ctx, (int) strv_length(words) - 1, words + 1);
                         if (ctx.err) {
                                 log_berror(ctx.err);
                                 berth_error_free(ctx.err);
@@ -163,6 +149,6 @@ main(int argc, char **argv)
                         return status;
                 }
         }
-        log_error("No help topic for '%s'", argv[i]);
+        log_error("No help topic for '%s'", words[0]);
         return 3;
 }
