@@ -39,6 +39,24 @@ running() {
 	assert_eq "$output" "$(sed 's/^/x/' /proc/$pid/cgroup | sed 's/^x//')" "cgroups of the exec'd process"
 }
 
+@test "exec: the process is in the container's cgroup.procs in every hierarchy" {
+	running
+	local pid p d n=0
+	pid=$(state_field pid)
+	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >>"$CTR_OUT" 2>>"$CTR_ERR"
+	p=$(cat "$T/exec.pid")
+	record_pid "$p"
+	assert_eq "$(cgv_paths "$p")" "$(cgv_paths "$pid")" "cgroups of the exec'd process"
+	while IFS= read -r d; do
+		grep -qx "$p" "$d/cgroup.procs" || {
+			echo "exec'd pid $p not in $d/cgroup.procs" >&2
+			false
+		}
+		n=$((n + 1))
+	done < <(cgv_dirs "$pid")
+	((n > 0))
+}
+
 @test "exec: --env, --cwd, --user and --additional-gids" {
 	running
 	exec_run --env FOO=bar --env PATH=/bin --cwd /tmp --user 1000:1000 --additional-gids 10 "$ID" sh -c 'echo $FOO $PATH; pwd; id -u; id -g; id -G'
