@@ -230,11 +230,13 @@ assert_relative_paths() {
 	assert_no_container
 }
 
-@test "cgroups: delete -f kills the processes in cgroups the container made below its own, removes them" {
+@test "cgroups: kill --all reaches processes in cgroups the container made below its own; delete removes them" {
 	# A cgroup namespace and a writable cgroup mount let the container make
 	# child cgroups (as systemd or a nested runtime in it would). Without a pid
 	# namespace only a runtime that walks the cgroup tree reaches the process
-	# moved into the child.
+	# moved into the child. (kill --all, then delete: runc 1.1.5's v2 delete -f
+	# removes the tree right after SIGKILL, without waiting for a process that
+	# is not its child to leave it, and fails with EBUSY.)
 	bundle_new
 	mkdir -p "$T/ctl"
 	spec_edit '.linux.namespaces |= map(select(.type != "pid")) | .linux.namespaces += [{"type": "cgroup"}]
@@ -258,10 +260,17 @@ assert_relative_paths() {
 		echo "pid $p is not in $d/conf-sub/leaf" >&2
 		false
 	}
-	run rt delete -f "$ID"
+	run rt kill --all "$ID" KILL
 	assert_status 0
 	wait_pid_gone "$init"
 	wait_pid_gone "$p" 5
+	wait_status stopped
+	[[ -d $d/conf-sub/leaf ]] || {
+		echo "the container's child cgroup $d/conf-sub/leaf is gone before delete" >&2
+		false
+	}
+	run rt delete "$ID"
+	assert_status 0
 	assert_gone "${dirs[@]}"
 	assert_no_container
 }
