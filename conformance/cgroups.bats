@@ -294,3 +294,17 @@ assert_relative_paths() {
 	assert_status 0
 	assert_eq "$(cat "$(cgv_dir "$pid" pids)/pids.max")" 30 "pids.max after --pids-limit"
 }
+
+@test "cgroups: with a cgroup namespace /sys/fs/cgroup in the container is its own cgroup (cgroup2 on a unified host)" {
+	bundle_new
+	spec_edit '.linux.namespaces += [{"type": "cgroup"}]'
+	# v2: the container's cgroup is /sys/fs/cgroup; v1: one mount per hierarchy below it
+	ctr_run sh -c 'awk '\''$5 == "/sys/fs/cgroup" { for (i = 7; $i != "-"; i++); print $(i + 1) }'\'' /proc/self/mountinfo
+		c=/sys/fs/cgroup; [ -e $c/cgroup.controllers ] || c=$c/pids; cat $c/cgroup.procs'
+	assert_status 0
+	local want=tmpfs
+	[[ $(cgv_layout) != unified ]] || want=cgroup2
+	assert_eq "${lines[0]}" "$want" "filesystem at /sys/fs/cgroup in the container"
+	# the container's init is pid 1 of its pid namespace, and in that cgroup
+	assert_line "^1$"
+}
