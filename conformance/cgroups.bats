@@ -308,3 +308,19 @@ assert_relative_paths() {
 	# the container's init is pid 1 of its pid namespace, and in that cgroup
 	assert_line "^1$"
 }
+
+@test "cgroups: v2: a limit for a controller the cgroup2 hierarchy lacks fails create, which leaves nothing" {
+	[[ $(cgv_layout) == unified ]] ||
+		skip "/sys/fs/cgroup is not a cgroup2 mount on this host (cgroup layout $(cgv_layout); CONF_CGROUP_VIEW=v2 makes one)"
+	! cgv_has memory || skip "the cgroup2 hierarchy has the memory controller on this host (nothing to miss)"
+	cg_bundle
+	spec_edit '.linux.resources.memory = {"limit": 67108864}'
+	run --separate-stderr rt create --bundle "$BUNDLE" "$ID"
+	echo "create: status $status, stdout: $output, stderr: $stderr" >&2
+	[[ $status != 0 ]]
+	assert_no_container
+	[[ ! -e /sys/fs/cgroup$CG ]] || {
+		echo "cgroup /sys/fs/cgroup$CG left after the failed create" >&2
+		false
+	}
+}
