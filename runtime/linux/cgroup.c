@@ -375,38 +375,24 @@ cgroup_enter(char *const *dirs, pid_t pid, berth_error_t **err)
         return 0;
 }
 
-/* The names of the child cgroups of DIR (its subdirectories); NULL when it has none or is gone. */
-static char **
-child_cgroups(const char *dir)
+/* Remove DIR and, first, every cgroup below it (an exec --cgroup target, or what the
+ * container's own processes made), as runc's RemovePath does. */
+static int
+destroy_tree(const char *dir, berth_error_t **err)
 {
-        cleanup_dir DIR *d = opendir(dir);
-        char **names = NULL;
-        struct dirent *e;
+        int ret = 0;
+        cleanup_dir DIR *dh = opendir(dir);
 
-        if (!d)
-                return NULL;
-        while ((e = readdir(d))) {
+        for (struct dirent *e; dh && (e = readdir(dh));) {
                 if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                         continue;
-                strv_push(&names, e->d_name);
+                cleanup_free char *sub = xasprintf("%s/%s", dir, e->d_name);
+                int r = destroy_tree(sub, err);
+                if (r < 0 && ret == 0)
+                        ret = r;
         }
-        return names;
-}
-
-/* Remove DIR and, first, every cgroup a container process made below it (a container with a
- * cgroup namespace and a writable cgroup mount may): runc's RemovePath is recursive too. */
-static int
-remove_tree(const char *dir, berth_error_t **err)
-{
-        cleanup_strv char **children = child_cgroups(dir);
-
-        strv_foreach(c, children)
-        {
-                cleanup_free char *sub = xasprintf("%s/%s", dir, c);
-                int r = remove_tree(sub, err);
-                if (r < 0)
-                        return r;
-        }
+        if (ret < 0)
+                return ret;
         for (int tries = 0;; tries++) {
                 if (rmdir(dir) == 0 || errno == ENOENT)
                         return 0;
@@ -424,21 +410,19 @@ cgroup_destroy(char *const *dirs, berth_error_t **err)
 
         strv_foreach(d, dirs)
         {
-                int r = remove_tree(d, ret == 0 ? err : NULL);
+                int r = destroy_tree(d, ret == 0 ? err : NULL);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
         return ret;
 }
 
-/* Append the pids of DIR and of every cgroup below it: a v1 or v2 cgroup.procs lists only the
- * processes directly in that cgroup (runc's GetAllPids walks the tree the same way). */
+/* The processes of DIR and of every cgroup below it. */
 static int
 read_pids(const char *dir, pid_t **pids, size_t *n, berth_error_t **err)
 {
         cleanup_free char *p = xasprintf("%s/cgroup.procs", dir);
         cleanup_free char *buf = NULL;
-        cleanup_strv char **children = NULL;
         char *save = NULL;
         int r;
 
@@ -449,11 +433,12 @@ read_pids(const char *dir, pid_t **pids, size_t *n, berth_error_t **err)
                 *pids = xreallocarray(*pids, *n + 1, sizeof(pid_t));
                 (*pids)[(*n)++] = (pid_t) atoi(t);
         }
-        children = child_cgroups(dir);
-        strv_foreach(c, children)
-        {
-                cleanup_free char *sub = xasprintf("%s/%s", dir, c);
-                /* A child cgroup removed meanwhile has no process left to list: ignore it. */
+        cleanup_dir DIR *dh = opendir(dir);
+        for (struct dirent *e; dh && (e = readdir(dh));) {
+                if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                cleanup_free char *sub = xasprintf("%s/%s", dir, e->d_name);
+                /* A sub-cgroup removed meanwhile has no processes to add. */
                 (void) read_pids(sub, pids, n, NULL);
         }
         return 0;
