@@ -16,6 +16,8 @@
 #                      puts a default cgroup beside its own); at the end every process
 #                      left in that subtree or in a cgroup named after this run's
 #                      containers is killed and those cgroups are removed, on failure too.
+#                      (A run killed by SIGKILL cannot clean up: the next v2 run removes a
+#                      bconf-v2-* subtree older than 10 minutes that has no process in it.)
 #
 # All arguments are passed to bats. If none of them names an existing file
 # or directory, the whole conformance/ directory is run.
@@ -82,6 +84,28 @@ if view == "v2":
         die("make / private in the new mount namespace")
     if libc.mount(b"cgroup2", CGROOT.encode(), b"cgroup2", 0, None) != 0:
         die("mount cgroup2 on " + CGROOT)
+    # The view of a run that was killed (SIGKILL leaves no time to clean up):
+    # an old bconf-v2-* subtree with no process in it is removed. A live run
+    # has bats in its runner within milliseconds of making it.
+    for name in os.listdir(CGROOT):
+        old = os.path.join(CGROOT, name)
+        if not name.startswith("bconf-v2-") or not os.path.isdir(old):
+            continue
+        try:
+            if time.time() - os.stat(old).st_ctime < 600:
+                continue
+            tree = [d for d, _, _ in os.walk(old)]
+            busy = False
+            for d in tree:
+                with open(d + "/cgroup.procs") as f:
+                    busy = busy or bool(f.read().strip())
+            if busy:
+                continue
+            for d in sorted(tree, key=lambda d: d.count("/"), reverse=True):
+                os.rmdir(d)
+            sys.stderr.write("run.sh: v2 view: removed %s, left by a killed run\n" % old)
+        except OSError:
+            pass
     top = "%s/bconf-v2-%s" % (CGROOT, run_token)
     runner = top + "/runner"
     os.mkdir(top)
