@@ -310,6 +310,34 @@ cgroup_enter(char *const *dirs, pid_t pid, berth_error_t **err)
         return 0;
 }
 
+/* Remove DIR and, first, every cgroup below it (an exec --cgroup target, or what the
+ * container's own processes made), as runc's RemovePath does. */
+static int
+destroy_tree(const char *dir, berth_error_t **err)
+{
+        int ret = 0;
+        cleanup_dir DIR *dh = opendir(dir);
+
+        for (struct dirent *e; dh && (e = readdir(dh));) {
+                if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                cleanup_free char *sub = xasprintf("%s/%s", dir, e->d_name);
+                int r = destroy_tree(sub, err);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        if (ret < 0)
+                return ret;
+        for (int tries = 0;; tries++) {
+                if (rmdir(dir) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || tries >= 200)
+                        return berth_error_sys(err, errno, "remove cgroup \"%s\"", dir);
+                /* Exited tasks leave the cgroup a moment after they are reaped. */
+                nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+        }
+}
+
 int
 cgroup_destroy(char *const *dirs, berth_error_t **err)
 {
@@ -317,28 +345,19 @@ cgroup_destroy(char *const *dirs, berth_error_t **err)
 
         strv_foreach(d, dirs)
         {
-                for (int tries = 0;; tries++) {
-                        if (rmdir(d) == 0 || errno == ENOENT)
-                                break;
-                        if (errno != EBUSY || tries >= 200) {
-                                if (ret == 0)
-                                        ret = berth_error_sys(err, errno, "remove cgroup \"%s\"", d);
-                                break;
-                        }
-                        /* Exited tasks leave the cgroup a moment after they are reaped. */
-                        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-                }
+                int r = destroy_tree(d, ret == 0 ? err : NULL);
+                if (r < 0 && ret == 0)
+                        ret = r;
         }
         return ret;
 }
 
+/* The processes of DIR and of every cgroup below it. */
 static int
-read_pids(const char *dir, pid_t **ret, size_t *ret_n, berth_error_t **err)
+read_pids(const char *dir, pid_t **pids, size_t *n, berth_error_t **err)
 {
         cleanup_free char *p = xasprintf("%s/cgroup.procs", dir);
         cleanup_free char *buf = NULL;
-        pid_t *pids = NULL;
-        size_t n = 0;
         char *save = NULL;
         int r;
 
@@ -346,11 +365,17 @@ read_pids(const char *dir, pid_t **ret, size_t *ret_n, berth_error_t **err)
         if (r < 0)
                 return r;
         for (char *t = strtok_r(buf, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
-                pids = xreallocarray(pids, n + 1, sizeof(pid_t));
-                pids[n++] = (pid_t) atoi(t);
+                *pids = xreallocarray(*pids, *n + 1, sizeof(pid_t));
+                (*pids)[(*n)++] = (pid_t) atoi(t);
         }
-        *ret = pids;
-        *ret_n = n;
+        cleanup_dir DIR *dh = opendir(dir);
+        for (struct dirent *e; dh && (e = readdir(dh));) {
+                if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                        continue;
+                cleanup_free char *sub = xasprintf("%s/%s", dir, e->d_name);
+                /* A sub-cgroup removed meanwhile has no processes to add. */
+                (void) read_pids(sub, pids, n, NULL);
+        }
         return 0;
 }
 
@@ -362,9 +387,15 @@ cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, berth_error_t **err)
 
         strv_foreach(d, dirs)
         {
-                r = read_pids(d, ret, ret_n, NULL);
-                if (r == 0)
+                pid_t *pids = NULL;
+                size_t n = 0;
+                r = read_pids(d, &pids, &n, NULL);
+                if (r == 0) {
+                        *ret = pids;
+                        *ret_n = n;
                         return 0;
+                }
+                free(pids);
         }
         return berth_error_new(err, -r > 0 ? -r : ENOENT, "container has no readable cgroup");
 }
