@@ -11,6 +11,7 @@
 
 # shellcheck disable=SC2154 # status/output come from bats
 load helpers
+bats_require_minimum_version 1.5.0 # run -N
 
 setup_file() {
 	local go src=$IT_REPO/tests/interop/ttrpc peer=${TTRPC_PEER:-$IT_REPO/tests/interop/ttrpc/ttrpc-peer}
