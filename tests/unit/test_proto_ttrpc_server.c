@@ -41,6 +41,7 @@ struct fixture {
         int cancelled;
         int64_t deadline_seen;
         char namespace_seen[64];
+        char tmpdir[64]; /* test_listen's socket directory: teardown removes it, even on failure */
 };
 
 struct result {
@@ -188,6 +189,12 @@ teardown(void **state)
         loop_free(f->loop);
         if (f->raw >= 0)
                 close(f->raw);
+        if (f->tmpdir[0]) {
+                char path[128];
+                snprintf(path, sizeof(path), "%s/s.sock", f->tmpdir);
+                unlink(path);
+                rmdir(f->tmpdir);
+        }
         free(f);
         return 0;
 }
@@ -675,17 +682,16 @@ static void
 test_listen(void **state)
 {
         struct fixture *f = *state;
-        char dir[] = "/tmp/berth-test-ttrpc.XXXXXX", path[64], abstract[64];
+        char path[128], abstract[64];
 
-        assert_non_null(mkdtemp(dir));
-        snprintf(path, sizeof(path), "%s/s.sock", dir);
+        snprintf(f->tmpdir, sizeof(f->tmpdir), "/tmp/berth-test-ttrpc.XXXXXX");
+        assert_non_null(mkdtemp(f->tmpdir));
+        snprintf(path, sizeof(path), "%s/s.sock", f->tmpdir);
         listen_and_call(f, path, false, false);
         unlink(path);
         listen_and_call(f, path, false, true);
-        unlink(path);
         snprintf(abstract, sizeof(abstract), "berth-test-ttrpc-%d", (int) getpid());
         listen_and_call(f, abstract, true, false);
-        rmdir(dir);
 }
 
 int
