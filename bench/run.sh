@@ -494,6 +494,24 @@ done
 hyperfine -w 0 -r "$TEARDOWN_RUNS" "${preps[@]}" --export-json "$WORK/s3.json" "${args[@]}" >&2
 hf_collect s3 "$WORK/s3.json"
 
+# --------------------------- scenario 7: exec `true` into a running container --
+# What a Kubernetes exec probe pays: one `exec` of true into a running container (setup:
+# one `run -d` of sleep per runtime, untimed; removed right after).
+say ""
+say "== 7. exec true into a running container"
+args=()
+for i in "${keep[@]}"; do
+	new_root s7 "$i"
+	rt "$i" "$root" run -d -b "$B_SLEEP" "${TAG}-7-$i" </dev/null >/dev/null 2>"$WORK/err7" ||
+		{ cat "$WORK/err7" >&2; die "${LABEL[$i]}: run -d for the exec scenario failed"; }
+	args+=(-n "${LABEL[$i]}" "$(rt_sh "$i" "$root" | sed 's/^\(LD_PRELOAD=[^ ]* \)\?/&exec /') exec ${TAG}-7-$i true </dev/null")
+done
+hyperfine -w "$WARMUP" -m "$MIN_RUNS" -M "$MAX_RUNS" --export-json "$WORK/s7.json" "${args[@]}" >&2
+hf_collect s7 "$WORK/s7.json"
+for i in "${keep[@]}"; do
+	rt "$i" "$WORK/roots/s7-$i" delete -f "${TAG}-7-$i" >/dev/null 2>&1 || say "bench: delete -f ${TAG}-7-$i failed"
+done
+
 # ------------------- scenarios 4+5: peak RSS of `create`, RSS of created init --
 say ""
 say "== 4+5. peak RSS of the runtime during create; VmRSS of the init in \"created\" state ($RSS_RUNS samples)"
@@ -557,14 +575,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f×", a / b; els
 # value used for ratios, per row
 val() {                              # val ROW IDX
 	case $1 in
-	s1 | s2 | s3 | s4 | s5) printf '%s' "${M[$1,$2,median]}" ;;
+	s1 | s2 | s3 | s4 | s5 | s7) printf '%s' "${M[$1,$2,median]}" ;;
 	s6) printf '%s' "${M[s6,$2,size]}" ;;
 	esac
 }
 cell() {                             # cell ROW IDX
 	local i=$2
 	case $1 in
-	s1 | s2) printf '%s ms (%s ± %s)' "$(f2 "${M[$1,$i,median]}")" "$(f2 "${M[$1,$i,mean]}")" "$(f2 "${M[$1,$i,sd]}")" ;;
+	s1 | s2 | s7) printf '%s ms (%s ± %s)' "$(f2 "${M[$1,$i,median]}")" "$(f2 "${M[$1,$i,mean]}")" "$(f2 "${M[$1,$i,sd]}")" ;;
 	s3) printf '%s ms (%s ms/ctr)' "$(f1 "${M[s3,$i,median]}")" "$(f2 "$(awk -v t="${M[s3,$i,median]}" -v n="$TEARDOWN_N" 'BEGIN {print t / n}')")" ;;
 	s4 | s5) printf '%s MiB (%s KiB)' "$(mib "${M[$1,$i,median]}" 1024)" "${M[$1,$i,median]}" ;;
 	s6) printf '%s MiB (%s KiB)' "$(mib "${M[s6,$i,size]}" 1048576)" "$(( (M[s6,$i,size] + 1023) / 1024 ))" ;;
@@ -577,6 +595,7 @@ declare -A ROWNAME=(
 	[s1]="1. \`run\` true"
 	[s2]="2. create+start+delete true"
 	[s3]="3. teardown: $TEARDOWN_N × \`delete -f\`"
+	[s7]="7. \`exec\` true into a running container"
 	[s4]="4. runtime peak RSS during \`create\`"
 	[s5]="5. init RSS in \"created\" state"
 	[s6]="6. binary size"
@@ -618,7 +637,7 @@ report() {
 	for i in "${keep[@]}"; do hdr="$hdr ${LABEL[$i]} |" sep="$sep---:|"; done
 	echo "$hdr"
 	echo "$sep"
-	for r in s1 s2 s3 s4 s5 s6 deps; do
+	for r in s1 s2 s3 s7 s4 s5 s6 deps; do
 		printf '| %s |' "${ROWNAME[$r]}"
 		for i in "${keep[@]}"; do printf ' %s |' "$(cell "$r" "$i")"; done
 		echo
@@ -639,7 +658,7 @@ report() {
 		done
 		echo "$hdr"
 		echo "$sep"
-		for r in s1 s2 s3 s4 s5 s6; do
+		for r in s1 s2 s3 s7 s4 s5 s6; do
 			printf '| %s |' "${ROWNAME[$r]}"
 			for ref in "${refs[@]}"; do
 				for i in "${keep[@]}"; do
@@ -658,7 +677,7 @@ report() {
 	done
 	echo
 	echo "Goals (berth, one run): \`run true\` ≤ 0.7× crun and ≤ 0.25× runc; created-state init RSS < 1 MiB;"
-	echo "$TEARDOWN_N-container teardown ≤ 0.5× crun."
+	echo "$TEARDOWN_N-container teardown ≤ 0.5× crun; \`exec\` true ≤ 0.3× runc."
 	echo
 	local any=0
 	for i in "${keep[@]}"; do
@@ -668,7 +687,8 @@ report() {
 		echo "- ${LABEL[$i]}: run true vs crun $(g "${M[s1,$i,median]}" "${REF_CRUN:+${M[s1,$REF_CRUN,median]}}" 0.7);" \
 			"vs runc $(g "${M[s1,$i,median]}" "${REF_RUNC:+${M[s1,$REF_RUNC,median]}}" 0.25);" \
 			"created RSS ${M[s5,$i,median]} KiB ($([ "${M[s5,$i,median]%.*}" -lt 1024 ] && echo PASS || echo FAIL));" \
-			"teardown vs crun $(g "${M[s3,$i,median]}" "${REF_CRUN:+${M[s3,$REF_CRUN,median]}}" 0.5)"
+			"teardown vs crun $(g "${M[s3,$i,median]}" "${REF_CRUN:+${M[s3,$REF_CRUN,median]}}" 0.5);" \
+			"exec vs runc $(g "${M[s7,$i,median]}" "${REF_RUNC:+${M[s7,$REF_RUNC,median]}}" 0.3)"
 	done
 	if [ "$any" = 0 ]; then
 		echo "- berth: pending (not measured in this run)."

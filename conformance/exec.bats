@@ -85,6 +85,98 @@ running() {
 	record_pid "$p"
 }
 
+# exec_cg_dir LINE: host directory of one /proc/PID/cgroup line ("4:pids:/x", "0::/x"), from
+# the cgroup mounts in this mount namespace.
+exec_cg_dir() {
+	local ctrls=${1#*:} path
+	ctrls=${ctrls%%:*}
+	path=${1#*:*:}
+	awk -v want="$ctrls" '
+		{ for (i = 7; $i != "-"; i++); fs = $(i + 1); opts = $(i + 3) }
+		want == "" && fs == "cgroup2" { print $5; exit }
+		want != "" && fs == "cgroup" {
+			n = split(want, w, ","); ok = 1
+			for (j = 1; j <= n; j++) if (("," opts ",") !~ ("," w[j] ",")) ok = 0
+			if (ok) { print $5; exit }
+		}' /proc/self/mountinfo | sed "s|\$|$path|"
+}
+
+# exec_sub_cgroups PID NAME [CONTROLLERS_RE]: make NAME below the init's cgroup in every
+# hierarchy whose controllers match CONTROLLERS_RE (all when empty).
+exec_sub_cgroups() {
+	local line re=${3:-}
+	while IFS= read -r line; do
+		[[ -z $re || $line =~ $re ]] || continue
+		local d
+		d=$(exec_cg_dir "$line")
+		mkdir "$d/$2"
+		# a v1 cpuset cgroup takes no process until it has cpus and mems
+		if [[ -f $d/$2/cpuset.cpus ]]; then
+			cat "$d/cpuset.cpus" >"$d/$2/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/$2/cpuset.mems"
+		fi
+	done </proc/$1/cgroup
+}
+
+@test "exec: --cgroup PATH puts the process in an existing sub-cgroup of every hierarchy" {
+	running
+	local pid p line
+	pid=$(state_field pid)
+	exec_sub_cgroups "$pid" sub
+	rt exec -d --cgroup sub --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >"$T/exec.out" 2>&1 || {
+		echo "exec --cgroup failed: $(cat "$T/exec.out")" >&2
+		return 1
+	}
+	p=$(cat "$T/exec.pid")
+	record_pid "$p"
+	# the init's lines with /sub appended
+	assert_eq "$(cat /proc/$p/cgroup)" "$(sed 's|/*$|/sub|' /proc/$pid/cgroup)" "cgroups of the exec'd process"
+	# ps and kill --all see processes in sub-cgroups; delete -f removes the sub-cgroups too
+	run rt ps --format json "$ID"
+	assert_status 0
+	[[ $output == *"$p"* ]]
+	cp /proc/$pid/cgroup "$T/init.cgroup"
+	run rt delete -f "$ID"
+	assert_status 0
+	wait_pid_gone "$p"
+	while IFS= read -r line; do
+		[[ ${line#*:*:} != / ]] || continue
+		[[ ! -e $(exec_cg_dir "$line") ]] || {
+			echo "cgroup left behind: $(exec_cg_dir "$line")" >&2
+			return 1
+		}
+	done <"$T/init.cgroup"
+	assert_no_container
+}
+
+@test "exec: --cgroup CONTROLLER:PATH picks the sub-cgroup of one hierarchy only" {
+	[[ ! -e /sys/fs/cgroup/cgroup.controllers ]] || skip "cgroup v2 host: controller prefixes need cgroup v1"
+	running
+	local pid p
+	pid=$(state_field pid)
+	exec_sub_cgroups "$pid" only ':pids:'
+	rt exec -d --cgroup pids:only --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >"$T/exec.out" 2>&1 || {
+		echo "exec --cgroup failed: $(cat "$T/exec.out")" >&2
+		return 1
+	}
+	p=$(cat "$T/exec.pid")
+	record_pid "$p"
+	assert_eq "$(cat /proc/$p/cgroup)" "$(sed '/:pids:/s|/*$|/only|' /proc/$pid/cgroup)" "cgroups of the exec'd process"
+}
+
+@test "exec: --cgroup naming a missing sub-cgroup or a bad argument fails and starts nothing" {
+	running
+	exec_run --cgroup no-such-sub "$ID" true
+	assert_fail
+	exec_run --cgroup a --cgroup b "$ID" true
+	assert_fail
+	[[ $stderr == *"a"* ]]
+	run rt ps --format json "$ID"
+	assert_status 0
+	# only the init (sleep 100) is in the container
+	[[ $(jq length <<<"$output") == 1 ]]
+}
+
 @test "exec: a missing command fails with exit status 255, a stopped container is refused" {
 	running
 	exec_run "$ID" /no/such/binary

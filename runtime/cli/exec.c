@@ -19,8 +19,7 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
         struct exec_opts o = {.console_fd = -1};
         bool detach = false, help = false;
-        const char *process_label = NULL, *cgroup = NULL;
-        char **cgroups = NULL;
+        const char *process_label = NULL;
         const struct opt opts[] = {
                 {"process", 'p', OPT_STRING, &o.process_file, "path to the process.json"},
                 {"detach", 'd', OPT_BOOL, &detach, "detach from the container's process"},
@@ -36,7 +35,7 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
                 {"apparmor", 0, OPT_STRING, &o.apparmor, "set the apparmor profile for the process"},
                 {"process-label", 0, OPT_STRING, &process_label, "set the asm process label for the process commonly used with selinux"},
                 {"preserve-fds", 0, OPT_INT, &o.preserve_fds, "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)"},
-                {"cgroup", 0, OPT_STRV, &cgroups, "run the process in an (existing) sub-cgroup(s)"},
+                {"cgroup", 0, OPT_STRV, &o.cgroups, "run the process in an (existing) sub-cgroup(s)"},
                 {"ignore-paused", 0, OPT_BOOL, &o.ignore_paused, "allow exec in a paused container"},
                 {0},
         };
@@ -47,7 +46,6 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
         pid_t pid;
         int r, status;
 
-        (void) cgroup;
         /* exec's command starts at the first positional: flags after it are the command's. */
         r = args_parse(opts, argc, argv, true, &pos, &help, &ctx->err);
         if (r < 0)
@@ -59,13 +57,6 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (!pos[0]) {
                 berth_error_new(&ctx->err, EINVAL, "\"exec\" requires a minimum of 1 argument");
-                free(pos);
-                return 255;
-        }
-        if (cgroups) {
-                /* COMPAT(runc 1.1): --cgroup picks a sub-cgroup; berth joins the container's own. */
-                berth_error_new(&ctx->err, ENOTSUP, "--cgroup: sub-cgroups are not supported yet");
-                strv_free(cgroups);
                 free(pos);
                 return 255;
         }
@@ -96,6 +87,7 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
                 strv_free(o.env);
                 strv_free(o.additional_gids);
                 strv_free(o.caps);
+                strv_free(o.cgroups);
                 free(pos);
                 return r < 0 ? 255 : 0;
         }
@@ -107,6 +99,7 @@ cli_exec(struct cli_ctx *ctx, int argc, char **argv)
         strv_free(o.env);
         strv_free(o.additional_gids);
         strv_free(o.caps);
+        strv_free(o.cgroups);
         free(pos);
         return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }

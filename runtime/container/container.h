@@ -44,6 +44,7 @@ struct exec_opts {
         int preserve_fds;
         char **args;
         bool ignore_paused;
+        char **cgroups;             /* --cgroup [<controller>[,...]:]<path>, repeated */
 };
 
 /* runc's id rule: ^[\w+\-\.]+$, and not "." or "..". */

@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "runtime/linux/caps.h"
 #include "runtime/linux/cgroup.h"
+#include "runtime/linux/cgroup_exec.h"
 #include "runtime/linux/join.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
@@ -152,6 +153,9 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
         cleanup_close int listener = -1;
         cleanup_free char *state_json = NULL;
         enum container_status status;
+        struct cgroup_host host = {0};
+        struct cgroup_subs subs = {0};
+        char **cg_dirs = NULL;
         pid_t pid = 0;
         int r;
 
@@ -170,6 +174,15 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                 r = berth_error_new(err, EINVAL, "cannot exec in a paused container (use --ignore-paused to override)");
                 goto out;
         }
+        /* Where the process goes is settled before it exists: a missing sub-cgroup is the
+         * caller's mistake, reported with nothing started. */
+        r = cgroup_subs_parse(o->cgroups, &subs, err);
+        if (r == 0)
+                r = cgroup_host_detect(&host, err);
+        if (r == 0)
+                r = cgroup_exec_dirs(&host, s.cgroup_dirs, &subs, &cg_dirs, err);
+        if (r < 0)
+                goto out;
         r = spec_load(s.bundle, &spec, err);
         if (r < 0)
                 goto out;
@@ -287,7 +300,7 @@ leave:
                 goto out;
         close(sv[1]);
         sv[1] = -1;
-        r = cgroup_enter(s.cgroup_dirs, pid, err);
+        r = cgroup_exec_enter(&host, cg_dirs, subs.n > 0, s.pid, pid, err);
         if (r == 0)
                 r = sync_send(sv[0], SYNC_GO, err);
         if (r == 0)
@@ -317,6 +330,9 @@ out:
                 close(sv[0]);
         if (sv[1] >= 0)
                 close(sv[1]);
+        strv_free(cg_dirs);
+        cgroup_subs_done(&subs);
+        cgroup_host_done(&host);
         spec_process_done(&proc);
         spec_done(&spec);
         state_done(&s);
