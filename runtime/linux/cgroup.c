@@ -3,6 +3,7 @@
 
 #include "runtime/linux/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -204,13 +205,14 @@ cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err)
 }
 
 int
-cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path, const char *id,
-                     char **ret, berth_error_t **err)
+cgroup_container_dir(const struct cgroup_hierarchy *h, enum cgroup_layout layout,
+                     const char *cgroups_path, const char *id, char **ret, berth_error_t **err)
 {
         const char *p = cgroups_path && cgroups_path[0] ? cgroups_path : id;
         cleanup_free char *copy = xstrdup(p);
         cleanup_strv char **parts = NULL;
         cleanup_free char *joined = NULL;
+        cleanup_free char *base = xstrdup(h->own);
         char *save = NULL;
 
         for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
@@ -223,11 +225,72 @@ cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path,
         if (!parts)
                 return berth_error_new(err, EINVAL, "cgroupsPath \"%s\" names the root cgroup", p);
         joined = strv_join(parts, "/");
-        if (p[0] == '/' || strcmp(h->own, "/") == 0)
+        /* On a unified host the caller's own cgroup holds processes (this one), so no controller
+         * could be enabled below it: runc's fs2 driver starts from its parent instead
+         * (libcontainer/cgroups/fs2/defaultpath.go). v1 has no such rule. */
+        if (h->v2 && layout == CGROUP_LAYOUT_UNIFIED) {
+                char *slash = strrchr(base, '/');
+                if (slash == base)
+                        base[1] = '\0';
+                else if (slash)
+                        *slash = '\0';
+        }
+        if (p[0] == '/' || strcmp(base, "/") == 0)
                 *ret = xasprintf("%s/%s", h->mountpoint, joined);
         else
-                *ret = xasprintf("%s%s/%s", h->mountpoint, h->own, joined);
+                *ret = xasprintf("%s%s/%s", h->mountpoint, base, joined);
         return 0;
+}
+
+char **
+cgroup_v2_ancestors(const char *mountpoint, const char *dir)
+{
+        size_t mlen = strlen(mountpoint);
+        char **out = NULL;
+
+        if (strncmp(dir, mountpoint, mlen) != 0 || dir[mlen] != '/')
+                return NULL;
+        strv_push(&out, mountpoint);
+        for (const char *p = strchr(dir + mlen + 1, '/'); p; p = strchr(p + 1, '/')) {
+                cleanup_free char *level = xstrndup(dir, (size_t) (p - dir));
+                strv_push(&out, level);
+        }
+        return out;
+}
+
+/* Enable every controller of the hierarchy's root in each ancestor of DIR, top down, so that DIR
+ * gets them all: runc's fs2 CreateCgroupPath does the same. An ancestor that refuses (it holds
+ * processes, or a controller is not delegated to it) is left as it is, also as runc does: a
+ * resource that then has no file fails where it is written, naming its JSON path. */
+static void
+v2_delegate_controllers(const char *mountpoint, const char *dir)
+{
+        cleanup_free char *root_file = xasprintf("%s/cgroup.controllers", mountpoint);
+        cleanup_free char *avail = NULL;
+        cleanup_strv char **levels = NULL;
+        cleanup_strv char **enable = NULL;
+        cleanup_free char *all = NULL;
+        char *save = NULL;
+
+        if (fs_read_file(AT_FDCWD, root_file, &avail, NULL, NULL) < 0)
+                return;
+        for (char *t = strtok_r(avail, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+                cleanup_free char *plus = xasprintf("+%s", t);
+                strv_push(&enable, plus);
+        }
+        if (!enable)
+                return;
+        all = strv_join(enable, " ");
+        levels = cgroup_v2_ancestors(mountpoint, dir);
+        strv_foreach(level, levels)
+        {
+                cleanup_free char *file = xasprintf("%s/cgroup.subtree_control", level);
+                if (fs_write_file(AT_FDCWD, file, all, strlen(all), NULL) == 0)
+                        continue;
+                /* One refused controller fails the whole write: try them one by one. */
+                strv_foreach(c, enable)
+                        fs_write_file(AT_FDCWD, file, c, strlen(c), NULL);
+        }
 }
 
 /* A new v1 cpuset cgroup starts with no cpus and no mems, and no task may join it until they are
@@ -273,7 +336,7 @@ cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const ch
 
         for (size_t i = 0; i < host->n; i++) {
                 cleanup_free char *dir = NULL;
-                r = cgroup_container_dir(&host->h[i], cgroups_path, id, &dir, err);
+                r = cgroup_container_dir(&host->h[i], host->layout, cgroups_path, id, &dir, err);
                 if (r < 0)
                         goto fail;
                 /* Joining an existing cgroup is allowed (runc does), so EEXIST is fine. */
@@ -281,6 +344,8 @@ cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const ch
                 if (r < 0)
                         goto fail;
                 strv_push(&dirs, dir);
+                if (host->h[i].v2 && host->layout == CGROUP_LAYOUT_UNIFIED)
+                        v2_delegate_controllers(host->h[i].mountpoint, dir);
                 if (!host->h[i].v2 && strstr(host->h[i].controllers, "cpuset")) {
                         r = cpuset_fill(host->h[i].mountpoint, dir, err);
                         if (r < 0)

@@ -31,11 +31,15 @@ int cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err);
 void cgroup_host_done(struct cgroup_host *host);
 const char *cgroup_layout_name(enum cgroup_layout l);
 
-/* Pure: the container's cgroup inside hierarchy H: an absolute cgroupsPath as it is, a relative
- * one (or, when empty, the container id) below the caller's own cgroup, as runc's fs driver
- * does. Rejects ".." components. Returns the directory path (mountpoint + cgroup). */
-int cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path,
-                         const char *id, char **ret, berth_error_t **err);
+/* Pure: the container's cgroup inside hierarchy H of a host with LAYOUT: an absolute cgroupsPath
+ * as it is, a relative one (or, when empty, the container id) below the caller's own cgroup, as
+ * runc's fs driver does; on a unified host below the parent of the caller's own cgroup, as runc's
+ * fs2 driver does. Rejects ".." components. Returns the directory path (mountpoint + cgroup). */
+int cgroup_container_dir(const struct cgroup_hierarchy *h, enum cgroup_layout layout,
+                         const char *cgroups_path, const char *id, char **ret, berth_error_t **err);
+/* Pure: the cgroups from the root of the v2 hierarchy at MOUNTPOINT down to the parent of DIR
+ * (a cgroup below it), top first, NULL-terminated: where cgroup_create delegates controllers. */
+char **cgroup_v2_ancestors(const char *mountpoint, const char *dir);
 
 /* The directories a container owns, one per hierarchy, NULL-terminated. */
 int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,

@@ -155,6 +155,18 @@ add_memory(struct json_object *data, char *const *dirs)
         json_object_object_add(data, "memory", mem);
 }
 
+/* The number of lines of cgroup.procs in the first of DIRS that has it. */
+static uint64_t
+count_procs(char *const *dirs)
+{
+        cleanup_free char *procs = read_any(dirs, "cgroup.procs");
+        uint64_t n = 0;
+
+        for (const char *p = procs; p && *p; p++)
+                n += *p == '\n';
+        return n;
+}
+
 static void
 add_pids(struct json_object *data, char *const *dirs)
 {
@@ -162,7 +174,9 @@ add_pids(struct json_object *data, char *const *dirs)
         cleanup_free char *cur = read_any(dirs, "pids.current");
         cleanup_free char *max = read_any(dirs, "pids.max");
 
-        json_object_object_add(p, "current", u64(num(cur)));
+        /* Without the pids controller (a cgroup2 hierarchy where it is not enabled), runc counts
+         * the processes in cgroup.procs instead (fs2 statPidsFromCgroupProcs). */
+        json_object_object_add(p, "current", u64(cur ? num(cur) : count_procs(dirs)));
         /* runc reports no limit as 0 */
         json_object_object_add(p, "limit", u64(num(max) == UINT64_MAX ? 0 : num(max)));
         json_object_object_add(data, "pids", p);

@@ -251,15 +251,36 @@ static const struct cgroup_hierarchy at_root = {
         .own = (char *) "/",
 };
 
+static const struct cgroup_hierarchy unified_nested = {
+        .mountpoint = (char *) "/sys/fs/cgroup",
+        .controllers = (char *) "",
+        .v2 = true,
+        .own = (char *) "/user.slice/session-1.scope",
+};
+
+static const struct cgroup_hierarchy unified_top = {
+        .mountpoint = (char *) "/sys/fs/cgroup",
+        .controllers = (char *) "",
+        .v2 = true,
+        .own = (char *) "/runner",
+};
+
 static void
-expect_dir(const struct cgroup_hierarchy *h, const char *path, const char *id, const char *want)
+expect_dir_in(const struct cgroup_hierarchy *h, enum cgroup_layout layout, const char *path,
+              const char *id, const char *want)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *dir = NULL;
 
-        assert_int_equal(cgroup_container_dir(h, path, id, &dir, &err), 0);
+        assert_int_equal(cgroup_container_dir(h, layout, path, id, &dir, &err), 0);
         assert_null(err);
         assert_string_equal(dir, want);
+}
+
+static void
+expect_dir(const struct cgroup_hierarchy *h, const char *path, const char *id, const char *want)
+{
+        expect_dir_in(h, CGROUP_LAYOUT_HYBRID, path, id, want);
 }
 
 static void
@@ -280,6 +301,41 @@ test_container_dir(void **state)
 }
 
 static void
+test_container_dir_unified_starts_beside_own(void **state)
+{
+        (void) state;
+        /* runc's fs2 driver: relative paths below the parent of the caller's own cgroup. */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "", "c1",
+                      "/sys/fs/cgroup/user.slice/c1");
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "a/b", "c1",
+                      "/sys/fs/cgroup/user.slice/a/b");
+        expect_dir_in(&unified_top, CGROUP_LAYOUT_UNIFIED, NULL, "c1", "/sys/fs/cgroup/c1");
+        expect_dir_in(&at_root, CGROUP_LAYOUT_UNIFIED, NULL, "c1", "/sys/fs/cgroup/c1");
+        /* Absolute paths are unchanged. */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "/a/c1", "c1", "/sys/fs/cgroup/a/c1");
+        /* The cgroup2 hierarchy of a hybrid host keeps the v1 rule (runc's fs driver). */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_HYBRID, "", "c1",
+                      "/sys/fs/cgroup/user.slice/session-1.scope/c1");
+}
+
+static void
+test_v2_ancestors(void **state)
+{
+        cleanup_strv char **a = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroup/a/b/c");
+        cleanup_strv char **top = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroup/c");
+        cleanup_strv char **outside = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroupx/c");
+        (void) state;
+
+        assert_int_equal(strv_length(a), 3);
+        assert_string_equal(a[0], "/sys/fs/cgroup");
+        assert_string_equal(a[1], "/sys/fs/cgroup/a");
+        assert_string_equal(a[2], "/sys/fs/cgroup/a/b");
+        assert_int_equal(strv_length(top), 1);
+        assert_string_equal(top[0], "/sys/fs/cgroup");
+        assert_null(outside);
+}
+
+static void
 test_container_dir_rejects_dotdot_and_root(void **state)
 {
         cleanup_error berth_error_t *e1 = NULL;
@@ -289,14 +345,19 @@ test_container_dir_rejects_dotdot_and_root(void **state)
         char *dir = NULL;
         (void) state;
 
-        assert_int_equal(cgroup_container_dir(&memory, "/a/../../etc", "x", &dir, &e1), -EINVAL);
+        assert_int_equal(
+                cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "/a/../../etc", "x", &dir, &e1),
+                -EINVAL);
         assert_int_equal(e1->code, EINVAL);
         assert_string_equal(e1->msg, "cgroupsPath \"/a/../../etc\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "..", "x", &dir, &e2), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "..", "x", &dir, &e2),
+                         -EINVAL);
         assert_string_equal(e2->msg, "cgroupsPath \"..\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "", "..", &dir, &e3), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "", "..", &dir, &e3),
+                         -EINVAL);
         assert_string_equal(e3->msg, "cgroupsPath \"..\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "/", "x", &dir, &e4), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "/", "x", &dir, &e4),
+                         -EINVAL);
         assert_string_equal(e4->msg, "cgroupsPath \"/\" names the root cgroup");
         assert_null(dir);
 }
@@ -356,6 +417,8 @@ main(void)
                 cmocka_unit_test(test_escaped_mountpoint),
                 cmocka_unit_test(test_detect_matches_this_host),
                 cmocka_unit_test(test_container_dir),
+                cmocka_unit_test(test_container_dir_unified_starts_beside_own),
+                cmocka_unit_test(test_v2_ancestors),
                 cmocka_unit_test(test_container_dir_rejects_dotdot_and_root),
                 cmocka_unit_test(test_v1_device_lines),
                 cmocka_unit_test(test_v1_device_lines_defaults_only),

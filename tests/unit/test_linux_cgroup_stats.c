@@ -118,6 +118,25 @@ test_v2_files(void **state)
         assert_int_equal(fs_remove_tree(AT_FDCWD, dir, NULL), 0);
 }
 
+static void
+test_v2_without_pids_controller_counts_procs(void **state)
+{
+        char tmpl[] = "/tmp/berth-stats-XXXXXX";
+        char *dir = mkdtemp(tmpl);
+        char *dirs[] = {dir, NULL};
+        cleanup_json struct json_object *data = NULL;
+        (void) state;
+
+        assert_non_null(dir);
+        put(dir, "cpu.stat", "usage_usec 9\nuser_usec 5\nsystem_usec 4\n");
+        put(dir, "cgroup.procs", "10\n11\n12\n");
+        data = cgroup_stats_collect(dirs);
+        assert_int_equal(at(data, "cpu", "usage", "total"), 9000);
+        assert_int_equal(at(data, "pids", "current", NULL), 3);
+        assert_int_equal(at(data, "pids", "limit", NULL), 0);
+        assert_int_equal(fs_remove_tree(AT_FDCWD, dir, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -125,6 +144,7 @@ main(void)
                 cmocka_unit_test(test_keyed_value),
                 cmocka_unit_test(test_v1_files),
                 cmocka_unit_test(test_v2_files),
+                cmocka_unit_test(test_v2_without_pids_controller_counts_procs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
