@@ -73,6 +73,29 @@ cgf_need() {
 	done
 }
 
+# cgf_unified: /sys/fs/cgroup here is a cgroup2 mount (a unified host, or a cgroup2-only view).
+cgf_unified() { [[ $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; }
+
+# page_size: the kernel's name of this host's smallest huge page size ("2MB"), and its size in
+# bytes after a space; nothing without huge pages.
+page_size() {
+	local d kb best=
+	for d in /sys/kernel/mm/hugepages/hugepages-*kB; do
+		[[ -d $d ]] || continue
+		kb=${d##*-}
+		kb=${kb%kB}
+		[[ -z $best ]] || ((kb < best)) && best=$kb
+	done
+	[[ -n $best ]] || return 1
+	if ((best >= 1 << 20)); then
+		echo "$((best >> 20))GB $((best << 10))"
+	elif ((best >= 1 << 10)); then
+		echo "$((best >> 10))MB $((best << 10))"
+	else
+		echo "${best}KB $((best << 10))"
+	fi
+}
+
 # res_bundle [ARG...]: a bundle whose cgroup is /res-$ID (removed by delete), running ARGS
 # (default: sleep 100) on a writable rootfs.
 res_bundle() {
@@ -338,6 +361,45 @@ run_fails() {
 		# a unified host: runc's fs2 driver ignores network
 		res_run
 	fi
+}
+
+@test "resources: hugepageLimits are written for a huge page size of the host" {
+	local size bytes
+	cgf_need hugetlb
+	read -r size bytes < <(page_size) || skip "this host has no huge pages"
+	# runc 1.1's cgroupfs driver fails ("cannot set hugetlb limit") on a host whose hugetlb is only
+	# on the cgroup2 mount beside v1 hierarchies; tests/integration/cgroups.bats covers berth there
+	[[ $(cgf_ver hugetlb "$BASHPID") == 1 ]] || cgf_unified ||
+		skip "this host has hugetlb only on the cgroup2 mount of a hybrid layout, not on a v1 hierarchy"
+	res_bundle
+	# two pages: the kernel rounds a limit down to whole pages
+	spec_edit '.linux.resources.hugepageLimits = [{"pageSize": $s, "limit": $l}]' --arg s "$size" --argjson l $((bytes * 2))
+	res_run
+	if v2 hugetlb; then
+		assert_eq "$(cg_read hugetlb "hugetlb.$size.max")" $((bytes * 2)) "hugetlb.$size.max"
+	else
+		assert_eq "$(cg_read hugetlb "hugetlb.$size.limit_in_bytes")" $((bytes * 2)) "hugetlb.$size.limit_in_bytes"
+	fi
+}
+
+@test "resources: unified keys are written verbatim on a cgroup2 host" {
+	# runc 1.1 takes unified only when /sys/fs/cgroup is cgroup2; tests/integration/cgroups.bats
+	# covers berth on a hybrid host's cgroup2 mount
+	cgf_unified || skip "/sys/fs/cgroup is not a cgroup2 mount on this host"
+	res_bundle
+	spec_edit '.linux.resources.unified = {"cgroup.max.descendants": "3", "cgroup.max.depth": "2"}'
+	res_run
+	assert_eq "$(cg_read "(cgroup2)" cgroup.max.descendants)" 3 cgroup.max.descendants
+	assert_eq "$(cg_read "(cgroup2)" cgroup.max.depth)" 2 cgroup.max.depth
+}
+
+@test "resources: update --resources sets unified keys on a cgroup2 host" {
+	cgf_unified || skip "/sys/fs/cgroup is not a cgroup2 mount on this host"
+	res_bundle
+	res_run
+	run rt update --resources - "$ID" <<<'{"unified": {"cgroup.max.descendants": "5"}}'
+	assert_status 0
+	assert_eq "$(cg_read "(cgroup2)" cgroup.max.descendants)" 5 cgroup.max.descendants
 }
 
 @test "resources: update changes memory, cpu, cpuset and pids of a running container" {
