@@ -133,45 +133,97 @@ struct update_flags {
         int blkio;
 };
 
+enum flag_kind { RAM, SIGNED, UNSIGNED, STRING, WEIGHT };
+
+/* Each resource flag and the linux.resources member runc sets from it. */
+static const struct flag_member {
+        const char *flag, *section, *key;
+        size_t off;
+        enum flag_kind kind;
+} flag_members[] = {
+        {"blkio-weight", "blockIO", "weight", offsetof(struct update_flags, blkio), WEIGHT},
+        {"cpuset-cpus", "cpu", "cpus", offsetof(struct update_flags, cpuset_cpus), STRING},
+        {"cpuset-mems", "cpu", "mems", offsetof(struct update_flags, cpuset_mems), STRING},
+        {"cpu-period", "cpu", "period", offsetof(struct update_flags, period), UNSIGNED},
+        {"cpu-rt-period", "cpu", "realtimePeriod", offsetof(struct update_flags, rt_period), UNSIGNED},
+        {"cpu-share", "cpu", "shares", offsetof(struct update_flags, shares), UNSIGNED},
+        {"cpu-quota", "cpu", "quota", offsetof(struct update_flags, quota), SIGNED},
+        {"cpu-rt-runtime", "cpu", "realtimeRuntime", offsetof(struct update_flags, rt_runtime), SIGNED},
+        {"memory", "memory", "limit", offsetof(struct update_flags, memory), RAM},
+        {"memory-swap", "memory", "swap", offsetof(struct update_flags, swap), RAM},
+        {"kernel-memory", "memory", "kernel", offsetof(struct update_flags, kmem), RAM},
+        {"kernel-memory-tcp", "memory", "kernelTCP", offsetof(struct update_flags, kmem_tcp), RAM},
+        {"memory-reservation", "memory", "reservation", offsetof(struct update_flags, reservation), RAM},
+        {"pids-limit", "pids", "limit", offsetof(struct update_flags, pids), SIGNED},
+};
+
+/* LINE begins with the JSON path of a member some flag sets ("linux.resources.memory.limit:
+ * ..."): the same line with the flag instead ("--memory: ..."); else NULL. Errors about a flag's
+ * value then name the flag the user typed, as those the flag parsers make do. */
+static char *
+flag_line(const char *line)
+{
+        static const char root[] = "linux.resources.";
+
+        if (!line || strncmp(line, root, strlen(root)) != 0)
+                return NULL;
+        for (size_t i = 0; i < sizeof(flag_members) / sizeof(flag_members[0]); i++) {
+                const struct flag_member *m = &flag_members[i];
+                cleanup_free char *path = xasprintf("%s%s.%s", root, m->section, m->key);
+                size_t n = strlen(path);
+                if (strncmp(line, path, n) == 0 && line[n] == ':')
+                        return xasprintf("--%s%s", m->flag, line + n);
+        }
+        return NULL;
+}
+
+/* An error about the new resources names where they came from: "--resources: <json path>: ..."
+ * for the file, the flag for a member a flag set. */
+static void
+resources_error(berth_error_t **err, bool from_file)
+{
+        char *line;
+
+        if (!err || !*err)
+                return;
+        if (from_file) {
+                berth_error_prefix(err, "--resources");
+                return;
+        }
+        line = flag_line((*err)->msg);
+        if (line) {
+                free((*err)->msg);
+                (*err)->msg = line;
+        }
+}
+
 /* The resource flags as the LinuxResources object runc builds from them. */
 static int
 flags_to_resources(const struct update_flags *f, struct json_object *res, berth_error_t **err)
 {
-        static const struct {
-                const char *flag, *section, *key;
-                size_t off;
-                enum { RAM, SIGNED, UNSIGNED } kind;
-        } table[] = {
-                {"cpu-period", "cpu", "period", offsetof(struct update_flags, period), UNSIGNED},
-                {"cpu-rt-period", "cpu", "realtimePeriod", offsetof(struct update_flags, rt_period), UNSIGNED},
-                {"cpu-share", "cpu", "shares", offsetof(struct update_flags, shares), UNSIGNED},
-                {"cpu-quota", "cpu", "quota", offsetof(struct update_flags, quota), SIGNED},
-                {"cpu-rt-runtime", "cpu", "realtimeRuntime", offsetof(struct update_flags, rt_runtime), SIGNED},
-                {"memory", "memory", "limit", offsetof(struct update_flags, memory), RAM},
-                {"memory-swap", "memory", "swap", offsetof(struct update_flags, swap), RAM},
-                {"kernel-memory", "memory", "kernel", offsetof(struct update_flags, kmem), RAM},
-                {"kernel-memory-tcp", "memory", "kernelTCP", offsetof(struct update_flags, kmem_tcp), RAM},
-                {"memory-reservation", "memory", "reservation", offsetof(struct update_flags, reservation), RAM},
-                {"pids-limit", "pids", "limit", offsetof(struct update_flags, pids), SIGNED},
-        };
-
-        if (f->blkio > 0)
-                set_in(res, "blockIO", "weight", json_object_new_int(f->blkio));
-        if (f->cpuset_cpus && f->cpuset_cpus[0])
-                set_in(res, "cpu", "cpus", json_object_new_string(f->cpuset_cpus));
-        if (f->cpuset_mems && f->cpuset_mems[0])
-                set_in(res, "cpu", "mems", json_object_new_string(f->cpuset_mems));
-        for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-                const char *v = *(const char *const *) ((const char *) f + table[i].off);
+        for (size_t i = 0; i < sizeof(flag_members) / sizeof(flag_members[0]); i++) {
+                const struct flag_member *m = &flag_members[i];
+                const void *field = (const char *) f + m->off;
+                const char *v = m->kind == WEIGHT ? NULL : *(const char *const *) field;
                 int64_t n = 0;
                 int r;
+                if (m->kind == WEIGHT) {
+                        /* runc: 0, the default, leaves the weight alone */
+                        if (*(const int *) field > 0)
+                                set_in(res, m->section, m->key, json_object_new_int(*(const int *) field));
+                        continue;
+                }
                 if (!v || !v[0])
                         continue;
-                r = table[i].kind == RAM ? parse_ram(table[i].flag, v, &n, err)
-                                         : parse_int(table[i].flag, v, table[i].kind == SIGNED, &n, err);
+                if (m->kind == STRING) {
+                        set_in(res, m->section, m->key, json_object_new_string(v));
+                        continue;
+                }
+                r = m->kind == RAM ? parse_ram(m->flag, v, &n, err)
+                                   : parse_int(m->flag, v, m->kind == SIGNED, &n, err);
                 if (r < 0)
                         return r;
-                set_in(res, table[i].section, table[i].key, json_object_new_int64(n));
+                set_in(res, m->section, m->key, json_object_new_int64(n));
         }
         return 0;
 }
@@ -258,23 +310,28 @@ cli_update(struct cli_ctx *ctx, int argc, char **argv)
         }
 
         r = container_load(&ctx->rt, id, &s, &ctx->err);
-        if (r == 0)
-                r = cgroup_host_detect(&host, &ctx->err);
-        if (r == 0) {
-                r = cgroup_resources_plan(res, &host, &plan, &ctx->err);
-                if (r < 0 && f.resources)
-                        berth_error_prefix(&ctx->err, "--resources");
-        }
         if (r < 0)
                 goto out;
+        r = cgroup_host_detect(&host, &ctx->err);
+        if (r < 0)
+                goto out;
+        r = cgroup_resources_plan(res, &host, &plan, &ctx->err);
+        if (r < 0) {
+                resources_error(&ctx->err, f.resources != NULL);
+                goto out;
+        }
         strv_foreach(w, plan.warnings)
         {
-                log_warn("%s: %s", id, w);
+                cleanup_free char *line = f.resources ? NULL : flag_line(w);
+                log_warn("%s: %s", id, line ? line : w);
         }
         /* runc checks the schemata flags after the resources, with or without --resources. */
         r = check_rdt(&f, &ctx->err);
-        if (r == 0)
-                r = cgroup_resources_apply(&host, s.cgroup_dirs, &plan, &ctx->err);
+        if (r < 0)
+                goto out;
+        r = cgroup_resources_apply(&host, s.cgroup_dirs, &plan, &ctx->err);
+        if (r < 0)
+                resources_error(&ctx->err, f.resources != NULL);
 out:
         cgroup_plan_done(&plan);
         cgroup_host_done(&host);

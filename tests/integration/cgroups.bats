@@ -271,6 +271,20 @@ expect_create_error() {
 	brun update --resources "$T/bad.json" "$ID"
 	assert_status 1
 	assert_eq "$(errmsg)" '--resources: linux.resources.memory.limit: expected integer, got string' "--resources"
+	# a value the plan refuses names the flag that set it
+	brun update --blkio-weight 5 "$ID"
+	assert_status 1
+	assert_eq "$(errmsg)" '--blkio-weight: 5 is below 10' "--blkio-weight 5"
+	if [[ $(cgf_ver cpu "$PID") == 1 ]]; then
+		# and so does one the kernel refuses (v1 clamps cpu.shares)
+		brun update --cpu-share 1 "$ID"
+		assert_status 1
+		assert_eq "$(errmsg)" '--cpu-share: the minimum allowed cpu-shares is 2' "--cpu-share 1"
+		echo '{"cpu": {"shares": 1}}' >"$T/shares.json"
+		brun update --resources "$T/shares.json" "$ID"
+		assert_status 1
+		assert_eq "$(errmsg)" '--resources: linux.resources.cpu.shares: the minimum allowed cpu-shares is 2' "--resources shares 1"
+	fi
 	assert_eq "$(cg_read pids pids.max)" 64 pids.max
 }
 
@@ -293,7 +307,7 @@ expect_create_error() {
 	run_ctr
 	brun update --kernel-memory 64m --pids-limit 20 "$ID"
 	assert_status 0
-	assert_eq "$(errmsg)" "$ID: linux.resources.memory.kernel: kernel memory limits are obsolete, ignoring" warning
+	assert_eq "$(errmsg)" "$ID: --kernel-memory: kernel memory limits are obsolete, ignoring" warning
 	assert_eq "$(cg_read pids pids.max)" 20 pids.max
 	if ! grep -q ' /sys/fs/resctrl ' /proc/self/mountinfo; then
 		brun update --l3-cache-schema 'L3:0=f' "$ID"
