@@ -8,6 +8,7 @@
 #include "runtime/linux/cgroup_resources.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -257,22 +258,41 @@ plan_memory_v2(struct plan_ctx *c, const struct memory_in *m, const struct jpath
 {
         int64_t swap;
         char *swap_value = NULL;
+        unsigned swap_flags = 0;
+        const char *swap_key = "swap";
         int r;
 
         /* runc ConvertMemorySwapToCgroupV2Value: v1's swap is memory+swap, v2's swap.max is swap
-         * alone. */
+         * alone. runc converts with the limit of its saved config, which `update` merges the new
+         * values into; berth keeps no second copy, and the saved limit is the current
+         * memory.max, so apply reads that where the new resources leave the limit out. */
         if (m->limit == -1 && m->swap == 0) {
                 swap = -1;
-        } else if (m->swap == -1 || m->swap == 0) {
+        } else if (m->swap == -1) {
                 swap = m->swap;
-        } else if (m->limit == 0 || m->limit == -1) {
+        } else if (m->swap == 0) {
+                /* A new limit alone: runc converts the saved memory+swap with it, which keeps
+                 * memory+swap where it is. No numeric swap.max, nothing to keep (create). */
+                swap = 0;
+                if (m->limit > 0) {
+                        swap_value = i64(m->limit);
+                        swap_flags = CGROUP_WRITE_SWAP_KEEP | CGROUP_WRITE_OPTIONAL;
+                        swap_key = "limit";
+                }
+        } else if (m->limit == -1) {
                 return json_error(err, JPATH_KEY(at, "swap"), "a swap limit needs a memory limit on cgroup v2");
-        } else if (m->limit < 0) {
+        } else if (m->limit < -1) {
                 return json_error(err, JPATH_KEY(at, "limit"), "%" PRId64 " is not a memory limit", m->limit);
+        } else if (m->limit == 0) {
+                /* a new memory+swap alone: less the current limit, at apply */
+                swap = m->swap;
+                swap_flags = CGROUP_WRITE_SWAP_TOTAL;
         } else {
                 swap = m->swap - m->limit;
         }
-        if (swap == -1)
+        if (swap_flags)
+                swap_value = swap_value ? swap_value : i64(swap);
+        else if (swap == -1)
                 swap_value = xstrdup("max");
         else if (swap != 0 || m->swap > 0) /* memory+swap equal to memory: no swap at all */
                 swap_value = i64(swap);
@@ -287,7 +307,7 @@ plan_memory_v2(struct plan_ctx *c, const struct memory_in *m, const struct jpath
         }
         /* runc fs2 setMemory: swap.max, max, low, in this order; 0 leaves a value alone. */
         if (swap_value) {
-                r = add(c, "memory", "memory.swap.max", JPATH_KEY(at, "swap"), swap_value, 0, err);
+                r = add(c, "memory", "memory.swap.max", JPATH_KEY(at, swap_key), swap_value, swap_flags, err);
                 if (r < 0)
                         return r;
         }
@@ -1122,6 +1142,51 @@ check_page_size(const struct cgroup_write *w, berth_error_t **err)
         return r;
 }
 
+/* A whole number in DIR's FILE, or -1 for "max", a missing file or anything else. */
+static long long
+read_number(const char *dir, const char *file)
+{
+        cleanup_free char *v = read_trimmed(dir, file);
+        char *end = NULL;
+        long long n;
+
+        if (!v || v[0] < '0' || v[0] > '9')
+                return -1;
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        return errno || *end ? -1 : n;
+}
+
+/* The swap.max of a CGROUP_WRITE_SWAP_TOTAL or _KEEP write, from the current memory.max (and
+ * swap.max): runc's conversion with the limit of its saved config, which is what the kernel has.
+ * Returns 1 when there is nothing to write. */
+static int
+v2_swap_value(const char *dir, const struct cgroup_write *w, char **ret, berth_error_t **err)
+{
+        long long want = strtoll(w->value, NULL, 10);
+        long long limit = read_number(dir, "memory.max");
+
+        if (w->flags & CGROUP_WRITE_SWAP_TOTAL) {
+                if (limit < 0)
+                        return write_error(err, w, EINVAL, "a swap limit needs a memory limit on cgroup v2");
+                if (want < limit)
+                        return write_error(err, w, EINVAL, "memory+swap limit %lld is below the memory limit %lld",
+                                           want, limit);
+                *ret = xasprintf("%lld", want - limit);
+                return 0;
+        }
+        /* CGROUP_WRITE_SWAP_KEEP: VALUE is the new limit; without a numeric limit and swap.max
+         * there is no memory+swap to keep. */
+        long long swap = read_number(dir, "memory.swap.max");
+        if (limit < 0 || swap < 0)
+                return 1;
+        if (want > limit + swap)
+                return write_error(err, w, EINVAL, "memory limit %lld is above the memory+swap limit %lld", want,
+                                   limit + swap);
+        *ret = xasprintf("%lld", limit + swap - want);
+        return 0;
+}
+
 /* io.bfq.weight lists per-device weights since Linux 5.4; before, it holds one number. */
 static bool
 bfq_device_weights(const char *dir)
@@ -1170,6 +1235,13 @@ write_one(const struct cgroup_host *host, char *const *dirs, const struct cgroup
         }
         if ((w->flags & CGROUP_WRITE_BFQ_DEVICE) && !bfq_device_weights(dir))
                 return 0;
+        if (w->flags & (CGROUP_WRITE_SWAP_TOTAL | CGROUP_WRITE_SWAP_KEEP)) {
+                free(value);
+                value = NULL;
+                r = v2_swap_value(dir, w, &value, err);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
         if (w->flags & CGROUP_WRITE_KEEP_QUOTA) {
                 cleanup_free char *cur = read_trimmed(dir, "cpu.max");
                 const char *quota = cur && cur[0] ? cur : "max";

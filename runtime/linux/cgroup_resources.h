@@ -22,6 +22,8 @@ enum cgroup_write_flag {
         CGROUP_WRITE_PAGESIZE = 1 << 7,    /* hugetlb.<size>.*: the host must have <size> pages */
         CGROUP_WRITE_CHECK_USAGE = 1 << 8, /* not a write: VALUE "<limit> <memory+swap>" must be above memory.current */
         CGROUP_WRITE_UNIFIED = 1 << 9,     /* a linux.resources.unified key: errors name its controller */
+        CGROUP_WRITE_SWAP_TOTAL = 1 << 10, /* v2 swap.max: VALUE is memory+swap; less the current memory.max */
+        CGROUP_WRITE_SWAP_KEEP = 1 << 11,  /* v2 swap.max: VALUE is the new memory.max; keep memory+swap as it is */
 };
 
 struct cgroup_write {

@@ -85,7 +85,7 @@ render_write(const struct cgroup_write *w, char *buf, size_t len)
                 {CGROUP_WRITE_OPTIONAL, 'o'}, {CGROUP_WRITE_DEFER_EINVAL, 'd'}, {CGROUP_WRITE_SWAP_ORDER, 's'},
                 {CGROUP_WRITE_READBACK, 'r'}, {CGROUP_WRITE_USAGE_EBUSY, 'e'},  {CGROUP_WRITE_KEEP_QUOTA, 'q'},
                 {CGROUP_WRITE_BFQ_DEVICE, 'b'}, {CGROUP_WRITE_PAGESIZE, 'p'},   {CGROUP_WRITE_CHECK_USAGE, 'c'},
-                {CGROUP_WRITE_UNIFIED, 'u'},
+                {CGROUP_WRITE_UNIFIED, 'u'},    {CGROUP_WRITE_SWAP_TOTAL, 't'}, {CGROUP_WRITE_SWAP_KEEP, 'k'},
         };
         size_t n;
 
@@ -210,6 +210,11 @@ test_memory_v2(void **state)
                     "v2 memory/memory.swap.max=4096\n"
                     "v2 memory/memory.max=4096\n");
         expect_plan(UNIFIED, "{\"memory\":{\"checkBeforeUpdate\":true}}", "");
+        /* an update of one of the two: runc converts with the other from its saved config, which is
+         * what the kernel has; apply reads it (test_apply_v2_swap_from_current) */
+        expect_plan(UNIFIED, "{\"memory\":{\"swap\":8192}}", "v2 memory/memory.swap.max=8192#t\n");
+        expect_plan(UNIFIED, "{\"memory\":{\"limit\":4096}}",
+                    "v2 memory/memory.swap.max=4096#ok\nv2 memory/memory.max=4096\n");
 }
 
 static void
@@ -452,6 +457,7 @@ test_unified_host_order(void **state)
                     "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":0}],\"cpu\":{\"cpus\":\"0\",\"shares\":2},"
                     "\"blockIO\":{\"weight\":100},\"memory\":{\"limit\":4096},\"pids\":{\"limit\":10}}",
                     "v2 pids/pids.max=10\n"
+                    "v2 memory/memory.swap.max=4096#ok\n"
                     "v2 memory/memory.max=4096\n"
                     "v2 io/io.bfq.weight=100|io.weight=910\n"
                     "v2 cpu/cpu.weight=1\n"
@@ -498,8 +504,6 @@ test_errors_name_the_path(void **state)
                  "linux.resources.memory.swap: memory+swap limit 1000 is below the memory limit 2000"},
                 {UNIFIED, "{\"memory\":{\"limit\":2000,\"swap\":1000}}", "linux.resources.memory.swap",
                  "linux.resources.memory.swap: memory+swap limit 1000 is below the memory limit 2000"},
-                {UNIFIED, "{\"memory\":{\"swap\":1000}}", "linux.resources.memory.swap",
-                 "linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2"},
                 {UNIFIED, "{\"memory\":{\"limit\":-1,\"swap\":1000}}", "linux.resources.memory.swap",
                  "linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2"},
                 {UNIFIED, "{\"memory\":{\"limit\":-2,\"swap\":1000}}", "linux.resources.memory.limit",
@@ -934,6 +938,74 @@ test_apply_check_before_update(void **state)
         cgroup_host_done(&host);
 }
 
+static void
+test_apply_v2_swap_from_current(void **state)
+{
+        struct fake *f = *state;
+        const char *v2 = f->dirs[1];
+        char root[128], mid[128];
+        cleanup_error berth_error_t *err = NULL;
+        struct cgroup_host host;
+        char *dirs[2] = {(char *) v2, NULL};
+        char mi[256];
+        static const struct {
+                const char *max, *swap, *resources; /* before; NULL: no file */
+                const char *want_max, *want_swap;     /* after */
+                int r;
+                const char *msg;
+        } cases[] = {
+                /* memory+swap alone: less the current limit */
+                {"4096\n", "max\n", "{\"memory\":{\"swap\":12288}}", "4096\n", "8192", 0, NULL},
+                {"max\n", "max\n", "{\"memory\":{\"swap\":12288}}", "max\n", "max\n", -EINVAL,
+                 "linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2"},
+                {"16384\n", "max\n", "{\"memory\":{\"swap\":12288}}", "16384\n", "max\n", -EINVAL,
+                 "linux.resources.memory.swap: memory+swap limit 12288 is below the memory limit 16384"},
+                /* the limit alone keeps memory+swap (4096 + 8192) */
+                {"4096\n", "8192\n", "{\"memory\":{\"limit\":8192}}", "8192", "4096", 0, NULL},
+                {"4096\n", "8192\n", "{\"memory\":{\"limit\":16384}}", "4096\n", "8192\n", -EINVAL,
+                 "linux.resources.memory.limit: memory limit 16384 is above the memory+swap limit 12288"},
+                /* no memory+swap to keep: unlimited swap, unlimited memory, no swap accounting */
+                {"4096\n", "max\n", "{\"memory\":{\"limit\":8192}}", "8192", "max\n", 0, NULL},
+                {"max\n", "8192\n", "{\"memory\":{\"limit\":8192}}", "8192", "8192\n", 0, NULL},
+                {"4096\n", NULL, "{\"memory\":{\"limit\":8192}}", "8192", NULL, 0, NULL},
+        };
+
+        snprintf(mi, sizeof(mi), ROOT_MOUNT "41 22 0:38 / %s/v2 rw - cgroup2 cgroup2 rw\n", f->root);
+        assert_int_equal(cgroup_host_parse(mi, "0::/\n", &host, &err), 0);
+        snprintf(root, sizeof(root), "%s/v2", f->root);
+        snprintf(mid, sizeof(mid), "%s/v2/c1", f->root);
+        put(root, "cgroup.controllers", "memory\n");
+        put(root, "cgroup.subtree_control", "memory\n");
+        put(mid, "cgroup.subtree_control", "memory\n");
+        put(v2, "cgroup.controllers", "memory\n");
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                cleanup_json struct json_object *o = json_tokener_parse(cases[i].resources);
+                cleanup_error berth_error_t *e = NULL;
+                cleanup_free char *max = NULL, *swap = NULL;
+                char swap_path[256];
+                struct cgroup_plan plan;
+                snprintf(swap_path, sizeof(swap_path), "%s/memory.swap.max", v2);
+                put(v2, "memory.max", cases[i].max);
+                unlink(swap_path);
+                if (cases[i].swap)
+                        put(v2, "memory.swap.max", cases[i].swap);
+                assert_int_equal(cgroup_resources_plan(o, &host, &plan, &err), 0);
+                assert_int_equal(cgroup_resources_apply(&host, dirs, &plan, &e), cases[i].r);
+                cgroup_plan_done(&plan);
+                if (cases[i].msg)
+                        assert_string_equal(e->msg, cases[i].msg);
+                max = get(v2, "memory.max");
+                assert_string_equal(max, cases[i].want_max);
+                if (cases[i].want_swap) {
+                        swap = get(v2, "memory.swap.max");
+                        assert_string_equal(swap, cases[i].want_swap);
+                } else {
+                        assert_int_equal(access(swap_path, F_OK), -1);
+                }
+        }
+        cgroup_host_done(&host);
+}
+
 int
 main(void)
 {
@@ -964,6 +1036,7 @@ main(void)
                 cmocka_unit_test_setup_teardown(test_apply_unified_missing_controller, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_v2_cpu_max_and_bfq, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_apply_check_before_update, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_apply_v2_swap_from_current, fake_setup, fake_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
