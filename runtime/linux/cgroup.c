@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -258,38 +259,65 @@ cgroup_v2_ancestors(const char *mountpoint, const char *dir)
         return out;
 }
 
+/* Is WORD one of the space-separated words of DIR/FILE (cgroup.controllers, cgroup.subtree_control)? */
+static bool
+file_lists(const char *dir, const char *file, const char *word)
+{
+        cleanup_free char *path = xasprintf("%s/%s", dir, file);
+        cleanup_free char *text = NULL;
+        size_t n = strlen(word);
+
+        if (fs_read_file(AT_FDCWD, path, &text, NULL, NULL) < 0)
+                return false;
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, " \n");
+                if (len == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+                p += strspn(p, " \n");
+        }
+        return false;
+}
+
+int
+cgroup_v2_enable_controllers(const char *mountpoint, const char *dir, char *const *controllers,
+                             berth_error_t **err)
+{
+        cleanup_strv char **levels = cgroup_v2_ancestors(mountpoint, dir);
+
+        strv_foreach(c, controllers)
+        {
+                cleanup_free char *word = xasprintf("+%s", c);
+                strv_foreach(level, levels)
+                {
+                        cleanup_free char *file = NULL;
+                        if (file_lists(level, "cgroup.subtree_control", c))
+                                continue;
+                        file = xasprintf("%s/cgroup.subtree_control", level);
+                        if (fs_write_file(AT_FDCWD, file, word, strlen(word), err) < 0)
+                                return berth_error_prefix(err, "enable the %s controller", c);
+                }
+        }
+        return 0;
+}
+
 /* Enable every controller of the hierarchy's root in each ancestor of DIR, top down, so that DIR
- * gets them all: runc's fs2 CreateCgroupPath does the same. An ancestor that refuses (it holds
- * processes, or a controller is not delegated to it) is left as it is, also as runc does: a
- * resource that then has no file fails where it is written, naming its JSON path. */
+ * gets them all: runc's fs2 CreateCgroupPath does the same. A controller an ancestor refuses (it
+ * holds processes, or the controller is not delegated to it) is left off, also as runc does: a
+ * resource that then has no file fails where the plan enables or writes it, naming its JSON path. */
 static void
 v2_delegate_controllers(const char *mountpoint, const char *dir)
 {
         cleanup_free char *root_file = xasprintf("%s/cgroup.controllers", mountpoint);
         cleanup_free char *avail = NULL;
-        cleanup_strv char **levels = NULL;
-        cleanup_strv char **enable = NULL;
-        cleanup_free char *all = NULL;
         char *save = NULL;
 
         if (fs_read_file(AT_FDCWD, root_file, &avail, NULL, NULL) < 0)
                 return;
         for (char *t = strtok_r(avail, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
-                cleanup_free char *plus = xasprintf("+%s", t);
-                strv_push(&enable, plus);
-        }
-        if (!enable)
-                return;
-        all = strv_join(enable, " ");
-        levels = cgroup_v2_ancestors(mountpoint, dir);
-        strv_foreach(level, levels)
-        {
-                cleanup_free char *file = xasprintf("%s/cgroup.subtree_control", level);
-                if (fs_write_file(AT_FDCWD, file, all, strlen(all), NULL) == 0)
-                        continue;
-                /* One refused controller fails the whole write: try them one by one. */
-                strv_foreach(c, enable)
-                        fs_write_file(AT_FDCWD, file, c, strlen(c), NULL);
+                /* Best effort, see above: the error is released. */
+                cleanup_error berth_error_t *e = NULL;
+                (void) cgroup_v2_enable_controllers(mountpoint, dir, (char *const[]){t, NULL}, &e);
         }
 }
 

@@ -40,6 +40,12 @@ int cgroup_container_dir(const struct cgroup_hierarchy *h, enum cgroup_layout la
 /* Pure: the cgroups from the root of the v2 hierarchy at MOUNTPOINT down to the parent of DIR
  * (a cgroup below it), top first, NULL-terminated: where cgroup_create delegates controllers. */
 char **cgroup_v2_ancestors(const char *mountpoint, const char *dir);
+/* Enable each of CONTROLLERS (names, NULL-terminated) in cgroup.subtree_control of every cgroup
+ * cgroup_v2_ancestors lists for DIR, top down, where it is not on yet; the first refusal fails,
+ * naming the controller and the file. The one mechanism behind cgroup_create's delegation (best
+ * effort) and cgroup_resources_apply's (strict). */
+int cgroup_v2_enable_controllers(const char *mountpoint, const char *dir, char *const *controllers,
+                                 berth_error_t **err);
 
 /* The directories a container owns, one per hierarchy, NULL-terminated. */
 int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,

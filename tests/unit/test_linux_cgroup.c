@@ -4,16 +4,22 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "lib/fs.h"
 #include "lib/strv.h"
+#include "lib/xalloc.h"
 #include "runtime/linux/cgroup.h"
 
 /* The lines around the cgroup mounts on any host; none of them is a cgroup hierarchy. */
@@ -336,6 +342,67 @@ test_v2_ancestors(void **state)
 }
 
 static void
+put_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static char *
+get_file(const char *path)
+{
+        char *buf = NULL;
+
+        assert_int_equal(fs_read_file(AT_FDCWD, path, &buf, NULL, NULL), 0);
+        return buf;
+}
+
+/* A fake cgroupfs: writing "+pids" into a regular file replaces it, so a level that already lists
+ * the controller keeps its text and the others end up holding the last word written. */
+static void
+test_v2_enable_controllers(void **state)
+{
+        char tmpl[] = "/tmp/berth-cgroup-XXXXXX";
+        char *mnt = mkdtemp(tmpl);
+        cleanup_free char *a = NULL, *b = NULL, *dir = NULL, *ra = NULL, *rb = NULL, *rm = NULL;
+        cleanup_free char *fm = NULL, *fa = NULL, *fb = NULL;
+        cleanup_error berth_error_t *e = NULL;
+        cleanup_error berth_error_t *e2 = NULL;
+        (void) state;
+
+        assert_non_null(mnt);
+        a = xasprintf("%s/a", mnt);
+        b = xasprintf("%s/a/b", mnt);
+        dir = xasprintf("%s/a/b/c", mnt);
+        assert_int_equal(mkdir(a, 0755), 0);
+        assert_int_equal(mkdir(b, 0755), 0);
+        fm = xasprintf("%s/cgroup.subtree_control", mnt);
+        fa = xasprintf("%s/cgroup.subtree_control", a);
+        fb = xasprintf("%s/cgroup.subtree_control", b);
+        put_file(fm, "");
+        put_file(fa, "memory pids\n");
+        put_file(fb, "");
+        assert_int_equal(cgroup_v2_enable_controllers(mnt, dir, (char *const[]){"memory", "pids", NULL}, &e), 0);
+        rm = get_file(fm);
+        ra = get_file(fa);
+        rb = get_file(fb);
+        assert_string_equal(rm, "+pids");
+        assert_string_equal(ra, "memory pids\n");
+        assert_string_equal(rb, "+pids");
+        /* a level that refuses: the error names the controller and the file */
+        assert_int_equal(unlink(fb), 0);
+        assert_int_equal(mkdir(fb, 0755), 0);
+        assert_int_equal(cgroup_v2_enable_controllers(mnt, dir, (char *const[]){"io", NULL}, &e2), -EISDIR);
+        assert_non_null(e2);
+        assert_true(strncmp(e2->msg, "enable the io controller: open \"", strlen("enable the io controller: open \"")) == 0);
+        assert_non_null(strstr(e2->msg, "/a/b/cgroup.subtree_control\""));
+        assert_int_equal(fs_remove_tree(AT_FDCWD, mnt, NULL), 0);
+}
+
+static void
 test_container_dir_rejects_dotdot_and_root(void **state)
 {
         cleanup_error berth_error_t *e1 = NULL;
@@ -419,6 +486,7 @@ main(void)
                 cmocka_unit_test(test_container_dir),
                 cmocka_unit_test(test_container_dir_unified_starts_beside_own),
                 cmocka_unit_test(test_v2_ancestors),
+                cmocka_unit_test(test_v2_enable_controllers),
                 cmocka_unit_test(test_container_dir_rejects_dotdot_and_root),
                 cmocka_unit_test(test_v1_device_lines),
                 cmocka_unit_test(test_v1_device_lines_defaults_only),
