@@ -12,6 +12,7 @@
 
 #include <bpf/bpf.h>
 
+#include "lib/json.h"
 #include "lib/xalloc.h"
 #include "runtime/linux/device_policy.h"
 
@@ -165,6 +166,17 @@ devices_bpf_build(const struct spec_device_rule *rules, size_t n, struct bpf_ins
         }
         emit_return(&b, p.default_allow);
         device_policy_done(&p);
+        /* Every jump is forward and lands inside the program, so a program no longer than
+         * INT16_MAX instructions has every offset fit the 16-bit field (a few thousand
+         * distinct device exceptions; the kernel takes up to a million instructions). */
+        if (b.n > INT16_MAX) {
+                free(b.v);
+                return json_error(err,
+                                  JPATH_KEY(JPATH_KEY(JPATH_KEY(NULL, "linux"), "resources"),
+                                            "devices"),
+                                  "too many device rules: the program would have %zu instructions, more than %d",
+                                  b.n, INT16_MAX);
+        }
         *ret = b.v;
         *ret_n = b.n;
         return 0;

@@ -474,6 +474,36 @@ test_many_rules(void **state)
         compare_all(rules, NRULES(rules));
 }
 
+/* Thousands of distinct exceptions: past INT16_MAX instructions a jump offset would no longer
+ * fit, so the builder refuses; just below it, the program still decides as v1 does. */
+static void
+test_too_many_rules(void **state)
+{
+        const size_t n_big = 6001, n_ok = 4001;
+        cleanup_free struct spec_device_rule *rules = xreallocarray(NULL, n_big, sizeof(rules[0]));
+        cleanup_free struct bpf_insn *prog = NULL;
+        cleanup_error berth_error_t *e = NULL;
+        size_t n_prog = 0;
+        (void) state;
+
+        rules[0] = (struct spec_device_rule) DENY_ALL;
+        for (size_t i = 1; i < n_big; i++) {
+                rules[i] = (struct spec_device_rule){
+                        .allow = true, .type = 'c', .major = 1, .minor = (int64_t) i};
+                strcpy(rules[i].access, "r");
+        }
+        assert_int_equal(devices_bpf_build(rules, n_big, &prog, &n_prog, &e), -EINVAL);
+        assert_null(prog);
+        assert_string_equal(e->json_path, "linux.resources.devices");
+
+        assert_int_equal(devices_bpf_build(rules, n_ok, &prog, &n_prog, NULL), 0);
+        assert_true(n_prog <= INT16_MAX);
+        assert_true(verdict(rules, n_ok, 'c', 1, 4000, "r"));
+        assert_false(verdict(rules, n_ok, 'c', 1, 4000, "w"));
+        assert_false(verdict(rules, n_ok, 'c', 1, 4001, "r"));
+        assert_true(verdict(rules, n_ok, 'c', 1, 3, "rw"));
+}
+
 /* A hole in a wildcard exception: v1 would ignore the rule silently; runc refuses it. */
 static void
 test_wildcard_hole_is_refused(void **state)
@@ -572,6 +602,7 @@ main(void)
                 cmocka_unit_test(test_type_a_resets),
                 cmocka_unit_test(test_deny_list),
                 cmocka_unit_test(test_many_rules),
+                cmocka_unit_test(test_too_many_rules),
                 cmocka_unit_test(test_wildcard_hole_is_refused),
                 cmocka_unit_test(test_verifier_accepts),
         };
