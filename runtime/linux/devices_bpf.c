@@ -4,6 +4,7 @@
 
 #include "runtime/linux/devices_bpf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -182,6 +183,13 @@ devices_bpf_build(const struct spec_device_rule *rules, size_t n, struct bpf_ins
         return 0;
 }
 
+/* libbpf 1.x returns -errno; 0.x, outside its strict mode, returns -1. Both leave errno set. */
+static int
+libbpf_ret(int r)
+{
+        return r < 0 ? -errno : r;
+}
+
 /* The ids of the device programs attached to the cgroup DIRFD itself. */
 static int
 query_attached(int dirfd, uint32_t **ret, uint32_t *ret_n, berth_error_t **err)
@@ -191,7 +199,7 @@ query_attached(int dirfd, uint32_t **ret, uint32_t *ret_n, berth_error_t **err)
         for (int tries = 0; tries < 8; tries++) {
                 cleanup_free uint32_t *ids = xreallocarray(NULL, cap, sizeof(uint32_t));
                 uint32_t cnt = cap, flags = 0;
-                int r = bpf_prog_query(dirfd, BPF_CGROUP_DEVICE, 0, &flags, ids, &cnt);
+                int r = libbpf_ret(bpf_prog_query(dirfd, BPF_CGROUP_DEVICE, 0, &flags, ids, &cnt));
                 /* ENOSPC: more programs than room; cnt now says how many. */
                 if (r == -ENOSPC && cnt > cap) {
                         cap = cnt;
@@ -224,7 +232,7 @@ static int
 detach_old(int dirfd, const uint32_t *ids, uint32_t n, berth_error_t **err)
 {
         for (uint32_t i = 0; i < n; i++) {
-                cleanup_close int fd = bpf_prog_get_fd_by_id(ids[i]);
+                cleanup_close int fd = libbpf_ret(bpf_prog_get_fd_by_id(ids[i]));
                 int r;
 
                 /* Gone meanwhile, or hidden from us by an LSM: a device program can only take
@@ -234,7 +242,7 @@ detach_old(int dirfd, const uint32_t *ids, uint32_t n, berth_error_t **err)
                         continue;
                 if (fd < 0)
                         return berth_error_sys(err, -fd, "open attached device program %u", ids[i]);
-                r = bpf_prog_detach2(fd, dirfd, BPF_CGROUP_DEVICE);
+                r = libbpf_ret(bpf_prog_detach2(fd, dirfd, BPF_CGROUP_DEVICE));
                 if (r < 0 && r != -ENOENT)
                         return berth_error_sys(err, -r, "detach old device program %u", ids[i]);
         }
@@ -268,8 +276,8 @@ devices_bpf_apply(const char *cgroup_dir, const struct bpf_insn *insns, size_t n
          * limit back (lowering needs no privilege). */
         LIBBPF_OPTS(bpf_prog_load_opts, load_opts, .log_buf = log, .log_size = sizeof(log));
         have_memlock = getrlimit(RLIMIT_MEMLOCK, &memlock) == 0;
-        prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "berth_devices", "Apache", insns, n,
-                             &load_opts);
+        prog = libbpf_ret(bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "berth_devices", "Apache",
+                                        insns, n, &load_opts));
         if (have_memlock)
                 setrlimit(RLIMIT_MEMLOCK, &memlock);
         if (prog < 0) {
@@ -281,12 +289,12 @@ devices_bpf_apply(const char *cgroup_dir, const struct bpf_insn *insns, size_t n
 
         /* One program there already (ours, from create): swap it in one step. */
         if (n_old == 1) {
-                cleanup_close int cur = bpf_prog_get_fd_by_id(old[0]);
+                cleanup_close int cur = libbpf_ret(bpf_prog_get_fd_by_id(old[0]));
                 if (cur >= 0) {
                         LIBBPF_OPTS(bpf_prog_attach_opts, swap,
                                     .flags = BPF_F_ALLOW_MULTI | BPF_F_REPLACE,
                                     .replace_prog_fd = cur);
-                        r = bpf_prog_attach_opts(prog, dirfd, BPF_CGROUP_DEVICE, &swap);
+                        r = libbpf_ret(bpf_prog_attach_opts(prog, dirfd, BPF_CGROUP_DEVICE, &swap));
                         if (r == 0)
                                 return 0;
                         /* EINVAL: a kernel before 5.6, without BPF_F_REPLACE; ENOENT: it went
@@ -297,7 +305,7 @@ devices_bpf_apply(const char *cgroup_dir, const struct bpf_insn *insns, size_t n
                                                        cgroup_dir);
                 }
         }
-        r = bpf_prog_attach(prog, dirfd, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI);
+        r = libbpf_ret(bpf_prog_attach(prog, dirfd, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI));
         if (r < 0)
                 return berth_error_sys(err, -r, "attach cgroup device program to \"%s\"",
                                        cgroup_dir);
