@@ -157,7 +157,8 @@ devices_bpf_build(const struct spec_device_rule *rules, size_t n, struct bpf_ins
         emit_load_ctx(&b, REG_MINOR, offsetof(struct bpf_cgroup_dev_ctx, minor));
         /* Every exception has the same verdict, so their order does not matter and any match
          * decides, as in the v1 kernel's walk of its exception list: group them. */
-        qsort(p.ex, p.n, sizeof(p.ex[0]), cmp_exception);
+        if (p.n > 1)
+                qsort(p.ex, p.n, sizeof(p.ex[0]), cmp_exception);
         for (size_t i = 0; i < p.n;) {
                 size_t j = i + 1;
                 while (j < p.n && p.ex[j].type == p.ex[i].type)
