@@ -289,7 +289,8 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         r = cgroup_create(&host, spec.linux.cgroups_path, o->id, &undo.cgroup_dirs, err);
         if (r < 0)
                 goto fail;
-        r = cgroup_apply_devices(undo.cgroup_dirs, spec.linux.device_rules, spec.linux.n_device_rules, err);
+        r = cgroup_apply_devices(&host, undo.cgroup_dirs, spec.linux.device_rules,
+                                 spec.linux.n_device_rules, err);
         if (r < 0)
                 goto fail;
         r = cgroup_resources_apply(&host, undo.cgroup_dirs, &plan, err);

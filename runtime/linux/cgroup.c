@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,8 +15,11 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/device_policy.h"
+#include "runtime/linux/devices_bpf.h"
 
 const char *
 cgroup_layout_name(enum cgroup_layout l)
@@ -561,11 +565,19 @@ cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err)
         return r;
 }
 
-/* runc's AllowedDevices (libcontainer/specconv): what every container may use. */
-static const char *const default_allowed[] = {
-        "c *:* m", "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",  "c 1:7 rwm",  "c 5:0 rwm",
-        "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
-};
+static char *
+format_device_line(const struct spec_device_rule *d)
+{
+        char maj[24] = "*", min[24] = "*";
+
+        if (d->type == 'a')
+                return xasprintf("%c a", d->allow ? 'a' : 'd');
+        if (d->major >= 0)
+                snprintf(maj, sizeof(maj), "%lld", (long long) d->major);
+        if (d->minor >= 0)
+                snprintf(min, sizeof(min), "%lld", (long long) d->minor);
+        return xasprintf("%c %c %s:%s %s", d->allow ? 'a' : 'd', d->type, maj, min, d->access);
+}
 
 char **
 cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n)
@@ -573,47 +585,86 @@ cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n)
         char **lines = NULL;
 
         for (size_t i = 0; i < n; i++) {
-                const struct spec_device_rule *d = &rules[i];
-                char maj[24], min[24];
-                cleanup_free char *line = NULL;
-
-                if (d->major < 0)
-                        strcpy(maj, "*");
-                else
-                        snprintf(maj, sizeof(maj), "%lld", (long long) d->major);
-                if (d->minor < 0)
-                        strcpy(min, "*");
-                else
-                        snprintf(min, sizeof(min), "%lld", (long long) d->minor);
-                if (d->type == 'a')
-                        line = xasprintf("%c a", d->allow ? 'a' : 'd');
-                else
-                        line = xasprintf("%c %c %s:%s %s", d->allow ? 'a' : 'd', d->type, maj, min,
-                                         d->access);
+                cleanup_free char *line = format_device_line(&rules[i]);
                 strv_push(&lines, line);
         }
-        for (size_t i = 0; i < sizeof(default_allowed) / sizeof(default_allowed[0]); i++) {
-                cleanup_free char *line = xasprintf("a %s", default_allowed[i]);
+        for (size_t i = 0; i < device_default_rules_n; i++) {
+                cleanup_free char *line = format_device_line(&device_default_rules[i]);
                 strv_push(&lines, line);
         }
         return lines;
 }
 
+/* runc: "we usually cannot use bpf(2)" in a user namespace, and a container there cannot reach
+ * host devices it could not already reach; it ignores a failed device program there. So does
+ * berth. Any uid_map other than the initial namespace's identity map means one. */
+static bool
+running_in_userns(void)
+{
+        cleanup_free char *map = NULL;
+        unsigned long inside = 1, outside = 1, count = 0;
+
+        if (fs_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL, NULL) < 0)
+                return false;
+        if (sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3)
+                return true;
+        return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+static int
+apply_devices_v2(const char *dir, const struct spec_device_rule *rules, size_t n, berth_error_t **err)
+{
+        cleanup_free struct bpf_insn *insns = NULL;
+        cleanup_error berth_error_t *e = NULL;
+        size_t n_insns = 0;
+        int r;
+
+        r = devices_bpf_build(rules, n, &insns, &n_insns, err);
+        if (r < 0)
+                return berth_error_prefix(err, "config.json");
+        r = devices_bpf_apply(dir, insns, n_insns, &e);
+        if (r == 0)
+                return 0;
+        if (running_in_userns()) {
+                /* Released by cleanup_error: the container runs without a device program, as
+                 * runc's would. */
+                log_debug("linux.resources.devices: %s (in a user namespace), ignoring", e->msg);
+                return 0;
+        }
+        r = berth_error_new(err, e->code, "linux.resources.devices: %s", e->msg);
+        return r;
+}
+
 int
-cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
-                     berth_error_t **err)
+cgroup_apply_devices(const struct cgroup_host *host, char *const *dirs,
+                     const struct spec_device_rule *rules, size_t n, berth_error_t **err)
 {
         const char *dir = find_dir_with(dirs, "devices.allow");
         cleanup_strv char **lines = NULL;
+        struct device_policy policy = {0};
+        int r;
 
-        /* cgroup v2 device control is a BPF program: issue 5; hybrid and legacy hosts have v1. */
+        /* A unified host has no devices files: a BPF program on its one cgroup2 directory
+         * instead. A hybrid host keeps the devices controller on v1 and gets the lines (runc). */
+        if (!dir && host->layout == CGROUP_LAYOUT_UNIFIED) {
+                for (size_t i = 0; i < host->n && dirs && dirs[i]; i++) {
+                        if (host->h[i].v2)
+                                return apply_devices_v2(dirs[i], rules, n, err);
+                }
+        }
         if (!dir)
                 return 0;
+        /* The kernel would take these lines silently even where they cannot mean what they say
+         * (a hole in a wildcard rule); the policy model refuses those, as on v2 and as runc. */
+        r = device_policy_build(rules, n, &policy, err);
+        if (r < 0)
+                return berth_error_prefix(err, "config.json");
+        device_policy_done(&policy);
         lines = cgroup_v1_device_lines(rules, n);
         strv_foreach(l, lines)
         {
                 cleanup_free char *file = xasprintf("%s/%s", dir, l[0] == 'a' ? "devices.allow" : "devices.deny");
-                int r = fs_write_file(AT_FDCWD, file, l + 2, strlen(l + 2), err);
+                r = fs_write_file(AT_FDCWD, file, l + 2, strlen(l + 2), err);
                 if (r < 0)
                         return berth_error_prefix(err, "linux.resources.devices");
         }

@@ -65,5 +65,8 @@ int cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err);
 /* Pure: the cgroup v1 devices.allow / devices.deny lines for RULES plus runc's default
  * allowed devices; each line prefixed "a " (allow) or "d " (deny). */
 char **cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n);
-int cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
-                         berth_error_t **err);
+/* v1 (legacy and hybrid hosts): those lines into devices.allow / devices.deny. Unified hosts: a
+ * BPF device program (devices_bpf.h) on the container's cgroup, replacing any attached there.
+ * Either way the rules must pass device_policy_build(). */
+int cgroup_apply_devices(const struct cgroup_host *host, char *const *dirs,
+                         const struct spec_device_rule *rules, size_t n, berth_error_t **err);
