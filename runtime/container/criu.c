@@ -112,8 +112,10 @@ criu_flags_check(const struct criu_flags *f, struct criu_settings *ret, berth_er
                 }
                 s.cg_mode = (enum criu_cg_mode) i;
         }
-        /* runc never restores network devices (it always asks criu for an empty network
-         * namespace), so "network" is the one name it takes here. */
+        /* runc maps any namespace name to its clone flag and lets criu refuse what it cannot
+         * do; criu makes only the network namespace empty (`--empty-ns net`; its RPC refuses
+         * other bits too), and runc asks for that one anyway: refuse the others here, with
+         * runc's words for a name it does not know. */
         strv_foreach(ns, f->empty_ns)
         {
                 if (strcmp(ns, "network") != 0) {
