@@ -472,8 +472,7 @@ state_fill(struct restore_ctx *c)
         c->st.own_pidns = pidns && !pidns->path;
         if (json_object_object_get_ex(c->spec.doc, "hooks", &hooks) && hooks)
                 c->st.hooks = json_object_get(hooks);
-        /* criu's stdio are ours and the restored pipes are theirs: a later checkpoint records
-         * these, as runc records the restoring runc's (newRestoredProcess). */
+        /* Until criu is done, ours: the restored pipes are criu's stdio (see restore_made). */
         c->st.stdio = state_stdio_targets(getpid());
 }
 
@@ -576,7 +575,12 @@ restore_made(struct restore_ctx *c, pid_t *ret_pid, berth_error_t **err)
         c->undo.pid = pid;
         (void) unlink(c->pidfile);
         (void) rmdir(c->criu_root);
-        /* It may have exited already: the container is then "stopped", as after a run. */
+        /* What a later checkpoint records in descriptors.json: the restored init's own fds, as
+         * `create` records the init's (runc keeps the image's descriptors.json instead, whose
+         * pipes are gone by now). It may have exited already: the container is then "stopped",
+         * as after a run, and the fds are "". */
+        strv_free(c->st.stdio);
+        c->st.stdio = state_stdio_targets(pid);
         c->st.pid = pid;
         c->st.start_time = state_pid_start_time(pid);
         r = state_write(c->undo.dir, &c->st, err);

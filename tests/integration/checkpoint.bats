@@ -334,6 +334,21 @@ EOF
 	lacks_arg restore 'fd\[0\]'
 }
 
+@test "restore, then checkpoint again: descriptors.json names the restored init's stdio" {
+	local pid
+	image "$IMG"
+	(crt restore -d --image-path "$IMG" --bundle "$BUNDLE" "$ID" </dev/null 2>/dev/null | cat >/dev/null) &
+	record_pid $!
+	wait_status running
+	pid=$(state_field pid)
+	cbrun checkpoint --leave-running --image-path "$T/img2" "$ID"
+	assert_status 0
+	assert_match "$(jq -r '.[1]' "$T/img2/descriptors.json")" '^pipe:\[[0-9]+\]$'
+	assert_eq "$(jq -c . "$T/img2/descriptors.json")" \
+		"$(jq -cn --arg a "$(readlink "/proc/$pid/fd/0")" --arg b "$(readlink "/proc/$pid/fd/1")" \
+			--arg c "$(readlink "/proc/$pid/fd/2")" '[$a, $b, $c]')"
+}
+
 @test "restore: a joined network namespace is handed to criu as extRootNetNS" {
 	local ino
 	netns_new
