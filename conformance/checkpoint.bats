@@ -4,7 +4,7 @@
 # kernel (it is skipped, with criu's reason, where it does not). The flag mapping and the state
 # transitions around criu are tests/integration/checkpoint.bats, with a stand-in criu.
 
-# shellcheck disable=SC2016 # sh text in single quotes
+# shellcheck disable=SC2016,SC2154 # sh text in single quotes; stderr comes from bats' run
 load helpers
 
 CRIU=${CRIU:-criu}
