@@ -403,6 +403,9 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 const struct spec_namespace *pidns = spec_find_namespace(&spec, CLONE_NEWPID);
                 st.own_pidns = pidns && !pidns->path;
         }
+        /* The init's stdio are ours (a terminal comes later, inside it): what a checkpoint
+         * records in descriptors.json so a restore can reconnect pipes (runc). */
+        st.stdio = state_stdio_targets(getpid());
         struct json_object *hooks = NULL;
         if (json_object_object_get_ex(spec.doc, "hooks", &hooks) && hooks)
                 st.hooks = json_object_get(hooks);
