@@ -8,6 +8,8 @@ packages="
   libjson-c-dev libcap-dev libseccomp-dev libcmocka-dev libssl-dev
   bats jq busybox-static python3 iproute2 util-linux procps time
   runc crun hyperfine golang-github-docker-docker-dev
+  golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
+  golang-github-containerd-containerd-dev
 "
 missing=""
 for p in $packages; do
