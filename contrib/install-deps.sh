@@ -8,6 +8,9 @@ packages="
   libjson-c-dev libcap-dev libseccomp-dev libcmocka-dev
   bats jq busybox-static python3 iproute2 util-linux procps time
   runc crun hyperfine golang-github-docker-docker-dev
+  protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
+  python3-protobuf golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
+  golang-github-gogo-protobuf-dev
 "
 missing=""
 for p in $packages; do
