@@ -3,27 +3,86 @@
 
 #include "lib/sock.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-int
-sock_connect_unix(const char *path, berth_error_t **err)
+/* Fill ADDR for PATH: a filesystem path, or with ABSTRACT a name whose address is a NUL byte and
+ * the name, with no terminating NUL (the length says where it ends, as Go and systemd do it). */
+static int
+unix_addr_build(const char *path, int abstract, struct sockaddr_un *addr, socklen_t *ret_len,
+                berth_error_t **err)
 {
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        int fd;
+        size_t n = strlen(path);
 
-        if (strlen(path) >= sizeof(addr.sun_path))
+        memset(addr, 0, sizeof(*addr));
+        addr->sun_family = AF_UNIX;
+        if (n == 0)
+                return berth_error_new(err, EINVAL, "empty socket path");
+        if (n + 1 > sizeof(addr->sun_path))
                 return berth_error_new(err, ENAMETOOLONG, "socket path \"%s\" is too long", path);
-        strcpy(addr.sun_path, path);
+        if (abstract) {
+                memcpy(addr->sun_path + 1, path, n);
+                *ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n);
+        } else {
+                memcpy(addr->sun_path, path, n + 1);
+                *ret_len = (socklen_t) sizeof(*addr);
+        }
+        return 0;
+}
+
+static int
+connect_unix(const char *path, int abstract, berth_error_t **err)
+{
+        struct sockaddr_un addr;
+        socklen_t len;
+        int fd, r;
+
+        r = unix_addr_build(path, abstract, &addr, &len, err);
+        if (r < 0)
+                return r;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return berth_error_sys(err, errno, "socket");
-        if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        if (connect(fd, (struct sockaddr *) &addr, len) < 0) {
                 int e = errno;
                 close(fd);
-                return berth_error_sys(err, e, "connect to \"%s\"", path);
+                return berth_error_sys(err, e, "connect to \"%s%s\"", abstract ? "@" : "", path);
+        }
+        return fd;
+}
+
+int
+sock_connect_unix(const char *path, berth_error_t **err)
+{
+        return connect_unix(path, 0, err);
+}
+
+int
+sock_connect_unix_abstract(const char *name, berth_error_t **err)
+{
+        return connect_unix(name, 1, err);
+}
+
+int
+sock_listen_unix(const char *path, int abstract, int backlog, berth_error_t **err)
+{
+        struct sockaddr_un addr;
+        socklen_t len;
+        int fd, r;
+
+        r = unix_addr_build(path, abstract, &addr, &len, err);
+        if (r < 0)
+                return r;
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return berth_error_sys(err, errno, "socket");
+        if (bind(fd, (struct sockaddr *) &addr, len) < 0 || listen(fd, backlog) < 0) {
+                int e = errno;
+                close(fd);
+                return berth_error_sys(err, e, "listen on \"%s%s\"", abstract ? "@" : "", path);
         }
         return fd;
 }
