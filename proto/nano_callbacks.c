@@ -137,7 +137,7 @@ nano_encode_list(pb_ostream_t *stream, const pb_field_t *field, void *const *arg
 }
 
 void
-nano_list_done(struct nano_list *l)
+nano_free_list_items(struct nano_list *l)
 {
         if (l->release)
                 for (size_t i = 0; i < l->count; i++)
@@ -148,7 +148,7 @@ nano_list_done(struct nano_list *l)
 }
 
 void
-nano_mount_prepare(void *item)
+nano_prepare_mount(void *item)
 {
         containerd_types_Mount *m = item;
 
@@ -157,7 +157,7 @@ nano_mount_prepare(void *item)
 }
 
 void
-nano_mount_release(void *item)
+nano_release_mount(void *item)
 {
         containerd_types_Mount *m = item;
 
@@ -199,7 +199,7 @@ nano_encode(const pb_msgdesc_t *desc, const void *msg, uint8_t **ret_buf, size_t
 }
 
 int
-nano_any_set(google_protobuf_Any *any, const char *type_url, const struct nano_message *msg,
+nano_set_any(google_protobuf_Any *any, const char *type_url, const struct nano_message *msg,
              berth_error_t **err)
 {
         size_t n = strlen(type_url);
@@ -214,7 +214,7 @@ nano_any_set(google_protobuf_Any *any, const char *type_url, const struct nano_m
 }
 
 int
-nano_any_unpack(const google_protobuf_Any *any, const char *type_url, const pb_msgdesc_t *desc,
+nano_unpack_any(const google_protobuf_Any *any, const char *type_url, const pb_msgdesc_t *desc,
                 void *msg, berth_error_t **err)
 {
         const struct nano_bytes *b = any->value.arg;

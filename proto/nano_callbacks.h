@@ -42,7 +42,7 @@ struct nano_u64s {
         size_t n;
 };
 
-/* A repeated message field. Decoding appends to items (realloc'd; nano_list_done frees it);
+/* A repeated message field. Decoding appends to items (realloc'd; nano_free_list_items frees it);
  * encoding writes items[0..count). */
 struct nano_list {
         const pb_msgdesc_t *desc;    /* element type, e.g. containerd_types_Mount_fields */
@@ -70,15 +70,15 @@ bool nano_decode_list(pb_istream_t *stream, const pb_field_t *field, void **arg)
 /* *arg: const struct nano_list *. */
 bool nano_encode_list(pb_ostream_t *stream, const pb_field_t *field, void *const *arg);
 /* Releases every element and the array; the list can be reused. */
-void nano_list_done(struct nano_list *l);
+void nano_free_list_items(struct nano_list *l);
 
 /* containerd.types.Mount elements (CreateTaskRequest.rootfs): options decode into a strv. */
-void nano_mount_prepare(void *item);
-void nano_mount_release(void *item);
+void nano_prepare_mount(void *item);
+void nano_release_mount(void *item);
 #define NANO_MOUNT_LIST_INIT                                                                   \
         {                                                                                      \
                 .desc = containerd_types_Mount_fields, .size = sizeof(containerd_types_Mount), \
-                .prepare = nano_mount_prepare, .release = nano_mount_release                   \
+                .prepare = nano_prepare_mount, .release = nano_release_mount                   \
         }
 
 /* Decodes BUF into MSG (static fields reset, callbacks kept); -EINVAL with nanopb's reason. */
@@ -90,9 +90,9 @@ int nano_encode(const pb_msgdesc_t *desc, const void *msg, uint8_t **ret_buf, si
 
 /* Points ANY at MSG under TYPE_URL for encoding; ANY borrows MSG. -EINVAL if TYPE_URL is too long.
  */
-int nano_any_set(google_protobuf_Any *any, const char *type_url, const struct nano_message *msg,
+int nano_set_any(google_protobuf_Any *any, const char *type_url, const struct nano_message *msg,
                  berth_error_t **err);
 /* Decodes the value of ANY (decoded with nano_decode_bytes) into MSG after checking its
  * type_url: -EINVAL naming both URLs when they differ. */
-int nano_any_unpack(const google_protobuf_Any *any, const char *type_url, const pb_msgdesc_t *desc,
+int nano_unpack_any(const google_protobuf_Any *any, const char *type_url, const pb_msgdesc_t *desc,
                     void *msg, berth_error_t **err);

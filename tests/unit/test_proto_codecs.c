@@ -245,7 +245,7 @@ test_create_task_request_nanopb_to_protobuf_c(void **state)
         req->rootfs.funcs.encode = nano_encode_list;
         req->rootfs.arg = &rootfs;
         req->has_options = true;
-        assert_int_equal(nano_any_set(&req->options, "containerd.runc.v1.Options", &inner, &err),
+        assert_int_equal(nano_set_any(&req->options, "containerd.runc.v1.Options", &inner, &err),
                          0);
         assert_int_equal(
                 nano_encode(containerd_task_v2_CreateTaskRequest_fields, req, &buf, &len, &err), 0);
@@ -330,7 +330,7 @@ test_create_task_request_protobuf_c_to_nanopb(void **state)
         assert_string_equal(v[0], "ro");
 
         assert_true(req->has_options);
-        assert_int_equal(nano_any_unpack(&req->options, "containerd.runc.v1.Options",
+        assert_int_equal(nano_unpack_any(&req->options, "containerd.runc.v1.Options",
                                          containerd_runc_v1_Options_fields, opts, &err),
                          0);
         assert_string_equal(opts->binary_name, "/usr/local/sbin/berth");
@@ -339,13 +339,13 @@ test_create_task_request_protobuf_c_to_nanopb(void **state)
         assert_int_equal(opts->io_uid, 1000);
 
         /* The wrong message in the Any is refused with both names. */
-        assert_int_equal(nano_any_unpack(&req->options, "runtimeoptions.v1.Options",
+        assert_int_equal(nano_unpack_any(&req->options, "runtimeoptions.v1.Options",
                                          containerd_runc_v1_Options_fields, opts, &err),
                          -EINVAL);
         assert_string_equal(err->msg, "any: type_url \"containerd.runc.v1.Options\", expected "
                                       "\"runtimeoptions.v1.Options\"");
 
-        nano_list_done(&rootfs);
+        nano_free_list_items(&rootfs);
         free(req->options.value.arg);
         free(opts);
         free(req);
@@ -452,7 +452,7 @@ test_task_exit_envelope_nanopb_to_protobuf_c(void **state)
         strcpy(fwd.envelope.topic, "/tasks/exit");
         fwd.envelope.has_event = true;
         assert_int_equal(
-                nano_any_set(&fwd.envelope.event, "containerd.events.TaskExit", &inner, &err), 0);
+                nano_set_any(&fwd.envelope.event, "containerd.events.TaskExit", &inner, &err), 0);
         buf = nano_pack(containerd_services_events_ttrpc_v1_ForwardRequest_fields, &fwd, &len);
 
         c = containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, len, buf);
@@ -521,7 +521,7 @@ test_task_exit_envelope_protobuf_c_to_nanopb(void **state)
         assert_string_equal(fwd.envelope.namespace, "k8s.io");
         assert_string_equal(fwd.envelope.topic, "/tasks/exit");
         assert_true(fwd.envelope.has_event);
-        assert_int_equal(nano_any_unpack(&fwd.envelope.event, "containerd.events.TaskExit",
+        assert_int_equal(nano_unpack_any(&fwd.envelope.event, "containerd.events.TaskExit",
                                          containerd_events_TaskExit_fields, &got, &err),
                          0);
         assert_string_equal(got.container_id, "ctr1");
@@ -594,7 +594,7 @@ test_any_task_oom_bytes(void **state)
 
         (void) state;
         strcpy(oom.container_id, "c1");
-        assert_int_equal(nano_any_set(&any, "containerd.events.TaskOOM", &inner, &err), 0);
+        assert_int_equal(nano_set_any(&any, "containerd.events.TaskOOM", &inner, &err), 0);
         buf = nano_pack(google_protobuf_Any_fields, &any, &len);
         assert_bytes_equal(buf, len, want, sizeof(want));
 }
@@ -685,7 +685,7 @@ test_nanopb_refuses_a_nul_in_a_mount_option(void **state)
                          -EINVAL);
         assert_string_equal(err->msg, "protobuf: string holds a NUL byte");
         assert_int_equal(rootfs.count, 0);
-        nano_list_done(&rootfs);
+        nano_free_list_items(&rootfs);
         free(req);
 }
 
