@@ -77,7 +77,7 @@ any_unpack(google_protobuf_Any *any, const char *name, const pb_msgdesc_t *desc,
         google_protobuf_Any copy = *any;
 
         strncpy(copy.type_url, name, sizeof(copy.type_url) - 1);
-        return nano_any_unpack(&copy, name, desc, msg, err);
+        return nano_unpack_any(&copy, name, desc, msg, err);
 }
 
 static char *
@@ -186,7 +186,7 @@ task_create(struct ttrpc_call *call, void *userdata)
 out:
         shim_options_done(&opts);
         free(mounts);
-        nano_list_done(&rootfs);
+        nano_free_list_items(&rootfs);
         free(req->options.value.arg);
         free(req);
 }
@@ -300,7 +300,7 @@ encode_process_infos(pb_ostream_t *stream, const pb_field_t *field, void *const 
                 for (struct shim_proc *p = pe->ct->execs; p; p = p->next)
                         if (p->pid == pe->pids[i] && !p->exited) {
                                 strncpy(det.exec_id, p->exec_id, sizeof(det.exec_id) - 1);
-                                info.has_info = nano_any_set(&info.info, "containerd.runc.v1.ProcessDetails", &m,
+                                info.has_info = nano_set_any(&info.info, "containerd.runc.v1.ProcessDetails", &m,
                                                              NULL) == 0;
                         }
                 if (!pb_encode_tag_for_field(stream, field)
