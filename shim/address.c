@@ -184,3 +184,17 @@ shim_address_save(const char *bundle, const char *addr, berth_error_t **err)
         /* /run state: atomic for readers, no fsync (it means nothing after a reboot). */
         return fs_replace_file(AT_FDCWD, path, addr, strlen(addr), 0644, err);
 }
+
+void
+shim_address_remove_stale(const char *addr)
+{
+        const char *path = shim_address_path(addr);
+        struct sockaddr_un sa;
+        socklen_t len = 0;
+        cleanup_error berth_error_t *err = NULL;
+
+        if (path[0] == '@' || sockaddr_of(path, &sa, &len, &err) < 0)
+                return;
+        if (!someone_answers(&sa, len))
+                (void) unlink(path);
+}

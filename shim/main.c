@@ -138,6 +138,22 @@ action_delete(const struct shim_args *a)
                 berth_error_free(err);
                 err = NULL;
         }
+        /* A killed shim could not remove its socket. */
+        {
+                cleanup_free char *cfg_path = xasprintf("%s/config.json", bundle);
+                cleanup_json struct json_object *cfg = NULL;
+                cleanup_free char *addr = NULL;
+                if (json_parse_file(cfg_path, &cfg, &err) < 0) {
+                        berth_error_free(err);
+                        err = NULL;
+                }
+                if (a->address && *a->address
+                    && shim_address_build(socket_root(), a->address, a->namespace_, shim_group_key(cfg, a->id),
+                                          &addr, &err) >= 0)
+                        shim_address_remove_stale(addr);
+                berth_error_free(err);
+                err = NULL;
+        }
         uint32_t pid = UINT32_MAX;
         cleanup_free char *pid_path = xasprintf("%s/init.pid", bundle), *text = NULL;
         if (fs_read_file(AT_FDCWD, pid_path, &text, NULL, NULL) >= 0)
