@@ -124,7 +124,8 @@ config_value_string(const char *path, unsigned line, char *v, char **ret, berth_
                 *w++ = *v;
         }
         *w = '\0';
-        if (*v != '"' || *config_strip(v + 1) != '\0') {
+        const char *rest = *v == '"' ? config_strip(v + 1) : NULL;
+        if (!rest || (*rest != '\0' && *rest != '#')) {
                 free(out);
                 return berth_error_new(err, EINVAL, "%s:%u: unterminated string", path, line);
         }
@@ -142,7 +143,7 @@ shim_options_read_config(const char *path, struct shim_options *o, berth_error_t
         r = fs_read_file(AT_FDCWD, path, &text, NULL, err);
         if (r < 0)
                 return berth_error_prefix(err, "shim config");
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        for (char *cursor = text, *l; (l = strsep(&cursor, "\n"));) {
                 line++;
                 char *hash = strchr(l, '#');
                 if (hash && !strchr(l, '"'))
