@@ -354,3 +354,28 @@ cgroup_v1_dir() {
 	ctr_ containers rm "$N" 2>/dev/null || true
 	assert_gone "$N"
 }
+
+@test "shim: churn: 25 runs and execs leave no shim, socket, fifo, mount or fd behind" {
+	fifos_before=$(find /run/containerd/fifo -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+	cd_fds_before=$(ls /proc/"$(cat "$CD/containerd.pid")"/fd | wc -l)
+	for i in $(seq 25); do
+		ctr_ run --rm --runtime "$RUNTIME" "$IMAGE" "$N-$i" sh -c 'echo x >/dev/null' >/dev/null
+	done
+	ctr_ run -d --runtime "$RUNTIME" "$IMAGE" "$N" sleep 300
+	shim=$(pgrep -f "containerd-shim-berth-v2 -namespace default -id $N -address $CD/c.sock")
+	shim_fds=$(ls /proc/"$shim"/fd | wc -l)
+	for i in $(seq 25); do
+		ctr_ task exec --exec-id "e$i" "$N" true
+	done
+	[[ $(ls /proc/"$shim"/fd | wc -l) == "$shim_fds" ]]
+	ctr_ task kill -s 9 "$N"
+	sleep 0.5
+	ctr_ task delete "$N"
+	ctr_ containers rm "$N"
+	for i in $(seq 25); do
+		assert_gone "$N-$i"
+	done
+	assert_gone "$N"
+	[[ $(find /run/containerd/fifo -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) -le $fifos_before ]]
+	[[ $(ls /proc/"$(cat "$CD/containerd.pid")"/fd | wc -l) -le $((cd_fds_before + 2)) ]]
+}
