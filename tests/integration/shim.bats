@@ -196,6 +196,12 @@ cgroup_v1_dir() {
 	assert_gone "$N"
 }
 
+@test "shim: ResizePty: the container's terminal takes the client's size" {
+	run -0 timeout 30 script -qec "stty cols 123 rows 45; ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N stty size" /dev/null
+	[[ $output == *"45 123"* ]]
+	assert_gone "$N"
+}
+
 @test "shim: stdout to a file (--log-uri file://) and to a binary:// logger" {
 	ctr_ run --rm --runtime "$RUNTIME" --log-uri "file://$CD/logs/$N.log" "$IMAGE" "$N" sh -c 'echo to-file; echo err-to-file >&2'
 	grep -qx to-file "$CD/logs/$N.log"
