@@ -197,7 +197,9 @@ cgroup_v1_dir() {
 }
 
 @test "shim: ResizePty: the container's terminal takes the client's size" {
-	run -0 timeout 30 script -qec "stty cols 123 rows 45; ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N stty size" /dev/null
+	# ctr sends ResizePty after Start: the process waits a little for it. script's stdin must
+	# stay open (at its end the session would end).
+	run -0 timeout 30 script -qec "stty cols 123 rows 45; ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N sh -c 'sleep 1; stty size'" /dev/null < <(sleep 20)
 	[[ $output == *"45 123"* ]]
 	assert_gone "$N"
 }
