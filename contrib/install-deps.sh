@@ -9,7 +9,9 @@ packages="
   bats jq busybox-static python3 iproute2 util-linux procps time
   runc crun hyperfine golang-github-docker-docker-dev
   golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
-  golang-github-containerd-containerd-dev
+  golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev containerd
+  protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
+  python3-protobuf
 "
 missing=""
 for p in $packages; do
