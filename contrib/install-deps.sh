@@ -11,7 +11,7 @@ packages="
   golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
   golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
-  python3-protobuf
+  python3-protobuf python3-grpcio python3-grpc-tools
 "
 missing=""
 for p in $packages; do
