@@ -128,6 +128,7 @@ runtime_state() {
 	case $1 in
 	berth) echo "/run/containerd/berth/k8s.io/$2" ;;
 	runc) echo "/run/containerd/runc/k8s.io/$2" ;;
+	berth-runc) echo "$CRI_DIR/berth-runc-root/k8s.io/$2" ;;
 	esac
 }
 
@@ -404,4 +405,43 @@ pod_remove() {
 	[[ $(ctr_field "$CID" .exit_code) == 137 ]]
 	pod_remove
 	assert_pod_gone runc containerd-shim-runc-v2 "$POD" "$CID"
+}
+
+# interfaces.md §7 (b): berth as the BinaryName of containerd's own runc shim.
+@test "cri: handler berth-runc: containerd-shim-runc-v2 running berth as its runc" {
+	pod_run berth-runc
+	local shim
+	shim=$(shim_pids containerd-shim-runc-v2)
+	[[ $(wc -l <<<"$shim") == 1 ]]
+	[[ -z $(shim_pids containerd-shim-berth-v2) ]]
+	run -0 "$BERTH" --root "$CRI_DIR/berth-runc-root/k8s.io" state "$POD"
+	[[ $(jq -r .status <<<"$output") == running ]]
+	ctr_run c1 sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done'
+	wait_ctr_state "$CID" CONTAINER_RUNNING
+	run -0 "$BERTH" --root "$CRI_DIR/berth-runc-root/k8s.io" state "$CID"
+	[[ $(jq -r .status <<<"$output") == running ]]
+	cri_ok exec-sync "$CID" sh -c 'echo hi; exit 3'
+	[[ $(jq -r .stdout <<<"$output") == hi && $(jq -r .exit_code <<<"$output") == 3 ]]
+	cri_ok stats "$CID"
+	[[ $(jq -r '.stats.memory.working_set_bytes.value | tonumber' <<<"$output") -gt 0 ]]
+	cri_ok stop "$CID" --timeout 10
+	[[ $(ctr_field "$CID" .state) == CONTAINER_EXITED ]]
+	[[ $(ctr_field "$CID" .exit_code) == 42 ]]
+	pod_remove
+	assert_pod_gone berth-runc containerd-shim-runc-v2 "$POD" "$CID"
+}
+
+@test "cri: contrib/containerd/config-berth.toml registers handler berth with containerd 1.6" {
+	run -0 containerd --config "$IT_REPO/contrib/containerd/config-berth.toml" config dump
+	local dump=$output
+	grep -A12 -F '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.berth]' <<<"$dump" |
+		grep -q 'runtime_type = "io.containerd.berth.v2"'
+	# the commented alternative (b) parses too, with berth as the runc shim's BinaryName
+	sed -E 's/^# (\[plugins|  [A-Za-z[])/\1/; s/^#     ([A-Z])/    \1/' \
+		"$IT_REPO/contrib/containerd/config-berth.toml" >"$BATS_TEST_TMPDIR/b.toml"
+	run -0 containerd --config "$BATS_TEST_TMPDIR/b.toml" config dump
+	grep -q 'BinaryName = "/usr/local/bin/berth"' <<<"$output"
+	grep -q 'default_runtime_name = "berth"' <<<"$output"
+	grep -q '^handler: berth$' "$IT_REPO/contrib/kubernetes/runtimeclass-berth.yaml"
+	grep -q '^apiVersion: node.k8s.io/v1$' "$IT_REPO/contrib/kubernetes/runtimeclass-berth.yaml"
 }

@@ -8,8 +8,9 @@
 #                                  shim of this containerd, unmount and remove what it made
 #
 # Set up like a kubelet node, minus the network: root, state and the gRPC socket under DIR;
-# runtime handlers "berth" (io.containerd.berth.v2, SHIM found on containerd's PATH) and "runc"
-# (Debian's containerd-shim-runc-v2 with runc, cgroupfs driver); overlayfs snapshotter;
+# runtime handlers "berth" (io.containerd.berth.v2, SHIM found on containerd's PATH), "runc"
+# (Debian's containerd-shim-runc-v2 with runc, cgroupfs driver) and "berth-runc" (that runc shim
+# running BERTH as its BinaryName, state under DIR/berth-runc-root); overlayfs snapshotter;
 # restrict_oom_score_adj, because without CAP_SYS_RESOURCE nothing here may lower an
 # oom_score_adj; no CNI plugin and no CNI config: pods use the node's network namespace
 # (NamespaceMode NODE), for which CRI calls no CNI at all. The sandbox ("pause") image is a
@@ -79,6 +80,12 @@ cri_env_start() {
 		        SystemdCgroup = false
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.berth]
 		      runtime_type = "io.containerd.berth.v2"
+		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.berth-runc]
+		      runtime_type = "io.containerd.runc.v2"
+		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.berth-runc.options]
+		        BinaryName = "$dir/bin/berth"
+		        Root = "$dir/berth-runc-root"
+		        SystemdCgroup = false
 		  [plugins."io.containerd.grpc.v1.cri".cni]
 		    bin_dir = "$dir/cni/bin"
 		    conf_dir = "$dir/cni/net.d"
@@ -205,6 +212,7 @@ cri_env_stop() {
 	for id in $ids; do
 		"$CRI_DIR/bin/berth" --root /run/containerd/berth/k8s.io delete --force "$id" >/dev/null 2>&1
 		runc --root /run/containerd/runc/k8s.io delete --force "$id" >/dev/null 2>&1
+		"$CRI_DIR/bin/berth" --root "$CRI_DIR/berth-runc-root/k8s.io" delete --force "$id" >/dev/null 2>&1
 	done
 	findmnt -rn -o TARGET | grep "^$CRI_DIR/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$CRI_DIR"
