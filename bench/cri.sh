@@ -78,12 +78,12 @@ OUTDIR=${OUTDIR:-$HERE}
 DATE=$(date +%F)
 
 if [[ ${BERTH:-berth} == */* ]]; then BERTH=$(readlink -f -- "$BERTH"); else BERTH=$(command -v "${BERTH:-berth}" || true); fi
-[ -n "$BERTH" ] && [ -x "$BERTH" ] || die "berth not found (set BERTH=/path/to/berth)"
+{ [ -n "$BERTH" ] && [ -x "$BERTH" ]; } || die "berth not found (set BERTH=/path/to/berth)"
 if [ -z "${SHIM:-}" ] && [ -x "$(dirname "$BERTH")/containerd-shim-berth-v2" ]; then
 	SHIM=$(dirname "$BERTH")/containerd-shim-berth-v2
 fi
 if [[ ${SHIM:-containerd-shim-berth-v2} == */* ]]; then SHIM=$(readlink -f -- "$SHIM"); else SHIM=$(command -v containerd-shim-berth-v2 || true); fi
-[ -n "$SHIM" ] && [ -x "$SHIM" ] || die "containerd-shim-berth-v2 not found (set SHIM=/path)"
+{ [ -n "$SHIM" ] && [ -x "$SHIM" ]; } || die "containerd-shim-berth-v2 not found (set SHIM=/path)"
 missing=$(cri_env_check)
 [ -z "$missing" ] || die "$missing"
 
@@ -98,10 +98,10 @@ declare -A CID
 for h in berth runc; do
 	cri_pod_config "bench-$h" "$CRI_DIR/pod-$h.json"
 	pod=$(cri_ runp --handler "$h" "$CRI_DIR/pod-$h.json" | jq -r .id)
-	[ -n "$pod" ] && [ "$pod" != null ] || die "RunPodSandbox (handler $h) failed"
+	{ [ -n "$pod" ] && [ "$pod" != null ]; } || die "RunPodSandbox (handler $h) failed"
 	cri_container_config "probe-$h" "$CRI_DIR/ctr-$h.json" sleep 1000000
 	cid=$(cri_ create "$pod" "$CRI_DIR/ctr-$h.json" "$CRI_DIR/pod-$h.json" | jq -r .id)
-	[ -n "$cid" ] && [ "$cid" != null ] || die "CreateContainer (handler $h) failed"
+	{ [ -n "$cid" ] && [ "$cid" != null ]; } || die "CreateContainer (handler $h) failed"
 	cri_ start "$cid" >/dev/null || die "StartContainer (handler $h) failed"
 	CID[$h]=$cid
 	r=$(cri_ exec-bench "$cid" "$WARMUP" true) || die "ExecSync (handler $h) failed: $r"

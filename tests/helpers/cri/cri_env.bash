@@ -47,7 +47,7 @@ cri_env_check() {
 }
 
 cri_env_start() {
-	local dir=$1 shim=$2 berth=$3 i
+	local dir=$1 shim=$2 berth=$3
 	CRI_DIR=$dir
 	CRI_SOCK=$dir/c.sock
 	CRI_GEN_DIR=$dir/gen
@@ -93,7 +93,7 @@ cri_env_start() {
 	PATH="$dir/bin:$PATH" setsid containerd --config "$dir/config.toml" --log-level "${CRI_LOG_LEVEL:-debug}" \
 		>>"$dir/containerd.log" 2>&1 </dev/null &
 	echo $! >"$dir/containerd.pid"
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		if cri_ version >/dev/null 2>&1; then
 			break
 		fi
@@ -109,13 +109,13 @@ cri_env_start() {
 		grep -i 'cri' "$dir/containerd.log" | tail -20 >&2
 		return 1
 	fi
-	"$CRI_PYTHON" "$CRI_HELPERS/../mkimage.py" --cmd '["sleep", "2147483647"]' "$dir/pause.tar" "$CRI_PAUSE_IMAGE" &&
-		"$CRI_PYTHON" "$CRI_HELPERS/../mkimage.py" "$dir/busybox.tar" "$CRI_BUSYBOX_IMAGE" &&
-		ctr_k8s images import "$dir/pause.tar" >/dev/null &&
-		ctr_k8s images import "$dir/busybox.tar" >/dev/null || {
+	if ! "$CRI_PYTHON" "$CRI_HELPERS/../mkimage.py" --cmd '["sleep", "2147483647"]' "$dir/pause.tar" "$CRI_PAUSE_IMAGE" ||
+		! "$CRI_PYTHON" "$CRI_HELPERS/../mkimage.py" "$dir/busybox.tar" "$CRI_BUSYBOX_IMAGE" ||
+		! ctr_k8s images import "$dir/pause.tar" >/dev/null ||
+		! ctr_k8s images import "$dir/busybox.tar" >/dev/null; then
 		echo "cri_env_start: image import failed" >&2
 		return 1
-	}
+	fi
 }
 
 # A kubelet-like PodSandboxConfig for pod NAME in the node's network namespace, cgroups under
@@ -160,9 +160,9 @@ cri_cgroups_remove() {
 	local h p
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 		[[ -d $h${CRI_CGROUP_PARENT#/} ]] || continue
-		for p in $(find "$h${CRI_CGROUP_PARENT#/}" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+		while read -r p; do
 			kill -9 "$p" 2>/dev/null || true
-		done
+		done < <(find "$h${CRI_CGROUP_PARENT#/}" -name cgroup.procs -exec cat {} + 2>/dev/null)
 	done
 	sleep 0.2
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
