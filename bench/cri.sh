@@ -37,7 +37,6 @@ die() { say "bench/cri: error: $*"; exit 1; }
 # every shim is one (its `start` action exits once the long-lived shim is up).
 if [ "${1:-}" != __inner ]; then
 	[ "$(id -u)" = 0 ] || die "must run as root"
-	export BENCH_CMDLINE="$0 $*"
 	exec python3 -c '
 import ctypes, os, signal, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -107,14 +106,17 @@ for h in berth runc; do
 	r=$(cri_ exec-bench "$cid" "$WARMUP" true) || die "ExecSync (handler $h) failed: $r"
 done
 
-declare -A MS
+declare -A MS last
+RATIOS=""
 for r in $(seq "$ROUNDS"); do
 	for h in berth runc; do
 		res=$(cri_ exec-bench "${CID[$h]}" "$N" true) || die "ExecSync (handler $h) failed: $res"
 		[ "$(jq -r '.exit_codes["0"]' <<<"$res")" = "$N" ] || die "ExecSync true (handler $h): $res"
 		MS[$h]+="$(jq -r .per_call_ms <<<"$res") "
+		last[$h]=$(jq -r .per_call_ms <<<"$res")
 		say "bench/cri: round $r, $h: $(jq -r '.per_call_ms * 1000 | round / 1000' <<<"$res") ms/call"
 	done
+	RATIOS+="$(awk -v b="${last[berth]}" -v r="${last[runc]}" 'BEGIN { printf "%.4f", b / r }') "
 done
 
 stat() { # stat "v1 v2 ..." -> "median min"
@@ -124,6 +126,8 @@ stat() { # stat "v1 v2 ..." -> "median min"
 read -r bmed bmin <<<"$(stat "${MS[berth]}")"
 read -r rmed rmin <<<"$(stat "${MS[runc]}")"
 ratio=$(awk -v b="$bmed" -v r="$rmed" 'BEGIN { printf "%.2f", b / r }')
+read -r pmed pmin <<<"$(stat "$RATIOS")"
+pmax=$(tr ' ' '\n' <<<"$RATIOS" | grep . | sort -g | tail -n1 | awk '{ printf "%.2f", $1 }')
 verdict=$(awk -v x="$ratio" 'BEGIN { print (x <= 0.3) ? "PASS" : "FAIL" }')
 
 report=$(cat <<EOF
@@ -139,8 +143,9 @@ time / $N, as seen by the CRI client (kubelet's view of an exec probe).
 | runc | containerd-shim-runc-v2 + runc ($(runc --version | head -n1 | awk '{print $3}')) | $rmed | $rmin |
 
 berth / runc: ${ratio}× (goal: at most 0.3×): $verdict
+(per round, berth and runc measured back to back: median ${pmed}×, range ${pmin}–${pmax}×)
 
-Reproduce: \`${BENCH_CMDLINE:-bench/cri.sh}\` (as root; N=$N ROUNDS=$ROUNDS).
+Reproduce (as root): \`BERTH=$BERTH SHIM=$SHIM N=$N ROUNDS=$ROUNDS bench/cri.sh\`
 EOF
 )
 printf '%s\n' "$report"
