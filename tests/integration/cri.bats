@@ -285,6 +285,30 @@ pod_remove() {
 	assert_pod_gone berth containerd-shim-berth-v2 "$POD" "$CID"
 }
 
+@test "cri: concurrent ExecSync calls on two containers of one pod (one shim) all succeed" {
+	pod_run berth
+	local c1 c2 i
+	ctr_run c1 sleep 1000
+	c1=$CID
+	ctr_run c2 sleep 1000
+	c2=$CID
+	# kubelet probes containers independently: four clients at once, 20 calls each
+	for i in 1 2 3 4; do
+		if ((i % 2)); then CID=$c1; else CID=$c2; fi
+		cri_ exec-bench "$CID" 20 sh -c 'echo x; exit 0' >"$T/bench$i.json" 2>&1 &
+	done
+	wait
+	for i in 1 2 3 4; do
+		jq -e '.exit_codes == {"0": 20}' "$T/bench$i.json" || {
+			cat "$T/bench$i.json" >&2
+			return 1
+		}
+	done
+	[[ $(shim_pids containerd-shim-berth-v2 | wc -l) == 1 ]]
+	pod_remove
+	assert_pod_gone berth containerd-shim-berth-v2 "$POD" "$c1" "$c2"
+}
+
 @test "cri: ContainerStatus: RUNNING, then EXITED with the exit code and reason" {
 	pod_run berth
 	local t0
