@@ -193,6 +193,11 @@ pod_remove() {
 	PODS=()
 }
 
+@test "cri: api.proto matches the runtime.v1 schema compiled into containerd" {
+	run -0 "$CRI_PYTHON" "$HELPERS_CRI/check_api.py" "$(command -v containerd)"
+	[[ ${lines[-1]} == ok:* ]]
+}
+
 @test "cri: Version over runtime.v1; ImageService lists the imported images" {
 	cri_ok version
 	[[ $(jq -r .runtime_api_version <<<"$output") == v1 ]]
