@@ -63,7 +63,7 @@ def load_stubs(gen_dir):
 
 
 def main():
-    p = argparse.ArgumentParser(prog="cri.py")
+    p = argparse.ArgumentParser(prog="cri.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--socket", required=True, help="containerd's gRPC socket")
     p.add_argument("--gen", default=os.environ.get("CRI_GEN_DIR"), help="directory for the generated stubs")
     p.add_argument("--timeout", type=float, default=60.0, help="deadline of each RPC in seconds")
