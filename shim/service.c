@@ -733,6 +733,9 @@ shim_service_exec(struct shim_service *s, const char *id, const char *exec_id, b
                 return berth_error_new(err, ENOENT, "container %s", id);
         if (!exec_id || !*exec_id)
                 return berth_error_new(err, EINVAL, "exec: an exec id is required");
+        /* It names files in the bundle: containerd's identifier rules keep it a plain name. */
+        if (exec_id[0] == '.' || strchr(exec_id, '/'))
+                return berth_error_new(err, EINVAL, "exec: invalid exec id \"%s\"", exec_id);
         if (shim_service_proc(s, id, exec_id, &p, NULL) == 0 && p)
                 return berth_error_new(err, EEXIST, "id %s", exec_id);
         if (ct->init->exited)
