@@ -36,6 +36,7 @@ struct io_setup {
         char *console_path;
         int console_listen;
         int out_dest; /* terminal: where the pty's output goes */
+        int in_src;   /* terminal: the stdin FIFO, copied into the pty master */
 };
 
 static void
@@ -55,9 +56,12 @@ io_setup_done(struct io_setup *io)
                 rmdir(io->console_dir);
         if (io->out_dest >= 0)
                 close(io->out_dest);
+        if (io->in_src >= 0)
+                close(io->in_src);
         free(io->console_path);
         free(io->console_dir);
-        *io = (struct io_setup){.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
+        *io = (struct io_setup){
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
 }
 
 static void
@@ -274,17 +278,19 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
         struct shim_stdio st = {0};
         int r;
 
-        *io = (struct io_setup){.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
+        *io = (struct io_setup){
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
         r = shim_stdio_parse(p->stdin_uri, p->stdout_uri, p->terminal ? "" : p->stderr_uri, &st,
                              err);
         if (r < 0)
                 return r;
         int *out = p->terminal ? &io->out_dest : &io->rio.out;
+        int *in = p->terminal ? &io->in_src : &io->rio.in;
         switch (st.kind) {
         case SHIM_STDIO_NULL:
                 break;
         case SHIM_STDIO_FIFO:
-                if (st.stdin_path && (r = io->rio.in = open_input(p, st.stdin_path, err)) < 0)
+                if (st.stdin_path && (r = *in = open_input(p, st.stdin_path, err)) < 0)
                         goto fail;
                 if (st.stdout_path
                     && (r = *out = open_output(st.stdout_path, &p->out_keep[0], err)) < 0)
@@ -347,12 +353,6 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
                 r = io->console_listen = sock_listen_unix(io->console_path, 0, 1, err);
                 if (r < 0)
                         goto fail;
-                if (p->terminal && st.stdin_path) {
-                        /* The pty master takes the stdin FIFO's bytes; keep a reader until then. */
-                        r = io->rio.in = open_input(p, st.stdin_path, err);
-                        if (r < 0)
-                                goto fail;
-                }
         }
         shim_stdio_done(&st);
         return 0;
@@ -400,15 +400,15 @@ io_started(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
                 if (r < 0)
                         goto fail;
         }
-        if (io->rio.in >= 0) {
+        if (io->in_src >= 0) {
                 int master = fcntl(p->console, F_DUPFD_CLOEXEC, 3);
                 if (master < 0) {
                         r = berth_error_sys(err, errno, "dup pty master");
                         goto fail;
                 }
-                r = shim_copy_new(s->loop, io->rio.in, master, false, copy_done, p, &p->copies[0],
+                r = shim_copy_new(s->loop, io->in_src, master, false, copy_done, p, &p->copies[0],
                                   err);
-                io->rio.in = -1;
+                io->in_src = -1;
                 if (r < 0)
                         goto fail;
         }
@@ -470,7 +470,8 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
 {
         cleanup_free char *rootfs = NULL, *pid_file = NULL;
         cleanup_strv char **args = NULL;
-        struct io_setup io = {.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
+        struct io_setup io = {
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
         struct shim_container *ct;
         int r;
 

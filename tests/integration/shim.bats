@@ -196,6 +196,12 @@ cgroup_v1_dir() {
 	assert_gone "$N"
 }
 
+@test "shim: a terminal takes its input from the client's stdin" {
+	run -4 bash -c "(sleep 1; echo 'echo typed-in; exit 4'; sleep 5) | timeout 30 script -qec 'ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N sh' /dev/null"
+	[[ $output == *typed-in* ]]
+	assert_gone "$N"
+}
+
 @test "shim: ResizePty: the container's terminal takes the client's size" {
 	# ctr sends ResizePty after Start: the process waits a little for it. script's stdin must
 	# stay open (at its end the session would end).
