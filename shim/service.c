@@ -243,6 +243,7 @@ start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdi
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
+                signal(SIGPIPE, SIG_DFL);
                 int in = open("/dev/null", O_RDWR);
                 if (in < 0 || dup2(in, 0) < 0 || dup2(in, 1) < 0)
                         _exit(127);

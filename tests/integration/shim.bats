@@ -137,6 +137,12 @@ assert_gone() {
 	assert_gone "$N-b"
 }
 
+@test "shim: the container gets default signal dispositions and an empty signal mask" {
+	run -0 ctr_ run --rm --runtime "$RUNTIME" "$IMAGE" "$N" grep -E '^Sig(Ign|Blk)' /proc/self/status
+	[[ $output == *"SigBlk:	0000000000000000"* && $output == *"SigIgn:	0000000000000000"* ]]
+	assert_gone "$N"
+}
+
 @test "shim: -v prints the version; unknown flags and actions are errors" {
 	run -0 "$SHIM" -v
 	[[ $output == *containerd-shim-berth-v2* ]]
