@@ -260,6 +260,8 @@ action_serve(const struct shim_args *a)
                 if (ttrpc_server_listen_unix(ts, socket_path, false, &err) < 0)
                         goto out;
         } else {
+                /* Inherited without close-on-exec: no runtime or container may get it. */
+                (void) fcntl(3, F_SETFD, FD_CLOEXEC);
                 if (ttrpc_server_add_listener(ts, 3, &err) < 0)
                         goto out;
                 cleanup_free char *addr = NULL;
