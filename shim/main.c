@@ -86,6 +86,9 @@ action_start(const struct shim_args *a, char **argv)
                             || dup2(devnull, 2) < 0
                             || (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
                                 _exit(1);
+                        /* Nothing else of containerd's reaches the server (it runs for as long as its
+                         * containers: a pipe kept open would hold up its reader). */
+                        (void) close_range(4, ~0U, 0);
                         args[n++] = argv[0];
                         args[n++] = "-namespace";
                         args[n++] = (char *) a->namespace_;
