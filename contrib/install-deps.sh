@@ -10,6 +10,7 @@ packages="
   runc crun hyperfine golang-github-docker-docker-dev
   golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
   golang-github-containerd-containerd-dev
+  containerd podman docker.io slirp4netns skopeo
 "
 missing=""
 for p in $packages; do
