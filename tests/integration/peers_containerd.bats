@@ -60,6 +60,11 @@ task_status() {
 	c task ls | awk -v id="$1" '$1 == id { print $3 }'
 }
 
+# task_is ID STATUS: for peers_wait, which runs it again each time.
+task_is() {
+	[[ $(task_status "$1") == "$2" ]]
+}
+
 @test "containerd: run --rm prints the process's output, as uid 0, with berth's state" {
 	run -0 c_run --rm "$PEERS_IMAGE" "$CID" echo hi
 	assert_eq "$output" "hi" "output"
@@ -108,7 +113,7 @@ task_status() {
 
 	# sleep is pid 1: SIGTERM has no handler there, SIGKILL ends it.
 	run -0 c task kill -s SIGKILL "$CID"
-	peers_wait 10 test "$(task_status "$CID")" = STOPPED
+	peers_wait 10 task_is "$CID" STOPPED
 	run -0 c task delete "$CID"
 	[[ ! -e $RROOT/$PEERS_TAG/$CID ]]
 	run -0 c containers delete "$CID"
@@ -121,7 +126,7 @@ task_status() {
 	run -1 c task delete "$CID"
 	assert_contains "$output" "task must be stopped before deletion" "delete of a running task"
 	run -0 c task kill "$CID"
-	peers_wait 10 test "$(task_status "$CID")" = STOPPED
+	peers_wait 10 task_is "$CID" STOPPED
 	run -0 c task delete "$CID"
 	assert_contains "$output" "exit code 7" "exit status"
 }
