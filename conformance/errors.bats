@@ -174,6 +174,7 @@ bad_edit() {
 # directory" and 126 for "permission denied" (cli/command/container/run.go, runStartContainerErr),
 # case-sensitively, and 125 otherwise; podman matches the same words to pick 127/126. runc has
 # them from Go's errno texts.
+# shellcheck disable=SC2031 # BUNDLE comes from this test's own bundle_new
 @test "errors: a missing or non-executable process.args[0] is reported in Go's lowercase errno words" {
 	local arg want
 	for arg in /nosuch /etc /noexec; do

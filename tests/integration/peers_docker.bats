@@ -85,6 +85,7 @@ d() {
 	run -127 d run --rm --network none "$IMG" /nosuch
 	assert_contains "$output" 'OCI runtime create failed: exec: "/nosuch": stat /nosuch: no such file or directory' "error"
 	run -127 d run --rm --network none "$IMG" nosuchcmd
+	# shellcheck disable=SC2016 # a literal $PATH
 	assert_contains "$output" 'exec: "nosuchcmd": executable file not found in $PATH' "error"
 	run -126 d run --rm --network none "$IMG" /etc
 	assert_contains "$output" 'exec: "/etc": is a directory: permission denied' "error"

@@ -98,6 +98,7 @@ p_run() {
 	run -127 p_run --rm --network none "$PEERS_IMAGE" /nosuch
 	assert_contains "$output" 'berth: exec: "/nosuch": stat /nosuch: no such file or directory' "error"
 	run -127 p_run --rm --network none "$PEERS_IMAGE" nosuchcmd
+	# shellcheck disable=SC2016 # a literal $PATH
 	assert_contains "$output" 'exec: "nosuchcmd": executable file not found in $PATH' "error"
 	run -126 p_run --rm --network none "$PEERS_IMAGE" /etc
 	assert_contains "$output" "permission denied" "error"
