@@ -615,10 +615,10 @@ report() {
 	echo "the host's namespace (hybrid: v1 controllers) through a tiny static setns+exec helper$([ -z "$NSEXEC_NOTE" ] || echo "
 (measured overhead of that helper: ~$NSEXEC_NOTE per invocation, included in those numbers)")."
 	echo "Other load on the host is not controlled; compare ratios within one run."
-	echo "Work not yet equal: on cgroup v2 berth does not yet load a device-control BPF program"
-	echo "(runc and crun do; berth issue 5), which flatters berth's column in the private namespace;"
-	echo "the @host column (cgroup v1 devices rules, every hierarchy) has no such gap. The bundle has"
-	echo "no seccomp profile, so no runtime loads one."
+	echo "Device control is the same work everywhere: in the private namespace (cgroup v2) every"
+	echo "runtime, berth included, loads and attaches a device-control BPF program; in the @host"
+	echo "column each writes cgroup v1 devices rules. The bundle has no seccomp profile, so no"
+	echo "runtime loads one."
 	echo
 	echo "Runtimes:"
 	for i in "${keep[@]}"; do

@@ -5,6 +5,7 @@
 load helpers
 
 @test "events --stats: one stats object with cpu, memory and pids" {
+	cgv_require memory pids
 	bundle_new
 	set_args sleep 100
 	spec_edit '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
@@ -22,7 +23,29 @@ load helpers
 	}
 }
 
+@test "events --stats: cpu usage and the number of processes, with no resource set" {
+	# on a cgroup2 hierarchy without the pids controller runc counts cgroup.procs
+	bundle_new
+	set_args sh -c 'sleep 100 & sleep 100 & wait'
+	rt_run_d
+	wait_status running
+	local pid i
+	pid=$(state_field pid)
+	for ((i = 0; i < 100; i++)); do
+		(($(wc -l <"$(cgv_dir "$pid")/cgroup.procs") >= 3)) && break
+		sleep 0.05
+	done
+	run --separate-stderr rt events --stats "$ID"
+	assert_status 0
+	jq -e --arg id "$ID" '.type == "stats" and .id == $id
+		and .data.cpu.usage.total > 0 and .data.pids.current == 3' <<<"$output" >/dev/null || {
+		echo "stats object: $output" >&2
+		false
+	}
+}
+
 @test "events: an OOM kill in the container is reported" {
+	cgv_require memory
 	bundle_new
 	# tail keeps one growing line of /dev/zero in memory until the limit kills it
 	set_args sh -c 'sleep 1; tail /dev/zero; sleep 100'

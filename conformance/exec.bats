@@ -39,6 +39,24 @@ running() {
 	assert_eq "$output" "$(sed 's/^/x/' /proc/$pid/cgroup | sed 's/^x//')" "cgroups of the exec'd process"
 }
 
+@test "exec: the process is in the container's cgroup.procs in every hierarchy" {
+	running
+	local pid p d n=0
+	pid=$(state_field pid)
+	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >>"$CTR_OUT" 2>>"$CTR_ERR"
+	p=$(cat "$T/exec.pid")
+	record_pid "$p"
+	assert_eq "$(cgv_paths "$p")" "$(cgv_paths "$pid")" "cgroups of the exec'd process"
+	while IFS= read -r d; do
+		grep -qx "$p" "$d/cgroup.procs" || {
+			echo "exec'd pid $p not in $d/cgroup.procs" >&2
+			false
+		}
+		n=$((n + 1))
+	done < <(cgv_dirs "$pid")
+	((n > 0))
+}
+
 @test "exec: --env, --cwd, --user and --additional-gids" {
 	running
 	exec_run --env FOO=bar --env PATH=/bin --cwd /tmp --user 1000:1000 --additional-gids 10 "$ID" sh -c 'echo $FOO $PATH; pwd; id -u; id -g; id -G'
@@ -67,37 +85,20 @@ running() {
 	record_pid "$p"
 }
 
-# exec_cg_dir LINE: host directory of one /proc/PID/cgroup line ("4:pids:/x", "0::/x"), from
-# the cgroup mounts in this mount namespace.
-exec_cg_dir() {
-	local ctrls=${1#*:} path
-	ctrls=${ctrls%%:*}
-	path=${1#*:*:}
-	awk -v want="$ctrls" '
-		{ for (i = 7; $i != "-"; i++); fs = $(i + 1); opts = $(i + 3) }
-		want == "" && fs == "cgroup2" { print $5; exit }
-		want != "" && fs == "cgroup" {
-			n = split(want, w, ","); ok = 1
-			for (j = 1; j <= n; j++) if (("," opts ",") !~ ("," w[j] ",")) ok = 0
-			if (ok) { print $5; exit }
-		}' /proc/self/mountinfo | sed "s|\$|$path|"
-}
-
 # exec_sub_cgroups PID NAME [CONTROLLERS_RE]: make NAME below the init's cgroup in every
-# hierarchy whose controllers match CONTROLLERS_RE (all when empty).
+# hierarchy the runtime can see (cgv_paths: "CONTROLLERS:PATH") whose line matches
+# CONTROLLERS_RE (all when empty).
 exec_sub_cgroups() {
-	local line re=${3:-}
-	while IFS= read -r line; do
+	local line d re=${3:-}
+	while IFS=$'\t' read -r line d; do
 		[[ -z $re || $line =~ $re ]] || continue
-		local d
-		d=$(exec_cg_dir "$line")
 		mkdir "$d/$2"
 		# a v1 cpuset cgroup takes no process until it has cpus and mems
 		if [[ -f $d/$2/cpuset.cpus ]]; then
 			cat "$d/cpuset.cpus" >"$d/$2/cpuset.cpus"
 			cat "$d/cpuset.mems" >"$d/$2/cpuset.mems"
 		fi
-	done </proc/$1/cgroup
+	done < <(paste <(cgv_paths "$1") <(cgv_dirs "$1"))
 }
 
 @test "exec: --cgroup PATH puts the process in an existing sub-cgroup of every hierarchy" {
@@ -111,20 +112,21 @@ exec_sub_cgroups() {
 	}
 	p=$(cat "$T/exec.pid")
 	record_pid "$p"
-	# the init's lines with /sub appended
-	assert_eq "$(cat /proc/$p/cgroup)" "$(sed 's|/*$|/sub|' /proc/$pid/cgroup)" "cgroups of the exec'd process"
+	# the init's cgroups with /sub appended, in every hierarchy the runtime sees
+	assert_eq "$(cgv_paths "$p")" "$(cgv_paths "$pid" | sed 's|/*$|/sub|')" "cgroups of the exec'd process"
 	# ps and kill --all see processes in sub-cgroups; delete -f removes the sub-cgroups too
 	run rt ps --format json "$ID"
 	assert_status 0
 	[[ $output == *"$p"* ]]
-	cp /proc/$pid/cgroup "$T/init.cgroup"
+	local d
+	paste <(cgv_paths "$pid") <(cgv_dirs "$pid") >"$T/init.cgroup"
 	run rt delete -f "$ID"
 	assert_status 0
 	wait_pid_gone "$p"
-	while IFS= read -r line; do
-		[[ ${line#*:*:} != / ]] || continue
-		[[ ! -e $(exec_cg_dir "$line") ]] || {
-			echo "cgroup left behind: $(exec_cg_dir "$line")" >&2
+	while IFS=$'\t' read -r line d; do
+		[[ ${line#*:} != / ]] || continue
+		[[ ! -e $d ]] || {
+			echo "cgroup left behind: $d" >&2
 			return 1
 		}
 	done <"$T/init.cgroup"
@@ -132,11 +134,11 @@ exec_sub_cgroups() {
 }
 
 @test "exec: --cgroup CONTROLLER:PATH picks the sub-cgroup of one hierarchy only" {
-	[[ ! -e /sys/fs/cgroup/cgroup.controllers ]] || skip "cgroup v2 host: controller prefixes need cgroup v1"
+	[[ $(cgv_layout) != unified ]] || skip "unified cgroup host (/sys/fs/cgroup is cgroup2): controller prefixes need cgroup v1 hierarchies"
 	running
 	local pid p
 	pid=$(state_field pid)
-	exec_sub_cgroups "$pid" only ':pids:'
+	exec_sub_cgroups "$pid" only '^pids:'
 	rt exec -d --cgroup pids:only --pid-file "$T/exec.pid" "$ID" sleep 50 </dev/null >"$T/exec.out" 2>&1 || {
 		echo "exec --cgroup failed: $(cat "$T/exec.out")" >&2
 		return 1

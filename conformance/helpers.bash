@@ -16,7 +16,9 @@
 #
 # Functions: rt, rt_ns, bundle_new, spec_edit, set_args, ctr_run, rt_create,
 #   rt_run_d, wait_status, state_field, record_pid, record_mount, pid_alive,
-#   wait_pid_gone, wait_file, host_ns, assert_*, bundle_cleanup.
+#   wait_pid_gone, wait_file, host_ns, assert_*, bundle_cleanup; cgroups as
+#   the runtime sees them: cgv_layout, cgv_mounts, cgv_paths, cgv_path, cgv_dir,
+#   cgv_dirs, cgv_has, cgv_require, cgv_record.
 
 bats_require_minimum_version 1.5.0
 
@@ -55,6 +57,7 @@ conf_setup() {
 	: >"$T/.pids"
 	: >"$T/.mounts"
 	: >"$T/.ctrpids"
+	: >"$T/.cgroups"
 	BUNDLE=
 }
 
@@ -268,6 +271,140 @@ assert_no_container() {
 }
 
 # ---------------------------------------------------------------------------
+# cgroups, located the way the runtime under test finds them: from this
+# process' /proc/self/mountinfo (the hierarchies it can see) and
+# /proc/PID/cgroup (where PID is in each). run.sh's CONF_CGROUP_VIEW=v2 shows
+# a unified host (cgroup2 on /sys/fs/cgroup) on a hybrid one; the v1 lines of
+# /proc/PID/cgroup then name hierarchies the runtime cannot see, and are ignored.
+
+# cgv_layout: "unified" (cgroup2 on /sys/fs/cgroup), "hybrid" (v1 hierarchies
+# and a cgroup2 mount) or "legacy" (v1 only).
+cgv_layout() {
+	if [[ $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) == cgroup2fs ]]; then
+		echo unified
+	elif [[ -n $(cgv_mounts | awk -F '\t' '$2 == ""') ]]; then
+		echo hybrid
+	else
+		echo legacy
+	fi
+}
+
+# cgv_mounts: "MOUNTPOINT<TAB>CONTROLLERS" for each cgroup hierarchy mounted
+# and not hidden by a later mount at or above it; CONTROLLERS is the v1
+# list ("cpu", "name=systemd") or empty for cgroup2.
+cgv_mounts() {
+	awk '
+	{
+		for (i = 7; i <= NF && $i != "-"; i++)
+			;
+		fs = $(i + 1); so = $(i + 3); mp = $5
+		for (k in M)
+			if (k == mp || index(k, mp "/") == 1 || mp == "/")
+				delete M[k]
+		if ((fs == "cgroup" || fs == "cgroup2") && $4 == "/") {
+			c = ""
+			if (fs == "cgroup") {
+				n = split(so, o, ",")
+				for (j = 1; j <= n; j++)
+					if (o[j] !~ /^(rw|ro|clone_children|noprefix|xattr|cpuset_v2_mode|release_agent=.*)$/)
+						c = c (c == "" ? "" : ",") o[j]
+			}
+			M[mp] = fs == "cgroup2" ? "" : c
+		}
+	}
+	END { for (k in M) print k "\t" M[k] }' /proc/self/mountinfo | sort
+}
+
+# cgv_paths PID: "CONTROLLERS:PATH" (as in /proc/PID/cgroup, without the
+# hierarchy id) of PID's cgroup in each visible hierarchy.
+cgv_paths() {
+	local pid=$1 mp c line rest
+	while IFS=$'\t' read -r mp c; do
+		while IFS= read -r line; do
+			rest=${line#*:}
+			if [[ ${rest%%:*} == "$c" ]]; then
+				printf '%s\n' "$rest"
+				break
+			fi
+		done <"/proc/$pid/cgroup"
+	done < <(cgv_mounts)
+}
+
+# cgv_path PID [CONTROLLER]: PID's cgroup (path inside the hierarchy) in the
+# hierarchy that has CONTROLLER: on a unified host the cgroup2 one whatever
+# CONTROLLER is; without CONTROLLER, the cgroup2 one.
+cgv_path() {
+	cgv_dir "$@" >/dev/null || return 1
+	printf '%s\n' "$CGV_PATH"
+}
+
+# cgv_dir PID [CONTROLLER]: the same as a directory: mountpoint + path. Also
+# sets CGV_PATH (the path alone) when run in the current shell.
+cgv_dir() {
+	local pid=$1 want=${2:-} mp c line rest
+	[[ $(cgv_layout) != unified ]] || want=
+	while IFS=$'\t' read -r mp c; do
+		if [[ -z $want ]]; then
+			[[ -z $c ]] || continue
+		else
+			[[ ,$c, == *",$want,"* ]] || continue
+		fi
+		while IFS= read -r line; do
+			rest=${line#*:}
+			if [[ ${rest%%:*} == "$c" ]]; then
+				CGV_PATH=${rest#*:}
+				if [[ $CGV_PATH == / ]]; then echo "$mp"; else echo "$mp$CGV_PATH"; fi
+				return 0
+			fi
+		done <"/proc/$pid/cgroup"
+	done < <(cgv_mounts)
+	echo "cgv_dir: no visible hierarchy with ${want:-cgroup2} for pid $pid" >&2
+	return 1
+}
+
+# cgv_dirs PID: PID's cgroup directory in every visible hierarchy, one a line.
+cgv_dirs() {
+	local pid=$1 mp c p
+	while IFS=: read -r c p; do
+		mp=$(cgv_mounts | awk -F '\t' -v c="$c" '$2 == c {print $1; exit}')
+		if [[ $p == / ]]; then echo "$mp"; else echo "$mp$p"; fi
+	done < <(cgv_paths "$pid")
+}
+
+# cgv_has CONTROLLER: the runtime can use CONTROLLER: a v1 hierarchy has it,
+# or the cgroup2 root's cgroup.controllers lists it.
+cgv_has() {
+	local mp c
+	while IFS=$'\t' read -r mp c; do
+		if [[ -z $c ]]; then
+			grep -qw -- "$1" "$mp/cgroup.controllers" && return 0
+		elif [[ ,$c, == *",$1,"* ]]; then
+			return 0
+		fi
+	done < <(cgv_mounts)
+	return 1
+}
+
+# cgv_require CONTROLLER...: skip the test, naming the first controller this
+# host cannot give the runtime.
+cgv_require() {
+	local c
+	for c in "$@"; do
+		cgv_has "$c" && continue
+		if [[ $(cgv_layout) == unified ]]; then
+			skip "cgroup2 hierarchy has no $c controller on this host"
+		else
+			skip "no cgroup v1 hierarchy has the $c controller on this host"
+		fi
+	done
+}
+
+# cgv_record DIR: a cgroup directory this test made itself (or a parent the
+# runtime made for a nested cgroupsPath and leaves, as runc does); removed in
+# teardown, in the reverse order of recording, after the containers.
+cgv_record() { echo "$1" >>"$T/.cgroups"; }
+
+# ---------------------------------------------------------------------------
 # teardown
 
 # bundle_cleanup: delete every container in $ROOT, kill recorded host pids,
@@ -330,6 +467,15 @@ bundle_cleanup() {
 		fi
 		umount -l "$m" 2>/dev/null || true
 	done
+
+	# Parents of nested cgroupsPaths and other cgroups the test recorded.
+	if [[ -s $T/.cgroups ]]; then
+		while read -r cg; do
+			if [[ -d $cg ]] && ! rmdir "$cg"; then
+				rc=1
+			fi
+		done < <(tac "$T/.cgroups")
+	fi
 
 	# cgroups named after the container id must be gone after delete -f.
 	cg=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -depth -type d -name "*${ID}" 2>/dev/null)

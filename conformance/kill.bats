@@ -106,6 +106,8 @@ ctl_bundle() {
 		}
 	done
 
+	local dirs d
+	mapfile -t dirs < <(cgv_dirs "$init")
 	run rt kill --all "$ID" KILL
 	assert_status 0
 	wait_status stopped
@@ -116,6 +118,33 @@ ctl_bundle() {
 			false
 		}
 	done
+	# the container's cgroups stay until delete, and are empty
+	for d in "${dirs[@]}"; do
+		[[ -d $d && -z $(cat "$d/cgroup.procs") ]] || {
+			echo "cgroup $d after kill --all KILL: $(cat "$d/cgroup.procs" 2>&1)" >&2
+			false
+		}
+	done
+}
+
+@test "kill --all: reaches exec'd processes, which share the container's cgroup" {
+	# no pid namespace: the exec'd process would outlive init's death
+	bundle_new
+	spec_edit '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sleep 1000
+	rt_run_d
+	wait_status running
+	local init p
+	init=$(state_field pid)
+	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 1000 </dev/null >>"$CTR_OUT" 2>>"$CTR_ERR"
+	p=$(cat "$T/exec.pid")
+	record_pid "$p"
+	grep -qx "$p" "$(cgv_dir "$init")/cgroup.procs"
+	run rt kill --all "$ID" KILL
+	assert_status 0
+	wait_status stopped
+	wait_pid_gone "$init"
+	wait_pid_gone "$p" 5
 }
 
 @test "kill: KILL of a created container makes it stopped; the process never runs" {

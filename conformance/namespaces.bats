@@ -54,6 +54,10 @@ ns_of() { # ns_of TYPE: inode printed by NS_SCRIPT in $output
 	# every line ends in ":/"
 	refute_line ':/.+$'
 	assert_line ':/$'
+	# the container's cgroup2 cgroup is the root of its namespace
+	if [[ -n $(cgv_mounts | awk -F '\t' '$2 == ""') ]]; then
+		assert_line '^0::/$'
+	fi
 }
 
 @test "namespaces: user namespace with uid/gid mappings" {

@@ -51,7 +51,10 @@ setup_suite() {
 	fi
 
 	# --- per-run token: every container id / cgroup of this run contains it ---
-	CONF_RUN=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	# (run.sh makes it, so that its cleanup knows this run's cgroups)
+	if [[ ! ${CONF_RUN:-} =~ ^[0-9a-f]{6}$ ]]; then
+		CONF_RUN=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	fi
 	export CONF_RUN
 	CONF_HOST_HOSTNAME=$(hostname)
 	export CONF_HOST_HOSTNAME
@@ -61,6 +64,12 @@ setup_suite() {
 		# reparented to PID 1, which on some hosts never reaps them.
 		echo "# note: not running under conformance/run.sh (no child subreaper)" >&3
 	fi
+	# --- cgroup view ------------------------------------------------------------
+	if [[ ${CONF_CGROUP_VIEW:-} == v2 && $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
+		echo "setup_suite: CONF_CGROUP_VIEW=v2 but /sys/fs/cgroup is not a cgroup2 mount (run through conformance/run.sh)" >&2
+		return 1
+	fi
+	echo "# /sys/fs/cgroup: $(stat -f -c %T /sys/fs/cgroup)${CONF_CGROUP_VIEW:+ (CONF_CGROUP_VIEW=$CONF_CGROUP_VIEW)}" >&3
 	echo "# runtime under test: $CONF_RT ($("$CONF_RT" --version 2>/dev/null | head -n1)); ids: bconf-$CONF_RUN-N" >&3
 }
 

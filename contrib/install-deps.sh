@@ -5,12 +5,14 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 packages="
   build-essential autoconf automake pkg-config clang git
-  libjson-c-dev libcap-dev libseccomp-dev libcmocka-dev libssl-dev
+  libjson-c-dev libcap-dev libseccomp-dev libbpf-dev libcmocka-dev libssl-dev
   bats jq busybox-static python3 iproute2 util-linux procps time
   runc crun hyperfine golang-github-docker-docker-dev
   golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
-  golang-github-containerd-containerd-dev
-  containerd podman docker.io slirp4netns skopeo
+  golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev containerd
+  protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
+  python3-protobuf
+  podman docker.io slirp4netns skopeo
 "
 missing=""
 for p in $packages; do

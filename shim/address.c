@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
 
 #include "lib/cleanup.h"
@@ -67,6 +68,30 @@ path_join_clean(const char *a, const char *b, const char *c)
         return out;
 }
 
+/* libcrypto is opened here, by the short-lived actions that hash, and never mapped into the
+ * long-lived server (it would be most of its resident memory: bench/shim.sh). */
+typedef int (*evp_digest_fn)(const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *, ENGINE *);
+typedef const EVP_MD *(*evp_sha256_fn)(void);
+
+static int
+address_sha256(const char *data, unsigned char *md, unsigned int *md_len, berth_error_t **err)
+{
+        static const char *const names[] = {LIBCRYPTO_SONAME, "libcrypto.so.3", "libcrypto.so"};
+        void *h = NULL;
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !h; i++)
+                h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+                return berth_error_new(err, EIO, "sha256 of the shim address: cannot load libcrypto: %s", dlerror());
+        evp_digest_fn digest = (evp_digest_fn) dlsym(h, "EVP_Digest");
+        evp_sha256_fn sha256 = (evp_sha256_fn) dlsym(h, "EVP_sha256");
+        int ok = digest && sha256 && digest(data, strlen(data), md, md_len, sha256(), NULL);
+        dlclose(h);
+        if (!ok)
+                return berth_error_new(err, EIO, "sha256 of the shim address failed");
+        return 0;
+}
+
 int
 shim_address_build(const char *socket_root, const char *address, const char *ns,
                    const char *key, char **ret, berth_error_t **err)
@@ -77,8 +102,8 @@ shim_address_build(const char *socket_root, const char *address, const char *ns,
         char hex[2 * EVP_MAX_MD_SIZE + 1];
         char *addr;
 
-        if (!EVP_Digest(material, strlen(material), md, &md_len, EVP_sha256(), NULL))
-                return berth_error_new(err, EIO, "sha256 of the shim address failed");
+        if (address_sha256(material, md, &md_len, err) < 0)
+                return -EIO;
         for (unsigned int i = 0; i < md_len; i++)
                 snprintf(hex + 2 * i, 3, "%02x", md[i]);
         addr = xasprintf("unix://%s/s/%s", socket_root, hex);
@@ -183,4 +208,18 @@ shim_address_save(const char *bundle, const char *addr, berth_error_t **err)
         cleanup_free char *path = xasprintf("%s/address", bundle);
         /* /run state: atomic for readers, no fsync (it means nothing after a reboot). */
         return fs_replace_file(AT_FDCWD, path, addr, strlen(addr), 0644, err);
+}
+
+void
+shim_address_remove_stale(const char *addr)
+{
+        const char *path = shim_address_path(addr);
+        struct sockaddr_un sa;
+        socklen_t len = 0;
+        cleanup_error berth_error_t *err = NULL;
+
+        if (path[0] == '@' || sockaddr_of(path, &sa, &len, &err) < 0)
+                return;
+        if (!someone_answers(&sa, len))
+                (void) unlink(path);
 }

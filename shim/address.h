@@ -37,3 +37,7 @@ int shim_address_listen(const char *addr, int *ret_fd, bool *ret_running, berth_
 /* <BUNDLE>/address, written atomically (.address then rename), as containerd reads it after its
  * own restart. */
 int shim_address_save(const char *bundle, const char *addr, berth_error_t **err);
+
+/* Remove ADDR's socket file when nothing answers on it any more (its shim was killed); a
+ * running shim (of the same group) keeps its socket. */
+void shim_address_remove_stale(const char *addr);

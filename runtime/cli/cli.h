@@ -2,6 +2,8 @@
  * status; errors are logged once by main(). */
 #pragma once
 
+#include <stdbool.h>
+
 #include "lib/error.h"
 #include "runtime/container/container.h"
 
@@ -27,6 +29,12 @@ int cli_ps(struct cli_ctx *ctx, int argc, char **argv);
 int cli_update(struct cli_ctx *ctx, int argc, char **argv);
 int cli_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_features(struct cli_ctx *ctx, int argc, char **argv);
+int cli_checkpoint(struct cli_ctx *ctx, int argc, char **argv);
+int cli_restore(struct cli_ctx *ctx, int argc, char **argv);
+
+/* berth started by criu as its --action-script (runtime/cli/criu_notify.c): ARGC is main's. */
+bool cli_criu_notify_wanted(int argc);
+int cli_criu_notify(void);
 
 /* Exactly one positional, the container id; else an error in ctx->err. */
 int cli_one_id(struct cli_ctx *ctx, const char *verb, char **pos, const char **ret_id);

@@ -101,7 +101,7 @@ cli_features(struct cli_ctx *ctx, int argc, char **argv)
         json_object_object_add(o, "linux", lx);
         json_object_object_add(ann, "org.opencontainers.berth.version", json_object_new_string(PACKAGE_VERSION));
         json_object_object_add(ann, "org.opencontainers.berth.commit", json_object_new_string(BERTH_COMMIT));
-        json_object_object_add(ann, "org.opencontainers.berth.checkpoint.enabled", json_object_new_string("false"));
+        json_object_object_add(ann, "org.opencontainers.berth.checkpoint.enabled", json_object_new_string("true"));
         json_object_object_add(ann, "io.github.seccomp.libseccomp.version", libseccomp_version());
         json_object_object_add(o, "annotations", ann);
         printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));

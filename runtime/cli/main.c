@@ -30,6 +30,8 @@ static const struct {
         {"resume", cli_resume, "resumes all processes that have been previously paused"},
         {"ps", cli_ps, "ps displays the processes running inside a container"},
         {"update", cli_update, "update container resource constraints"},
+        {"checkpoint", cli_checkpoint, "checkpoint a running container"},
+        {"restore", cli_restore, "restore a container from a previous checkpoint"},
         {"spec", cli_spec, "create a new specification file"},
         {"features", cli_features, "show the enabled features"},
 };
@@ -84,6 +86,9 @@ main(int argc, char **argv)
         cleanup_free char **words = NULL;
         int status = 1;
 
+        /* criu runs berth as its action script during a restore: no flags, no verb. */
+        if (cli_criu_notify_wanted(argc))
+                return cli_criu_notify();
         /* Global flags stop at the first word that is not one of them: the verb; everything after
          * it is the verb's. */
         if (args_parse(global, argc - 1, argv + 1, true, &words, &help, &ctx.err) < 0) {
@@ -120,7 +125,6 @@ main(int argc, char **argv)
                 log_error("--rootless true: rootless containers are not supported yet");
                 return 1;
         }
-        (void) criu; /* checkpoint/restore arrive with issue 5; the flag is accepted as runc does */
 
         if (!root) {
                 const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -134,6 +138,7 @@ main(int argc, char **argv)
         ctx.rt.root = root;
         ctx.rt.debug = debug;
         ctx.rt.systemd_cgroup = systemd;
+        ctx.rt.criu = criu;
 
         if (!words[0] || help) {
                 usage();

@@ -192,6 +192,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         struct create_undo undo = {0};
         struct container_state st = {0};
         struct cgroup_host host = {0};
+        struct cgroup_plan plan = {0};
         struct parent_ns pn = {-1, -1};
         struct caps_sets caps;
         unsigned last_cap = caps_last_cap();
@@ -242,6 +243,20 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         goto out;
                 }
         }
+        /* The cgroup writes are planned before anything is made, so a bad linux.resources
+         * leaves nothing behind; each controller is spelled for this host's layout. */
+        r = cgroup_host_detect(&host, err);
+        if (r < 0)
+                goto out;
+        r = cgroup_resources_plan(spec.linux.resources, &host, &plan, err);
+        if (r < 0) {
+                berth_error_prefix(err, "config.json");
+                goto out;
+        }
+        strv_foreach(w, plan.warnings)
+        {
+                log_warn("config.json: %s", w);
+        }
         r = resolve_paths(o, &spec, &bundle, &rootfs, err);
         if (r < 0)
                 goto out;
@@ -271,27 +286,17 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 goto fail;
         }
 
-        r = cgroup_host_detect(&host, err);
-        if (r < 0)
-                goto fail;
         r = cgroup_create(&host, spec.linux.cgroups_path, o->id, &undo.cgroup_dirs, err);
         if (r < 0)
                 goto fail;
-        r = cgroup_apply_devices(undo.cgroup_dirs, spec.linux.device_rules, spec.linux.n_device_rules, err);
+        r = cgroup_apply_devices(&host, undo.cgroup_dirs, spec.linux.device_rules,
+                                 spec.linux.n_device_rules, err);
         if (r < 0)
                 goto fail;
-        {
-                /* Hybrid hosts get the v1 spelling: their controllers are on v1. */
-                struct cgroup_plan plan;
-                r = cgroup_resources_plan(spec.linux.resources, host.layout == CGROUP_LAYOUT_UNIFIED, &plan, err);
-                if (r == 0) {
-                        r = cgroup_resources_apply(&host, undo.cgroup_dirs, &plan, err);
-                        cgroup_plan_done(&plan);
-                }
-                if (r < 0) {
-                        berth_error_prefix(err, "config.json");
-                        goto fail;
-                }
+        r = cgroup_resources_apply(&host, undo.cgroup_dirs, &plan, err);
+        if (r < 0) {
+                berth_error_prefix(err, "config.json");
+                goto fail;
         }
 
         if (spec.process.terminal) {
@@ -398,6 +403,9 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 const struct spec_namespace *pidns = spec_find_namespace(&spec, CLONE_NEWPID);
                 st.own_pidns = pidns && !pidns->path;
         }
+        /* The init's stdio are ours (a terminal comes later, inside it): what a checkpoint
+         * records in descriptors.json so a restore can reconnect pipes (runc). */
+        st.stdio = state_stdio_targets(getpid());
         struct json_object *hooks = NULL;
         if (json_object_object_get_ex(spec.doc, "hooks", &hooks) && hooks)
                 st.hooks = json_object_get(hooks);
@@ -453,6 +461,7 @@ out:
                 close(sv[1]);
         idmap_close_mounts(idmapped, spec.n_mounts);
         state_done(&st);
+        cgroup_plan_done(&plan);
         cgroup_host_done(&host);
         strv_free(undo.cgroup_dirs);
         free(undo.dir);

@@ -3,8 +3,11 @@
 
 #include "runtime/linux/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,8 +15,11 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/device_policy.h"
+#include "runtime/linux/devices_bpf.h"
 
 const char *
 cgroup_layout_name(enum cgroup_layout l)
@@ -204,13 +210,14 @@ cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err)
 }
 
 int
-cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path, const char *id,
-                     char **ret, berth_error_t **err)
+cgroup_container_dir(const struct cgroup_hierarchy *h, enum cgroup_layout layout,
+                     const char *cgroups_path, const char *id, char **ret, berth_error_t **err)
 {
         const char *p = cgroups_path && cgroups_path[0] ? cgroups_path : id;
         cleanup_free char *copy = xstrdup(p);
         cleanup_strv char **parts = NULL;
         cleanup_free char *joined = NULL;
+        cleanup_free char *base = xstrdup(h->own);
         char *save = NULL;
 
         for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
@@ -223,11 +230,99 @@ cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path,
         if (!parts)
                 return berth_error_new(err, EINVAL, "cgroupsPath \"%s\" names the root cgroup", p);
         joined = strv_join(parts, "/");
-        if (p[0] == '/' || strcmp(h->own, "/") == 0)
+        /* On a unified host the caller's own cgroup holds processes (this one), so no controller
+         * could be enabled below it: runc's fs2 driver starts from its parent instead
+         * (libcontainer/cgroups/fs2/defaultpath.go). v1 has no such rule. */
+        if (h->v2 && layout == CGROUP_LAYOUT_UNIFIED) {
+                char *slash = strrchr(base, '/');
+                if (slash == base)
+                        base[1] = '\0';
+                else if (slash)
+                        *slash = '\0';
+        }
+        if (p[0] == '/' || strcmp(base, "/") == 0)
                 *ret = xasprintf("%s/%s", h->mountpoint, joined);
         else
-                *ret = xasprintf("%s%s/%s", h->mountpoint, h->own, joined);
+                *ret = xasprintf("%s%s/%s", h->mountpoint, base, joined);
         return 0;
+}
+
+char **
+cgroup_v2_ancestors(const char *mountpoint, const char *dir)
+{
+        size_t mlen = strlen(mountpoint);
+        char **out = NULL;
+
+        if (strncmp(dir, mountpoint, mlen) != 0 || dir[mlen] != '/')
+                return NULL;
+        strv_push(&out, mountpoint);
+        for (const char *p = strchr(dir + mlen + 1, '/'); p; p = strchr(p + 1, '/')) {
+                cleanup_free char *level = xstrndup(dir, (size_t) (p - dir));
+                strv_push(&out, level);
+        }
+        return out;
+}
+
+/* Is WORD one of the space-separated words of DIR/FILE (cgroup.controllers, cgroup.subtree_control)? */
+static bool
+file_lists(const char *dir, const char *file, const char *word)
+{
+        cleanup_free char *path = xasprintf("%s/%s", dir, file);
+        cleanup_free char *text = NULL;
+        size_t n = strlen(word);
+
+        if (fs_read_file(AT_FDCWD, path, &text, NULL, NULL) < 0)
+                return false;
+        for (const char *p = text; *p;) {
+                size_t len = strcspn(p, " \n");
+                if (len == n && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+                p += strspn(p, " \n");
+        }
+        return false;
+}
+
+int
+cgroup_v2_enable_controllers(const char *mountpoint, const char *dir, char *const *controllers,
+                             berth_error_t **err)
+{
+        cleanup_strv char **levels = cgroup_v2_ancestors(mountpoint, dir);
+
+        strv_foreach(c, controllers)
+        {
+                cleanup_free char *word = xasprintf("+%s", c);
+                strv_foreach(level, levels)
+                {
+                        cleanup_free char *file = NULL;
+                        if (file_lists(level, "cgroup.subtree_control", c))
+                                continue;
+                        file = xasprintf("%s/cgroup.subtree_control", level);
+                        if (fs_write_file(AT_FDCWD, file, word, strlen(word), err) < 0)
+                                return berth_error_prefix(err, "enable the %s controller", c);
+                }
+        }
+        return 0;
+}
+
+/* Enable every controller of the hierarchy's root in each ancestor of DIR, top down, so that DIR
+ * gets them all: runc's fs2 CreateCgroupPath does the same. A controller an ancestor refuses (it
+ * holds processes, or the controller is not delegated to it) is left off, also as runc does: a
+ * resource that then has no file fails where the plan enables or writes it, naming its JSON path. */
+static void
+v2_delegate_controllers(const char *mountpoint, const char *dir)
+{
+        cleanup_free char *root_file = xasprintf("%s/cgroup.controllers", mountpoint);
+        cleanup_free char *avail = NULL;
+        char *save = NULL;
+
+        if (fs_read_file(AT_FDCWD, root_file, &avail, NULL, NULL) < 0)
+                return;
+        for (char *t = strtok_r(avail, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+                /* Best effort, see above: the error is released. */
+                cleanup_error berth_error_t *e = NULL;
+                (void) cgroup_v2_enable_controllers(mountpoint, dir, (char *const[]){t, NULL}, &e);
+        }
 }
 
 /* A new v1 cpuset cgroup starts with no cpus and no mems, and no task may join it until they are
@@ -273,7 +368,7 @@ cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const ch
 
         for (size_t i = 0; i < host->n; i++) {
                 cleanup_free char *dir = NULL;
-                r = cgroup_container_dir(&host->h[i], cgroups_path, id, &dir, err);
+                r = cgroup_container_dir(&host->h[i], host->layout, cgroups_path, id, &dir, err);
                 if (r < 0)
                         goto fail;
                 /* Joining an existing cgroup is allowed (runc does), so EEXIST is fine. */
@@ -281,6 +376,8 @@ cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const ch
                 if (r < 0)
                         goto fail;
                 strv_push(&dirs, dir);
+                if (host->h[i].v2 && host->layout == CGROUP_LAYOUT_UNIFIED)
+                        v2_delegate_controllers(host->h[i].mountpoint, dir);
                 if (!host->h[i].v2 && strstr(host->h[i].controllers, "cpuset")) {
                         r = cpuset_fill(host->h[i].mountpoint, dir, err);
                         if (r < 0)
@@ -468,11 +565,19 @@ cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err)
         return r;
 }
 
-/* runc's AllowedDevices (libcontainer/specconv): what every container may use. */
-static const char *const default_allowed[] = {
-        "c *:* m", "b *:* m",   "c 1:3 rwm", "c 1:8 rwm",  "c 1:7 rwm",  "c 5:0 rwm",
-        "c 1:5 rwm", "c 1:9 rwm", "c 5:1 rwm", "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
-};
+static char *
+format_device_line(const struct spec_device_rule *d)
+{
+        char maj[24] = "*", min[24] = "*";
+
+        if (d->type == 'a')
+                return xasprintf("%c a", d->allow ? 'a' : 'd');
+        if (d->major >= 0)
+                snprintf(maj, sizeof(maj), "%lld", (long long) d->major);
+        if (d->minor >= 0)
+                snprintf(min, sizeof(min), "%lld", (long long) d->minor);
+        return xasprintf("%c %c %s:%s %s", d->allow ? 'a' : 'd', d->type, maj, min, d->access);
+}
 
 char **
 cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n)
@@ -480,47 +585,86 @@ cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n)
         char **lines = NULL;
 
         for (size_t i = 0; i < n; i++) {
-                const struct spec_device_rule *d = &rules[i];
-                char maj[24], min[24];
-                cleanup_free char *line = NULL;
-
-                if (d->major < 0)
-                        strcpy(maj, "*");
-                else
-                        snprintf(maj, sizeof(maj), "%lld", (long long) d->major);
-                if (d->minor < 0)
-                        strcpy(min, "*");
-                else
-                        snprintf(min, sizeof(min), "%lld", (long long) d->minor);
-                if (d->type == 'a')
-                        line = xasprintf("%c a", d->allow ? 'a' : 'd');
-                else
-                        line = xasprintf("%c %c %s:%s %s", d->allow ? 'a' : 'd', d->type, maj, min,
-                                         d->access);
+                cleanup_free char *line = format_device_line(&rules[i]);
                 strv_push(&lines, line);
         }
-        for (size_t i = 0; i < sizeof(default_allowed) / sizeof(default_allowed[0]); i++) {
-                cleanup_free char *line = xasprintf("a %s", default_allowed[i]);
+        for (size_t i = 0; i < device_default_rules_n; i++) {
+                cleanup_free char *line = format_device_line(&device_default_rules[i]);
                 strv_push(&lines, line);
         }
         return lines;
 }
 
+/* runc: "we usually cannot use bpf(2)" in a user namespace, and a container there cannot reach
+ * host devices it could not already reach; it ignores a failed device program there. So does
+ * berth. Any uid_map other than the initial namespace's identity map means one. */
+static bool
+running_in_userns(void)
+{
+        cleanup_free char *map = NULL;
+        unsigned long inside = 1, outside = 1, count = 0;
+
+        if (fs_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL, NULL) < 0)
+                return false;
+        if (sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3)
+                return true;
+        return !(inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+static int
+apply_devices_v2(const char *dir, const struct spec_device_rule *rules, size_t n, berth_error_t **err)
+{
+        cleanup_free struct bpf_insn *insns = NULL;
+        cleanup_error berth_error_t *e = NULL;
+        size_t n_insns = 0;
+        int r;
+
+        r = devices_bpf_build(rules, n, &insns, &n_insns, err);
+        if (r < 0)
+                return berth_error_prefix(err, "config.json");
+        r = devices_bpf_apply(dir, insns, n_insns, &e);
+        if (r == 0)
+                return 0;
+        if (running_in_userns()) {
+                /* Released by cleanup_error: the container runs without a device program, as
+                 * runc's would. */
+                log_debug("linux.resources.devices: %s (in a user namespace), ignoring", e->msg);
+                return 0;
+        }
+        r = berth_error_new(err, e->code, "linux.resources.devices: %s", e->msg);
+        return r;
+}
+
 int
-cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
-                     berth_error_t **err)
+cgroup_apply_devices(const struct cgroup_host *host, char *const *dirs,
+                     const struct spec_device_rule *rules, size_t n, berth_error_t **err)
 {
         const char *dir = find_dir_with(dirs, "devices.allow");
         cleanup_strv char **lines = NULL;
+        struct device_policy policy = {0};
+        int r;
 
-        /* cgroup v2 device control is a BPF program: issue 5; hybrid and legacy hosts have v1. */
+        /* A unified host has no devices files: a BPF program on its one cgroup2 directory
+         * instead. A hybrid host keeps the devices controller on v1 and gets the lines (runc). */
+        if (!dir && host->layout == CGROUP_LAYOUT_UNIFIED) {
+                for (size_t i = 0; i < host->n && dirs && dirs[i]; i++) {
+                        if (host->h[i].v2)
+                                return apply_devices_v2(dirs[i], rules, n, err);
+                }
+        }
         if (!dir)
                 return 0;
+        /* The kernel would take these lines silently even where they cannot mean what they say
+         * (a hole in a wildcard rule); the policy model refuses those, as on v2 and as runc. */
+        r = device_policy_build(rules, n, &policy, err);
+        if (r < 0)
+                return berth_error_prefix(err, "config.json");
+        device_policy_done(&policy);
         lines = cgroup_v1_device_lines(rules, n);
         strv_foreach(l, lines)
         {
                 cleanup_free char *file = xasprintf("%s/%s", dir, l[0] == 'a' ? "devices.allow" : "devices.deny");
-                int r = fs_write_file(AT_FDCWD, file, l + 2, strlen(l + 2), err);
+                r = fs_write_file(AT_FDCWD, file, l + 2, strlen(l + 2), err);
                 if (r < 0)
                         return berth_error_prefix(err, "linux.resources.devices");
         }

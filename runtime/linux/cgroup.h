@@ -31,11 +31,21 @@ int cgroup_host_detect(struct cgroup_host *ret, berth_error_t **err);
 void cgroup_host_done(struct cgroup_host *host);
 const char *cgroup_layout_name(enum cgroup_layout l);
 
-/* Pure: the container's cgroup inside hierarchy H: an absolute cgroupsPath as it is, a relative
- * one (or, when empty, the container id) below the caller's own cgroup, as runc's fs driver
- * does. Rejects ".." components. Returns the directory path (mountpoint + cgroup). */
-int cgroup_container_dir(const struct cgroup_hierarchy *h, const char *cgroups_path,
-                         const char *id, char **ret, berth_error_t **err);
+/* Pure: the container's cgroup inside hierarchy H of a host with LAYOUT: an absolute cgroupsPath
+ * as it is, a relative one (or, when empty, the container id) below the caller's own cgroup, as
+ * runc's fs driver does; on a unified host below the parent of the caller's own cgroup, as runc's
+ * fs2 driver does. Rejects ".." components. Returns the directory path (mountpoint + cgroup). */
+int cgroup_container_dir(const struct cgroup_hierarchy *h, enum cgroup_layout layout,
+                         const char *cgroups_path, const char *id, char **ret, berth_error_t **err);
+/* Pure: the cgroups from the root of the v2 hierarchy at MOUNTPOINT down to the parent of DIR
+ * (a cgroup below it), top first, NULL-terminated: where cgroup_create delegates controllers. */
+char **cgroup_v2_ancestors(const char *mountpoint, const char *dir);
+/* Enable each of CONTROLLERS (names, NULL-terminated) in cgroup.subtree_control of every cgroup
+ * cgroup_v2_ancestors lists for DIR, top down, where it is not on yet; the first refusal fails,
+ * naming the controller and the file. The one mechanism behind cgroup_create's delegation (best
+ * effort) and cgroup_resources_apply's (strict). */
+int cgroup_v2_enable_controllers(const char *mountpoint, const char *dir, char *const *controllers,
+                                 berth_error_t **err);
 
 /* The directories a container owns, one per hierarchy, NULL-terminated. */
 int cgroup_create(const struct cgroup_host *host, const char *cgroups_path, const char *id,
@@ -55,5 +65,8 @@ int cgroup_kill_all(char *const *dirs, int sig, berth_error_t **err);
 /* Pure: the cgroup v1 devices.allow / devices.deny lines for RULES plus runc's default
  * allowed devices; each line prefixed "a " (allow) or "d " (deny). */
 char **cgroup_v1_device_lines(const struct spec_device_rule *rules, size_t n);
-int cgroup_apply_devices(char *const *dirs, const struct spec_device_rule *rules, size_t n,
-                         berth_error_t **err);
+/* v1 (legacy and hybrid hosts): those lines into devices.allow / devices.deny. Unified hosts: a
+ * BPF device program (devices_bpf.h) on the container's cgroup, replacing any attached there.
+ * Either way the rules must pass device_policy_build(). */
+int cgroup_apply_devices(const struct cgroup_host *host, char *const *dirs,
+                         const struct spec_device_rule *rules, size_t n, berth_error_t **err);

@@ -24,6 +24,12 @@ static const struct spec_device default_devices[] = {
         {.path = "/dev/tty", .type = 'c', .major = 5, .minor = 0, .has_mode = true, .mode = 0666},
 };
 
+const char *
+devices_default_path(size_t i)
+{
+        return i < sizeof(default_devices) / sizeof(default_devices[0]) ? default_devices[i].path : NULL;
+}
+
 bool
 devices_setup_needed(const struct spec *spec)
 {

@@ -32,6 +32,7 @@ state_done(struct container_state *s)
         free(s->oci_version);
         strv_free(s->annotations);
         strv_free(s->cgroup_dirs);
+        strv_free(s->stdio);
         if (s->hooks)
                 json_object_put(s->hooks);
         memset(s, 0, sizeof(*s));
@@ -74,6 +75,8 @@ state_write(const char *dir, const struct container_state *s, berth_error_t **er
         json_object_object_add(o, "ownPidNamespace", json_object_new_boolean(s->own_pidns));
         if (s->hooks)
                 json_object_object_add(o, "hooks", json_object_get(s->hooks));
+        if (s->stdio)
+                json_object_object_add(o, "externalDescriptors", strv_to_array(s->stdio));
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         /* Atomic, not durable: a process crash never leaves a torn file, and after a machine
          * crash every container this describes is gone anyway (runc does not fsync either). */
@@ -121,6 +124,8 @@ state_read(const char *dir, struct container_state *s, berth_error_t **err)
         s->start_time = r ? u : 0;
         if ((r = json_get_strv(o, NULL, "cgroupDirs", &s->cgroup_dirs, err)) < 0)
                 goto bad;
+        if ((r = json_get_strv(o, NULL, "externalDescriptors", &s->stdio, err)) < 0)
+                goto bad;
         if ((r = json_get_bool(o, NULL, "systemdCgroup", &s->systemd_cgroup, err)) < 0)
                 goto bad;
         if ((r = json_get_bool(o, NULL, "ownPidNamespace", &s->own_pidns, err)) < 0)
@@ -141,6 +146,23 @@ state_read(const char *dir, struct container_state *s, berth_error_t **err)
 bad:
         state_done(s);
         return berth_error_prefix(err, "%s", path);
+}
+
+char **
+state_stdio_targets(pid_t pid)
+{
+        char **v = NULL;
+
+        for (int fd = 0; fd < 3; fd++) {
+                char path[64], target[4096];
+                ssize_t n;
+
+                snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int) pid, fd);
+                n = readlink(path, target, sizeof(target) - 1);
+                target[n > 0 ? n : 0] = '\0';
+                strv_push(&v, target);
+        }
+        return v;
 }
 
 unsigned long long

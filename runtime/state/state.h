@@ -29,6 +29,9 @@ struct container_state {
         bool systemd_cgroup;
         bool own_pidns;                /* init has a pid namespace of its own */
         struct json_object *hooks;     /* config.json "hooks", for poststop at delete */
+        char **stdio;                  /* what the init's fds 0-2 were at create (readlink of
+                                        * /proc/<pid>/fd/N, "" when unreadable): descriptors.json
+                                        * of a checkpoint (runc's external descriptors) */
 };
 
 const char *state_status_name(enum container_status s);
@@ -42,6 +45,8 @@ enum container_status state_status(const char *dir, const struct container_state
 enum container_status state_status_from(bool alive, bool fifo, bool frozen);
 /* Whether PID is alive with START_TIME (not a zombie, not a reused pid). */
 bool state_pid_alive(pid_t pid, unsigned long long start_time);
+/* readlink /proc/<PID>/fd/0..2 ("" for one that cannot be read), as runc's getPipeFds. */
+char **state_stdio_targets(pid_t pid);
 /* Field 22 of /proc/<pid>/stat; 0 when unreadable. */
 unsigned long long state_pid_start_time(pid_t pid);
 

@@ -46,6 +46,21 @@ expect_error() {
 	expect_error 'config.json: process.rlimits[0].type: unknown rlimit "RLIMIT_FOO"'
 }
 
+@test "errors: a device rule punching a hole in a wildcard rule names linux.resources.devices[2]" {
+	set_args true
+	# the v1 kernel would ignore the deny silently; runc refuses it, on v1 and v2 alike
+	spec_edit '.linux.resources.devices += [{"allow": true, "type": "c", "access": "rwm"},
+		{"allow": false, "type": "c", "major": 1, "minor": 5, "access": "r"}]'
+	expect_error 'config.json: linux.resources.devices[2]: deny "c 1:5 r" cannot punch a hole in the earlier wildcard rule "c *:* rwm"'
+}
+
+@test "errors: a device rule that runc's default devices would punch a hole in" {
+	set_args true
+	spec_edit '.linux.resources.devices = [{"allow": true, "access": "rwm"},
+		{"allow": false, "type": "c", "access": "rw"}]'
+	expect_error 'config.json: linux.resources.devices: runc'"'"'s default rule allow "c 1:3 rwm" cannot punch a hole in the earlier wildcard rule "c *:* rw"'
+}
+
 @test "errors: relative process.cwd" {
 	set_args true
 	spec_edit '.process.cwd = "rel"'

@@ -4,16 +4,22 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "lib/fs.h"
 #include "lib/strv.h"
+#include "lib/xalloc.h"
 #include "runtime/linux/cgroup.h"
 
 /* The lines around the cgroup mounts on any host; none of them is a cgroup hierarchy. */
@@ -251,15 +257,36 @@ static const struct cgroup_hierarchy at_root = {
         .own = (char *) "/",
 };
 
+static const struct cgroup_hierarchy unified_nested = {
+        .mountpoint = (char *) "/sys/fs/cgroup",
+        .controllers = (char *) "",
+        .v2 = true,
+        .own = (char *) "/user.slice/session-1.scope",
+};
+
+static const struct cgroup_hierarchy unified_top = {
+        .mountpoint = (char *) "/sys/fs/cgroup",
+        .controllers = (char *) "",
+        .v2 = true,
+        .own = (char *) "/runner",
+};
+
 static void
-expect_dir(const struct cgroup_hierarchy *h, const char *path, const char *id, const char *want)
+expect_dir_in(const struct cgroup_hierarchy *h, enum cgroup_layout layout, const char *path,
+              const char *id, const char *want)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *dir = NULL;
 
-        assert_int_equal(cgroup_container_dir(h, path, id, &dir, &err), 0);
+        assert_int_equal(cgroup_container_dir(h, layout, path, id, &dir, &err), 0);
         assert_null(err);
         assert_string_equal(dir, want);
+}
+
+static void
+expect_dir(const struct cgroup_hierarchy *h, const char *path, const char *id, const char *want)
+{
+        expect_dir_in(h, CGROUP_LAYOUT_HYBRID, path, id, want);
 }
 
 static void
@@ -280,6 +307,102 @@ test_container_dir(void **state)
 }
 
 static void
+test_container_dir_unified_starts_beside_own(void **state)
+{
+        (void) state;
+        /* runc's fs2 driver: relative paths below the parent of the caller's own cgroup. */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "", "c1",
+                      "/sys/fs/cgroup/user.slice/c1");
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "a/b", "c1",
+                      "/sys/fs/cgroup/user.slice/a/b");
+        expect_dir_in(&unified_top, CGROUP_LAYOUT_UNIFIED, NULL, "c1", "/sys/fs/cgroup/c1");
+        expect_dir_in(&at_root, CGROUP_LAYOUT_UNIFIED, NULL, "c1", "/sys/fs/cgroup/c1");
+        /* Absolute paths are unchanged. */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_UNIFIED, "/a/c1", "c1", "/sys/fs/cgroup/a/c1");
+        /* The cgroup2 hierarchy of a hybrid host keeps the v1 rule (runc's fs driver). */
+        expect_dir_in(&unified_nested, CGROUP_LAYOUT_HYBRID, "", "c1",
+                      "/sys/fs/cgroup/user.slice/session-1.scope/c1");
+}
+
+static void
+test_v2_ancestors(void **state)
+{
+        cleanup_strv char **a = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroup/a/b/c");
+        cleanup_strv char **top = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroup/c");
+        cleanup_strv char **outside = cgroup_v2_ancestors("/sys/fs/cgroup", "/sys/fs/cgroupx/c");
+        (void) state;
+
+        assert_int_equal(strv_length(a), 3);
+        assert_string_equal(a[0], "/sys/fs/cgroup");
+        assert_string_equal(a[1], "/sys/fs/cgroup/a");
+        assert_string_equal(a[2], "/sys/fs/cgroup/a/b");
+        assert_int_equal(strv_length(top), 1);
+        assert_string_equal(top[0], "/sys/fs/cgroup");
+        assert_null(outside);
+}
+
+static void
+put_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static char *
+get_file(const char *path)
+{
+        char *buf = NULL;
+
+        assert_int_equal(fs_read_file(AT_FDCWD, path, &buf, NULL, NULL), 0);
+        return buf;
+}
+
+/* A fake cgroupfs: writing "+pids" into a regular file replaces it, so a level that already lists
+ * the controller keeps its text and the others end up holding the last word written. */
+static void
+test_v2_enable_controllers(void **state)
+{
+        char tmpl[] = "/tmp/berth-cgroup-XXXXXX";
+        char *mnt = mkdtemp(tmpl);
+        cleanup_free char *a = NULL, *b = NULL, *dir = NULL, *ra = NULL, *rb = NULL, *rm = NULL;
+        cleanup_free char *fm = NULL, *fa = NULL, *fb = NULL;
+        cleanup_error berth_error_t *e = NULL;
+        cleanup_error berth_error_t *e2 = NULL;
+        (void) state;
+
+        assert_non_null(mnt);
+        a = xasprintf("%s/a", mnt);
+        b = xasprintf("%s/a/b", mnt);
+        dir = xasprintf("%s/a/b/c", mnt);
+        assert_int_equal(mkdir(a, 0755), 0);
+        assert_int_equal(mkdir(b, 0755), 0);
+        fm = xasprintf("%s/cgroup.subtree_control", mnt);
+        fa = xasprintf("%s/cgroup.subtree_control", a);
+        fb = xasprintf("%s/cgroup.subtree_control", b);
+        put_file(fm, "");
+        put_file(fa, "memory pids\n");
+        put_file(fb, "");
+        assert_int_equal(cgroup_v2_enable_controllers(mnt, dir, (char *const[]){"memory", "pids", NULL}, &e), 0);
+        rm = get_file(fm);
+        ra = get_file(fa);
+        rb = get_file(fb);
+        assert_string_equal(rm, "+pids");
+        assert_string_equal(ra, "memory pids\n");
+        assert_string_equal(rb, "+pids");
+        /* a level that refuses: the error names the controller and the file */
+        assert_int_equal(unlink(fb), 0);
+        assert_int_equal(mkdir(fb, 0755), 0);
+        assert_int_equal(cgroup_v2_enable_controllers(mnt, dir, (char *const[]){"io", NULL}, &e2), -EISDIR);
+        assert_non_null(e2);
+        assert_true(strncmp(e2->msg, "enable the io controller: open \"", strlen("enable the io controller: open \"")) == 0);
+        assert_non_null(strstr(e2->msg, "/a/b/cgroup.subtree_control\""));
+        assert_int_equal(fs_remove_tree(AT_FDCWD, mnt, NULL), 0);
+}
+
+static void
 test_container_dir_rejects_dotdot_and_root(void **state)
 {
         cleanup_error berth_error_t *e1 = NULL;
@@ -289,22 +412,27 @@ test_container_dir_rejects_dotdot_and_root(void **state)
         char *dir = NULL;
         (void) state;
 
-        assert_int_equal(cgroup_container_dir(&memory, "/a/../../etc", "x", &dir, &e1), -EINVAL);
+        assert_int_equal(
+                cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "/a/../../etc", "x", &dir, &e1),
+                -EINVAL);
         assert_int_equal(e1->code, EINVAL);
         assert_string_equal(e1->msg, "cgroupsPath \"/a/../../etc\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "..", "x", &dir, &e2), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "..", "x", &dir, &e2),
+                         -EINVAL);
         assert_string_equal(e2->msg, "cgroupsPath \"..\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "", "..", &dir, &e3), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "", "..", &dir, &e3),
+                         -EINVAL);
         assert_string_equal(e3->msg, "cgroupsPath \"..\": \"..\" is not allowed");
-        assert_int_equal(cgroup_container_dir(&memory, "/", "x", &dir, &e4), -EINVAL);
+        assert_int_equal(cgroup_container_dir(&memory, CGROUP_LAYOUT_HYBRID, "/", "x", &dir, &e4),
+                         -EINVAL);
         assert_string_equal(e4->msg, "cgroupsPath \"/\" names the root cgroup");
         assert_null(dir);
 }
 
 static const char *const runc_allowed[] = {
-        "a c *:* m",   "a b *:* m",     "a c 1:3 rwm", "a c 1:8 rwm",
-        "a c 1:7 rwm", "a c 5:0 rwm",   "a c 1:5 rwm", "a c 1:9 rwm",
-        "a c 5:1 rwm", "a c 136:* rwm", "a c 5:2 rwm", "a c 10:200 rwm",
+        "a c *:* m",     "a b *:* m",   "a c 1:3 rwm",    "a c 1:8 rwm",
+        "a c 1:7 rwm",   "a c 5:0 rwm", "a c 1:5 rwm",    "a c 1:9 rwm",
+        "a c 136:* rwm", "a c 5:2 rwm", "a c 10:200 rwm",
 };
 
 static void
@@ -319,13 +447,13 @@ test_v1_device_lines(void **state)
         cleanup_strv char **lines = cgroup_v1_device_lines(rules, 4);
         (void) state;
 
-        assert_int_equal(strv_length(lines), 4 + 12);
+        assert_int_equal(strv_length(lines), 4 + 11);
         assert_string_equal(lines[0], "d a");
         assert_string_equal(lines[1], "a c 1:3 rw");
         assert_string_equal(lines[2], "a c *:5 m");
         assert_string_equal(lines[3], "d b 8:* w");
         /* runc's default allowed devices come after the spec's rules, in runc's order. */
-        for (size_t i = 0; i < 12; i++)
+        for (size_t i = 0; i < 11; i++)
                 assert_string_equal(lines[4 + i], runc_allowed[i]);
 }
 
@@ -336,7 +464,7 @@ test_v1_device_lines_defaults_only(void **state)
         bool pty = false;
         (void) state;
 
-        assert_int_equal(strv_length(lines), 12);
+        assert_int_equal(strv_length(lines), 11);
         strv_foreach(l, lines) {
                 if (strcmp(l, "a c 136:* rwm") == 0)
                         pty = true;
@@ -356,6 +484,9 @@ main(void)
                 cmocka_unit_test(test_escaped_mountpoint),
                 cmocka_unit_test(test_detect_matches_this_host),
                 cmocka_unit_test(test_container_dir),
+                cmocka_unit_test(test_container_dir_unified_starts_beside_own),
+                cmocka_unit_test(test_v2_ancestors),
+                cmocka_unit_test(test_v2_enable_controllers),
                 cmocka_unit_test(test_container_dir_rejects_dotdot_and_root),
                 cmocka_unit_test(test_v1_device_lines),
                 cmocka_unit_test(test_v1_device_lines_defaults_only),

@@ -74,6 +74,9 @@ sample(struct container_state *s)
         strv_push(&s->annotations, "say \"hi\"");
         strv_push(&s->cgroup_dirs, "/sys/fs/cgroup/memory/c1");
         strv_push(&s->cgroup_dirs, "/sys/fs/cgroup/unified/c1");
+        strv_push(&s->stdio, "/dev/null");
+        strv_push(&s->stdio, "pipe:[4026]");
+        strv_push(&s->stdio, "");
         s->systemd_cgroup = true;
         s->own_pidns = true;
         assert_int_equal(json_parse_buffer(hooks, strlen(hooks), &s->hooks, &err), 0);
@@ -126,6 +129,11 @@ test_write_read_round_trip(void **state)
         assert_int_equal(strv_length(out.cgroup_dirs), 2);
         assert_string_equal(out.cgroup_dirs[0], "/sys/fs/cgroup/memory/c1");
         assert_string_equal(out.cgroup_dirs[1], "/sys/fs/cgroup/unified/c1");
+        /* what a checkpoint writes to descriptors.json, "" (unreadable) kept in its place */
+        assert_int_equal(strv_length(out.stdio), 3);
+        assert_string_equal(out.stdio[0], "/dev/null");
+        assert_string_equal(out.stdio[1], "pipe:[4026]");
+        assert_string_equal(out.stdio[2], "");
         assert_true(out.systemd_cgroup);
         assert_true(out.own_pidns);
         assert_non_null(out.hooks);
@@ -145,6 +153,33 @@ test_write_read_round_trip(void **state)
         state_done(&out);
         state_done(&in);
         assert_null(in.id);
+}
+
+static void
+test_stdio_targets(void **state)
+{
+        cleanup_strv char **v = NULL;
+        int p[2];
+        (void) state;
+
+        /* fd 0 a pipe for the length of the test, as conmon gives a container */
+        int saved = dup(0);
+        assert_true(saved >= 0);
+        assert_int_equal(pipe(p), 0);
+        assert_int_equal(dup2(p[0], 0), 0);
+        v = state_stdio_targets(getpid());
+        assert_int_equal(dup2(saved, 0), 0);
+        close(saved);
+        close(p[0]);
+        close(p[1]);
+        assert_int_equal(strv_length(v), 3);
+        assert_true(strncmp(v[0], "pipe:[", 6) == 0);
+        strv_free(v);
+        /* a pid that does not exist: three empty strings, not an error */
+        v = state_stdio_targets(0x3fffffff);
+        assert_int_equal(strv_length(v), 3);
+        assert_string_equal(v[0], "");
+        assert_string_equal(v[2], "");
 }
 
 static void
@@ -446,6 +481,7 @@ main(void)
                 cmocka_unit_test(test_runc_json),
                 cmocka_unit_test(test_runc_json_without_annotations),
                 cmocka_unit_test(test_hook_json),
+                cmocka_unit_test(test_stdio_targets),
                 cmocka_unit_test(test_pid_alive),
                 cmocka_unit_test(test_pid_start_time_with_odd_comm),
                 cmocka_unit_test_setup_teardown(test_status_from_directory, tmp_setup,
