@@ -7,11 +7,11 @@ packages="
   build-essential autoconf automake pkg-config clang git
   libjson-c-dev libcap-dev libseccomp-dev libbpf-dev libcmocka-dev libssl-dev
   bats jq busybox-static python3 iproute2 util-linux procps time
-  runc crun hyperfine golang-github-docker-docker-dev
+  runc crun containerd hyperfine golang-github-docker-docker-dev
   golang-1.19-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev
-  golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev containerd
+  golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
-  python3-protobuf
+  python3-protobuf python3-grpcio python3-grpc-tools
   podman docker.io slirp4netns skopeo
 "
 missing=""

@@ -39,13 +39,16 @@ event_time(const struct timespec *at)
 
 void
 shim_event_task_create(struct shim_publisher *p, const char *id, const char *bundle,
-                       const struct shim_mount *rootfs, size_t n_rootfs, const char *in, const char *out,
-                       const char *err, bool terminal, const char *checkpoint, uint32_t pid)
+                       const struct shim_mount *rootfs, size_t n_rootfs, const char *in,
+                       const char *out, const char *err, bool terminal, const char *checkpoint,
+                       uint32_t pid)
 {
         containerd_events_TaskCreate *e = xmalloc(sizeof(*e));
         containerd_types_Mount *mounts = xmalloc((n_rootfs ? n_rootfs : 1) * sizeof(*mounts));
-        struct nano_list list = {.desc = containerd_types_Mount_fields, .size = sizeof(*mounts),
-                                 .items = mounts, .count = n_rootfs};
+        struct nano_list list = {.desc = containerd_types_Mount_fields,
+                                 .size = sizeof(*mounts),
+                                 .items = mounts,
+                                 .count = n_rootfs};
 
         *e = (containerd_events_TaskCreate) containerd_events_TaskCreate_init_zero;
         for (size_t i = 0; i < n_rootfs; i++) {
@@ -118,7 +121,8 @@ shim_event_exec_added(struct shim_publisher *p, const char *id, const char *exec
 
         COPY(e.container_id, id);
         COPY(e.exec_id, exec_id);
-        event_send(p, "/tasks/exec-added", "TaskExecAdded", containerd_events_TaskExecAdded_fields, &e);
+        event_send(p, "/tasks/exec-added", "TaskExecAdded", containerd_events_TaskExecAdded_fields,
+                   &e);
 }
 
 void
@@ -129,7 +133,8 @@ shim_event_exec_started(struct shim_publisher *p, const char *id, const char *ex
         COPY(e.container_id, id);
         COPY(e.exec_id, exec_id);
         e.pid = pid;
-        event_send(p, "/tasks/exec-started", "TaskExecStarted", containerd_events_TaskExecStarted_fields, &e);
+        event_send(p, "/tasks/exec-started", "TaskExecStarted",
+                   containerd_events_TaskExecStarted_fields, &e);
 }
 
 void
@@ -138,11 +143,13 @@ shim_event_paused(struct shim_publisher *p, const char *id, bool paused)
         if (paused) {
                 containerd_events_TaskPaused e = containerd_events_TaskPaused_init_zero;
                 COPY(e.container_id, id);
-                event_send(p, "/tasks/paused", "TaskPaused", containerd_events_TaskPaused_fields, &e);
+                event_send(p, "/tasks/paused", "TaskPaused", containerd_events_TaskPaused_fields,
+                           &e);
         } else {
                 containerd_events_TaskResumed e = containerd_events_TaskResumed_init_zero;
                 COPY(e.container_id, id);
-                event_send(p, "/tasks/resumed", "TaskResumed", containerd_events_TaskResumed_fields, &e);
+                event_send(p, "/tasks/resumed", "TaskResumed", containerd_events_TaskResumed_fields,
+                           &e);
         }
 }
 

@@ -14,8 +14,8 @@ void shim_event_task_create(struct shim_publisher *p, const char *id, const char
                             const char *out, const char *err, bool terminal, const char *checkpoint,
                             uint32_t pid);
 void shim_event_task_start(struct shim_publisher *p, const char *id, uint32_t pid);
-void shim_event_task_exit(struct shim_publisher *p, const char *id, const char *proc_id, uint32_t pid,
-                          uint32_t status, const struct timespec *at);
+void shim_event_task_exit(struct shim_publisher *p, const char *id, const char *proc_id,
+                          uint32_t pid, uint32_t status, const struct timespec *at);
 void shim_event_task_delete(struct shim_publisher *p, const char *id, const char *exec_id,
                             uint32_t pid, uint32_t status, const struct timespec *at);
 void shim_event_exec_added(struct shim_publisher *p, const char *id, const char *exec_id);

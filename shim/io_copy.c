@@ -4,8 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -27,14 +27,18 @@ struct shim_copy {
 static void copy_src_ready(int fd, uint32_t events, void *userdata);
 static void copy_dst_ready(int fd, uint32_t events, void *userdata);
 
-static int fd_set_nonblock(int fd) {
+static int
+fd_set_nonblock(int fd)
+{
         int fl = fcntl(fd, F_GETFL);
         if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
                 return -errno;
         return 0;
 }
 
-static void copy_finish(struct shim_copy *c) {
+static void
+copy_finish(struct shim_copy *c)
+{
         if (c->src >= 0) {
                 loop_remove_fd(c->loop, c->src);
                 close(c->src);
@@ -53,7 +57,9 @@ static void copy_finish(struct shim_copy *c) {
 }
 
 /* Write what the buffer holds. Returns true when it is empty afterwards. */
-static bool copy_flush(struct shim_copy *c) {
+static bool
+copy_flush(struct shim_copy *c)
+{
         while (c->len > 0) {
                 if (c->dst_broken) {
                         c->len = 0;
@@ -68,15 +74,17 @@ static bool copy_flush(struct shim_copy *c) {
                         c->dst_broken = true; /* EPIPE, EIO...: drop from now on */
                         continue;
                 }
-                c->off += (size_t)n;
-                c->len -= (size_t)n;
+                c->off += (size_t) n;
+                c->len -= (size_t) n;
         }
         c->off = 0;
         return true;
 }
 
 /* Switch the watch to the source (buffer empty) or the destination (bytes waiting). */
-static void copy_rearm(struct shim_copy *c, bool want_dst) {
+static void
+copy_rearm(struct shim_copy *c, bool want_dst)
+{
         loop_remove_fd(c->loop, c->src);
         loop_remove_fd(c->loop, c->dst);
         if (want_dst) {
@@ -89,9 +97,11 @@ static void copy_rearm(struct shim_copy *c, bool want_dst) {
                 copy_finish(c);
 }
 
-static void copy_src_ready(int fd, uint32_t events, void *userdata) {
+static void
+copy_src_ready(int fd, uint32_t events, void *userdata)
+{
         struct shim_copy *c = userdata;
-        (void)events;
+        (void) events;
         for (;;) {
                 ssize_t n = read(fd, c->buf, sizeof(c->buf));
                 if (n < 0 && errno == EINTR)
@@ -103,7 +113,7 @@ static void copy_src_ready(int fd, uint32_t events, void *userdata) {
                         return;
                 }
                 c->off = 0;
-                c->len = (size_t)n;
+                c->len = (size_t) n;
                 if (!copy_flush(c)) {
                         copy_rearm(c, true);
                         return;
@@ -111,26 +121,35 @@ static void copy_src_ready(int fd, uint32_t events, void *userdata) {
         }
 }
 
-static void copy_dst_ready(int fd, uint32_t events, void *userdata) {
+static void
+copy_dst_ready(int fd, uint32_t events, void *userdata)
+{
         struct shim_copy *c = userdata;
-        (void)fd;
+        (void) fd;
         if (events & (EPOLLERR | EPOLLHUP))
                 c->dst_broken = true;
         if (copy_flush(c))
                 copy_rearm(c, false);
 }
 
-int shim_copy_new(struct loop *l, int src, int dst, bool close_dst, shim_copy_done_fn done,
-                  void *userdata, struct shim_copy **ret, berth_error_t **err) {
+int
+shim_copy_new(struct loop *l, int src, int dst, bool close_dst, shim_copy_done_fn done,
+              void *userdata, struct shim_copy **ret, berth_error_t **err)
+{
         int r;
         if ((r = fd_set_nonblock(src)) < 0 || (r = fd_set_nonblock(dst)) < 0) {
                 close(src);
                 close(dst);
-                return berth_error_sys(err, -r, "stdio copy: cannot make the descriptors non-blocking");
+                return berth_error_sys(err, -r,
+                                       "stdio copy: cannot make the descriptors non-blocking");
         }
         struct shim_copy *c = xmalloc(sizeof(*c));
-        *c = (struct shim_copy){.loop = l, .src = src, .dst = dst, .close_dst = close_dst,
-                                .done = done, .userdata = userdata};
+        *c = (struct shim_copy){.loop = l,
+                                .src = src,
+                                .dst = dst,
+                                .close_dst = close_dst,
+                                .done = done,
+                                .userdata = userdata};
         r = loop_add_fd(l, src, EPOLLIN, copy_src_ready, c, err);
         if (r < 0) {
                 c->done = NULL;
@@ -142,7 +161,9 @@ int shim_copy_new(struct loop *l, int src, int dst, bool close_dst, shim_copy_do
         return 0;
 }
 
-void shim_copy_free(struct shim_copy *c) {
+void
+shim_copy_free(struct shim_copy *c)
+{
         if (!c)
                 return;
         if (c->src >= 0) {
@@ -156,7 +177,9 @@ void shim_copy_free(struct shim_copy *c) {
         free(c);
 }
 
-bool shim_copy_finished(const struct shim_copy *c) {
+bool
+shim_copy_finished(const struct shim_copy *c)
+{
         return !c || c->finished;
 }
 

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/epoll.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,7 +82,8 @@ action_start(const struct shim_args *a, char **argv)
                         int n = 0;
                         int devnull = open("/dev/null", O_RDWR);
                         setpgid(0, 0);
-                        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0
+                        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0
+                            || dup2(devnull, 2) < 0
                             || (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
                                 _exit(1);
                         args[n++] = argv[0];
@@ -124,7 +125,10 @@ action_delete(const struct shim_args *a)
         }
         cleanup_free char *root = xasprintf("%s/%s", o.root, a->namespace_);
         cleanup_free char *log = xasprintf("%s/log.json", bundle);
-        struct shim_runtime rt = {.binary = o.binary_name, .root = root, .log = log, .systemd_cgroup = o.systemd_cgroup};
+        struct shim_runtime rt = {.binary = o.binary_name,
+                                  .root = root,
+                                  .log = log,
+                                  .systemd_cgroup = o.systemd_cgroup};
         char *args[] = {"delete", "--force", (char *) a->id, NULL};
         if (shim_runtime_run(&rt, args, NULL, &err) < 0) {
                 if (!strstr(err->msg, "does not exist") && !strstr(err->msg, "not exist"))
@@ -148,8 +152,9 @@ action_delete(const struct shim_args *a)
                         err = NULL;
                 }
                 if (a->address && *a->address
-                    && shim_address_build(socket_root(), a->address, a->namespace_, shim_group_key(cfg, a->id),
-                                          &addr, &err) >= 0)
+                    && shim_address_build(socket_root(), a->address, a->namespace_,
+                                          shim_group_key(cfg, a->id), &addr, &err)
+                               >= 0)
                         shim_address_remove_stale(addr);
                 berth_error_free(err);
                 err = NULL;
@@ -223,7 +228,9 @@ action_serve(const struct shim_args *a)
                 dup2(logfd, STDERR_FILENO);
                 close(logfd);
         }
-        struct log_config lc = {.fd = -1, .format = LOG_FORMAT_TEXT, .level = a->debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN};
+        struct log_config lc = {.fd = -1,
+                                .format = LOG_FORMAT_TEXT,
+                                .level = a->debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN};
         log_setup(&lc);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
                 log_warn("cannot become a child subreaper: %s", strerror(errno));
@@ -238,7 +245,8 @@ action_serve(const struct shim_args *a)
                 berth_error_sys(&err, errno, "signalfd");
                 goto out;
         }
-        if (loop_new(&l, &err) < 0 || loop_add_fd(l, srv.sigfd, EPOLLIN, server_signal, &srv, &err) < 0)
+        if (loop_new(&l, &err) < 0
+            || loop_add_fd(l, srv.sigfd, EPOLLIN, server_signal, &srv, &err) < 0)
                 goto out;
         srv.loop = l;
         svc.loop = l;
@@ -307,7 +315,8 @@ main(int argc, char **argv)
                 return fail((berth_error_new(&err, EINVAL, "shim id is required"), TAKE_PTR(err)));
         if (strcmp(a.action, "start") == 0) {
                 if (!a.address || !*a.address)
-                        return fail((berth_error_new(&err, EINVAL, "-address is required"), TAKE_PTR(err)));
+                        return fail((berth_error_new(&err, EINVAL, "-address is required"),
+                                     TAKE_PTR(err)));
                 return action_start(&a, argv);
         }
         if (strcmp(a.action, "delete") == 0)

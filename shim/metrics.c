@@ -60,7 +60,8 @@ static int
 metrics_v1(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_error_t **err)
 {
         io_containerd_cgroups_v1_Metrics *m = xmalloc(sizeof(*m));
-        struct json_object *cpu = jget(data, "cpu"), *mem = jget(data, "memory"), *pids = jget(data, "pids");
+        struct json_object *cpu = jget(data, "cpu"), *mem = jget(data, "memory"),
+                           *pids = jget(data, "pids");
         uint64_t *percpu = NULL;
         struct nano_u64s pc = {0};
         int r;
@@ -72,7 +73,8 @@ metrics_v1(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_e
                 m->pids.limit = ju(pids, "limit");
         }
         if (cpu) {
-                struct json_object *u = jget(cpu, "usage"), *t = jget(cpu, "throttling"), *p = jget(u, "percpu");
+                struct json_object *u = jget(cpu, "usage"), *t = jget(cpu, "throttling"),
+                                   *p = jget(u, "percpu");
                 m->has_cpu = true;
                 m->cpu.has_usage = true;
                 m->cpu.usage.total = ju(u, "total");
@@ -82,7 +84,8 @@ metrics_v1(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_e
                         pc.n = json_object_array_length(p);
                         percpu = xmalloc((pc.n ? pc.n : 1) * sizeof(*percpu));
                         for (size_t i = 0; i < pc.n; i++)
-                                percpu[i] = (uint64_t) json_object_get_int64(json_object_array_get_idx(p, i));
+                                percpu[i] = (uint64_t) json_object_get_int64(
+                                        json_object_array_get_idx(p, i));
                         pc.v = percpu;
                         m->cpu.usage.per_cpu.funcs.encode = nano_encode_packed_u64;
                         m->cpu.usage.per_cpu.arg = &pc;
@@ -146,7 +149,8 @@ static int
 metrics_v2(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_error_t **err)
 {
         io_containerd_cgroups_v2_Metrics *m = xmalloc(sizeof(*m));
-        struct json_object *cpu = jget(data, "cpu"), *mem = jget(data, "memory"), *pids = jget(data, "pids");
+        struct json_object *cpu = jget(data, "cpu"), *mem = jget(data, "memory"),
+                           *pids = jget(data, "pids");
         int r;
 
         *m = (io_containerd_cgroups_v2_Metrics) io_containerd_cgroups_v2_Metrics_init_zero;
@@ -166,7 +170,8 @@ metrics_v2(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_e
                 m->cpu.throttled_usec = ju(t, "throttledTime") / 1000;
         }
         if (mem) {
-                struct json_object *raw = jget(mem, "raw"), *usage = jget(mem, "usage"), *swap = jget(mem, "swap");
+                struct json_object *raw = jget(mem, "raw"), *usage = jget(mem, "usage"),
+                                   *swap = jget(mem, "swap");
                 io_containerd_cgroups_v2_MemoryStat *ms = &m->memory;
                 m->has_memory = true;
                 ms->anon = ju(raw, "anon");
@@ -199,8 +204,8 @@ metrics_v2(struct json_object *data, uint8_t **ret_buf, size_t *ret_len, berth_e
 }
 
 int
-shim_metrics_from_stats_json(const char *json, bool v2, const char **ret_type_url, uint8_t **ret_buf,
-                             size_t *ret_len, berth_error_t **err)
+shim_metrics_from_stats_json(const char *json, bool v2, const char **ret_type_url,
+                             uint8_t **ret_buf, size_t *ret_len, berth_error_t **err)
 {
         cleanup_json struct json_object *o = NULL;
         int r;
@@ -211,6 +216,8 @@ shim_metrics_from_stats_json(const char *json, bool v2, const char **ret_type_ur
         struct json_object *data = jget(o, "data");
         if (!data || !json_object_is_type(data, json_type_object))
                 return berth_error_new(err, EIO, "stats: the runtime's events output has no data");
-        *ret_type_url = v2 ? "io.containerd.cgroups.v2.Metrics" : "io.containerd.cgroups.v1.Metrics";
-        return v2 ? metrics_v2(data, ret_buf, ret_len, err) : metrics_v1(data, ret_buf, ret_len, err);
+        *ret_type_url =
+                v2 ? "io.containerd.cgroups.v2.Metrics" : "io.containerd.cgroups.v1.Metrics";
+        return v2 ? metrics_v2(data, ret_buf, ret_len, err)
+                  : metrics_v1(data, ret_buf, ret_len, err);
 }

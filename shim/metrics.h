@@ -11,5 +11,5 @@
 
 bool shim_metrics_host_v2(void);
 /* *RET_TYPE_URL is static; *RET_BUF is the caller's. */
-int shim_metrics_from_stats_json(const char *json, bool v2, const char **ret_type_url, uint8_t **ret_buf,
-                                 size_t *ret_len, berth_error_t **err);
+int shim_metrics_from_stats_json(const char *json, bool v2, const char **ret_type_url,
+                                 uint8_t **ret_buf, size_t *ret_len, berth_error_t **err);

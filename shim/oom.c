@@ -42,7 +42,8 @@ mount_for(const char *mountinfo, bool v2)
                         continue;
                 bool match = v2 ? strcmp(fstype, "cgroup2") == 0 : false;
                 if (!v2 && strcmp(fstype, "cgroup") == 0)
-                        for (char *save = NULL, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+                        for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
+                             o = strtok_r(NULL, ",", &save))
                                 if (strcmp(o, "memory") == 0)
                                         match = true;
                 if (!match)
@@ -70,7 +71,8 @@ shim_oom_cgroup_dir(const char *proc_cgroup, const char *mountinfo, int *ret_v2)
         const char *v1 = NULL, *v2 = NULL;
         size_t v1_len = 0, v2_len = 0;
 
-        for (const char *l = proc_cgroup; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        for (const char *l = proc_cgroup; l && *l;
+             l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
                 const char *end = strchr(l, '\n');
                 size_t len = end ? (size_t) (end - l) : strlen(l);
                 const char *c1 = memchr(l, ':', len);
@@ -156,7 +158,8 @@ shim_oom_watch(struct shim_service *s, struct shim_container *ct)
         ct->oom_kills = shim_oom_parse_count(text);
         if (v2) {
                 ct->oom_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-                if (ct->oom_fd >= 0 && inotify_add_watch(ct->oom_fd, ct->memory_events, IN_MODIFY) < 0) {
+                if (ct->oom_fd >= 0
+                    && inotify_add_watch(ct->oom_fd, ct->memory_events, IN_MODIFY) < 0) {
                         close(ct->oom_fd);
                         ct->oom_fd = -1;
                 }

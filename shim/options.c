@@ -153,7 +153,8 @@ shim_options_read_config(const char *path, struct shim_options *o, berth_error_t
                         continue;
                 char *eq = strchr(l, '=');
                 if (!eq)
-                        return berth_error_new(err, EINVAL, "%s:%u: expected key = value", path, line);
+                        return berth_error_new(err, EINVAL, "%s:%u: expected key = value", path,
+                                               line);
                 *eq = '\0';
                 char *key = config_strip(l);
                 cleanup_free char *val = NULL;
@@ -177,7 +178,8 @@ shim_options_read_config(const char *path, struct shim_options *o, berth_error_t
                         else if (strcmp(val, "false") == 0)
                                 b = false;
                         else
-                                return berth_error_new(err, EINVAL, "%s:%u: %s: expected true or false, not %s",
+                                return berth_error_new(err, EINVAL,
+                                                       "%s:%u: %s: expected true or false, not %s",
                                                        path, line, key, val);
                         if (key[0] == 'S')
                                 o->systemd_cgroup = b;
@@ -190,11 +192,12 @@ shim_options_read_config(const char *path, struct shim_options *o, berth_error_t
                         errno = 0;
                         unsigned long n = strtoul(val, &end, 10);
                         if (errno || *end || end == val || n > UINT32_MAX)
-                                return berth_error_new(err, EINVAL, "%s:%u: %s: not a uid/gid: %s", path,
-                                                       line, key, val);
+                                return berth_error_new(err, EINVAL, "%s:%u: %s: not a uid/gid: %s",
+                                                       path, line, key, val);
                         *(key[2] == 'U' ? &o->io_uid : &o->io_gid) = (uint32_t) n;
                 } else {
-                        return berth_error_new(err, EINVAL, "%s:%u: unknown key %s", path, line, key);
+                        return berth_error_new(err, EINVAL, "%s:%u: unknown key %s", path, line,
+                                               key);
                 }
         }
         return 0;

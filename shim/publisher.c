@@ -17,7 +17,7 @@
 #include "proto/ttrpc/client.h"
 
 #define FORWARD_TIMEOUT_NS (5LL * 1000 * 1000 * 1000)
-#define MAX_ATTEMPTS 5
+#define MAX_ATTEMPTS       5
 
 struct pub_event {
         uint8_t *payload; /* the encoded ForwardRequest */
@@ -34,7 +34,7 @@ struct shim_publisher {
         struct pub_event *head, **tail;
         bool in_flight;
         bool client_dead; /* freed from pub_kick, never from the client's own callbacks */
-        int timer; /* armed while waiting to retry */
+        int timer;        /* armed while waiting to retry */
 };
 
 static void pub_kick(struct shim_publisher *p);
@@ -109,7 +109,8 @@ pub_answered(const uint8_t *payload, size_t len, const berth_error_t *err, void 
         }
         p->client_dead = true; /* a fresh connection for the retry */
         if (++e->attempts >= MAX_ATTEMPTS) {
-                log_warn("events: dropping %s after %u attempts: %s", e->topic, e->attempts, err->msg);
+                log_warn("events: dropping %s after %u attempts: %s", e->topic, e->attempts,
+                         err->msg);
                 pub_pop(p);
                 pub_schedule_retry(p, 0);
                 return;
@@ -201,8 +202,8 @@ shim_publisher_free(struct shim_publisher *p)
 }
 
 void
-shim_publisher_send(struct shim_publisher *p, const char *topic, const char *type_url, const uint8_t *event,
-                    size_t len)
+shim_publisher_send(struct shim_publisher *p, const char *topic, const char *type_url,
+                    const uint8_t *event, size_t len)
 {
         containerd_services_events_ttrpc_v1_ForwardRequest fwd =
                 containerd_services_events_ttrpc_v1_ForwardRequest_init_zero;
@@ -225,8 +226,9 @@ shim_publisher_send(struct shim_publisher *p, const char *topic, const char *typ
         fwd.envelope.event.value.arg = &value;
         struct pub_event *e = xmalloc(sizeof(*e));
         *e = (struct pub_event){.topic = xstrdup(topic)};
-        if (nano_encode(containerd_services_events_ttrpc_v1_ForwardRequest_fields, &fwd, &e->payload, &e->len,
-                        &err) < 0) {
+        if (nano_encode(containerd_services_events_ttrpc_v1_ForwardRequest_fields, &fwd,
+                        &e->payload, &e->len, &err)
+            < 0) {
                 log_warn("events: cannot encode %s: %s", topic, err->msg);
                 pub_event_free(e);
                 return;

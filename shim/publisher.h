@@ -13,8 +13,8 @@ struct loop;
 struct shim_publisher;
 
 /* ADDRESS: TTRPC_ADDRESS (a path, `unix://` optional); NULL or "": events are dropped. */
-int shim_publisher_new(struct loop *l, const char *address, const char *ns, struct shim_publisher **ret,
-                       berth_error_t **err);
+int shim_publisher_new(struct loop *l, const char *address, const char *ns,
+                       struct shim_publisher **ret, berth_error_t **err);
 void shim_publisher_free(struct shim_publisher *p);
 /* Queue EVENT (LEN bytes of the message TYPE_URL, copied) on TOPIC; NULL P is fine. */
 void shim_publisher_send(struct shim_publisher *p, const char *topic, const char *type_url,

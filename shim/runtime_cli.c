@@ -138,6 +138,9 @@ shim_runtime_run(const struct shim_runtime *rt, char *const *args, const struct 
                         _exit(127);
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
+                /* The shim ignores SIGPIPE; an ignored signal would be inherited through exec
+                 * by the runtime and the container. */
+                signal(SIGPIPE, SIG_DFL);
                 child_setup_fd(in, 0);
                 child_setup_fd(out, 1);
                 child_setup_fd(er, 2);

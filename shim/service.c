@@ -36,6 +36,7 @@ struct io_setup {
         char *console_path;
         int console_listen;
         int out_dest; /* terminal: where the pty's output goes */
+        int in_src;   /* terminal: the stdin FIFO, copied into the pty master */
 };
 
 static void
@@ -55,9 +56,12 @@ io_setup_done(struct io_setup *io)
                 rmdir(io->console_dir);
         if (io->out_dest >= 0)
                 close(io->out_dest);
+        if (io->in_src >= 0)
+                close(io->in_src);
         free(io->console_path);
         free(io->console_dir);
-        *io = (struct io_setup){.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
+        *io = (struct io_setup){
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
 }
 
 static void
@@ -89,8 +93,8 @@ proc_free(struct shim_proc *p)
 }
 
 static struct shim_proc *
-proc_new(struct shim_container *ct, const char *exec_id, bool terminal, const char *in, const char *out,
-         const char *errs)
+proc_new(struct shim_container *ct, const char *exec_id, bool terminal, const char *in,
+         const char *out, const char *errs)
 {
         struct shim_proc *p = xmalloc(sizeof(*p));
 
@@ -136,8 +140,8 @@ shim_service_find(struct shim_service *s, const char *id)
 }
 
 int
-shim_service_proc(struct shim_service *s, const char *id, const char *exec_id, struct shim_proc **ret,
-                  berth_error_t **err)
+shim_service_proc(struct shim_service *s, const char *id, const char *exec_id,
+                  struct shim_proc **ret, berth_error_t **err)
 {
         struct shim_container *ct = shim_service_find(s, id);
 
@@ -210,8 +214,8 @@ fd_set_blocking(int fd)
 /* A binary:// logger (interfaces.md §5.3): fds 3 and 4 read the process's stdout and stderr,
  * fd 5 tells us it is ready; its environment is only CONTAINER_ID and CONTAINER_NAMESPACE. */
 static int
-start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdio *st, struct io_setup *io,
-             berth_error_t **err)
+start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdio *st,
+             struct io_setup *io, berth_error_t **err)
 {
         int outp[2], errp[2], ready[2];
         char env_id[512], env_ns[512];
@@ -239,6 +243,7 @@ start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdi
                 sigset_t none;
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
+                signal(SIGPIPE, SIG_DFL);
                 int in = open("/dev/null", O_RDWR);
                 if (in < 0 || dup2(in, 0) < 0 || dup2(in, 1) < 0)
                         _exit(127);
@@ -274,23 +279,29 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
         struct shim_stdio st = {0};
         int r;
 
-        *io = (struct io_setup){.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
-        r = shim_stdio_parse(p->stdin_uri, p->stdout_uri, p->terminal ? "" : p->stderr_uri, &st, err);
+        *io = (struct io_setup){
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
+        r = shim_stdio_parse(p->stdin_uri, p->stdout_uri, p->terminal ? "" : p->stderr_uri, &st,
+                             err);
         if (r < 0)
                 return r;
         int *out = p->terminal ? &io->out_dest : &io->rio.out;
+        int *in = p->terminal ? &io->in_src : &io->rio.in;
         switch (st.kind) {
         case SHIM_STDIO_NULL:
                 break;
         case SHIM_STDIO_FIFO:
-                if (st.stdin_path && (r = io->rio.in = open_input(p, st.stdin_path, err)) < 0)
+                if (st.stdin_path && (r = *in = open_input(p, st.stdin_path, err)) < 0)
                         goto fail;
-                if (st.stdout_path && (r = *out = open_output(st.stdout_path, &p->out_keep[0], err)) < 0)
+                if (st.stdout_path
+                    && (r = *out = open_output(st.stdout_path, &p->out_keep[0], err)) < 0)
                         goto fail;
                 if (!p->terminal && st.stderr_path) {
                         if (st.stdout_path && strcmp(st.stdout_path, st.stderr_path) == 0)
                                 io->rio.err = io->rio.out;
-                        else if ((r = io->rio.err = open_output(st.stderr_path, &p->out_keep[1], err)) < 0)
+                        else if ((r = io->rio.err =
+                                          open_output(st.stderr_path, &p->out_keep[1], err))
+                                 < 0)
                                 goto fail;
                 }
                 break;
@@ -343,12 +354,6 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
                 r = io->console_listen = sock_listen_unix(io->console_path, 0, 1, err);
                 if (r < 0)
                         goto fail;
-                if (p->terminal && st.stdin_path) {
-                        /* The pty master takes the stdin FIFO's bytes; keep a reader until then. */
-                        r = io->rio.in = open_input(p, st.stdin_path, err);
-                        if (r < 0)
-                                goto fail;
-                }
         }
         shim_stdio_done(&st);
         return 0;
@@ -390,19 +395,21 @@ io_started(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
                         r = berth_error_sys(err, errno, "dup pty master");
                         goto fail;
                 }
-                r = shim_copy_new(s->loop, master, io->out_dest, true, copy_done, p, &p->copies[1], err);
+                r = shim_copy_new(s->loop, master, io->out_dest, true, copy_done, p, &p->copies[1],
+                                  err);
                 io->out_dest = -1;
                 if (r < 0)
                         goto fail;
         }
-        if (io->rio.in >= 0) {
+        if (io->in_src >= 0) {
                 int master = fcntl(p->console, F_DUPFD_CLOEXEC, 3);
                 if (master < 0) {
                         r = berth_error_sys(err, errno, "dup pty master");
                         goto fail;
                 }
-                r = shim_copy_new(s->loop, io->rio.in, master, false, copy_done, p, &p->copies[0], err);
-                io->rio.in = -1;
+                r = shim_copy_new(s->loop, io->in_src, master, false, copy_done, p, &p->copies[0],
+                                  err);
+                io->in_src = -1;
                 if (r < 0)
                         goto fail;
         }
@@ -451,27 +458,32 @@ config_shares_pidns(const char *bundle)
                 struct json_object *ns = json_object_array_get_idx(nss, i), *t, *path_;
                 if (json_object_object_get_ex(ns, "type", &t)
                     && strcmp(json_object_get_string(t), "pid") == 0
-                    && (!json_object_object_get_ex(ns, "path", &path_) || !*json_object_get_string(path_)))
+                    && (!json_object_object_get_ex(ns, "path", &path_)
+                        || !*json_object_get_string(path_)))
                         return false;
         }
         return true;
 }
 
 int
-shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t *ret_pid, berth_error_t **err)
+shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t *ret_pid,
+                    berth_error_t **err)
 {
         cleanup_free char *rootfs = NULL, *pid_file = NULL;
         cleanup_strv char **args = NULL;
-        struct io_setup io = {.rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1};
+        struct io_setup io = {
+                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
         struct shim_container *ct;
         int r;
 
         if (shim_service_find(s, req->id))
                 return berth_error_new(err, EEXIST, "container %s", req->id);
         if (req->checkpoint && *req->checkpoint)
-                return berth_error_new(err, EOPNOTSUPP, "create %s: restore from a checkpoint", req->id);
+                return berth_error_new(err, EOPNOTSUPP, "create %s: restore from a checkpoint",
+                                       req->id);
         ct = xmalloc(sizeof(*ct));
-        *ct = (struct shim_container){.id = xstrdup(req->id), .bundle = xstrdup(req->bundle), .oom_fd = -1};
+        *ct = (struct shim_container){
+                .id = xstrdup(req->id), .bundle = xstrdup(req->bundle), .oom_fd = -1};
         if (req->opts) {
                 ct->opts = (struct shim_options){
                         .binary_name = xstrdup(req->opts->binary_name),
@@ -494,7 +506,8 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
                                        .criu = ct->opts.criu_path,
                                        .systemd_cgroup = ct->opts.systemd_cgroup};
         ct->shared_pidns = config_shares_pidns(ct->bundle);
-        ct->init = proc_new(ct, NULL, req->terminal, req->stdin_uri, req->stdout_uri, req->stderr_uri);
+        ct->init =
+                proc_new(ct, NULL, req->terminal, req->stdin_uri, req->stdout_uri, req->stderr_uri);
 
         r = shim_options_save(ct->bundle, &ct->opts, err);
         if (r < 0)
@@ -539,9 +552,9 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
         shim_oom_watch(s, ct);
         ct->next = s->containers;
         s->containers = ct;
-        shim_event_task_create(s->pub, ct->id, ct->bundle, req->rootfs, req->n_rootfs, req->stdin_uri,
-                               req->stdout_uri, req->stderr_uri, req->terminal, req->checkpoint,
-                               (uint32_t) ct->init->pid);
+        shim_event_task_create(s->pub, ct->id, ct->bundle, req->rootfs, req->n_rootfs,
+                               req->stdin_uri, req->stdout_uri, req->stderr_uri, req->terminal,
+                               req->checkpoint, (uint32_t) ct->init->pid);
         *ret_pid = ct->init->pid;
         return 0;
 fail:
@@ -566,7 +579,8 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
                 return r;
         struct shim_container *ct = p->ct;
         if (p->status != SHIM_STATUS_CREATED || p->exited)
-                return berth_error_new(err, EBUSY, "start %s: the process is not in the created state",
+                return berth_error_new(err, EBUSY,
+                                       "start %s: the process is not in the created state",
                                        p->exec_id ? p->exec_id : id);
         if (!p->exec_id) {
                 char *args[] = {"start", ct->id, NULL};
@@ -580,7 +594,8 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
                 return 0;
         }
         if (ct->init->exited || ct->init->status == SHIM_STATUS_CREATED)
-                return berth_error_new(err, EBUSY, "exec %s: the container is not running", p->exec_id);
+                return berth_error_new(err, EBUSY, "exec %s: the container is not running",
+                                       p->exec_id);
         struct io_setup io;
         cleanup_free char *spec = xasprintf("%s/.%s.process.json", ct->bundle, p->exec_id);
         cleanup_free char *pid_file = xasprintf("%s/%s.pid", ct->bundle, p->exec_id);
@@ -588,7 +603,8 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
         cleanup_close int dirfd = open(ct->bundle, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (dirfd < 0)
                 return berth_error_sys(err, errno, "exec %s: open bundle", p->exec_id);
-        r = fs_replace_file(dirfd, strrchr(spec, '/') + 1, p->spec_json, strlen(p->spec_json), 0600, err);
+        r = fs_replace_file(dirfd, strrchr(spec, '/') + 1, p->spec_json, strlen(p->spec_json), 0600,
+                            err);
         if (r < 0)
                 return berth_error_prefix(err, "exec %s", p->exec_id);
         r = io_prepare(s, p, &io, err);
@@ -664,8 +680,8 @@ proc_set_exited(struct shim_proc *p, int wstatus)
 }
 
 int
-shim_service_delete(struct shim_service *s, const char *id, const char *exec_id, struct shim_proc_exit *ret,
-                    berth_error_t **err)
+shim_service_delete(struct shim_service *s, const char *id, const char *exec_id,
+                    struct shim_proc_exit *ret, berth_error_t **err)
 {
         struct shim_proc *p = NULL;
         int r;
@@ -686,7 +702,8 @@ shim_service_delete(struct shim_service *s, const char *id, const char *exec_id,
                 return 0;
         }
         char *args[] = {"delete", "--force", ct->id, NULL};
-        r = shim_runtime_run(&ct->rt, p->exited ? (char *[]){"delete", ct->id, NULL} : args, NULL, err);
+        r = shim_runtime_run(&ct->rt, p->exited ? (char *[]){"delete", ct->id, NULL} : args, NULL,
+                             err);
         if (r < 0) {
                 /* Already gone from the runtime (a second Delete after a failed one) is fine. */
                 cleanup_error berth_error_t *e2 = NULL;
@@ -721,8 +738,9 @@ shim_service_delete(struct shim_service *s, const char *id, const char *exec_id,
 }
 
 int
-shim_service_exec(struct shim_service *s, const char *id, const char *exec_id, bool terminal, const char *in,
-                  const char *out, const char *errs, const char *spec_json, berth_error_t **err)
+shim_service_exec(struct shim_service *s, const char *id, const char *exec_id, bool terminal,
+                  const char *in, const char *out, const char *errs, const char *spec_json,
+                  berth_error_t **err)
 {
         struct shim_container *ct = shim_service_find(s, id);
         struct shim_proc *p = NULL;
@@ -733,10 +751,14 @@ shim_service_exec(struct shim_service *s, const char *id, const char *exec_id, b
                 return berth_error_new(err, ENOENT, "container %s", id);
         if (!exec_id || !*exec_id)
                 return berth_error_new(err, EINVAL, "exec: an exec id is required");
+        /* It names files in the bundle: containerd's identifier rules keep it a plain name. */
+        if (exec_id[0] == '.' || strchr(exec_id, '/'))
+                return berth_error_new(err, EINVAL, "exec: invalid exec id \"%s\"", exec_id);
         if (shim_service_proc(s, id, exec_id, &p, NULL) == 0 && p)
                 return berth_error_new(err, EEXIST, "id %s", exec_id);
         if (ct->init->exited)
-                return berth_error_new(err, EBUSY, "exec %s: container %s is not running", exec_id, id);
+                return berth_error_new(err, EBUSY, "exec %s: container %s is not running", exec_id,
+                                       id);
         r = json_parse_buffer(spec_json, strlen(spec_json), &spec, err);
         if (r < 0 || !json_object_is_type(spec, json_type_object)) {
                 if (r >= 0)
@@ -754,8 +776,8 @@ shim_service_exec(struct shim_service *s, const char *id, const char *exec_id, b
 }
 
 int
-shim_service_kill(struct shim_service *s, const char *id, const char *exec_id, uint32_t signal, bool all,
-                  berth_error_t **err)
+shim_service_kill(struct shim_service *s, const char *id, const char *exec_id, uint32_t signal,
+                  bool all, berth_error_t **err)
 {
         struct shim_proc *p = NULL;
         char sig[16];
@@ -768,7 +790,8 @@ shim_service_kill(struct shim_service *s, const char *id, const char *exec_id, u
                 return berth_error_new(err, ENOENT, "process already finished");
         if (p->exec_id) {
                 if (p->pid <= 0)
-                        return berth_error_new(err, EBUSY, "process %s has not been started", p->exec_id);
+                        return berth_error_new(err, EBUSY, "process %s has not been started",
+                                               p->exec_id);
                 if (kill(p->pid, (int) signal) < 0)
                         return berth_error_sys(err, errno, "kill %s", p->exec_id);
                 return 0;
@@ -822,12 +845,14 @@ shim_service_resize(struct shim_service *s, const char *id, const char *exec_id,
                 return 0;
         struct winsize ws = {.ws_col = (unsigned short) width, .ws_row = (unsigned short) height};
         if (ioctl(p->console, TIOCSWINSZ, &ws) < 0)
-                return berth_error_sys(err, errno, "resize the terminal of %s", p->exec_id ? p->exec_id : id);
+                return berth_error_sys(err, errno, "resize the terminal of %s",
+                                       p->exec_id ? p->exec_id : id);
         return 0;
 }
 
 int
-shim_service_close_io(struct shim_service *s, const char *id, const char *exec_id, berth_error_t **err)
+shim_service_close_io(struct shim_service *s, const char *id, const char *exec_id,
+                      berth_error_t **err)
 {
         struct shim_proc *p = NULL;
         int r;
@@ -852,7 +877,8 @@ runtime_capture(const struct shim_runtime *rt, char *const *args, const char *in
 
         if (in) {
                 infd = memfd_create("berth-shim-in", MFD_CLOEXEC);
-                if (infd < 0 || fs_write_all(infd, in, strlen(in)) < 0 || lseek(infd, 0, SEEK_SET) < 0)
+                if (infd < 0 || fs_write_all(infd, in, strlen(in)) < 0
+                    || lseek(infd, 0, SEEK_SET) < 0)
                         return berth_error_sys(err, errno, "runtime input");
         }
         if (ret) {
@@ -873,7 +899,8 @@ runtime_capture(const struct shim_runtime *rt, char *const *args, const char *in
 }
 
 int
-shim_service_update(struct shim_service *s, const char *id, const char *resources_json, berth_error_t **err)
+shim_service_update(struct shim_service *s, const char *id, const char *resources_json,
+                    berth_error_t **err)
 {
         struct shim_proc *p = NULL;
         int r;
@@ -889,7 +916,8 @@ shim_service_update(struct shim_service *s, const char *id, const char *resource
 }
 
 int
-shim_service_pids(struct shim_service *s, const char *id, pid_t **ret, size_t *ret_n, berth_error_t **err)
+shim_service_pids(struct shim_service *s, const char *id, pid_t **ret, size_t *ret_n,
+                  berth_error_t **err)
 {
         cleanup_free char *out = NULL;
         cleanup_json struct json_object *j = NULL;
@@ -939,8 +967,8 @@ shim_service_stats_json(struct shim_service *s, const char *id, char **ret, bert
 }
 
 int
-shim_service_checkpoint(struct shim_service *s, const char *id, const char *path, bool leave_running,
-                        berth_error_t **err)
+shim_service_checkpoint(struct shim_service *s, const char *id, const char *path,
+                        bool leave_running, berth_error_t **err)
 {
         struct shim_proc *p = NULL;
         cleanup_strv char **args = NULL;
@@ -992,7 +1020,8 @@ shim_service_reaped(struct shim_service *s, pid_t pid, int wstatus)
 
         if (!p) {
                 for (struct shim_container *ct = s->containers; ct; ct = ct->next)
-                        for (struct shim_proc *q = ct->init; q; q = q == ct->init ? ct->execs : q->next)
+                        for (struct shim_proc *q = ct->init; q;
+                             q = q == ct->init ? ct->execs : q->next)
                                 if (q->logger == pid)
                                         q->logger = 0;
                 return;
@@ -1009,8 +1038,8 @@ shim_service_reaped(struct shim_service *s, pid_t pid, int wstatus)
         proc_drain_console(p);
         if (!p->exec_id)
                 shim_oom_check(s, ct);
-        shim_event_task_exit(s->pub, ct->id, p->exec_id ? p->exec_id : ct->id, (uint32_t) p->pid, p->exit.status,
-                             &p->exit.at);
+        shim_event_task_exit(s->pub, ct->id, p->exec_id ? p->exec_id : ct->id, (uint32_t) p->pid,
+                             p->exit.status, &p->exit.at);
         for (struct shim_waiter *w = p->waiters, *next; w; w = next) {
                 next = w->next;
                 w->fn(w, &p->exit);

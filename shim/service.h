@@ -145,7 +145,8 @@ int shim_service_update(struct shim_service *s, const char *id, const char *reso
 int shim_service_pids(struct shim_service *s, const char *id, pid_t **ret, size_t *ret_n,
                       berth_error_t **err);
 /* The runtime's `events --stats` JSON (interfaces.md §6.5) for ID. */
-int shim_service_stats_json(struct shim_service *s, const char *id, char **ret, berth_error_t **err);
+int shim_service_stats_json(struct shim_service *s, const char *id, char **ret,
+                            berth_error_t **err);
 int shim_service_checkpoint(struct shim_service *s, const char *id, const char *path,
                             bool leave_running, berth_error_t **err);
 

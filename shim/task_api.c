@@ -72,7 +72,8 @@ any_is(const google_protobuf_Any *any, const char *name)
 }
 
 static int
-any_unpack(google_protobuf_Any *any, const char *name, const pb_msgdesc_t *desc, void *msg, berth_error_t **err)
+any_unpack(google_protobuf_Any *any, const char *name, const pb_msgdesc_t *desc, void *msg,
+           berth_error_t **err)
 {
         google_protobuf_Any copy = *any;
 
@@ -106,7 +107,8 @@ create_options(google_protobuf_Any *any, bool has, struct shim_options *o, berth
         if (any_is(any, "containerd.runc.v1.Options")) {
                 containerd_runc_v1_Options *ro = xmalloc(sizeof(*ro));
                 *ro = (containerd_runc_v1_Options) containerd_runc_v1_Options_init_zero;
-                r = any_unpack(any, "containerd.runc.v1.Options", containerd_runc_v1_Options_fields, ro, err);
+                r = any_unpack(any, "containerd.runc.v1.Options", containerd_runc_v1_Options_fields,
+                               ro, err);
                 if (r >= 0) {
                         if (ro->binary_name[0]) {
                                 free(o->binary_name);
@@ -130,7 +132,8 @@ create_options(google_protobuf_Any *any, bool has, struct shim_options *o, berth
         if (any_is(any, "runtimeoptions.v1.Options")) {
                 runtimeoptions_v1_Options *ro = xmalloc(sizeof(*ro));
                 *ro = (runtimeoptions_v1_Options) runtimeoptions_v1_Options_init_zero;
-                r = any_unpack(any, "runtimeoptions.v1.Options", runtimeoptions_v1_Options_fields, ro, err);
+                r = any_unpack(any, "runtimeoptions.v1.Options", runtimeoptions_v1_Options_fields,
+                               ro, err);
                 if (r >= 0 && ro->config_path[0])
                         r = shim_options_read_config(ro->config_path, o, err);
                 free(ro);
@@ -150,7 +153,8 @@ task_create(struct ttrpc_call *call, void *userdata)
         struct shim_mount *mounts = NULL;
         pid_t pid = 0;
 
-        *req = (containerd_task_v2_CreateTaskRequest) containerd_task_v2_CreateTaskRequest_init_zero;
+        *req = (containerd_task_v2_CreateTaskRequest)
+                containerd_task_v2_CreateTaskRequest_init_zero;
         req->rootfs.funcs.decode = nano_decode_list;
         req->rootfs.arg = &rootfs;
         req->options.value.funcs.decode = nano_decode_bytes;
@@ -159,7 +163,8 @@ task_create(struct ttrpc_call *call, void *userdata)
         mounts = xmalloc((rootfs.count ? rootfs.count : 1) * sizeof(*mounts));
         for (size_t i = 0; i < rootfs.count; i++) {
                 containerd_types_Mount *m = (containerd_types_Mount *) rootfs.items + i;
-                mounts[i] = (struct shim_mount){.type = m->type, .source = m->source, .options = m->options.arg};
+                mounts[i] = (struct shim_mount){
+                        .type = m->type, .source = m->source, .options = m->options.arg};
         }
         if (create_options(&req->options, req->has_options, &opts, &err) < 0) {
                 berth_error_prefix(&err, "create %s", req->id);
@@ -235,12 +240,14 @@ task_exec(struct ttrpc_call *call, void *userdata)
         containerd_task_v2_ExecProcessRequest *req = xmalloc(sizeof(*req));
         cleanup_error berth_error_t *err = NULL;
 
-        *req = (containerd_task_v2_ExecProcessRequest) containerd_task_v2_ExecProcessRequest_init_zero;
+        *req = (containerd_task_v2_ExecProcessRequest)
+                containerd_task_v2_ExecProcessRequest_init_zero;
         req->spec.value.funcs.decode = nano_decode_bytes;
         if (decode_request(call, containerd_task_v2_ExecProcessRequest_fields, req)) {
                 cleanup_free char *spec = any_text(&req->spec);
-                if (shim_service_exec(userdata, req->id, req->exec_id, req->terminal, req->stdin, req->stdout,
-                                      req->stderr, spec, &err) < 0)
+                if (shim_service_exec(userdata, req->id, req->exec_id, req->terminal, req->stdin,
+                                      req->stdout, req->stderr, spec, &err)
+                    < 0)
                         ttrpc_call_reply_error(call, err);
                 else
                         reply_empty(call);
@@ -295,13 +302,16 @@ encode_process_infos(pb_ostream_t *stream, const pb_field_t *field, void *const 
         for (size_t i = 0; i < pe->n; i++) {
                 containerd_v1_types_ProcessInfo info = containerd_v1_types_ProcessInfo_init_zero;
                 containerd_runc_v1_ProcessDetails det = containerd_runc_v1_ProcessDetails_init_zero;
-                struct nano_message m = {.desc = containerd_runc_v1_ProcessDetails_fields, .msg = &det};
+                struct nano_message m = {.desc = containerd_runc_v1_ProcessDetails_fields,
+                                         .msg = &det};
                 info.pid = (uint32_t) pe->pids[i];
                 for (struct shim_proc *p = pe->ct->execs; p; p = p->next)
                         if (p->pid == pe->pids[i] && !p->exited) {
                                 strncpy(det.exec_id, p->exec_id, sizeof(det.exec_id) - 1);
-                                info.has_info = nano_set_any(&info.info, "containerd.runc.v1.ProcessDetails", &m,
-                                                             NULL) == 0;
+                                info.has_info =
+                                        nano_set_any(&info.info,
+                                                     "containerd.runc.v1.ProcessDetails", &m, NULL)
+                                        == 0;
                         }
                 if (!pb_encode_tag_for_field(stream, field)
                     || !pb_encode_submessage(stream, containerd_v1_types_ProcessInfo_fields, &info))
@@ -326,7 +336,8 @@ task_pids(struct ttrpc_call *call, void *userdata)
                 return;
         }
         struct pids_encode pe = {.pids = pids, .n = n, .ct = shim_service_find(s, req.id)};
-        containerd_task_v2_PidsResponse resp = {.processes = {.funcs.encode = encode_process_infos, .arg = &pe}};
+        containerd_task_v2_PidsResponse resp = {
+                .processes = {.funcs.encode = encode_process_infos, .arg = &pe}};
         reply_message(call, containerd_task_v2_PidsResponse_fields, &resp);
 }
 
@@ -364,14 +375,17 @@ task_checkpoint(struct ttrpc_call *call, void *userdata)
         cleanup_error berth_error_t *err = NULL;
         bool leave_running = true;
 
-        *req = (containerd_task_v2_CheckpointTaskRequest) containerd_task_v2_CheckpointTaskRequest_init_zero;
+        *req = (containerd_task_v2_CheckpointTaskRequest)
+                containerd_task_v2_CheckpointTaskRequest_init_zero;
         req->options.value.funcs.decode = nano_decode_bytes;
         if (!decode_request(call, containerd_task_v2_CheckpointTaskRequest_fields, req))
                 goto out;
         if (req->has_options && any_is(&req->options, "containerd.runc.v1.CheckpointOptions")) {
-                containerd_runc_v1_CheckpointOptions co = containerd_runc_v1_CheckpointOptions_init_zero;
+                containerd_runc_v1_CheckpointOptions co =
+                        containerd_runc_v1_CheckpointOptions_init_zero;
                 if (any_unpack(&req->options, "containerd.runc.v1.CheckpointOptions",
-                               containerd_runc_v1_CheckpointOptions_fields, &co, &err) < 0) {
+                               containerd_runc_v1_CheckpointOptions_fields, &co, &err)
+                    < 0) {
                         ttrpc_call_reply_error(call, err);
                         goto out;
                 }
@@ -471,7 +485,8 @@ wait_answer(struct shim_waiter *w, const struct shim_proc_exit *e)
                                                         .exited_at = timestamp_of(&e->at)};
                 reply_message(wc->call, containerd_task_v2_WaitResponse_fields, &resp);
         } else {
-                ttrpc_call_reply_status(wc->call, TTRPC_UNAVAILABLE, "the process is gone from this shim");
+                ttrpc_call_reply_status(wc->call, TTRPC_UNAVAILABLE,
+                                        "the process is gone from this shim");
         }
         free(wc);
 }
@@ -527,7 +542,9 @@ task_stats(struct ttrpc_call *call, void *userdata)
         if (!decode_request(call, containerd_task_v2_StatsRequest_fields, &req))
                 return;
         if (shim_service_stats_json(userdata, req.id, &json, &err) < 0
-            || shim_metrics_from_stats_json(json, shim_metrics_host_v2(), &type_url, &buf, &len, &err) < 0) {
+            || shim_metrics_from_stats_json(json, shim_metrics_host_v2(), &type_url, &buf, &len,
+                                            &err)
+                       < 0) {
                 ttrpc_call_reply_error(call, err);
                 return;
         }
@@ -575,17 +592,29 @@ shim_task_api_register(struct ttrpc_server *srv, struct shim_service *s, berth_e
                 const char *method;
                 ttrpc_handler_fn fn;
         } methods[] = {
-                {"State", task_state},   {"Create", task_create},         {"Start", task_start},
-                {"Delete", task_delete}, {"Pids", task_pids},             {"Pause", task_pause},
-                {"Resume", task_resume}, {"Checkpoint", task_checkpoint}, {"Kill", task_kill},
-                {"Exec", task_exec},     {"ResizePty", task_resize_pty},  {"CloseIO", task_close_io},
-                {"Update", task_update}, {"Wait", task_wait},             {"Stats", task_stats},
-                {"Connect", task_connect}, {"Shutdown", task_shutdown},
+                {"State", task_state},
+                {"Create", task_create},
+                {"Start", task_start},
+                {"Delete", task_delete},
+                {"Pids", task_pids},
+                {"Pause", task_pause},
+                {"Resume", task_resume},
+                {"Checkpoint", task_checkpoint},
+                {"Kill", task_kill},
+                {"Exec", task_exec},
+                {"ResizePty", task_resize_pty},
+                {"CloseIO", task_close_io},
+                {"Update", task_update},
+                {"Wait", task_wait},
+                {"Stats", task_stats},
+                {"Connect", task_connect},
+                {"Shutdown", task_shutdown},
         };
         int r;
 
         for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-                r = ttrpc_server_register(srv, TASK_SERVICE, methods[i].method, methods[i].fn, s, err);
+                r = ttrpc_server_register(srv, TASK_SERVICE, methods[i].method, methods[i].fn, s,
+                                          err);
                 if (r < 0)
                         return r;
         }

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Write an OCI image layout, as one tar, holding a busybox-static image.
 
-usage: mkimage.py OUT.tar [NAME]   (NAME default: docker.io/library/busybox:latest)
+usage: mkimage.py [--cmd JSON] OUT.tar [NAME]   (NAME default: docker.io/library/busybox:latest)
+
+--cmd sets the image config's Cmd (a JSON array, default ["sh"]), e.g. a pause-like sandbox image
+for the CRI tests: --cmd '["sleep", "2147483647"]'.
 
 One gzip layer: /bin/busybox and a symlink per applet the tests use, /etc/passwd and
 /etc/group for root and nobody, /tmp. The index names the manifest with
@@ -58,8 +61,17 @@ def layer_tar():
 
 
 def main():
-    out = sys.argv[1]
-    name = sys.argv[2] if len(sys.argv) > 2 else "docker.io/library/busybox:latest"
+    argv = sys.argv[1:]
+    cmd = ["sh"]
+    if argv[:1] == ["--cmd"] and len(argv) >= 2:
+        cmd = json.loads(argv[1])
+        if not isinstance(cmd, list) or not all(isinstance(c, str) for c in cmd):
+            sys.exit("mkimage.py: --cmd: want a JSON array of strings")
+        argv = argv[2:]
+    if not argv:
+        sys.exit("usage: mkimage.py [--cmd JSON] OUT.tar [NAME]")
+    out = argv[0]
+    name = argv[1] if len(argv) > 1 else "docker.io/library/busybox:latest"
     blobs = {}
 
     def blob(data, media):
@@ -74,7 +86,7 @@ def main():
         "architecture": {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine),
         "os": "linux",
         "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                   "Cmd": ["sh"]},
+                   "Cmd": cmd},
         "rootfs": {"type": "layers", "diff_ids": [diff_id]},
         "history": [{"created": "1970-01-01T00:00:00Z", "created_by": "tests/helpers/mkimage.py"}],
         "created": "1970-01-01T00:00:00Z",

@@ -137,6 +137,12 @@ assert_gone() {
 	assert_gone "$N-b"
 }
 
+@test "shim: the container gets default signal dispositions and an empty signal mask" {
+	run -0 ctr_ run --rm --runtime "$RUNTIME" "$IMAGE" "$N" grep -E '^Sig(Ign|Blk)' /proc/self/status
+	[[ $output == *"SigBlk:	0000000000000000"* && $output == *"SigIgn:	0000000000000000"* ]]
+	assert_gone "$N"
+}
+
 @test "shim: -v prints the version; unknown flags and actions are errors" {
 	run -0 "$SHIM" -v
 	[[ $output == *containerd-shim-berth-v2* ]]
@@ -193,6 +199,12 @@ cgroup_v1_dir() {
 @test "shim: a terminal (-t): the process has a tty and its output comes through" {
 	run -5 timeout 30 script -qec "ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N sh -c 'tty; echo tty-ok; exit 5'" /dev/null
 	[[ $output == */dev/pts/* && $output == *tty-ok* ]]
+	assert_gone "$N"
+}
+
+@test "shim: a terminal takes its input from the client's stdin" {
+	run -4 bash -c "(sleep 1; echo 'echo typed-in; exit 4'; sleep 5) | timeout 30 script -qec 'ctr -a $CD/c.sock run --rm -t --runtime $RUNTIME $IMAGE $N sh' /dev/null"
+	[[ $output == *typed-in* ]]
 	assert_gone "$N"
 }
 

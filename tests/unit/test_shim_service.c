@@ -80,7 +80,8 @@ test_config_errors(void **state)
         (void) state;
         expect_config_error("Frobnicate = 1\n", ":1: unknown key Frobnicate");
         expect_config_error("\nBinaryName\n", ":2: expected key = value");
-        expect_config_error("SystemdCgroup = yes\n", ":1: SystemdCgroup: expected true or false, not yes");
+        expect_config_error("SystemdCgroup = yes\n",
+                            ":1: SystemdCgroup: expected true or false, not yes");
         expect_config_error("IoUid = -1\n", ":1: IoUid: not a uid/gid: -1");
         expect_config_error("Root = \"/x\n", ":1: unterminated string");
 }
@@ -102,9 +103,11 @@ test_metrics_v1(void **state)
         size_t len;
         (void) state;
 
-        assert_int_equal(shim_metrics_from_stats_json(stats_json, false, &url, &buf, &len, &err), 0);
+        assert_int_equal(shim_metrics_from_stats_json(stats_json, false, &url, &buf, &len, &err),
+                         0);
         assert_string_equal(url, "io.containerd.cgroups.v1.Metrics");
-        assert_int_equal(nano_decode(io_containerd_cgroups_v1_Metrics_fields, &m, buf, len, &err), 0);
+        assert_int_equal(nano_decode(io_containerd_cgroups_v1_Metrics_fields, &m, buf, len, &err),
+                         0);
         assert_true(m.has_cpu && m.has_memory && m.has_pids);
         assert_int_equal(m.cpu.usage.total, 3000000);
         assert_int_equal(m.cpu.usage.kernel, 1000000);
@@ -132,7 +135,8 @@ test_metrics_v2(void **state)
 
         assert_int_equal(shim_metrics_from_stats_json(stats_json, true, &url, &buf, &len, &err), 0);
         assert_string_equal(url, "io.containerd.cgroups.v2.Metrics");
-        assert_int_equal(nano_decode(io_containerd_cgroups_v2_Metrics_fields, &m, buf, len, &err), 0);
+        assert_int_equal(nano_decode(io_containerd_cgroups_v2_Metrics_fields, &m, buf, len, &err),
+                         0);
         assert_int_equal(m.cpu.usage_usec, 3000);
         assert_int_equal(m.cpu.user_usec, 2000);
         assert_int_equal(m.cpu.system_usec, 1000);
@@ -153,12 +157,14 @@ test_metrics_errors(void **state)
         (void) state;
         {
                 cleanup_error berth_error_t *err = NULL;
-                assert_true(shim_metrics_from_stats_json("not json", false, &url, &buf, &len, &err) < 0);
+                assert_true(shim_metrics_from_stats_json("not json", false, &url, &buf, &len, &err)
+                            < 0);
                 assert_non_null(strstr(err->msg, "stats"));
         }
         {
                 cleanup_error berth_error_t *err = NULL;
-                assert_int_equal(shim_metrics_from_stats_json("{\"type\":\"oom\"}", false, &url, &buf, &len, &err),
+                assert_int_equal(shim_metrics_from_stats_json("{\"type\":\"oom\"}", false, &url,
+                                                              &buf, &len, &err),
                                  -EIO);
                 assert_non_null(strstr(err->msg, "no data"));
         }
@@ -169,7 +175,9 @@ test_oom_count(void **state)
 {
         (void) state;
         assert_int_equal(shim_oom_parse_count("oom_kill_disable 0\nunder_oom 0\noom_kill 3\n"), 3);
-        assert_int_equal(shim_oom_parse_count("low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\noom_group_kill 0\n"), 2);
+        assert_int_equal(
+                shim_oom_parse_count("low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\noom_group_kill 0\n"),
+                2);
         assert_int_equal(shim_oom_parse_count("oom_kill_disable 0\n"), 0);
         assert_int_equal(shim_oom_parse_count(""), 0);
 }
@@ -190,12 +198,14 @@ test_oom_cgroup_dir(void **state)
         (void) state;
         {
                 cleanup_free char *d = shim_oom_cgroup_dir(
-                        "12:memory:/default/c1\n4:cpu,cpuacct:/default/c1\n0::/default/c1\n", mountinfo_hybrid, &v2);
+                        "12:memory:/default/c1\n4:cpu,cpuacct:/default/c1\n0::/default/c1\n",
+                        mountinfo_hybrid, &v2);
                 assert_string_equal(d, "/sys/fs/cgroup/memory/default/c1");
                 assert_int_equal(v2, 0);
         }
         {
-                cleanup_free char *d = shim_oom_cgroup_dir("0::/k8s/pod1/c2\n", mountinfo_unified, &v2);
+                cleanup_free char *d =
+                        shim_oom_cgroup_dir("0::/k8s/pod1/c2\n", mountinfo_unified, &v2);
                 assert_string_equal(d, "/sys/fs/cgroup/k8s/pod1/c2");
                 assert_int_equal(v2, 1);
         }
@@ -207,8 +217,8 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_config_file),   cmocka_unit_test(test_config_errors),
-                cmocka_unit_test(test_metrics_v1),    cmocka_unit_test(test_metrics_v2),
+                cmocka_unit_test(test_config_file),    cmocka_unit_test(test_config_errors),
+                cmocka_unit_test(test_metrics_v1),     cmocka_unit_test(test_metrics_v2),
                 cmocka_unit_test(test_metrics_errors), cmocka_unit_test(test_oom_count),
                 cmocka_unit_test(test_oom_cgroup_dir),
         };
