@@ -178,3 +178,25 @@ p_run() {
 	# podman removes the network namespace it made (a bind mount under /run/netns)
 	[[ -z $netns || ! -e $netns ]]
 }
+
+# shellcheck disable=SC2016 # sh text in single quotes
+@test "podman: container checkpoint and restore through berth and criu" {
+	local before after out
+	command -v criu >/dev/null || skip "criu is not installed on this host"
+	out=$(criu check 2>&1) || skip "\`criu check\` fails on this host: $(tail -n 1 <<<"$out")"
+	run -0 p_run -d --name "$NAME" --network none "$PEERS_IMAGE" \
+		sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/n; sleep 0.1; done'
+	peers_wait 10 p exec "$NAME" test -s /tmp/n
+	run -0 p container checkpoint "$NAME"
+	assert_eq "$(p inspect --format '{{.State.Status}}' "$NAME")" "exited" "after checkpoint"
+	before=$(p mount "$NAME" >/dev/null && cat "$(p mount "$NAME")/tmp/n")
+	run -0 p container restore "$NAME"
+	assert_eq "$(p inspect --format '{{.State.Status}}' "$NAME")" "running" "after restore"
+	sleep 0.3
+	after=$(p exec "$NAME" cat /tmp/n)
+	((after > before)) || {
+		echo "the counter did not go on from $before (now $after)" >&2
+		return 1
+	}
+	p umount "$NAME" >/dev/null
+}
