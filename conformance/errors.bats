@@ -169,3 +169,32 @@ bad_edit() {
 	assert_status 0
 	assert_output accepted
 }
+
+# The one wording checked here: docker's CLI answers 127 when a failed start says "no such file or
+# directory" and 126 for "permission denied" (cli/command/container/run.go, runStartContainerErr),
+# case-sensitively, and 125 otherwise; podman matches the same words to pick 127/126. runc has
+# them from Go's errno texts.
+# shellcheck disable=SC2031 # BUNDLE comes from this test's own bundle_new
+@test "errors: a missing or non-executable process.args[0] is reported in Go's lowercase errno words" {
+	local arg want
+	for arg in /nosuch /etc /noexec; do
+		bundle_new
+		printf 'x\n' >"$BUNDLE/rootfs/noexec"
+		chmod 644 "$BUNDLE/rootfs/noexec"
+		set_args "$arg"
+		case $arg in
+		/nosuch) want="no such file or directory" ;;
+		*) want="permission denied" ;;
+		esac
+		if rt create --bundle "$BUNDLE" "$ID" </dev/null >"$T/create.out" 2>&1; then
+			echo "create with args[0] $arg unexpectedly succeeded" >&2
+			return 1
+		fi
+		if ! grep -qF -- "$want" "$T/create.out"; then
+			echo "args[0] $arg: expected [$want] in:" >&2
+			cat "$T/create.out" >&2
+			return 1
+		fi
+		expect_fails
+	done
+}

@@ -3,6 +3,8 @@
 
 #include "runtime/linux/process.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -176,17 +178,38 @@ process_build_env(const struct spec_process *p, int listen_fds)
         return env;
 }
 
+/* COMPAT(runc): Go's lowercase errno text ("no such file or directory"). Callers match it
+ * case-sensitively to pick an exit status: docker's CLI (cli/command/container/run.go,
+ * runStartContainerErr) answers 127 for "no such file or directory" and 126 for "permission
+ * denied", and 125 for anything else; glibc's "No such file or directory" would be 125. */
+static void
+go_strerror(int errno_, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s", strerror(errno_));
+        buf[0] = (char) tolower((unsigned char) buf[0]);
+}
+
+/* runc's words (Go exec.LookPath: "stat PATH: ..." from os.Stat, else fs.ErrPermission), which
+ * docker and podman map to exit statuses 127 and 126. */
 static int
 check_executable(const char *path, berth_error_t **err)
 {
+        char text[128];
         struct stat st;
 
-        if (stat(path, &st) < 0)
-                return berth_error_sys(err, errno, "exec: \"%s\"", path);
+        if (stat(path, &st) < 0) {
+                int e = errno;
+                go_strerror(e, text, sizeof(text));
+                return berth_error_new(err, e, "exec: \"%s\": stat %s: %s", path, path, text);
+        }
         if (S_ISDIR(st.st_mode))
-                return berth_error_new(err, EACCES, "exec \"%s\": is a directory", path);
-        if (access(path, X_OK) < 0)
-                return berth_error_sys(err, errno, "exec \"%s\"", path);
+                return berth_error_new(err, EACCES,
+                                       "exec: \"%s\": is a directory: permission denied", path);
+        if (access(path, X_OK) < 0) {
+                int e = errno;
+                go_strerror(e, text, sizeof(text));
+                return berth_error_new(err, e, "exec: \"%s\": %s", path, text);
+        }
         return 0;
 }
 

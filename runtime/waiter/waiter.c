@@ -126,6 +126,53 @@ die(const char *what, const char *arg, long code)
                 sys3(__NR_exit, code, 0, 0);
 }
 
+/* Go's words for what execve can fail with: runc reports "exec PATH: exec format error" on the
+ * container's stderr, and people and log scrapers know those texts (no strerror here: no libc). */
+static const char *
+exec_errno_text(long e)
+{
+        switch (e) {
+        case 1:
+                return "operation not permitted";
+        case 2:
+                return "no such file or directory";
+        case 7:
+                return "argument list too long";
+        case 8:
+                return "exec format error";
+        case 12:
+                return "cannot allocate memory";
+        case 13:
+                return "permission denied";
+        case 20:
+                return "not a directory";
+        case 21:
+                return "is a directory";
+        case 26:
+                return "text file busy";
+        case 40:
+                return "too many levels of symbolic links";
+        case 80:
+                return "accessing a corrupted shared library";
+        default:
+                return "exec failed";
+        }
+}
+
+/* "exec PATH: TEXT" on stderr, then exit 127 (the shell's "cannot run"). */
+static void __attribute__((noreturn)) die_exec(const char *path, long e)
+{
+        const char *text = exec_errno_text(e);
+
+        sys3(__NR_write, 2, (long) "exec ", 5);
+        sys3(__NR_write, 2, (long) path, (long) str_len(path));
+        sys3(__NR_write, 2, (long) ": ", 2);
+        sys3(__NR_write, 2, (long) text, (long) str_len(text));
+        sys3(__NR_write, 2, (long) "\n", 1);
+        for (;;)
+                sys3(__NR_exit, 127, 0, 0);
+}
+
 static long
 read_all(long fd, char *buf, unsigned long size)
 {
@@ -308,8 +355,8 @@ waiter_main(long *sp)
                 if (got == 0 || sys3(__NR_seccomp, 1, flags, (long) &prog) < 0)
                         die("berth-waiter: cannot load the seccomp filter", 0, 1);
         }
-        sys3(__NR_execve, (long) argv[5], (long) (argv + 6), (long) envp);
-        die("berth-waiter: exec failed", argv[5], 127);
+        long e = sys3(__NR_execve, (long) argv[5], (long) (argv + 6), (long) envp);
+        die_exec(argv[5], -e);
 }
 
 #if defined(__x86_64__)

@@ -102,6 +102,27 @@ expect_error() {
 	expect_error 'exec: "nosuchbinary": executable file not found in $PATH'
 }
 
+@test "errors: missing or non-executable args[0] in runc's lowercase words, which docker and podman parse" {
+	set_args /nosuch
+	expect_error 'exec: "/nosuch": stat /nosuch: no such file or directory'
+	set_args /etc
+	expect_error 'exec: "/etc": is a directory: permission denied'
+	printf 'x\n' >"$BUNDLE/rootfs/noexec"
+	chmod 644 "$BUNDLE/rootfs/noexec"
+	set_args /noexec
+	expect_error 'exec: "/noexec": permission denied'
+}
+
+@test "errors: a file the kernel cannot execute: exec PATH: exec format error, status 127" {
+	# passes the create-time checks (a regular file with x bits); execve fails in the waiter
+	printf '\177ELFgarbage' >"$BUNDLE/rootfs/bad"
+	chmod 755 "$BUNDLE/rootfs/bad"
+	set_args /bad
+	brun run --bundle "$BUNDLE" "$ID"
+	assert_status 127
+	assert_eq "$stderr" "exec /bad: exec format error" "the process's stderr"
+}
+
 @test "errors: RLIMIT_NOFILE hard limit above the host's needs CAP_SYS_RESOURCE" {
 	local host want
 	host=$(ulimit -Hn)

@@ -174,10 +174,12 @@ test_find_executable_with_slash(void **state)
                          0);
         assert_string_equal(abs, "/bin/sh");
         assert_int_equal(process_find_executable("/nonexistent/x", NULL, &path, &e1), -ENOENT);
-        assert_string_equal(e1->msg, "exec: \"/nonexistent/x\": No such file or directory");
+        assert_string_equal(
+                e1->msg,
+                "exec: \"/nonexistent/x\": stat /nonexistent/x: no such file or directory");
         assert_int_equal(process_find_executable("/tmp", NULL, &path, &e2), -EACCES);
         assert_int_equal(e2->code, EACCES);
-        assert_string_equal(e2->msg, "exec \"/tmp\": is a directory");
+        assert_string_equal(e2->msg, "exec: \"/tmp\": is a directory: permission denied");
         assert_null(path);
 }
 
@@ -233,7 +235,7 @@ test_find_executable_skips_dirs_and_non_executables(void **state)
         cleanup_free char *plain = xasprintf("%s/tool", d1);
         cleanup_free char *want = xasprintf("%s/tool", d2);
         cleanup_free char *pathvar = xasprintf("PATH=%s:%s:%s", d0, d1, d2);
-        cleanup_free char *plain_msg = xasprintf("exec \"%s\": Permission denied", plain);
+        cleanup_free char *plain_msg = xasprintf("exec: \"%s\": permission denied", plain);
         cleanup_free char *found = NULL;
         char *none = NULL;
         (void) state;
