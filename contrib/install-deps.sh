@@ -12,6 +12,7 @@ packages="
   golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
   python3-protobuf python3-grpcio python3-grpc-tools
+  liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev
 "
 missing=""
 for p in $packages; do
