@@ -5,11 +5,10 @@
 #include "supervisor/api/http.h"
 
 #include <errno.h>
+#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include <microhttpd.h>
 
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -125,15 +124,14 @@ api_http_start(const struct api_ctx *ctx, int listen_fd, struct api_http **ret, 
          * block on hijacked ones. MHD_USE_ITC lets MHD_stop_daemon() wake the listener. */
         h->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                                           | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-                                  0, NULL, NULL, on_request, h,
-                                  MHD_OPTION_LISTEN_SOCKET, (MHD_socket) listen_fd,
-                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                  MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 0,
-                                  MHD_OPTION_END);
+                                  0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET,
+                                  (MHD_socket) listen_fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+                                  NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 0, MHD_OPTION_END);
         if (h->mhd == NULL) {
                 free(h);
-                return berth_error_new(err, EIO, "api: cannot start the HTTP server on fd %d", listen_fd);
+                return berth_error_new(err, EIO, "api: cannot start the HTTP server on fd %d",
+                                       listen_fd);
         }
         *ret = h;
         return 0;

@@ -131,15 +131,17 @@ api_route(const struct api_ctx *ctx, const char *method, const char *full_path, 
         }
         req.version = version ? version : API_VERSION_MAX;
         if (api_version_compare(req.version, API_VERSION_MIN) < 0) {
-                api_response_error(resp, 400,
-                                   "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
-                                   req.version, API_VERSION_MIN);
+                api_response_error(
+                        resp, 400,
+                        "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
+                        req.version, API_VERSION_MIN);
                 return;
         }
         if (api_version_compare(req.version, API_VERSION_MAX) > 0) {
-                api_response_error(resp, 400,
-                                   "client version %s is too new. Maximum supported API version is %s",
-                                   req.version, API_VERSION_MAX);
+                api_response_error(
+                        resp, 400,
+                        "client version %s is too new. Maximum supported API version is %s",
+                        req.version, API_VERSION_MAX);
                 return;
         }
         fn(ctx, &req, resp);

@@ -51,8 +51,9 @@ go_arch(const char *machine)
         static const struct {
                 const char *uname, *go;
         } map[] = {
-                {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"},     {"i386", "386"},
-                {"armv7l", "arm"},   {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"},
+                {"x86_64", "amd64"}, {"aarch64", "arm64"},   {"i686", "386"},
+                {"i386", "386"},     {"armv7l", "arm"},      {"ppc64le", "ppc64le"},
+                {"s390x", "s390x"},  {"riscv64", "riscv64"},
         };
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
                 if (strcmp(map[i].uname, machine) == 0)
@@ -248,7 +249,8 @@ registry_config(const struct api_ctx *ctx)
         json_object_object_add(hub, "Official", json_object_new_boolean(1));
         json_object_object_add(index, "docker.io", hub);
         json_object_object_add(rc, "AllowNondistributableArtifactsCIDRs", json_object_new_array());
-        json_object_object_add(rc, "AllowNondistributableArtifactsHostnames", json_object_new_array());
+        json_object_object_add(rc, "AllowNondistributableArtifactsHostnames",
+                               json_object_new_array());
         json_object_object_add(rc, "InsecureRegistryCIDRs", cidrs);
         json_object_object_add(rc, "IndexConfigs", index);
         json_object_object_add(rc, "Mirrors", strv_json(ctx->registry_mirrors));
@@ -312,21 +314,27 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         json_object_object_add(plugins, "Log", json_object_new_array());
         json_object_object_add(o, "Plugins", plugins);
         json_object_object_add(o, "MemoryLimit", json_object_new_boolean(1));
-        json_object_object_add(o, "SwapLimit", json_object_new_boolean(access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0 || strcmp(cgroup_version(), "2") == 0));
+        json_object_object_add(
+                o, "SwapLimit",
+                json_object_new_boolean(
+                        access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0
+                        || strcmp(cgroup_version(), "2") == 0));
         json_object_object_add(o, "KernelMemory", json_object_new_boolean(0));
         json_object_object_add(o, "CpuCfsPeriod", json_object_new_boolean(1));
         json_object_object_add(o, "CpuCfsQuota", json_object_new_boolean(1));
         json_object_object_add(o, "CPUShares", json_object_new_boolean(1));
         json_object_object_add(o, "CPUSet", json_object_new_boolean(1));
         json_object_object_add(o, "PidsLimit", json_object_new_boolean(1));
-        json_object_object_add(o, "OomKillDisable", json_object_new_boolean(strcmp(cgroup_version(), "1") == 0));
+        json_object_object_add(o, "OomKillDisable",
+                               json_object_new_boolean(strcmp(cgroup_version(), "1") == 0));
         json_object_object_add(o, "IPv4Forwarding", json_object_new_boolean(ip_forward()));
         json_object_object_add(o, "BridgeNfIptables", json_object_new_boolean(0));
         json_object_object_add(o, "BridgeNfIp6tables", json_object_new_boolean(0));
         json_object_object_add(o, "Debug", json_object_new_boolean(ctx->debug));
         json_object_object_add(o, "NFd", json_object_new_int64(count_dir("/proc/self/fd")));
         /* Threads stand in for goroutines. */
-        json_object_object_add(o, "NGoroutines", json_object_new_int64(proc_status_value("Threads")));
+        json_object_object_add(o, "NGoroutines",
+                               json_object_new_int64(proc_status_value("Threads")));
         add_str(o, "SystemTime", now);
         add_str(o, "LoggingDriver", "");
         add_str(o, "CgroupDriver", "cgroupfs");
@@ -340,11 +348,14 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         add_str(o, "IndexServerAddress", "https://index.docker.io/v1/");
         json_object_object_add(o, "RegistryConfig", registry_config(ctx));
         json_object_object_add(o, "NCPU", json_object_new_int(ncpu));
-        json_object_object_add(o, "MemTotal", json_object_new_int64((int64_t) si.totalram * (int64_t) si.mem_unit));
+        json_object_object_add(
+                o, "MemTotal",
+                json_object_new_int64((int64_t) si.totalram * (int64_t) si.mem_unit));
         json_object_object_add(o, "GenericResources", NULL);
         add_str(o, "DockerRootDir", ctx->data_root);
         add_str(o, "HttpProxy", getenv("HTTP_PROXY") ? getenv("HTTP_PROXY") : getenv("http_proxy"));
-        add_str(o, "HttpsProxy", getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy"));
+        add_str(o, "HttpsProxy",
+                getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy"));
         add_str(o, "NoProxy", getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy"));
         add_str(o, "Name", host);
         json_object_object_add(o, "Labels", json_object_new_array());

@@ -84,13 +84,15 @@ content_digest_validate(const char *digest, berth_error_t **err)
         const char *hex;
 
         if (strncmp(digest, SHA256_PREFIX, strlen(SHA256_PREFIX)) != 0)
-                return berth_error_new(err, EINVAL, "digest \"%s\": unsupported algorithm (only sha256)", digest);
+                return berth_error_new(
+                        err, EINVAL, "digest \"%s\": unsupported algorithm (only sha256)", digest);
         hex = digest + strlen(SHA256_PREFIX);
         if (strlen(hex) != 64)
                 return berth_error_new(err, EINVAL, "digest \"%s\": want 64 hex digits", digest);
         for (const char *p = hex; *p; p++)
                 if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-                        return berth_error_new(err, EINVAL, "digest \"%s\": not lowercase hex", digest);
+                        return berth_error_new(err, EINVAL, "digest \"%s\": not lowercase hex",
+                                               digest);
         return 0;
 }
 
@@ -105,7 +107,8 @@ ref_validate(const char *ref, berth_error_t **err)
                 char c = *p;
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                       || c == '.' || c == '_' || c == '-' || c == ':'))
-                        return berth_error_new(err, EINVAL, "ingest ref \"%s\": invalid character '%c'", ref, c);
+                        return berth_error_new(err, EINVAL,
+                                               "ingest ref \"%s\": invalid character '%c'", ref, c);
         }
         return 0;
 }
@@ -152,7 +155,8 @@ content_store_gc_ingests(struct content_store *s, berth_error_t **err)
                 cleanup_close int fd = -1;
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                fd = openat(s->ingest_fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+                fd = openat(s->ingest_fd, de->d_name,
+                            O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
                 /* An ingest held by a live writer is locked: leave it. */
                 if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
                         continue;
@@ -160,7 +164,8 @@ content_store_gc_ingests(struct content_store *s, berth_error_t **err)
                         berth_error_t *e = NULL;
                         int r;
                         if (errno != EISDIR)
-                                return berth_error_sys(err, errno, "remove ingest \"%s\"", de->d_name);
+                                return berth_error_sys(err, errno, "remove ingest \"%s\"",
+                                                       de->d_name);
                         r = fs_remove_tree(s->ingest_fd, de->d_name, &e);
                         if (r < 0) {
                                 *err = e;
@@ -198,7 +203,8 @@ content_ingest_open(struct content_store *s, const char *ref, struct content_ing
                 return berth_error_sys(err, errno, "ingest \"%s\"", ref);
         if (flock(in->fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return berth_error_new(err, EBUSY, "ingest \"%s\": being written by another writer", ref);
+                        return berth_error_new(
+                                err, EBUSY, "ingest \"%s\": being written by another writer", ref);
                 return berth_error_sys(err, errno, "ingest \"%s\": lock", ref);
         }
         in->md = EVP_MD_CTX_new();
@@ -257,8 +263,8 @@ content_ingest_commit(struct content_ingest *in, const char *expected_digest, in
         }
         if (expected_size >= 0 && in->size != expected_size) {
                 ingest_remove(in);
-                return berth_error_new(err, EINVAL, "ingest \"%s\": size %lld, expected %lld", in->ref,
-                                       (long long) in->size, (long long) expected_size);
+                return berth_error_new(err, EINVAL, "ingest \"%s\": size %lld, expected %lld",
+                                       in->ref, (long long) in->size, (long long) expected_size);
         }
         EVP_DigestFinal_ex(in->md, md, &mdlen);
         strcpy(digest, SHA256_PREFIX);
@@ -266,8 +272,8 @@ content_ingest_commit(struct content_ingest *in, const char *expected_digest, in
                 snprintf(digest + strlen(SHA256_PREFIX) + 2 * i, 3, "%02x", md[i]);
         if (strcmp(digest, expected_digest) != 0) {
                 ingest_remove(in);
-                return berth_error_new(err, EINVAL, "ingest \"%s\": digest %s, expected %s", in->ref,
-                                       digest, expected_digest);
+                return berth_error_new(err, EINVAL, "ingest \"%s\": digest %s, expected %s",
+                                       in->ref, digest, expected_digest);
         }
         /* Data before name: the blob's bytes reach the disk before the rename makes it visible. */
         if (fsync(in->fd) < 0) {

@@ -32,7 +32,8 @@ char *content_store_blob_path(struct content_store *s, const char *digest);
  * another ingest is -EBUSY. */
 int content_ingest_open(struct content_store *s, const char *ref, struct content_ingest **ret,
                         int64_t *ret_offset, berth_error_t **err);
-int content_ingest_write(struct content_ingest *in, const void *buf, size_t len, berth_error_t **err);
+int content_ingest_write(struct content_ingest *in, const void *buf, size_t len,
+                         berth_error_t **err);
 /* fsync, check the size (EXPECTED_SIZE < 0: any) and digest, rename into blobs/sha256/ and fsync
  * the directory. A mismatch removes the ingest and is -EINVAL; an existing blob is -EEXIST (the
  * ingest is removed, the blob kept). Always ends the ingest: free it afterwards. */

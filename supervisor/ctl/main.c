@@ -64,8 +64,8 @@ api_get(const char *host, const char *path)
         rc = curl_easy_perform(c);
         if (rc != CURLE_OK) {
                 fprintf(stderr,
-                        "berthctl: cannot connect to berthd at %s: %s (is berthd running?)\n",
-                        host, curl_easy_strerror(rc));
+                        "berthctl: cannot connect to berthd at %s: %s (is berthd running?)\n", host,
+                        curl_easy_strerror(rc));
                 curl_easy_cleanup(c);
                 free(b.data);
                 return NULL;
@@ -73,7 +73,8 @@ api_get(const char *host, const char *path)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_cleanup(c);
         if (json_parse_buffer(b.data ? b.data : "", b.len, &doc, &err) < 0) {
-                fprintf(stderr, "berthctl: GET %s: status %ld, bad JSON: %s\n", path, status, err->msg);
+                fprintf(stderr, "berthctl: GET %s: status %ld, bad JSON: %s\n", path, status,
+                        err->msg);
                 berth_error_free(err);
                 free(b.data);
                 return NULL;
@@ -119,7 +120,8 @@ cmd_version(const char *host)
         printf("Server: %s\n", str(json_object_object_get(v, "Platform"), "Name"));
         printf(" Engine:\n");
         printf("  Version:          %s\n", str(v, "Version"));
-        printf("  API version:      %s (minimum version %s)\n", str(v, "ApiVersion"), str(v, "MinAPIVersion"));
+        printf("  API version:      %s (minimum version %s)\n", str(v, "ApiVersion"),
+               str(v, "MinAPIVersion"));
         printf("  Git commit:       %s\n", str(v, "GitCommit"));
         printf("  Built:            %s\n", str(v, "BuildTime"));
         printf("  OS/Arch:          %s/%s\n", str(v, "Os"), str(v, "Arch"));
@@ -161,8 +163,7 @@ cmd_info(const char *host)
         printf(" Cgroup Version: %s\n", str(i, "CgroupVersion"));
         printf(" Runtimes:");
         if (json_object_object_get_ex(i, "Runtimes", &rt)) {
-                json_object_object_foreach(rt, name, val)
-                {
+                json_object_object_foreach(rt, name, val) {
                         (void) val;
                         printf(" %s", name);
                 }
@@ -174,7 +175,8 @@ cmd_info(const char *host)
         printf(" OSType: %s\n", str(i, "OSType"));
         printf(" Architecture: %s\n", str(i, "Architecture"));
         printf(" CPUs: %s\n", str(i, "NCPU"));
-        print_bytes(" Total Memory: ", json_object_get_int64(json_object_object_get(i, "MemTotal")));
+        print_bytes(" Total Memory: ",
+                    json_object_get_int64(json_object_object_get(i, "MemTotal")));
         printf(" Name: %s\n", str(i, "Name"));
         printf(" ID: %s\n", str(i, "ID"));
         printf(" Docker Root Dir: %s\n", str(i, "DockerRootDir"));
@@ -185,14 +187,15 @@ cmd_info(const char *host)
 static void
 usage(FILE *out)
 {
-        fprintf(out, "Usage: berthctl [-H unix:///path] COMMAND\n"
-                     "\n"
-                     "Commands:\n"
-                     "  version   Show the client and berthd versions\n"
-                     "  info      Show berthd's system-wide information\n"
-                     "\n"
-                     "Options:\n"
-                     "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
+        fprintf(out,
+                "Usage: berthctl [-H unix:///path] COMMAND\n"
+                "\n"
+                "Commands:\n"
+                "  version   Show the client and berthd versions\n"
+                "  info      Show berthd's system-wide information\n"
+                "\n"
+                "Options:\n"
+                "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
                 DEFAULT_HOST);
 }
 

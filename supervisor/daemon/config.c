@@ -53,14 +53,16 @@ berthd_host_parse(const char *host, char **ret, berth_error_t **err)
         if (strncmp(host, "unix://", 7) == 0) {
                 p = host + 7;
                 if (*p == '\0')
-                        p = BERTHD_DEFAULT_HOST + 7;
+                        p = &BERTHD_DEFAULT_HOST[strlen("unix://")];
                 if (*p != '/')
-                        return berth_error_new(err, EINVAL, "host \"%s\": the socket path must be absolute", host);
+                        return berth_error_new(
+                                err, EINVAL, "host \"%s\": the socket path must be absolute", host);
                 *ret = xstrdup(p);
                 return 0;
         }
         if (strstr(host, "://") != NULL)
-                return berth_error_new(err, EOPNOTSUPP, "host \"%s\": only unix:// sockets are supported", host);
+                return berth_error_new(err, EOPNOTSUPP,
+                                       "host \"%s\": only unix:// sockets are supported", host);
         return berth_error_new(err, EINVAL, "host \"%s\": want unix:///path/to/socket", host);
 }
 
@@ -116,7 +118,8 @@ berthd_config_parse_args(int argc, char **argv, struct berthd_config *cfg, berth
                         break;
                 case 'H':
                         if (cfg->flags_set & SET_HOST)
-                                return berth_error_new(err, EOPNOTSUPP, "-H: only one host is supported");
+                                return berth_error_new(err, EOPNOTSUPP,
+                                                       "-H: only one host is supported");
                         replace(&cfg->host, optarg);
                         cfg->flags_set |= SET_HOST;
                         break;
@@ -155,15 +158,18 @@ berthd_config_parse_args(int argc, char **argv, struct berthd_config *cfg, berth
                         cfg->show_version = true;
                         break;
                 case ':':
-                        return berth_error_new(err, EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+                        return berth_error_new(err, EINVAL, "flag needs an argument: %s",
+                                               argv[optind - 1]);
                 default:
                         if (optopt != 0)
-                                return berth_error_new(err, EINVAL, "unknown shorthand flag: '%c'", optopt);
+                                return berth_error_new(err, EINVAL, "unknown shorthand flag: '%c'",
+                                                       optopt);
                         return berth_error_new(err, EINVAL, "unknown flag: %s", argv[optind - 1]);
                 }
         }
         if (optind < argc)
-                return berth_error_new(err, EINVAL, "berthd takes no arguments, got \"%s\"", argv[optind]);
+                return berth_error_new(err, EINVAL, "berthd takes no arguments, got \"%s\"",
+                                       argv[optind]);
         if (cfg->debug)
                 cfg->log_level = LOG_LEVEL_DEBUG;
         return berthd_host_parse(cfg->host, &cfg->socket_path, err);
@@ -190,8 +196,7 @@ check_keys(struct json_object *doc, const char *name, berth_error_t **err)
         cleanup_strv char **unknown = NULL;
         cleanup_free char *list = NULL;
 
-        json_object_object_foreach(doc, key, val)
-        {
+        json_object_object_foreach(doc, key, val) {
                 size_t i;
                 (void) val;
                 for (i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
@@ -202,9 +207,10 @@ check_keys(struct json_object *doc, const char *name, berth_error_t **err)
         }
         if (unknown) {
                 list = strv_join(unknown, ", ");
-                return berth_error_new(err, EINVAL,
-                                       "config file \"%s\": the following directives don't match any configuration option: %s",
-                                       name, list);
+                return berth_error_new(
+                        err, EINVAL,
+                        "config file \"%s\": the following directives don't match any configuration option: %s",
+                        name, list);
         }
         return 0;
 }
@@ -222,9 +228,10 @@ check_conflict(struct berthd_config *cfg, struct json_object *doc, const char *n
                         strv_push(&conflicts, known_keys[i].key);
         if (conflicts) {
                 list = strv_join(conflicts, ", ");
-                return berth_error_new(err, EINVAL,
-                                       "config file \"%s\": the following directives are specified both as a flag and in the configuration file: %s",
-                                       name, list);
+                return berth_error_new(
+                        err, EINVAL,
+                        "config file \"%s\": the following directives are specified both as a flag and in the configuration file: %s",
+                        name, list);
         }
         return 0;
 }
@@ -261,8 +268,11 @@ apply_json(struct berthd_config *cfg, struct json_object *doc, berth_error_t **e
                 return r;
         if (r > 0) {
                 if (json_object_array_length(arr) != 1)
-                        return json_error(err, JPATH_KEY(NULL, "hosts"), "exactly one host is supported");
-                if ((r = json_value_string(json_object_array_get_idx(arr, 0), JPATH_IDX(JPATH_KEY(NULL, "hosts"), 0), &s, err)) < 0)
+                        return json_error(err, JPATH_KEY(NULL, "hosts"),
+                                          "exactly one host is supported");
+                if ((r = json_value_string(json_object_array_get_idx(arr, 0),
+                                           JPATH_IDX(JPATH_KEY(NULL, "hosts"), 0), &s, err))
+                    < 0)
                         return r;
                 replace(&cfg->host, s);
                 free(cfg->socket_path);
@@ -283,8 +293,9 @@ apply_json(struct berthd_config *cfg, struct json_object *doc, berth_error_t **e
                 cfg->registry_mirrors = v;
                 for (size_t i = 0; v[i]; i++)
                         if (strncmp(v[i], "http://", 7) != 0 && strncmp(v[i], "https://", 8) != 0)
-                                return json_error(err, JPATH_IDX(JPATH_KEY(NULL, "registry-mirrors"), i),
-                                                  "invalid mirror: unsupported scheme in \"%s\"", v[i]);
+                                return json_error(
+                                        err, JPATH_IDX(JPATH_KEY(NULL, "registry-mirrors"), i),
+                                        "invalid mirror: unsupported scheme in \"%s\"", v[i]);
         }
         if ((r = json_get_int_range(doc, NULL, "max-concurrent-downloads", 0, 1000, &n, err)) < 0)
                 return r;
@@ -304,7 +315,8 @@ berthd_config_parse_json(struct berthd_config *cfg, const char *name, const char
         if (r < 0)
                 return berth_error_prefix(err, "config file \"%s\"", name);
         if (!json_object_is_type(doc, json_type_object))
-                return berth_error_new(err, EINVAL, "config file \"%s\": want a JSON object, got %s", name,
+                return berth_error_new(err, EINVAL,
+                                       "config file \"%s\": want a JSON object, got %s", name,
                                        json_type_word(doc));
         r = check_keys(doc, name, err);
         if (r < 0)

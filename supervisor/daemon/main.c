@@ -67,8 +67,10 @@ lock_exec_root(struct berthd *d, berth_error_t **err)
                 return berth_error_sys(err, errno, "open \"%s\"", d->pid_path);
         if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return berth_error_new(err, EBUSY, "another berthd is running with exec-root \"%s\" (\"%s\" is locked)",
-                                               d->cfg.exec_root, d->pid_path);
+                        return berth_error_new(
+                                err, EBUSY,
+                                "another berthd is running with exec-root \"%s\" (\"%s\" is locked)",
+                                d->cfg.exec_root, d->pid_path);
                 return berth_error_sys(err, errno, "lock \"%s\"", d->pid_path);
         }
         snprintf(buf, sizeof(buf), "%d\n", (int) getpid());
@@ -108,7 +110,8 @@ open_socket(struct berthd *d, int *ret_fd, berth_error_t **err)
                 return r;
         /* We hold the exec-root lock, so a socket file here is a dead daemon's: replace it. */
         if (unlink(d->cfg.socket_path) < 0 && errno != ENOENT)
-                return berth_error_sys(err, errno, "remove stale socket \"%s\"", d->cfg.socket_path);
+                return berth_error_sys(err, errno, "remove stale socket \"%s\"",
+                                       d->cfg.socket_path);
         /* Born 0660, never briefly wider; still single-threaded, so the umask is ours alone. */
         old = umask(0117);
         fd = sock_listen_unix(d->cfg.socket_path, 0, 128, err);

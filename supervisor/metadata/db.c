@@ -62,7 +62,9 @@ check_schema(struct metadata_db *db, MDB_txn *txn, berth_error_t **err)
                 if (rc != 0)
                         return mdb_error(err, rc, "stat meta");
                 if (st.ms_entries != 0)
-                        return berth_error_new(err, EINVAL, "metadata: no schema version in a non-empty environment");
+                        return berth_error_new(
+                                err, EINVAL,
+                                "metadata: no schema version in a non-empty environment");
                 snprintf(buf, sizeof(buf), "%d", METADATA_SCHEMA_VERSION);
                 val.mv_size = strlen(buf);
                 val.mv_data = buf;
@@ -82,9 +84,10 @@ check_schema(struct metadata_db *db, MDB_txn *txn, berth_error_t **err)
         if (errno != 0 || *end != '\0' || buf[0] < '0' || buf[0] > '9')
                 return berth_error_new(err, EINVAL, "metadata: bad schema version \"%s\"", buf);
         if (v > METADATA_SCHEMA_VERSION)
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "metadata: schema version %lu is newer than this berthd supports (%d): refusing to open it",
-                                       v, METADATA_SCHEMA_VERSION);
+                return berth_error_new(
+                        err, EOPNOTSUPP,
+                        "metadata: schema version %lu is newer than this berthd supports (%d): refusing to open it",
+                        v, METADATA_SCHEMA_VERSION);
         return 0;
 }
 
@@ -169,7 +172,8 @@ metadata_db_load_daemon_id(struct metadata_db *db, char **ret, berth_error_t **e
 {
         cleanup_txn MDB_txn *txn = NULL;
         cleanup_free char *id = NULL;
-        MDB_val key = {.mv_size = strlen(METADATA_KEY_DAEMON_ID), .mv_data = METADATA_KEY_DAEMON_ID};
+        MDB_val key = {.mv_size = strlen(METADATA_KEY_DAEMON_ID),
+                       .mv_data = METADATA_KEY_DAEMON_ID};
         MDB_val val;
         int rc;
 

@@ -36,7 +36,8 @@ snapshots_probe_driver(const char *data_root, const char **ret, berth_error_t **
                         /* Our own mount, made a moment ago; nothing can be using it. */
                         umount2(merged, MNT_DETACH);
                 } else {
-                        log_debug("snapshots: overlay mount in \"%s\" failed: %s", data_root, strerror(errno));
+                        log_debug("snapshots: overlay mount in \"%s\" failed: %s", data_root,
+                                  strerror(errno));
                 }
         }
         /* A leftover probe directory is harmless (its name starts with a dot); removal errors

@@ -107,18 +107,23 @@ test_version_bounds(void **state)
         (void) state;
         api_route(&ctx, "GET", "/v1.12/version", NULL, 0, &r);
         assert_int_equal(r.status, 400);
-        assert_string_equal(r.body, "{\"message\":\"client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version\"}\n");
+        assert_string_equal(
+                r.body,
+                "{\"message\":\"client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version\"}\n");
         api_response_done(&r);
         api_route(&ctx, "GET", "/v1.99/_ping", NULL, 0, &r);
         assert_int_equal(r.status, 400);
-        assert_string_equal(r.body, "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.41\"}\n");
+        assert_string_equal(
+                r.body,
+                "{\"message\":\"client version 1.99 is too new. Maximum supported API version is 1.41\"}\n");
         api_response_done(&r);
 }
 
 static void
 test_os_release(void **state)
 {
-        const char *f = "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nPRETTY_NAME='Debian 12'\nID=debian\n";
+        const char *f =
+                "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nPRETTY_NAME='Debian 12'\nID=debian\n";
         char *v;
 
         (void) state;

@@ -73,8 +73,11 @@ test_ingest_success(void **state)
         cleanup_error berth_error_t *err = NULL;
         int64_t size = 0;
 
-        assert_int_equal(content_store_write_blob(t->store, "r1", "hello", 5, HELLO_DIGEST, 5, &err), 0);
-        assert_true(exists(t, "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assert_int_equal(
+                content_store_write_blob(t->store, "r1", "hello", 5, HELLO_DIGEST, 5, &err), 0);
+        assert_true(exists(
+                t,
+                "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
         assert_false(exists(t, "ingest/r1"));
         assert_int_equal(content_store_stat_blob(t->store, HELLO_DIGEST, &size, &err), 0);
         assert_int_equal(size, 5);
@@ -87,8 +90,11 @@ test_ingest_digest_mismatch_leaves_nothing(void **state)
         cleanup_error berth_error_t *err = NULL;
         int64_t size = 0;
 
-        assert_int_equal(content_store_write_blob(t->store, "r2", "hello", 5, OTHER_DIGEST, 5, &err), -EINVAL);
-        assert_non_null(strstr(err->msg, "ingest \"r2\": digest " HELLO_DIGEST ", expected " OTHER_DIGEST));
+        assert_int_equal(
+                content_store_write_blob(t->store, "r2", "hello", 5, OTHER_DIGEST, 5, &err),
+                -EINVAL);
+        assert_non_null(
+                strstr(err->msg, "ingest \"r2\": digest " HELLO_DIGEST ", expected " OTHER_DIGEST));
         assert_false(exists(t, "ingest/r2"));
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(content_store_stat_blob(t->store, OTHER_DIGEST, &size, &err), -ENOENT);
@@ -100,10 +106,14 @@ test_ingest_size_mismatch(void **state)
         struct tmp *t = *state;
         cleanup_error berth_error_t *err = NULL;
 
-        assert_int_equal(content_store_write_blob(t->store, "r3", "hello", 5, HELLO_DIGEST, 6, &err), -EINVAL);
+        assert_int_equal(
+                content_store_write_blob(t->store, "r3", "hello", 5, HELLO_DIGEST, 6, &err),
+                -EINVAL);
         assert_string_equal(err->msg, "ingest \"r3\": size 5, expected 6");
         assert_false(exists(t, "ingest/r3"));
-        assert_false(exists(t, "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assert_false(exists(
+                t,
+                "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
 }
 
 static void
@@ -124,7 +134,9 @@ test_ingest_resume(void **state)
         assert_int_equal(content_ingest_write(in, "lo", 2, &err), 0);
         assert_int_equal(content_ingest_commit(in, HELLO_DIGEST, 5, &err), 0);
         content_ingest_free(in);
-        assert_true(exists(t, "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assert_true(exists(
+                t,
+                "blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
 }
 
 static void
@@ -142,8 +154,11 @@ test_ingest_busy_and_existing(void **state)
         /* a live writer's ingest survives GC */
         assert_int_equal(content_store_gc_ingests(t->store, &err), 0);
         assert_true(exists(t, "ingest/r5"));
-        assert_int_equal(content_store_write_blob(t->store, "r6", "hello", 5, HELLO_DIGEST, 5, &err), 0);
-        assert_int_equal(content_store_write_blob(t->store, "r7", "hello", 5, HELLO_DIGEST, -1, &err), -EEXIST);
+        assert_int_equal(
+                content_store_write_blob(t->store, "r6", "hello", 5, HELLO_DIGEST, 5, &err), 0);
+        assert_int_equal(
+                content_store_write_blob(t->store, "r7", "hello", 5, HELLO_DIGEST, -1, &err),
+                -EEXIST);
         assert_false(exists(t, "ingest/r7"));
 }
 
@@ -155,7 +170,8 @@ test_gc_removes_stale_ingests(void **state)
         cleanup_free char *p = xasprintf("%s/ingest/stale", t->path);
         cleanup_free char *d = xasprintf("%s/ingest/olddir/x", t->path);
 
-        assert_int_equal(fs_write_file(AT_FDCWD, p, "x", 1, &err), -ENOENT); /* O_TRUNC without O_CREAT */
+        assert_int_equal(fs_write_file(AT_FDCWD, p, "x", 1, &err),
+                         -ENOENT); /* O_TRUNC without O_CREAT */
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(fs_write_atomic(AT_FDCWD, p, "x", 1, 0600, &err), 0);
         assert_int_equal(fs_mkdir_p(d, 0700, &err), 0);
@@ -188,11 +204,14 @@ main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_ingest_success, tmp_setup, tmp_teardown),
-                cmocka_unit_test_setup_teardown(test_ingest_digest_mismatch_leaves_nothing, tmp_setup, tmp_teardown),
+                cmocka_unit_test_setup_teardown(test_ingest_digest_mismatch_leaves_nothing,
+                                                tmp_setup, tmp_teardown),
                 cmocka_unit_test_setup_teardown(test_ingest_size_mismatch, tmp_setup, tmp_teardown),
                 cmocka_unit_test_setup_teardown(test_ingest_resume, tmp_setup, tmp_teardown),
-                cmocka_unit_test_setup_teardown(test_ingest_busy_and_existing, tmp_setup, tmp_teardown),
-                cmocka_unit_test_setup_teardown(test_gc_removes_stale_ingests, tmp_setup, tmp_teardown),
+                cmocka_unit_test_setup_teardown(test_ingest_busy_and_existing, tmp_setup,
+                                                tmp_teardown),
+                cmocka_unit_test_setup_teardown(test_gc_removes_stale_ingests, tmp_setup,
+                                                tmp_teardown),
                 cmocka_unit_test_setup_teardown(test_bad_ref_and_digest, tmp_setup, tmp_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,7 +37,8 @@ static void
 test_flags(void **state)
 {
         cleanup_error berth_error_t *err = NULL;
-        char **argv = ARGS("--data-root", "/d", "--exec-root=/e", "-H", "unix:///s/x.sock", "--log-level", "debug");
+        char **argv = ARGS("--data-root", "/d", "--exec-root=/e", "-H", "unix:///s/x.sock",
+                           "--log-level", "debug");
         struct berthd_config c;
 
         (void) state;
@@ -60,11 +61,14 @@ test_bad_flags(void **state)
         assert_string_equal(err->msg, "unknown flag: --bogus");
         berthd_config_done(&c);
         berth_error_free(TAKE_PTR(err));
-        assert_int_equal(berthd_config_parse_args(3, ARGS("-H", "tcp://0.0.0.0:2375"), &c, &err), -EOPNOTSUPP);
-        assert_string_equal(err->msg, "host \"tcp://0.0.0.0:2375\": only unix:// sockets are supported");
+        assert_int_equal(berthd_config_parse_args(3, ARGS("-H", "tcp://0.0.0.0:2375"), &c, &err),
+                         -EOPNOTSUPP);
+        assert_string_equal(err->msg,
+                            "host \"tcp://0.0.0.0:2375\": only unix:// sockets are supported");
         berthd_config_done(&c);
         berth_error_free(TAKE_PTR(err));
-        assert_int_equal(berthd_config_parse_args(3, ARGS("--log-level", "loud"), &c, &err), -EINVAL);
+        assert_int_equal(berthd_config_parse_args(3, ARGS("--log-level", "loud"), &c, &err),
+                         -EINVAL);
         assert_string_equal(err->msg, "unable to parse logging level: loud");
         berthd_config_done(&c);
         berth_error_free(TAKE_PTR(err));
@@ -97,7 +101,8 @@ test_json_errors(void **state)
 {
         cleanup_error berth_error_t *err = NULL;
         struct berthd_config c;
-        const char *unknown = "{\"storage-driver\": \"x\", \"max-concurrent-downloads\": 1, \"bip\": \"y\"}";
+        const char *unknown =
+                "{\"storage-driver\": \"x\", \"max-concurrent-downloads\": 1, \"bip\": \"y\"}";
         const char *type = "{\"max-concurrent-downloads\": \"5\"}";
         const char *mirror = "{\"registry-mirrors\": [\"ftp://m\"]}";
         const char *syntax = "{\"debug\": tru}";
@@ -105,22 +110,31 @@ test_json_errors(void **state)
 
         (void) state;
         assert_int_equal(berthd_config_parse_args(1, (char *[]){"berthd", NULL}, &c, &err), 0);
-        assert_int_equal(berthd_config_parse_json(&c, "d.json", unknown, strlen(unknown), &err), -EINVAL);
-        assert_string_equal(err->msg, "config file \"d.json\": the following directives don't match any configuration option: storage-driver, bip");
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", unknown, strlen(unknown), &err),
+                         -EINVAL);
+        assert_string_equal(
+                err->msg,
+                "config file \"d.json\": the following directives don't match any configuration option: storage-driver, bip");
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(berthd_config_parse_json(&c, "d.json", type, strlen(type), &err), -EINVAL);
         assert_non_null(strstr(err->msg, "config file \"d.json\": max-concurrent-downloads: "));
         berth_error_free(TAKE_PTR(err));
-        assert_int_equal(berthd_config_parse_json(&c, "d.json", mirror, strlen(mirror), &err), -EINVAL);
-        assert_string_equal(err->msg, "config file \"d.json\": registry-mirrors[0]: invalid mirror: unsupported scheme in \"ftp://m\"");
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", mirror, strlen(mirror), &err),
+                         -EINVAL);
+        assert_string_equal(
+                err->msg,
+                "config file \"d.json\": registry-mirrors[0]: invalid mirror: unsupported scheme in \"ftp://m\"");
         berth_error_free(TAKE_PTR(err));
-        assert_int_equal(berthd_config_parse_json(&c, "d.json", syntax, strlen(syntax), &err), -EINVAL);
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", syntax, strlen(syntax), &err),
+                         -EINVAL);
         assert_non_null(strstr(err->msg, "config file \"d.json\": "));
         berth_error_free(TAKE_PTR(err));
         berthd_config_done(&c);
         assert_int_equal(berthd_config_parse_args(3, ARGS("--data-root", "/d"), &c, &err), 0);
         assert_int_equal(berthd_config_parse_json(&c, "d.json", both, strlen(both), &err), -EINVAL);
-        assert_string_equal(err->msg, "config file \"d.json\": the following directives are specified both as a flag and in the configuration file: data-root");
+        assert_string_equal(
+                err->msg,
+                "config file \"d.json\": the following directives are specified both as a flag and in the configuration file: data-root");
         berthd_config_done(&c);
 }
 
@@ -128,10 +142,8 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_flags),
-                cmocka_unit_test(test_bad_flags),
-                cmocka_unit_test(test_json),
+                cmocka_unit_test(test_defaults),    cmocka_unit_test(test_flags),
+                cmocka_unit_test(test_bad_flags),   cmocka_unit_test(test_json),
                 cmocka_unit_test(test_json_errors),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -89,7 +89,9 @@ test_newer_schema_refused(void **state)
 
         put_schema(*state, "2");
         assert_int_equal(metadata_db_open(*state, &db, &err), -EOPNOTSUPP);
-        assert_string_equal(err->msg, "metadata: schema version 2 is newer than this berthd supports (1): refusing to open it");
+        assert_string_equal(
+                err->msg,
+                "metadata: schema version 2 is newer than this berthd supports (1): refusing to open it");
         assert_null(db);
 }
 
