@@ -202,8 +202,9 @@ metadata_db_load_daemon_id(struct metadata_db *db, char **ret, berth_error_t **e
         return 0;
 }
 
-int
-metadata_db_count_images(struct metadata_db *db, size_t *ret, berth_error_t **err)
+static int
+count_entries(struct metadata_db *db, MDB_dbi dbi, const char *name, size_t *ret,
+              berth_error_t **err)
 {
         cleanup_txn MDB_txn *txn = NULL;
         MDB_stat st;
@@ -212,9 +213,23 @@ metadata_db_count_images(struct metadata_db *db, size_t *ret, berth_error_t **er
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
         if (rc != 0)
                 return mdb_error(err, rc, "begin");
-        rc = mdb_stat(txn, db->images, &st);
-        if (rc != 0)
-                return mdb_error(err, rc, "stat images");
+        rc = mdb_stat(txn, dbi, &st);
+        if (rc != 0) {
+                cleanup_free char *what = xasprintf("stat %s", name);
+                return mdb_error(err, rc, what);
+        }
         *ret = st.ms_entries;
         return 0;
+}
+
+int
+metadata_db_count_images(struct metadata_db *db, size_t *ret, berth_error_t **err)
+{
+        return count_entries(db, db->images, METADATA_DB_IMAGES, ret, err);
+}
+
+int
+metadata_db_count_containers(struct metadata_db *db, size_t *ret, berth_error_t **err)
+{
+        return count_entries(db, db->containers, METADATA_DB_CONTAINERS, ret, err);
 }

@@ -16,5 +16,6 @@ DEFINE_CLEANUP(struct metadata_db *, metadata_db_close)
 
 /* The daemon ID, generated and committed on first call; *ret is the caller's. */
 int metadata_db_load_daemon_id(struct metadata_db *db, char **ret, berth_error_t **err);
-/* Number of entries in the images database. */
+/* Number of entries in the images and containers databases. */
 int metadata_db_count_images(struct metadata_db *db, size_t *ret, berth_error_t **err);
+int metadata_db_count_containers(struct metadata_db *db, size_t *ret, berth_error_t **err);

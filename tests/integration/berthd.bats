@@ -267,6 +267,11 @@ bd_docker_cli() { # CLI: docker version and info against berthd
 	bd_start "$T2"
 	[ -S "$T2/s.sock" ]
 	[ "$(stat -c %a "$T2/s.sock")" = 660 ]
+	if getent group berth >/dev/null; then
+		[ "$(stat -c %G "$T2/s.sock")" = berth ]
+	else
+		[ "$(stat -c %g "$T2/s.sock")" = 0 ]
+	fi
 	[ "$(cat "$T2/exec/berthd.pid")" = "$(cat "$T2/pid")" ]
 	bd_stop "$T2" TERM
 	[ ! -e "$T2/s.sock" ]

@@ -55,6 +55,9 @@ test_daemon_id_persists(void **state)
         assert_string_equal(id1, id2);
         assert_int_equal(metadata_db_count_images(db, &n, &err), 0);
         assert_int_equal(n, 0);
+        n = 99;
+        assert_int_equal(metadata_db_count_containers(db, &n, &err), 0);
+        assert_int_equal(n, 0);
         metadata_db_close(db);
         assert_int_equal(metadata_db_open(*state, &db, &err), 0);
         assert_int_equal(metadata_db_load_daemon_id(db, &id3, &err), 0);
