@@ -60,9 +60,14 @@ berthd_host_parse(const char *host, char **ret, berth_error_t **err)
                 *ret = xstrdup(p);
                 return 0;
         }
+        if (strcmp(host, "fd://") == 0) {
+                *ret = NULL;
+                return 0;
+        }
         if (strstr(host, "://") != NULL)
                 return berth_error_new(err, EOPNOTSUPP,
-                                       "host \"%s\": only unix:// sockets are supported", host);
+                                       "host \"%s\": only unix:// sockets and fd:// are supported",
+                                       host);
         return berth_error_new(err, EINVAL, "host \"%s\": want unix:///path/to/socket", host);
 }
 

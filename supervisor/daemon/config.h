@@ -29,7 +29,7 @@ struct berthd_config {
         char *data_root;
         char *exec_root;
         char *host;        /* as given: "unix:///run/berth/berth.sock" */
-        char *socket_path; /* the path inside it */
+        char *socket_path; /* the path inside it; NULL for "fd://" (socket activation) */
         enum log_level log_level;
         bool debug;
         char *config_file;
@@ -50,6 +50,7 @@ int berthd_config_parse_json(struct berthd_config *cfg, const char *name, const 
                              size_t len, berth_error_t **err);
 /* Read cfg->config_file and apply it; a missing default file is fine. */
 int berthd_config_load_file(struct berthd_config *cfg, berth_error_t **err);
-/* "unix:///x" -> "/x"; other schemes are -EOPNOTSUPP, garbage -EINVAL. *ret is the caller's. */
+/* "unix:///x" -> "/x"; "fd://" (systemd socket activation) -> NULL; other schemes are
+ * -EOPNOTSUPP, garbage -EINVAL. *ret is the caller's. */
 int berthd_host_parse(const char *host, char **ret, berth_error_t **err);
 void berthd_config_done(struct berthd_config *cfg);

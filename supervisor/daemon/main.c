@@ -96,6 +96,41 @@ find_runtime(void)
         return xstrdup("berth");
 }
 
+#define SD_LISTEN_FDS_START 3
+
+/* -H fd://: systemd (berthd.socket) made the socket and passes it as fd 3, with LISTEN_PID and
+ * LISTEN_FDS saying it is meant for us (sd_listen_fds(3)). The socket file is systemd's: berthd
+ * neither replaces nor removes it. */
+static int
+take_activated_socket(int *ret_fd, berth_error_t **err)
+{
+        const char *pid = getenv("LISTEN_PID");
+        const char *fds = getenv("LISTEN_FDS");
+        int listening = 0;
+        socklen_t len = sizeof(listening);
+
+        if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != (long) getpid())
+                return berth_error_new(
+                        err, EINVAL,
+                        "-H fd://: no socket passed by systemd (LISTEN_PID, LISTEN_FDS unset or not for this process)");
+        if (strcmp(fds, "1") != 0)
+                return berth_error_new(err, EINVAL,
+                                       "-H fd://: want exactly one socket, got LISTEN_FDS=%s", fds);
+        if (getsockopt(SD_LISTEN_FDS_START, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+                return berth_error_sys(err, errno, "-H fd://: fd %d", SD_LISTEN_FDS_START);
+        if (!listening)
+                return berth_error_new(err, EINVAL, "-H fd://: fd %d is not a listening socket",
+                                       SD_LISTEN_FDS_START);
+        /* systemd passes it inheritable; nothing berthd starts may inherit it. */
+        if (fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) < 0)
+                return berth_error_sys(err, errno, "-H fd://: fd %d", SD_LISTEN_FDS_START);
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        *ret_fd = SD_LISTEN_FDS_START;
+        return 0;
+}
+
 static int
 open_socket(struct berthd *d, int *ret_fd, berth_error_t **err)
 {
@@ -136,6 +171,12 @@ berthd_open(struct berthd *d, berth_error_t **err)
         cleanup_free char *meta_dir = NULL, *content_dir = NULL;
         int r, fd = -1;
 
+        /* A missing activation socket is a setup error: report it before making anything. */
+        if (d->cfg.socket_path == NULL) {
+                r = take_activated_socket(&fd, err);
+                if (r < 0)
+                        return r;
+        }
         r = lock_exec_root(d, err);
         if (r < 0)
                 return r;
@@ -175,9 +216,11 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .max_concurrent_downloads = d->cfg.max_concurrent_downloads,
                 .debug = d->cfg.debug,
         };
-        r = open_socket(d, &fd, err);
-        if (r < 0)
-                return r;
+        if (d->cfg.socket_path != NULL) {
+                r = open_socket(d, &fd, err);
+                if (r < 0)
+                        return r;
+        }
         return api_http_start(&d->api, fd, &d->http, err);
 }
 
@@ -250,7 +293,8 @@ main(int argc, char **argv)
                 return 1;
         }
         log_info("berthd %s: API listening on \"%s\" (id %s, data-root \"%s\", driver %s)",
-                 PACKAGE_VERSION, d.socket_path, d.daemon_id, d.cfg.data_root, d.driver);
+                 PACKAGE_VERSION, d.socket_path ? d.socket_path : "fd://", d.daemon_id,
+                 d.cfg.data_root, d.driver);
         for (;;) {
                 sig = sigwaitinfo(&mask, NULL);
                 if (sig < 0 && errno == EINTR)

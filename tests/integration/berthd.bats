@@ -230,7 +230,7 @@ bd_docker_cli() { # CLI: docker version and info against berthd
 	[[ "$output" == *"unknown flag: --bogus"* ]]
 	run "$BERTHD" --data-root "$T2/data" --exec-root "$T2/exec" -H tcp://127.0.0.1:2375
 	[ "$status" -eq 125 ]
-	[[ "$output" == *'host "tcp://127.0.0.1:2375": only unix:// sockets are supported'* ]]
+	[[ "$output" == *'host "tcp://127.0.0.1:2375": only unix:// sockets and fd:// are supported'* ]]
 	run "$BERTHD" --data-root "$T2/data" --log-level loud
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"unable to parse logging level: loud"* ]]
@@ -303,4 +303,34 @@ bd_docker_cli() { # CLI: docker version and info against berthd
 	# logged in logrus' text format, where the quotes are escaped
 	[[ "$output" == *"another berthd is running with exec-root \\\"$T2/exec\\\""* ]]
 	[ "$(curl -s --unix-socket "$T2/s.sock" http://x/_ping)" = OK ]
+}
+
+@test "berthd: -H fd:// serves the socket systemd passes (LISTEN_FDS) and leaves its file alone" {
+	local i flags
+	command -v systemd-socket-activate >/dev/null || skip "no systemd-socket-activate on this host (Debian package systemd)"
+	echo '{}' >"$T2/daemon.json"
+	# systemd-socket-activate binds, then execs berthd (same PID) at the first connection.
+	systemd-socket-activate -l "$T2/sa.sock" "$BERTHD" -H fd:// --data-root "$T2/data" \
+		--exec-root "$T2/exec" --config-file "$T2/daemon.json" >>"$T2/log" 2>&1 3>&- &
+	echo $! >"$T2/pid"
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$T2/sa.sock" ] && break
+		sleep 0.05
+	done
+	run curl -s --max-time 10 --unix-socket "$T2/sa.sock" http://x/_ping
+	[ "$output" = OK ]
+	[ "$(cat "/proc/$(cat "$T2/pid")/comm")" = berthd ]
+	# the socket is close-on-exec, like every fd berthd holds
+	flags=$(awk '/^flags:/ { print $2 }' "/proc/$(cat "$T2/pid")/fdinfo/3")
+	(((8#$flags & 8#2000000) != 0))
+	bd_stop "$T2"
+	[ -S "$T2/sa.sock" ] # systemd's file: berthd does not remove it
+}
+
+@test "berthd: -H fd:// without a passed socket fails and creates nothing" {
+	echo '{}' >"$T2/daemon.json"
+	run "$BERTHD" -H fd:// --data-root "$T2/data" --exec-root "$T2/exec" --config-file "$T2/daemon.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"-H fd://: no socket passed by systemd"* ]]
+	[ ! -e "$T2/data" ] && [ ! -e "$T2/exec" ]
 }

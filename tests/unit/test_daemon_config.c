@@ -48,6 +48,9 @@ test_flags(void **state)
         assert_string_equal(c.socket_path, "/s/x.sock");
         assert_int_equal(c.log_level, LOG_LEVEL_DEBUG);
         berthd_config_done(&c);
+        assert_int_equal(berthd_config_parse_args(3, ARGS("-H", "fd://"), &c, &err), 0);
+        assert_null(c.socket_path);
+        berthd_config_done(&c);
 }
 
 static void
@@ -63,8 +66,9 @@ test_bad_flags(void **state)
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(berthd_config_parse_args(3, ARGS("-H", "tcp://0.0.0.0:2375"), &c, &err),
                          -EOPNOTSUPP);
-        assert_string_equal(err->msg,
-                            "host \"tcp://0.0.0.0:2375\": only unix:// sockets are supported");
+        assert_string_equal(
+                err->msg,
+                "host \"tcp://0.0.0.0:2375\": only unix:// sockets and fd:// are supported");
         berthd_config_done(&c);
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(berthd_config_parse_args(3, ARGS("--log-level", "loud"), &c, &err),
