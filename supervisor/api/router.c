@@ -113,12 +113,6 @@ api_route(const struct api_ctx *ctx, const char *method, const char *full_path, 
         api_handler_fn fn = NULL;
 
         memset(resp, 0, sizeof(*resp));
-        /* dockerd's middleware puts these on every response it routes. */
-        api_response_add_header(resp, "Api-Version", API_VERSION_MAX);
-        api_response_add_header(resp, "Docker-Experimental", "false");
-        api_response_add_header(resp, "Ostype", "linux");
-        api_response_add_header(resp, "Server", "berthd/" PACKAGE_VERSION " (linux)");
-
         api_path_split(full_path, &version, &req.path);
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
                 if (strcmp(routes[i].path, req.path) == 0 && strcmp(routes[i].method, method) == 0)
@@ -126,15 +120,26 @@ api_route(const struct api_ctx *ctx, const char *method, const char *full_path, 
         /* dockerd answers an unknown path and a known path with the wrong method alike: its mux
          * sets one handler as both NotFoundHandler and MethodNotAllowedHandler. */
         if (fn == NULL) {
+                /* Outside the middleware: none of the headers below (as dockerd 20.10). */
                 api_response_error(resp, 404, "page not found");
                 return;
         }
+        /* dockerd's middleware puts these on every response it routes, errors included. */
+        api_response_add_header(resp, "Api-Version", API_VERSION_MAX);
+        api_response_add_header(resp, "Docker-Experimental", "false");
+        api_response_add_header(resp, "Ostype", "linux");
+        api_response_add_header(resp, "Server", "berthd/" PACKAGE_VERSION " (linux)");
         req.version = version ? version : API_VERSION_MAX;
         if (api_version_compare(req.version, API_VERSION_MIN) < 0) {
-                api_response_error(
-                        resp, 400,
-                        "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version",
+                /* dockerd answers clients older than 1.24 in plain text (Go's http.Error), not
+                 * in the JSON they would not understand. */
+                resp->status = 400;
+                resp->content_type = "text/plain; charset=utf-8";
+                api_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+                resp->body = xasprintf(
+                        "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version\n",
                         req.version, API_VERSION_MIN);
+                resp->body_len = strlen(resp->body);
                 return;
         }
         if (api_version_compare(req.version, API_VERSION_MAX) > 0) {

@@ -92,6 +92,7 @@ test_not_found_and_bad_method(void **state)
         assert_int_equal(r.status, 404);
         assert_string_equal(r.body, "{\"message\":\"page not found\"}\n");
         assert_string_equal(r.content_type, "application/json");
+        assert_null(header(&r, "Api-Version"));
         api_response_done(&r);
         api_route(&ctx, "POST", "/version", NULL, 0, &r);
         assert_int_equal(r.status, 404);
@@ -107,9 +108,11 @@ test_version_bounds(void **state)
         (void) state;
         api_route(&ctx, "GET", "/v1.12/version", NULL, 0, &r);
         assert_int_equal(r.status, 400);
+        assert_string_equal(r.content_type, "text/plain; charset=utf-8");
         assert_string_equal(
                 r.body,
-                "{\"message\":\"client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version\"}\n");
+                "client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version\n");
+        assert_string_equal(header(&r, "Api-Version"), "1.41");
         api_response_done(&r);
         api_route(&ctx, "GET", "/v1.99/_ping", NULL, 0, &r);
         assert_int_equal(r.status, 400);
