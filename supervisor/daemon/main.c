@@ -221,7 +221,10 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 if (r < 0)
                         return r;
         }
-        return api_http_start(&d->api, fd, &d->http, err);
+        r = api_http_start(&d->api, fd, &d->http, err);
+        if (r < 0)
+                close(fd); /* the server takes the socket only when it starts */
+        return r;
 }
 
 static void
