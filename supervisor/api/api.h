@@ -1,0 +1,60 @@
+/* supervisor/api/api.h: what the Docker Engine API handlers share: the daemon's settled facts and
+ * its subsystems, and the request/response pair a handler works on (no HTTP library inside). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct metadata_db;
+
+/* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
+ * floor: older clients predate the shapes berthd implements). */
+#define API_VERSION_MAX "1.41"
+#define API_VERSION_MIN "1.24"
+
+/* Set up by main() before the server starts; read-only afterwards, so any thread may read it. */
+struct api_ctx {
+        const char *daemon_id;
+        const char *data_root;
+        const char *exec_root;
+        const char *driver;       /* the snapshotter chosen at start: "overlayfs" or "native" */
+        const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
+        struct metadata_db *db;
+        char *const *insecure_registries;
+        char *const *registry_mirrors;
+        int64_t max_concurrent_downloads;
+        bool debug;
+};
+
+struct api_request {
+        const char *method;
+        const char *path;    /* without the /v1.NN prefix */
+        const char *version; /* "1.41": the prefix's, or API_VERSION_MAX without one */
+        const char *body;
+        size_t body_len;
+};
+
+#define API_MAX_HEADERS 12
+
+struct api_response {
+        unsigned status;
+        char *body; /* owned */
+        size_t body_len;
+        const char *content_type;
+        struct {
+                const char *name;
+                char *value; /* owned */
+        } headers[API_MAX_HEADERS];
+        size_t n_headers;
+};
+
+void api_response_add_header(struct api_response *resp, const char *name, const char *value);
+/* Body = the JSON text of OBJ plus "\n" (Go's json.Encoder ends with one; clients do not care,
+ * byte-for-byte comparisons with dockerd do). Takes OBJ. */
+struct json_object;
+void api_response_json(struct api_response *resp, unsigned status, struct json_object *obj);
+/* docker's error body: {"message": "..."} */
+void api_response_error(struct api_response *resp, unsigned status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void api_response_done(struct api_response *resp);

@@ -1,0 +1,153 @@
+/* supervisor/api/router.c: the Docker Engine API's routing and its version middleware. */
+#include <config.h>
+
+#include "supervisor/api/router.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "supervisor/api/system.h"
+
+typedef void (*api_handler_fn)(const struct api_ctx *ctx, const struct api_request *req,
+                               struct api_response *resp);
+
+static const struct {
+        const char *method;
+        const char *path;
+        api_handler_fn fn;
+} routes[] = {
+        {"GET", "/_ping", api_system_ping},
+        {"HEAD", "/_ping", api_system_ping},
+        {"GET", "/version", api_system_version},
+        {"GET", "/info", api_system_info},
+};
+
+void
+api_response_add_header(struct api_response *resp, const char *name, const char *value)
+{
+        if (resp->n_headers == API_MAX_HEADERS)
+                abort(); /* a programming error: the table is sized for every handler */
+        resp->headers[resp->n_headers].name = name;
+        resp->headers[resp->n_headers].value = xstrdup(value);
+        resp->n_headers++;
+}
+
+void
+api_response_json(struct api_response *resp, unsigned status, struct json_object *obj)
+{
+        const char *s = json_object_to_json_string_ext(
+                obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+        free(resp->body);
+        resp->body = xasprintf("%s\n", s);
+        resp->body_len = strlen(resp->body);
+        resp->status = status;
+        resp->content_type = "application/json";
+        json_object_put(obj);
+}
+
+void
+api_response_error(struct api_response *resp, unsigned status, const char *fmt, ...)
+{
+        struct json_object *o = json_object_new_object();
+        cleanup_free char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        msg = xvasprintf(fmt, ap);
+        va_end(ap);
+        json_object_object_add(o, "message", json_object_new_string(msg));
+        api_response_json(resp, status, o);
+}
+
+void
+api_response_done(struct api_response *resp)
+{
+        free(resp->body);
+        for (size_t i = 0; i < resp->n_headers; i++)
+                free(resp->headers[i].value);
+        memset(resp, 0, sizeof(*resp));
+}
+
+void
+api_path_split(const char *path, char **ret_version, const char **ret_rest)
+{
+        size_t n;
+
+        *ret_version = NULL;
+        *ret_rest = path;
+        if (strncmp(path, "/v", 2) != 0)
+                return;
+        n = strspn(path + 2, "0123456789.");
+        if (n == 0 || path[2 + n] != '/')
+                return;
+        *ret_version = xstrndup(path + 2, n);
+        *ret_rest = path + 2 + n;
+}
+
+int
+api_version_compare(const char *a, const char *b)
+{
+        while (*a || *b) {
+                char *ea = NULL, *eb = NULL;
+                unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+                if (x != y)
+                        return x < y ? -1 : 1;
+                a = *ea == '.' ? ea + 1 : ea;
+                b = *eb == '.' ? eb + 1 : eb;
+        }
+        return 0;
+}
+
+void
+api_route(const struct api_ctx *ctx, const char *method, const char *full_path, const char *body,
+          size_t body_len, struct api_response *resp)
+{
+        cleanup_free char *version = NULL;
+        struct api_request req = {.method = method, .body = body, .body_len = body_len};
+        api_handler_fn fn = NULL;
+
+        memset(resp, 0, sizeof(*resp));
+        api_path_split(full_path, &version, &req.path);
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+                if (strcmp(routes[i].path, req.path) == 0 && strcmp(routes[i].method, method) == 0)
+                        fn = routes[i].fn;
+        /* dockerd answers an unknown path and a known path with the wrong method alike: its mux
+         * sets one handler as both NotFoundHandler and MethodNotAllowedHandler. */
+        if (fn == NULL) {
+                /* Outside the middleware: none of the headers below (as dockerd 20.10). */
+                api_response_error(resp, 404, "page not found");
+                return;
+        }
+        /* dockerd's middleware puts these on every response it routes, errors included. */
+        api_response_add_header(resp, "Api-Version", API_VERSION_MAX);
+        api_response_add_header(resp, "Docker-Experimental", "false");
+        api_response_add_header(resp, "Ostype", "linux");
+        api_response_add_header(resp, "Server", "berthd/" PACKAGE_VERSION " (linux)");
+        req.version = version ? version : API_VERSION_MAX;
+        if (api_version_compare(req.version, API_VERSION_MIN) < 0) {
+                /* dockerd answers clients older than 1.24 in plain text (Go's http.Error), not
+                 * in the JSON they would not understand. */
+                resp->status = 400;
+                resp->content_type = "text/plain; charset=utf-8";
+                api_response_add_header(resp, "X-Content-Type-Options", "nosniff");
+                resp->body = xasprintf(
+                        "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version\n",
+                        req.version, API_VERSION_MIN);
+                resp->body_len = strlen(resp->body);
+                return;
+        }
+        if (api_version_compare(req.version, API_VERSION_MAX) > 0) {
+                api_response_error(
+                        resp, 400,
+                        "client version %s is too new. Maximum supported API version is %s",
+                        req.version, API_VERSION_MAX);
+                return;
+        }
+        fn(ctx, &req, resp);
+}

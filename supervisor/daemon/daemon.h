@@ -1,0 +1,22 @@
+/* supervisor/daemon/daemon.h: the berthd context main() builds and passes down. */
+#pragma once
+
+#include "supervisor/api/api.h"
+#include "supervisor/daemon/config.h"
+
+struct content_store;
+struct api_http;
+
+struct berthd {
+        struct berthd_config cfg;
+        int lock_fd; /* <exec-root>/berthd.pid, flock()ed while this daemon lives */
+        char *pid_path;
+        char *daemon_id;
+        char *runtime_path;
+        const char *driver;
+        struct metadata_db *db;
+        struct content_store *content;
+        struct api_ctx api;
+        struct api_http *http;
+        char *socket_path; /* set once the socket exists: removed at exit */
+};
