@@ -133,7 +133,10 @@ action_delete(const struct shim_args *a)
                                   .log = log,
                                   .systemd_cgroup = o.systemd_cgroup};
         char *args[] = {"delete", "--force", (char *) a->id, NULL};
-        if (shim_runtime_run(&rt, args, NULL, &err) < 0) {
+        /* After a normal teardown the runtime has nothing left for ID (its state directory
+         * <root>/<id> is gone, for berth and runc alike): no need to run it. */
+        cleanup_free char *state_dir = xasprintf("%s/%s", root, a->id);
+        if (access(state_dir, F_OK) == 0 && shim_runtime_run(&rt, args, NULL, &err) < 0) {
                 if (!strstr(err->msg, "does not exist") && !strstr(err->msg, "not exist"))
                         fprintf(stderr, "delete %s: %s\n", a->id, err->msg);
                 berth_error_free(err);
@@ -145,22 +148,14 @@ action_delete(const struct shim_args *a)
                 berth_error_free(err);
                 err = NULL;
         }
-        /* A killed shim could not remove its socket. */
+        /* A killed shim could not remove its socket: the bundle's address file names it (the
+         * start action wrote it), so no hashing (and no libcrypto) is needed here. */
         {
-                cleanup_free char *cfg_path = xasprintf("%s/config.json", bundle);
-                cleanup_json struct json_object *cfg = NULL;
-                cleanup_free char *addr = NULL;
-                if (json_parse_file(cfg_path, &cfg, &err) < 0) {
-                        berth_error_free(err);
-                        err = NULL;
-                }
-                if (a->address && *a->address
-                    && shim_address_build(socket_root(), a->address, a->namespace_,
-                                          shim_group_key(cfg, a->id), &addr, &err)
-                               >= 0)
+                cleanup_free char *addr_path = xasprintf("%s/address", bundle), *addr = NULL;
+                if (fs_read_file(AT_FDCWD, addr_path, &addr, NULL, NULL) >= 0) {
+                        addr[strcspn(addr, "\n")] = '\0';
                         shim_address_remove_stale(addr);
-                berth_error_free(err);
-                err = NULL;
+                }
         }
         uint32_t pid = UINT32_MAX;
         cleanup_free char *pid_path = xasprintf("%s/init.pid", bundle), *text = NULL;
