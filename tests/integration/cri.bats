@@ -371,6 +371,25 @@ pod_remove() {
 	assert_pod_gone berth containerd-shim-berth-v2 "$POD" "$CID"
 }
 
+@test "cri: UpdateContainerResources reaches the cgroup (the shim's Update, the runtime's update)" {
+	pod_run berth
+	ctr_run upd sleep 1000
+	wait_ctr_state "$CID" CONTAINER_RUNNING
+	dir=/sys/fs/cgroup/memory$CRI_CGROUP_PARENT/pod-$N/$CID
+	[[ -d $dir ]]
+	printf '{"memory_limit_in_bytes": 67108864, "cpu_shares": 512}' >"$T/res.json"
+	cri_ok update "$CID" "$T/res.json"
+	[[ $(cat "$dir/memory.limit_in_bytes") == 67108864 ]]
+	[[ $(cat "/sys/fs/cgroup/cpu$CRI_CGROUP_PARENT/pod-$N/$CID/cpu.shares") == 512 ]]
+	# a value the kernel refuses is the call's error, and the old limit stays
+	printf '{"memory_limit_in_bytes": 4096}' >"$T/bad.json"
+	run cri_ update "$CID" "$T/bad.json"
+	[[ $status != 0 ]]
+	[[ $(cat "$dir/memory.limit_in_bytes") == 67108864 ]]
+	pod_remove
+	assert_pod_gone berth containerd-shim-berth-v2 "$POD" "$CID"
+}
+
 @test "cri: StopPodSandbox kills running containers; RemovePodSandbox leaves nothing behind" {
 	pod_run berth
 	local cid1 shim

@@ -18,6 +18,7 @@ usage: cri.py --socket SOCK [--gen DIR] [--timeout SECONDS] COMMAND ARGS...
   exec-bench ID N CMD...           N ExecSync calls on one connection -> {"n", "seconds", "per_call_ms",
                                    "exit_codes"} (for bench/cri.sh: no interpreter start-up per call)
   stats ID                         ContainerStats -> {"stats"}
+  update ID RESOURCES.json         UpdateContainerResources (RESOURCES: LinuxContainerResources)
   images                           ListImages -> {"images"}
   inspecti IMAGE                   ImageStatus -> {"image"}
 
@@ -182,6 +183,10 @@ def run(a, gen):
         elif cmd == "stats":
             need(1, "stats ID")
             out(rt.ContainerStats(pb.ContainerStatsRequest(container_id=args[0]), timeout=T))
+        elif cmd == "update":
+            need(2, "update ID RESOURCES.json")
+            out(rt.UpdateContainerResources(pb.UpdateContainerResourcesRequest(
+                container_id=args[0], linux=load(args[1], pb.LinuxContainerResources)), timeout=T))
         elif cmd == "images":
             out(im.ListImages(pb.ListImagesRequest(), timeout=T))
         elif cmd == "inspecti":
