@@ -83,8 +83,10 @@ shim_options_load(const char *bundle, struct shim_options *o, berth_error_t **er
 
         shim_options_defaults(o);
         r = json_parse_file(path, &j, err);
-        if (r < 0)
+        if (r < 0) {
+                shim_options_done(o);
                 return r;
+        }
         options_take_string(j, "binary_name", &o->binary_name);
         options_take_string(j, "root", &o->root);
         options_take_string(j, "criu_path", &o->criu_path);

@@ -111,6 +111,7 @@ struct shim_create {
 void shim_options_defaults(struct shim_options *o);
 void shim_options_done(struct shim_options *o);
 int shim_options_save(const char *bundle, const struct shim_options *o, berth_error_t **err);
+/* On failure O holds nothing (shim_options_done need not be called). */
 int shim_options_load(const char *bundle, struct shim_options *o, berth_error_t **err);
 /* A berth shim config file (runtimeoptions.v1.Options.config_path): TOML-style `key = value`
  * lines with the keys of containerd.runc.v1.Options in TOML spelling (BinaryName, Root,
