@@ -25,6 +25,8 @@
 #include "proto/ttrpc/server.h"
 #include "shim/address.h"
 #include "shim/args.h"
+#include "shim/daemon_setup.h"
+#include "shim/options_any.h"
 #include "shim/publisher.h"
 #include "shim/rootfs_mount.h"
 #include "shim/runtime_cli.h"
@@ -49,6 +51,36 @@ socket_root(void)
         return r && *r ? r : SHIM_SOCKET_ROOT_DEFAULT;
 }
 
+static int
+start_read_options(struct shim_options *o, berth_error_t **err)
+{
+        google_protobuf_Any any = google_protobuf_Any_init_zero;
+        cleanup_free uint8_t *buf = NULL;
+        size_t len = 0, cap = 0;
+        int r;
+
+        for (;;) {
+                if (len == cap) {
+                        cap = cap ? 2 * cap : 4096;
+                        buf = xrealloc(buf, cap);
+                }
+                ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return berth_error_sys(err, errno, "read the options on stdin");
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        any.value.funcs.decode = nano_decode_bytes;
+        if (len > 0 && (r = nano_decode(google_protobuf_Any_fields, &any, buf, len, err)) < 0)
+                return berth_error_prefix(err, "options on stdin");
+        r = shim_options_from_any(&any, len > 0, o, err);
+        free(any.value.arg);
+        return r;
+}
+
 /* start: listen (or find the group's running shim), start the server on that socket, print the
  * address. Nothing but the address may reach stdout or stderr. */
 static int
@@ -62,6 +94,10 @@ action_start(const struct shim_args *a, char **argv)
 
         if (!cwd)
                 return fail((berth_error_sys(&err, errno, "getcwd"), TAKE_PTR(err)));
+        /* stdin: the task's options as a serialized Any, or nothing. */
+        __attribute__((cleanup(shim_options_done))) struct shim_options opts = {0};
+        if (start_read_options(&opts, &err) < 0)
+                return fail(TAKE_PTR(err));
         if (json_parse_file("config.json", &cfg, &err) < 0) {
                 berth_error_free(err);
                 err = NULL;
@@ -86,8 +122,8 @@ action_start(const struct shim_args *a, char **argv)
                             || dup2(devnull, 2) < 0
                             || (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3)) < 0)
                                 _exit(1);
-                        /* Nothing else of containerd's reaches the server (it runs for as long as its
-                         * containers: a pipe kept open would hold up its reader). */
+                        /* Nothing else of containerd's reaches the server (it runs for as long as
+                         * its containers: a pipe kept open would hold up its reader). */
                         (void) close_range(4, ~0U, 0);
                         args[n++] = argv[0];
                         args[n++] = "-namespace";
@@ -103,6 +139,15 @@ action_start(const struct shim_args *a, char **argv)
                         _exit(127);
                 }
                 close(fd);
+                int r = shim_adjust_oom_score(pid, getppid(), &err);
+                if (r >= 0 && opts.shim_cgroup)
+                        r = shim_join_cgroup(pid, opts.shim_cgroup, &err);
+                if (r < 0) {
+                        kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        unlink(shim_address_path(addr));
+                        return fail(TAKE_PTR(err));
+                }
         }
         fputs(addr, stdout);
         return 0;

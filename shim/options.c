@@ -28,6 +28,7 @@ shim_options_done(struct shim_options *o)
         free(o->binary_name);
         free(o->root);
         free(o->criu_path);
+        free(o->shim_cgroup);
         *o = (struct shim_options){0};
 }
 
@@ -169,6 +170,9 @@ shim_options_read_config(const char *path, struct shim_options *o, berth_error_t
                 } else if (strcmp(key, "Root") == 0) {
                         free(o->root);
                         o->root = TAKE_PTR(val);
+                } else if (strcmp(key, "ShimCgroup") == 0) {
+                        free(o->shim_cgroup);
+                        o->shim_cgroup = TAKE_PTR(val);
                 } else if (strcmp(key, "CriuPath") == 0) {
                         free(o->criu_path);
                         o->criu_path = TAKE_PTR(val);

@@ -69,6 +69,7 @@ struct shim_options {
         char *binary_name; /* default "berth" */
         char *root;        /* default /run/containerd/berth */
         char *criu_path;
+        char *shim_cgroup; /* the server is moved into this cgroup by the start action */
         bool systemd_cgroup, no_pivot_root, no_new_keyring;
         uint32_t io_uid, io_gid;
 };

@@ -19,6 +19,7 @@
 #include "proto/ttrpc/status.h"
 #include "runtimeoptions/v1/options.pb.h"
 #include "shim/metrics.h"
+#include "shim/options_any.h"
 #include "shim/service.h"
 
 #define TASK_SERVICE "containerd.task.v2.Task"
@@ -62,25 +63,6 @@ timestamp_of(const struct timespec *at)
         return (google_protobuf_Timestamp){.seconds = at->tv_sec, .nanos = (int32_t) at->tv_nsec};
 }
 
-/* "containerd.runc.v1.Options" with or without a "<host>/" prefix. */
-static bool
-any_is(const google_protobuf_Any *any, const char *name)
-{
-        const char *slash = strrchr(any->type_url, '/');
-
-        return strcmp(slash ? slash + 1 : any->type_url, name) == 0;
-}
-
-static int
-any_unpack(google_protobuf_Any *any, const char *name, const pb_msgdesc_t *desc, void *msg,
-           berth_error_t **err)
-{
-        google_protobuf_Any copy = *any;
-
-        strncpy(copy.type_url, name, sizeof(copy.type_url) - 1);
-        return nano_unpack_any(&copy, name, desc, msg, err);
-}
-
 static char *
 any_text(const google_protobuf_Any *any)
 {
@@ -92,54 +74,6 @@ any_text(const google_protobuf_Any *any)
         memcpy(s, b->data, b->len);
         s[b->len] = '\0';
         return s;
-}
-
-/* The runtime options of a Create: containerd.runc.v1.Options, or runtimeoptions.v1.Options
- * naming a berth shim config file, or none. */
-static int
-create_options(google_protobuf_Any *any, bool has, struct shim_options *o, berth_error_t **err)
-{
-        int r;
-
-        shim_options_defaults(o);
-        if (!has || !any->type_url[0])
-                return 0;
-        if (any_is(any, "containerd.runc.v1.Options")) {
-                containerd_runc_v1_Options *ro = xmalloc(sizeof(*ro));
-                *ro = (containerd_runc_v1_Options) containerd_runc_v1_Options_init_zero;
-                r = any_unpack(any, "containerd.runc.v1.Options", containerd_runc_v1_Options_fields,
-                               ro, err);
-                if (r >= 0) {
-                        if (ro->binary_name[0]) {
-                                free(o->binary_name);
-                                o->binary_name = xstrdup(ro->binary_name);
-                        }
-                        if (ro->root[0]) {
-                                free(o->root);
-                                o->root = xstrdup(ro->root);
-                        }
-                        if (ro->criu_path[0])
-                                o->criu_path = xstrdup(ro->criu_path);
-                        o->systemd_cgroup = ro->systemd_cgroup;
-                        o->no_pivot_root = ro->no_pivot_root;
-                        o->no_new_keyring = ro->no_new_keyring;
-                        o->io_uid = ro->io_uid;
-                        o->io_gid = ro->io_gid;
-                }
-                free(ro);
-                return r;
-        }
-        if (any_is(any, "runtimeoptions.v1.Options")) {
-                runtimeoptions_v1_Options *ro = xmalloc(sizeof(*ro));
-                *ro = (runtimeoptions_v1_Options) runtimeoptions_v1_Options_init_zero;
-                r = any_unpack(any, "runtimeoptions.v1.Options", runtimeoptions_v1_Options_fields,
-                               ro, err);
-                if (r >= 0 && ro->config_path[0])
-                        r = shim_options_read_config(ro->config_path, o, err);
-                free(ro);
-                return r;
-        }
-        return berth_error_new(err, EINVAL, "options: unknown type %s", any->type_url);
 }
 
 static void
@@ -166,7 +100,7 @@ task_create(struct ttrpc_call *call, void *userdata)
                 mounts[i] = (struct shim_mount){
                         .type = m->type, .source = m->source, .options = m->options.arg};
         }
-        if (create_options(&req->options, req->has_options, &opts, &err) < 0) {
+        if (shim_options_from_any(&req->options, req->has_options, &opts, &err) < 0) {
                 berth_error_prefix(&err, "create %s", req->id);
                 ttrpc_call_reply_error(call, err);
                 goto out;
@@ -380,11 +314,12 @@ task_checkpoint(struct ttrpc_call *call, void *userdata)
         req->options.value.funcs.decode = nano_decode_bytes;
         if (!decode_request(call, containerd_task_v2_CheckpointTaskRequest_fields, req))
                 goto out;
-        if (req->has_options && any_is(&req->options, "containerd.runc.v1.CheckpointOptions")) {
+        if (req->has_options
+            && shim_any_is(&req->options, "containerd.runc.v1.CheckpointOptions")) {
                 containerd_runc_v1_CheckpointOptions co =
                         containerd_runc_v1_CheckpointOptions_init_zero;
-                if (any_unpack(&req->options, "containerd.runc.v1.CheckpointOptions",
-                               containerd_runc_v1_CheckpointOptions_fields, &co, &err)
+                if (shim_any_unpack(&req->options, "containerd.runc.v1.CheckpointOptions",
+                                    containerd_runc_v1_CheckpointOptions_fields, &co, &err)
                     < 0) {
                         ttrpc_call_reply_error(call, err);
                         goto out;

@@ -91,6 +91,7 @@ teardown_file() {
 		kill -9 "$p" 2>/dev/null || true
 	done
 	findmnt -rn -o TARGET | grep "^$CD/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rmdir /sys/fs/cgroup/memory/berth-shim-it-* 2>/dev/null || true
 	rm -rf "$CD"
 }
 
@@ -398,4 +399,26 @@ cgroup_v1_dir() {
 	assert_gone "$N"
 	[[ $(find /run/containerd/fifo -mindepth 1 -maxdepth 1 2>/dev/null | wc -l) -le $fifos_before ]]
 	[[ $(ls /proc/"$(cat "$CD/containerd.pid")"/fd | wc -l) -le $((cd_fds_before + 2)) ]]
+}
+
+@test "shim: the server's oom_score_adj is containerd's + 1; ShimCgroup moves it into that cgroup" {
+	cg=berth-shim-it-$N
+	mkdir "/sys/fs/cgroup/memory/$cg"
+	printf 'ShimCgroup = "/%s"\n' "$cg" >"$CD/shimcg-$N.toml"
+	ctr_ run -d --runtime "$RUNTIME" --runtime-config-path "$CD/shimcg-$N.toml" "$IMAGE" "$N" sleep 300
+	shim=$(pgrep -f "containerd-shim-berth-v2 -namespace default -id $N -address $CD/c.sock")
+	grep -qx "$shim" "/sys/fs/cgroup/memory/$cg/cgroup.procs"
+	[[ $(cat /proc/"$shim"/oom_score_adj) == $(($(cat /proc/"$(cat "$CD/containerd.pid")"/oom_score_adj) + 1)) ]]
+	ctr_ task kill -s 9 "$N"
+	sleep 0.5
+	ctr_ task delete "$N"
+	ctr_ containers rm "$N"
+	assert_gone "$N"
+	# a cgroup that does not exist fails the start, leaving nothing
+	printf 'ShimCgroup = "/no-such-%s"\n' "$cg" >"$CD/shimcg-bad-$N.toml"
+	run ctr_ run --rm --runtime "$RUNTIME" --runtime-config-path "$CD/shimcg-bad-$N.toml" "$IMAGE" "$N-b" true
+	[[ $status != 0 && $output == *"shim cgroup /no-such-$cg: no such cgroup"* ]]
+	ctr_ containers rm "$N-b" 2>/dev/null || true
+	assert_gone "$N-b"
+	rmdir "/sys/fs/cgroup/memory/$cg"
 }

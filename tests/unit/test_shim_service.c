@@ -18,7 +18,9 @@
 #include "cgroups/v1/metrics.pb.h"
 #include "cgroups/v2/metrics.pb.h"
 #include "lib/cleanup.h"
+#include "lib/strv.h"
 #include "proto/nano_callbacks.h"
+#include "shim/daemon_setup.h"
 #include "shim/metrics.h"
 #include "shim/oom.h"
 #include "shim/service.h"
@@ -42,7 +44,8 @@ test_config_file(void **state)
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *path = write_temp("# berth\n[options]\nBinaryName = \"/usr/sbin/runc\"\n"
                                              "Root = \"/run/x\" # trailing\nSystemdCgroup = true\n"
-                                             "NoPivotRoot=false\nIoUid = 1000\nIoGid = 1001\n");
+                                             "NoPivotRoot=false\nIoUid = 1000\nIoGid = 1001\n"
+                                             "ShimCgroup = \"/system/shims\"\n");
         (void) state;
 
         shim_options_defaults(&o);
@@ -54,6 +57,7 @@ test_config_file(void **state)
         assert_false(o.no_pivot_root);
         assert_int_equal(o.io_uid, 1000);
         assert_int_equal(o.io_gid, 1001);
+        assert_string_equal(o.shim_cgroup, "/system/shims");
         shim_options_done(&o);
         unlink(path);
 }
@@ -213,6 +217,25 @@ test_oom_cgroup_dir(void **state)
         assert_null(shim_oom_cgroup_dir("12:memory:/x\n", mountinfo_unified, &v2));
 }
 
+static void
+test_cgroup_procs_files(void **state)
+{
+        (void) state;
+        {
+                cleanup_strv char **v = shim_cgroup_procs_files(mountinfo_hybrid, "/shims/a");
+                assert_int_equal(strv_length(v), 3);
+                assert_string_equal(v[0], "/sys/fs/cgroup/unified/shims/a/cgroup.procs");
+                assert_string_equal(v[1], "/sys/fs/cgroup/memory/shims/a/cgroup.procs");
+                assert_string_equal(v[2], "/sys/fs/cgroup/cpu,cpuacct/shims/a/cgroup.procs");
+        }
+        {
+                cleanup_strv char **v = shim_cgroup_procs_files(mountinfo_unified, "shims");
+                assert_int_equal(strv_length(v), 1);
+                assert_string_equal(v[0], "/sys/fs/cgroup/shims/cgroup.procs");
+        }
+        assert_null(shim_cgroup_procs_files("25 1 8:1 / / rw - ext4 /dev/sda1 rw\n", "x"));
+}
+
 int
 main(void)
 {
@@ -220,7 +243,7 @@ main(void)
                 cmocka_unit_test(test_config_file),    cmocka_unit_test(test_config_errors),
                 cmocka_unit_test(test_metrics_v1),     cmocka_unit_test(test_metrics_v2),
                 cmocka_unit_test(test_metrics_errors), cmocka_unit_test(test_oom_count),
-                cmocka_unit_test(test_oom_cgroup_dir),
+                cmocka_unit_test(test_oom_cgroup_dir), cmocka_unit_test(test_cgroup_procs_files),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
