@@ -27,6 +27,16 @@ int content_store_stat_blob(struct content_store *s, const char *digest, int64_t
 /* Path of the blob DIGEST (which may not exist); caller frees. */
 char *content_store_blob_path(struct content_store *s, const char *digest);
 
+/* Every committed blob's digest; returns the count. *ret is the caller's (strv). */
+int content_store_list_blobs(struct content_store *s, char ***ret, berth_error_t **err);
+/* Remove the committed blob DIGEST; -ENOENT when absent. Callers keep it from racing an ingest
+ * that is about to be referenced (supervisor/metadata/gc.h). */
+int content_store_remove_blob(struct content_store *s, const char *digest, berth_error_t **err);
+/* A read-only fd on blob DIGEST (close-on-exec, the caller's), checked to be EXPECTED_SIZE bytes
+ * (< 0: any); the bytes were verified at ingest. */
+int content_store_open_blob(struct content_store *s, const char *digest, int64_t expected_size,
+                            berth_error_t **err);
+
 /* Start or resume the ingest REF (letters, digits, "._-:" ; no leading dot). Bytes already in
  * ingest/REF are rehashed and kept: *ret_offset says where to continue. A ref being written by
  * another ingest is -EBUSY. */
