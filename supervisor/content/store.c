@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -396,4 +397,26 @@ content_store_open_blob(struct content_store *s, const char *digest, int64_t exp
                                        digest, (long long) expected_size);
         }
         return fd;
+}
+
+void
+content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF])
+{
+        EVP_MD_CTX *copy = EVP_MD_CTX_new();
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+
+        if (copy == NULL || EVP_MD_CTX_copy_ex(copy, in->md) != 1)
+                abort(); /* only allocation can fail here */
+        EVP_DigestFinal_ex(copy, md, &mdlen);
+        EVP_MD_CTX_free(copy);
+        strcpy(ret, SHA256_PREFIX);
+        for (unsigned int i = 0; i < mdlen && i < 32; i++)
+                snprintf(ret + strlen(SHA256_PREFIX) + 2 * i, 3, "%02x", md[i]);
+}
+
+int64_t
+content_ingest_size(const struct content_ingest *in)
+{
+        return in->size;
 }

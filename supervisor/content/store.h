@@ -49,6 +49,10 @@ int content_ingest_write(struct content_ingest *in, const void *buf, size_t len,
  * ingest is removed, the blob kept). Always ends the ingest: free it afterwards. */
 int content_ingest_commit(struct content_ingest *in, const char *expected_digest,
                           int64_t expected_size, berth_error_t **err);
+/* "sha256:<hex>" of the bytes written so far, and their count. */
+#define CONTENT_DIGEST_BUF 72
+void content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF]);
+int64_t content_ingest_size(const struct content_ingest *in);
 /* Close without committing; the bytes stay in ingest/REF for a resume. */
 void content_ingest_free(struct content_ingest *in);
 DEFINE_CLEANUP(struct content_ingest *, content_ingest_free)
