@@ -208,8 +208,21 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req,
                         continue;
                 if (dangling && strcmp(dangling[0], "false") == 0 && is_dangling)
                         continue;
-                if (refs && !reference_matches(refs, recs[i].names))
+                if (refs) {
+                        /* As dockerd: the image is listed with the names that matched only. */
+                        cleanup_strv char **matched = NULL;
+                        struct image_record view = recs[i];
+                        strv_foreach(n, recs[i].names) {
+                                char *one[] = {n, NULL};
+                                if (reference_matches(refs, one))
+                                        strv_push(&matched, n);
+                        }
+                        if (matched == NULL)
+                                continue;
+                        view.names = matched;
+                        json_object_array_add(out, summary(ctx, &view, false));
                         continue;
+                }
                 json_object_array_add(out, summary(ctx, &recs[i], false));
         }
         image_records_free(recs, (size_t) n);

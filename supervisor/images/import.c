@@ -153,6 +153,15 @@ ingest_entry(struct image_service *svc, struct archive *a, const char *path, siz
         }
         content_ingest_digest(in, digest);
         f->size = content_ingest_size(in);
+        /* An OCI layout names each blob by its digest: the bytes must match the name. */
+        if (strncmp(path, "blobs/sha256/", 13) == 0 && strcmp(path + 13, digest + 7) != 0) {
+                content_ingest_commit(in, "sha256:bad", 0, err); /* removes the ingest */
+                berth_error_free(*err);
+                *err = NULL;
+                return berth_error_new(err, EINVAL,
+                                       "archive: \"%s\": digest mismatch: the content hashes to %s",
+                                       path, digest);
+        }
         r = content_ingest_commit(in, digest, f->size, err);
         if (r == -EEXIST) {
                 berth_error_free(*err); /* the same bytes are stored already */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,11 +130,15 @@ copy_tree(const char *from, const char *to, berth_error_t **err)
 {
         cleanup_free char *src = xasprintf("%s/.", from);
         int status = 0;
+        pid_t parent = getpid();
         pid_t pid = fork();
 
         if (pid < 0)
                 return berth_error_sys(err, errno, "snapshots: fork");
         if (pid == 0) {
+                /* Dies with berthd, as the unpacker does (unpack.c). */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(127);
                 execl("/bin/cp", "cp", "-a", "--reflink=auto", src, to, (char *) NULL);
                 _exit(127);
         }

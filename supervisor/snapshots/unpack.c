@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -310,17 +312,23 @@ layer_unpack(int src_fd, const char *dir, bool overlay, char **ret_diff_id, int6
         char buf[4096];
         ssize_t n, got = 0;
         int fds[2], status = 0;
-        pid_t pid;
+        pid_t pid, parent;
 
         if (pipe2(fds, O_CLOEXEC) < 0)
                 return berth_error_sys(err, errno, "layer: pipe");
         rfd = fds[0];
         wfd = fds[1];
+        parent = getpid();
         pid = fork();
         if (pid < 0)
                 return berth_error_sys(err, errno, "layer: fork");
-        if (pid == 0)
+        if (pid == 0) {
+                /* Dies with berthd: an unpacker outliving a crash would write into a temporary
+                 * directory the next daemon is removing. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(1);
                 child(src_fd, dir, overlay, wfd);
+        }
         close(TAKE_FD(wfd));
         while (got < (ssize_t) sizeof(buf) - 1
                && ((n = read(rfd, buf + got, sizeof(buf) - 1 - (size_t) got)) > 0
