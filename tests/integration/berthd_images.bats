@@ -299,3 +299,35 @@ store_empty() {
 	bd_stop "$c"
 	rm -f "$big"
 }
+
+@test "images: berthctl load, images, tag, image inspect, history, save, rmi" {
+	local C=("$BERTHCTL" -H "unix://$BD/s.sock")
+	run "${C[@]}" load -i "$PD/img.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: busybox:latest" ]
+	run "${C[@]}" tag busybox foo/bar:1
+	[ "$status" -eq 0 ]
+	run "${C[@]}" images
+	[[ "${lines[0]}" == REPOSITORY* ]]
+	[[ "$output" == *"foo/bar "*"1 "* && "$output" == *"busybox "*"latest "* ]]
+	run "${C[@]}" images -q
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$output" = "$(docker images -q busybox)" ]
+	run "${C[@]}" image inspect busybox
+	[ "$(jq -r '.[0].RepoTags | length' <<<"$output")" = 2 ]
+	run "${C[@]}" history busybox
+	[[ "$output" == *mkimage* ]]
+	run "${C[@]}" save -o "$PD/ctl.tar" busybox
+	[ "$status" -eq 0 ]
+	tar tf "$PD/ctl.tar" | grep -qx index.json
+	run "${C[@]}" rmi busybox
+	[ "$output" = "Untagged: busybox:latest" ]
+	run "${C[@]}" rmi -f foo/bar:1
+	[[ "$output" == *"Deleted: sha256:"* ]]
+	run "${C[@]}" rmi nosuch
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such image: nosuch"* ]]
+	store_empty "$BD/data"
+	run "${C[@]}" load -q -i "$PD/ctl.tar"
+	[ "$output" = "Loaded image: busybox:latest" ]
+}
