@@ -81,8 +81,7 @@ send_response(struct MHD_Connection *conn, const struct api_response *r)
                 }
                 resp = MHD_create_response_from_fd((uint64_t) st.st_size, fd);
         } else {
-                resp = MHD_create_response_from_buffer(r->body_len, r->body,
-                                                       MHD_RESPMEM_MUST_COPY);
+                resp = MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_COPY);
         }
         if (resp == NULL)
                 return MHD_NO;

@@ -106,7 +106,8 @@ summary(const struct api_ctx *ctx, const struct image_record *rec, bool df)
                 json_object_array_add(digests, json_object_new_string("<none>@<none>"));
         }
         json_object_object_add(o, "Containers", json_object_new_int(df ? 0 : -1));
-        json_object_object_add(o, "Created", json_object_new_int64(api_parse_created(rec->created)));
+        json_object_object_add(o, "Created",
+                               json_object_new_int64(api_parse_created(rec->created)));
         json_object_object_add(o, "Id", json_object_new_string(rec->id));
         json_object_object_add(o, "Labels", labels_of(config));
         json_object_object_add(o, "ParentId", json_object_new_string(""));
@@ -163,8 +164,7 @@ reference_matches(char *const *patterns, char *const *names)
 }
 
 void
-api_images_list(const struct api_ctx *ctx, const struct api_request *req,
-                struct api_response *resp)
+api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_json struct json_object *filters = NULL;
@@ -295,14 +295,17 @@ api_images_inspect(const struct api_ctx *ctx, const struct api_request *req,
         json_object_object_add(o, "RepoTags", familiar_tags(rec.names, false));
         json_object_object_add(o, "RepoDigests", familiar_tags(rec.names, true));
         json_object_object_add(o, "Parent", json_object_new_string(""));
-        json_object_object_add(o, "Comment", member_or(config, "comment", json_object_new_string("")));
+        json_object_object_add(o, "Comment",
+                               member_or(config, "comment", json_object_new_string("")));
         json_object_object_add(o, "Created", json_object_new_string(rec.created));
-        json_object_object_add(o, "Container", member_or(config, "container", json_object_new_string("")));
+        json_object_object_add(o, "Container",
+                               member_or(config, "container", json_object_new_string("")));
         json_object_object_add(o, "ContainerConfig",
                                member_or(config, "container_config", json_object_new_object()));
         json_object_object_add(o, "DockerVersion",
                                member_or(config, "docker_version", json_object_new_string("")));
-        json_object_object_add(o, "Author", member_or(config, "author", json_object_new_string("")));
+        json_object_object_add(o, "Author",
+                               member_or(config, "author", json_object_new_string("")));
         json_object_object_add(o, "Config", member_or(config, "config", json_object_new_object()));
         json_object_object_add(o, "Architecture",
                                member_or(config, "architecture", json_object_new_string("")));
@@ -351,7 +354,8 @@ api_images_history(const struct api_ctx *ctx, const struct api_request *req,
         for (size_t k = n; k-- > 0;) {
                 struct json_object *h = json_object_array_get_idx(hist, k), *e = NULL;
                 struct json_object *o = json_object_new_object();
-                json_object_object_add(o, "Comment", member_or(h, "comment", json_object_new_string("")));
+                json_object_object_add(o, "Comment",
+                                       member_or(h, "comment", json_object_new_string("")));
                 e = NULL;
                 json_object_object_get_ex(h, "created", &e);
                 json_object_object_add(o, "Created",
@@ -359,11 +363,12 @@ api_images_history(const struct api_ctx *ctx, const struct api_request *req,
                                                e ? json_object_get_string(e) : NULL)));
                 json_object_object_add(o, "CreatedBy",
                                        member_or(h, "created_by", json_object_new_string("")));
-                json_object_object_add(o, "Id", json_object_new_string(k == n - 1 ? rec.id : "<missing>"));
+                json_object_object_add(o, "Id",
+                                       json_object_new_string(k == n - 1 ? rec.id : "<missing>"));
                 json_object_object_add(o, "Size", json_object_new_int64(0));
-                json_object_object_add(o, "Tags", k == n - 1 && rec.names
-                                                          ? familiar_tags(rec.names, false)
-                                                          : NULL);
+                json_object_object_add(o, "Tags",
+                                       k == n - 1 && rec.names ? familiar_tags(rec.names, false)
+                                                               : NULL);
                 json_object_array_add(out, o);
         }
         image_record_done(&rec);
@@ -412,14 +417,13 @@ append_line(char **buf, struct json_object *o)
 {
         cleanup_free char *old = *buf;
         *buf = xasprintf("%s%s\n", old ? old : "",
-                         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN
-                                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
+                         json_object_to_json_string_ext(
+                                 o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
 }
 
 void
-api_images_load(const struct api_ctx *ctx, const struct api_request *req,
-                struct api_response *resp)
+api_images_load(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_strv char **lines = NULL;
@@ -452,8 +456,7 @@ api_images_load(const struct api_ctx *ctx, const struct api_request *req,
 }
 
 void
-api_images_save(const struct api_ctx *ctx, const struct api_request *req,
-                struct api_response *resp)
+api_images_save(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_strv char **names = NULL;
@@ -506,7 +509,8 @@ api_images_prune(const struct api_ctx *ctx, const struct api_request *req,
                         api_response_error(resp, 400, "invalid filter: %s", f);
                         return;
                 }
-                all = dangling && (strcmp(dangling[0], "false") == 0 || strcmp(dangling[0], "0") == 0);
+                all = dangling
+                      && (strcmp(dangling[0], "false") == 0 || strcmp(dangling[0], "0") == 0);
         }
         if (image_service_prune(ctx->images, all, deleted, &reclaimed, &err) < 0) {
                 json_object_put(deleted);

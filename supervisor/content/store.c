@@ -393,8 +393,8 @@ content_store_open_blob(struct content_store *s, const char *digest, int64_t exp
                 return berth_error_sys(err, errno, "blob \"%s\"", digest);
         if (expected_size >= 0 && (fstat(fd, &st) < 0 || st.st_size != expected_size)) {
                 close(fd);
-                return berth_error_new(err, EINVAL, "blob \"%s\": size does not match %lld",
-                                       digest, (long long) expected_size);
+                return berth_error_new(err, EINVAL, "blob \"%s\": size does not match %lld", digest,
+                                       (long long) expected_size);
         }
         return fd;
 }

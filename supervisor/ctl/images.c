@@ -120,7 +120,8 @@ cmd_images(const char *host, int argc, char **argv)
         if (list == NULL)
                 return 1;
         if (!quiet)
-                printf(digests ? "%-20s %-10s %-20s %-15s %-15s %s\n" : "%-20s %-10s %-15s %-15s %s\n",
+                printf(digests ? "%-20s %-10s %-20s %-15s %-15s %s\n"
+                               : "%-20s %-10s %-15s %-15s %s\n",
                        "REPOSITORY", "TAG", digests ? "DIGEST" : "IMAGE ID",
                        digests ? "IMAGE ID" : "CREATED", digests ? "CREATED" : "SIZE",
                        digests ? "SIZE" : "");
@@ -141,7 +142,8 @@ cmd_images(const char *host, int argc, char **argv)
                 }
                 json_object_object_get_ex(img, "RepoTags", &tags);
                 for (size_t j = 0; tags && j < json_object_array_length(tags); j++) {
-                        cleanup_free char *t = xstrdup(json_object_get_string(json_object_array_get_idx(tags, j)));
+                        cleanup_free char *t =
+                                xstrdup(json_object_get_string(json_object_array_get_idx(tags, j)));
                         char *colon = strrchr(t, ':');
                         const char *tag = "<none>";
                         if (colon && !strchr(colon, '/')) {
@@ -218,7 +220,8 @@ cmd_load(const char *host, int argc, char **argv)
                 return 1;
         }
         if (ctl_request(host, "POST", quiet ? "/images/load?quiet=1" : "/images/load?quiet=0",
-                        in ? in : stdin, NULL, &r) < 0)
+                        in ? in : stdin, NULL, &r)
+            < 0)
                 return 1;
         rc = r.status == 200 ? print_stream(r.body, r.len, quiet) : ctl_print_error(&r);
         ctl_reply_done(&r);
@@ -248,7 +251,8 @@ cmd_save(const char *host, int argc, char **argv)
                 return 1;
         }
         if (file == NULL && isatty(STDOUT_FILENO)) {
-                fprintf(stderr, "cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
+                fprintf(stderr,
+                        "cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
                 return 1;
         }
         for (int i = optind; i < argc; i++) {
@@ -321,8 +325,8 @@ cmd_rmi(const char *host, int argc, char **argv)
                         return 125;
         }
         for (int i = optind; i < argc; i++) {
-                cleanup_free char *path = xasprintf("/images/%s?force=%d&noprune=%d", argv[i],
-                                                    force, noprune);
+                cleanup_free char *path =
+                        xasprintf("/images/%s?force=%d&noprune=%d", argv[i], force, noprune);
                 cleanup_json struct json_object *doc = NULL;
                 berth_error_t *err = NULL;
                 struct ctl_reply r;
@@ -361,9 +365,9 @@ cmd_inspect(const char *host, int argc, char **argv)
                 }
                 json_object_array_add(out, o);
         }
-        printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY
-                                                                   | JSON_C_TO_STRING_SPACED
-                                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n",
+               json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                           | JSON_C_TO_STRING_NOSLASHESCAPE));
         return rc;
 }
 
@@ -397,7 +401,7 @@ cmd_history(const char *host, int argc, char **argv)
 bool
 ctl_images_known(const char *verb)
 {
-        static const char *const verbs[] = {"images", "load", "save", "tag",
+        static const char *const verbs[] = {"images", "load",    "save", "tag",
                                             "rmi",    "history", "image"};
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strcmp(verb, verbs[i]) == 0)

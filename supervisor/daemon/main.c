@@ -23,8 +23,8 @@
 #include "supervisor/content/store.h"
 #include "supervisor/daemon/config.h"
 #include "supervisor/daemon/daemon.h"
-#include "supervisor/metadata/db.h"
 #include "supervisor/images/service.h"
+#include "supervisor/metadata/db.h"
 #include "supervisor/snapshots/probe.h"
 #include "supervisor/snapshots/snapshotter.h"
 

@@ -3,8 +3,6 @@
  * `ctr images import` and skopeo all read). */
 #include <config.h>
 
-#include "supervisor/images/service.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,6 +21,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
 #include "supervisor/images/reference.h"
+#include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 
 #define OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -210,12 +209,15 @@ save_locked(struct image_service *svc, struct saved *imgs, size_t n, int fd, ber
                                 }
                                 json_object_object_add(
                                         t, colon + 1,
-                                        json_object_new_string(layers[strv_length(layers) - 1] + 7));
+                                        json_object_new_string(layers[strv_length(layers) - 1]
+                                                               + 7));
                         }
                 }
                 if (imgs[i].keys == NULL && rec.manifest) {
                         struct json_object *d = json_object_new_object();
-                        json_object_object_add(d, "mediaType", json_object_new_string(mtype ? mtype : OCI_MANIFEST));
+                        json_object_object_add(
+                                d, "mediaType",
+                                json_object_new_string(mtype ? mtype : OCI_MANIFEST));
                         json_object_object_add(d, "digest", json_object_new_string(rec.manifest));
                         json_object_object_add(d, "size", json_object_new_int64(msize));
                         json_object_array_add(manifests, d);
@@ -224,10 +226,12 @@ save_locked(struct image_service *svc, struct saved *imgs, size_t n, int fd, ber
         }
         if (r < 0)
                 return r;
-        text = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        text = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN
+                                                             | JSON_C_TO_STRING_NOSLASHESCAPE);
         r = write_member(a, "index.json", text, strlen(text), -1, 0, err);
         if (r == 0) {
-                text = json_object_to_json_string_ext(docker, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+                text = json_object_to_json_string_ext(
+                        docker, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
                 r = write_member(a, "manifest.json", text, strlen(text), -1, 0, err);
         }
         if (r == 0) {

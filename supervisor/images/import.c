@@ -4,8 +4,6 @@
  * unpack and record each image. */
 #include <config.h>
 
-#include "supervisor/images/service.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
 #include "supervisor/images/reference.h"
+#include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/snapshotter.h"
 
@@ -127,8 +126,8 @@ ingest_entry(struct image_service *svc, struct archive *a, const char *path, siz
              struct tar_file *f, berth_error_t **err)
 {
         cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref = xasprintf("load-%d-%lld-%zu", (int) getpid(),
-                                           (long long) time(NULL), seq);
+        cleanup_free char *ref =
+                xasprintf("load-%d-%lld-%zu", (int) getpid(), (long long) time(NULL), seq);
         char digest[CONTENT_DIGEST_BUF];
         const void *buf;
         size_t len;
@@ -260,7 +259,7 @@ tar_lookup(const struct tar_index *t, const char *path)
 struct image_plan {
         char *manifest_digest; /* NULL: synthesise one (docker-archive) */
         char *config_digest;
-        char **layers;      /* blob digests */
+        char **layers; /* blob digests */
         int64_t *layer_sizes;
         char **layer_types; /* media types */
         char **names;       /* normalised keys */
@@ -436,7 +435,7 @@ go_arch(void)
 {
         static const struct {
                 const char *uname, *go;
-        } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"armv7l", "arm"},
+        } map[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"},   {"armv7l", "arm"},
                    {"i686", "386"},     {"ppc64le", "ppc64le"}, {"s390x", "s390x"}};
         struct utsname u;
 
@@ -479,13 +478,14 @@ pick_manifest(struct image_service *svc, const char *digest, int64_t size, char 
                 if (r < 0)
                         return berth_error_prefix(err, "index %s", digest);
                 if (json_get_object(d, NULL, "platform", &plat, err) < 0
-                    || (plat && (json_get_string(plat, NULL, "os", &os, err) < 0
-                                 || json_get_string(plat, NULL, "architecture", &arch, err) < 0)))
+                    || (plat
+                        && (json_get_string(plat, NULL, "os", &os, err) < 0
+                            || json_get_string(plat, NULL, "architecture", &arch, err) < 0)))
                         return berth_error_prefix(err, "index %s", digest);
                 if (is_index_type(type))
                         continue;
-                if (best == NULL || (os && arch && strcmp(os, "linux") == 0
-                                     && strcmp(arch, go_arch()) == 0)) {
+                if (best == NULL
+                    || (os && arch && strcmp(os, "linux") == 0 && strcmp(arch, go_arch()) == 0)) {
                         bool exact = os && arch && strcmp(os, "linux") == 0
                                      && strcmp(arch, go_arch()) == 0;
                         /* Skip manifests whose blob the archive lacks (other platforms). */
@@ -611,17 +611,20 @@ synth_manifest(struct image_service *svc, const struct image_plan *p, berth_erro
         const char *text;
         char digest[CONTENT_DIGEST_BUF];
         cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref = xasprintf("manifest-%d-%lld", (int) getpid(), (long long) time(NULL));
+        cleanup_free char *ref =
+                xasprintf("manifest-%d-%lld", (int) getpid(), (long long) time(NULL));
         int64_t resumed = 0;
         int r;
 
         if (content_store_stat_blob(svc->store, p->config_digest, &csize, err) < 0)
                 return NULL;
         json_object_object_add(m, "schemaVersion", json_object_new_int(2));
-        json_object_object_add(m, "mediaType", json_object_new_string(
-                                                       "application/vnd.docker.distribution.manifest.v2+json"));
-        json_object_object_add(config, "mediaType", json_object_new_string(
-                                                            "application/vnd.docker.container.image.v1+json"));
+        json_object_object_add(
+                m, "mediaType",
+                json_object_new_string("application/vnd.docker.distribution.manifest.v2+json"));
+        json_object_object_add(
+                config, "mediaType",
+                json_object_new_string("application/vnd.docker.container.image.v1+json"));
         json_object_object_add(config, "size", json_object_new_int64(csize));
         json_object_object_add(config, "digest", json_object_new_string(p->config_digest));
         json_object_object_add(m, "config", config);
@@ -669,8 +672,10 @@ config_facts(struct image_service *svc, const char *digest, char ***ret_diff_ids
                 return r;
         if ((r = json_get_string(c, NULL, "created", &created, err)) < 0
             || (r = json_get_object(c, NULL, "rootfs", &rootfs, err)) < 0
-            || (rootfs && (r = json_get_strv(rootfs, JPATH_KEY(NULL, "rootfs"), "diff_ids",
-                                             ret_diff_ids, err)) < 0))
+            || (rootfs
+                && (r = json_get_strv(rootfs, JPATH_KEY(NULL, "rootfs"), "diff_ids", ret_diff_ids,
+                                      err))
+                           < 0))
                 return berth_error_prefix(err, "image config %s", digest);
         *ret_created = xstrdup(created ? created : "");
         return 0;
@@ -694,8 +699,7 @@ commit_plan(struct image_service *svc, struct image_plan *p, berth_error_t **err
         if (r < 0)
                 return r;
         if (strv_length(diff_ids) != n)
-                return berth_error_new(err, EINVAL,
-                                       "image config %s: %zu diff_ids for %zu layers",
+                return berth_error_new(err, EINVAL, "image config %s: %zu diff_ids for %zu layers",
                                        p->config_digest, strv_length(diff_ids), n);
         if (p->manifest_digest)
                 manifest = xstrdup(p->manifest_digest);
@@ -752,8 +756,8 @@ image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_e
                 if (r < 0)
                         break;
                 if (plans[i].names == NULL) {
-                        cleanup_free char *l = xasprintf("Loaded image ID: %s",
-                                                         plans[i].config_digest);
+                        cleanup_free char *l =
+                                xasprintf("Loaded image ID: %s", plans[i].config_digest);
                         strv_push(&lines, l);
                 }
                 strv_foreach(name, plans[i].names) {

@@ -123,8 +123,9 @@ image_ref_parse(const char *s, struct image_ref *ret, berth_error_t **err)
         if (strlen(ret->name) > 255) {
                 free(ret->name);
                 ret->name = NULL;
-                return berth_error_new(err, EINVAL,
-                                       "invalid reference format: repository name must not be more than 255 characters");
+                return berth_error_new(
+                        err, EINVAL,
+                        "invalid reference format: repository name must not be more than 255 characters");
         }
         ret->tag = TAKE_PTR(tag);
         ret->digest = TAKE_PTR(digest);

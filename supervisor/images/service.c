@@ -85,7 +85,8 @@ image_service_resolve(struct image_service *svc, const char *name, char **ret_id
 int64_t
 image_service_collect_locked(struct image_service *svc)
 {
-        cleanup_error berth_error_t *err = NULL; /* a failed sweep is retried after the next change */
+        cleanup_error berth_error_t *err =
+                NULL; /* a failed sweep is retried after the next change */
         cleanup_strv char **keep = NULL;
         struct image_record *recs = NULL;
         int64_t bytes = 0;
@@ -180,9 +181,10 @@ remove_locked(struct image_service *svc, const char *name, bool force, struct js
                         add_entry(result, "Untagged", fam);
         } else if (key == NULL && !force && count_repos(rec.names) > 1) {
                 cleanup_free char *s = short_id(id);
-                r = berth_error_new(err, EBUSY,
-                                    "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
-                                    s);
+                r = berth_error_new(
+                        err, EBUSY,
+                        "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
+                        s);
         } else {
                 r = delete_image_locked(svc, id, rec.names, result, err);
         }
@@ -218,7 +220,8 @@ image_service_tag(struct image_service *svc, const char *source, const char *tar
                 return r;
         if (ref.digest) {
                 image_ref_done(&ref);
-                return berth_error_new(err, EINVAL, "refusing to create a tag with a digest reference");
+                return berth_error_new(err, EINVAL,
+                                       "refusing to create a tag with a digest reference");
         }
         key = image_ref_key(&ref);
         image_ref_done(&ref);

@@ -60,8 +60,7 @@ int64_t image_service_collect_locked(struct image_service *svc);
 /* docker save NAMES: write one tar to FD holding both a docker-archive (manifest.json,
  * repositories) and an OCI layout (index.json, oci-layout, blobs/sha256/), as docker 25+ does.
  * An unknown name is -ENOENT before anything is written. */
-int image_service_save(struct image_service *svc, char *const *names, int fd,
-                       berth_error_t **err);
+int image_service_save(struct image_service *svc, char *const *names, int fd, berth_error_t **err);
 
 /* The image config of ID (its JSON, verified at ingest); *ret is the caller's. */
 int image_service_load_config(struct image_service *svc, const char *id, struct json_object **ret,

@@ -190,9 +190,9 @@ metadata_images_untag(struct metadata_db *db, const char *name, berth_error_t **
 
 /* Call FN on every name → ID entry; FN returning nonzero deletes the entry under the cursor. */
 static int
-scan_names(struct metadata_db *db, MDB_txn *txn, int (*fn)(const MDB_val *k, const MDB_val *v,
-                                                             void *userdata),
-           void *userdata, berth_error_t **err)
+scan_names(struct metadata_db *db, MDB_txn *txn,
+           int (*fn)(const MDB_val *k, const MDB_val *v, void *userdata), void *userdata,
+           berth_error_t **err)
 {
         MDB_cursor *cur = NULL;
         MDB_val k, v;
@@ -281,8 +281,9 @@ metadata_images_match_id(struct metadata_db *db, const char *prefix, char **ret,
                          berth_error_t **err)
 {
         cleanup_txn MDB_txn *txn = NULL;
-        cleanup_free char *full =
-                strncmp(prefix, "sha256:", 7) == 0 ? xstrdup(prefix) : xasprintf("sha256:%s", prefix);
+        cleanup_free char *full = strncmp(prefix, "sha256:", 7) == 0
+                                          ? xstrdup(prefix)
+                                          : xasprintf("sha256:%s", prefix);
         cleanup_free char *first = NULL;
         MDB_cursor *cur = NULL;
         MDB_val k = val_of(full), v;

@@ -28,8 +28,8 @@ int image_record_parse(const char *id, const char *buf, size_t len, struct image
 /* In one write transaction: store REC under rec->id (replacing an earlier record) and point
  * every name of NAMES at it. A name that pointed at another ID moves (that image may become
  * dangling: it stays, as docker keeps it). */
-int metadata_images_put(struct metadata_db *db, const struct image_record *rec,
-                        char *const *names, berth_error_t **err);
+int metadata_images_put(struct metadata_db *db, const struct image_record *rec, char *const *names,
+                        berth_error_t **err);
 /* Point NAME at the existing image ID: -ENOENT when there is no such image. */
 int metadata_images_tag(struct metadata_db *db, const char *name, const char *id,
                         berth_error_t **err);

@@ -6,10 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -65,8 +65,8 @@ layer_entry_classify(const char *path, enum layer_entry_kind *ret_kind, char **r
                         return berth_error_new(err, EINVAL, "layer: entry \"%s\": bad whiteout",
                                                path);
                 *ret_kind = LAYER_ENTRY_WHITEOUT;
-                *ret_target = slash ? xasprintf("%.*s/%s", (int) (slash - p), p, name)
-                                    : xstrdup(name);
+                *ret_target =
+                        slash ? xasprintf("%.*s/%s", (int) (slash - p), p, name) : xstrdup(name);
                 return 0;
         }
         *ret_kind = LAYER_ENTRY_NORMAL;
@@ -150,7 +150,8 @@ apply_whiteout(const char *target, bool overlay, berth_error_t **err)
                 return r;
         if (overlay && strchr(target, '/')) {
                 /* The tar need not list the parent directory (it exists in a lower layer). */
-                cleanup_free char *parent = xstrndup(target, (size_t) (strrchr(target, '/') - target));
+                cleanup_free char *parent =
+                        xstrndup(target, (size_t) (strrchr(target, '/') - target));
                 r = fs_mkdir_p(parent, 0755, err);
                 if (r < 0)
                         return r;
@@ -214,9 +215,10 @@ unpack_here(int src_fd, bool overlay, char *ret_digest, int64_t *ret_size, berth
                                 if (target[0] && mkdir(target, 0755) < 0 && errno != EEXIST)
                                         return berth_error_sys(err, errno, "layer: \"%s\"", target);
                                 if (setxattr(target[0] ? target : ".", "trusted.overlay.opaque",
-                                             "y", 1, 0) < 0)
-                                        return berth_error_sys(err, errno,
-                                                               "layer: opaque \"%s\"", target);
+                                             "y", 1, 0)
+                                    < 0)
+                                        return berth_error_sys(err, errno, "layer: opaque \"%s\"",
+                                                               target);
                         } else {
                                 r = empty_dir_except(target, written, err);
                                 if (r < 0)
@@ -242,8 +244,7 @@ unpack_here(int src_fd, bool overlay, char *ret_digest, int64_t *ret_size, berth
                         const void *buf;
                         size_t len;
                         la_int64_t off;
-                        while ((rc = archive_read_data_block(tar, &buf, &len, &off))
-                               == ARCHIVE_OK)
+                        while ((rc = archive_read_data_block(tar, &buf, &len, &off)) == ARCHIVE_OK)
                                 if (archive_write_data_block(disk, buf, len, off) < 0)
                                         return berth_error_new(err, EIO, "layer: \"%s\": %s",
                                                                target, archive_error_string(disk));
@@ -350,7 +351,8 @@ layer_unpack(int src_fd, const char *dir, bool overlay, char **ret_diff_id, int6
         if (strncmp(buf, "E ", 2) == 0) {
                 char *msg = NULL;
                 int code = (int) strtol(buf + 2, &msg, 10);
-                return berth_error_new(err, code > 0 ? code : EIO, "%s", msg && *msg ? msg + 1 : "");
+                return berth_error_new(err, code > 0 ? code : EIO, "%s",
+                                       msg && *msg ? msg + 1 : "");
         }
         return berth_error_new(err, EIO, "layer: the unpacker died (status %d)", status);
 }

@@ -70,8 +70,12 @@ test_record_round_trip(void **state)
 {
         cleanup_error berth_error_t *err = NULL;
         char *blobs[] = {DA, DB, NULL};
-        struct image_record in = {.id = DB, .manifest = DA, .created = "2024-01-01T00:00:00Z",
-                                  .size = 42, .chain_id = DC, .blobs = blobs};
+        struct image_record in = {.id = DB,
+                                  .manifest = DA,
+                                  .created = "2024-01-01T00:00:00Z",
+                                  .size = 42,
+                                  .chain_id = DC,
+                                  .blobs = blobs};
         struct image_record out = {0};
         cleanup_free char *s = image_record_format(&in);
 
@@ -169,7 +173,8 @@ main(void)
                 cmocka_unit_test(test_record_round_trip),
                 cmocka_unit_test(test_record_bad_member_is_einval),
                 cmocka_unit_test_setup_teardown(test_put_tag_untag_delete, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_gc_removes_unreferenced_blobs, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_gc_removes_unreferenced_blobs, setup,
+                                                teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -143,13 +143,15 @@ root_teardown(void **state)
 }
 
 static const struct member base_layer[] = {
-        {"etc/", AE_IFDIR, NULL},      {"etc/hosts", AE_IFREG, "127.0.0.1 localhost\n"},
-        {"etc/gone", AE_IFREG, "x"},   {"var/", AE_IFDIR, NULL},
-        {"var/old", AE_IFREG, "old"},  {NULL, 0, NULL},
+        {"etc/", AE_IFDIR, NULL},     {"etc/hosts", AE_IFREG, "127.0.0.1 localhost\n"},
+        {"etc/gone", AE_IFREG, "x"},  {"var/", AE_IFDIR, NULL},
+        {"var/old", AE_IFREG, "old"}, {NULL, 0, NULL},
 };
 static const struct member top_layer[] = {
-        {"etc/.wh.gone", AE_IFREG, NULL}, {"var/", AE_IFDIR, NULL},
-        {"var/new", AE_IFREG, "new"},     {"var/.wh..wh..opq", AE_IFREG, NULL},
+        {"etc/.wh.gone", AE_IFREG, NULL},
+        {"var/", AE_IFDIR, NULL},
+        {"var/new", AE_IFREG, "new"},
+        {"var/.wh..wh..opq", AE_IFREG, NULL},
         {NULL, 0, NULL},
 };
 
@@ -259,8 +261,7 @@ main(void)
                 cmocka_unit_test(test_classify),
                 cmocka_unit_test(test_chain_id),
                 cmocka_unit_test_setup_teardown(test_native_whiteouts, root_setup, root_teardown),
-                cmocka_unit_test_setup_teardown(test_overlay_whiteouts, root_setup,
-                                                root_teardown),
+                cmocka_unit_test_setup_teardown(test_overlay_whiteouts, root_setup, root_teardown),
                 cmocka_unit_test_setup_teardown(test_bad_layer_leaves_nothing, root_setup,
                                                 root_teardown),
         };
