@@ -62,6 +62,7 @@ setup_file() {
 teardown_file() {
 	[[ -n ${BD:-} ]] && bd_stop "$BD"
 	[[ -n ${PD:-} ]] && bd_stop "$PD/crash"
+	peers_stop dockerd 30
 	peers_stop containerd
 	peers_teardown
 }
@@ -330,4 +331,39 @@ store_empty() {
 	store_empty "$BD/data"
 	run "${C[@]}" load -q -i "$PD/ctl.tar"
 	[ "$output" = "Loaded image: busybox:latest" ]
+}
+
+@test "images: archives cross between berthd and a private dockerd 20.10 both ways" {
+	peers_need dockerd /usr/bin/docker containerd unshare
+	docker load -q -i "$PD/img.tar"
+	docker tag busybox foo/bar:1
+	docker save -o "$PD/to-dockerd.tar" busybox foo/bar:1
+	containerd_start "$PD/ctd2"
+	printf '{"deprecated-key-path": "%s/key.json"}\n' "$PD" >"$PD/dockerd.json"
+	# shellcheck disable=SC2016 # "$@" is the inner shell's
+	peers_spawn dockerd unshare -n sh -c 'ip link set lo up && exec dockerd "$@"' dockerd \
+		--config-file "$PD/dockerd.json" --data-root "$PD/ddata" --exec-root "$PD/dexec" \
+		-H "unix://$PD/d.sock" --pidfile "$PD/d.pid" \
+		--containerd "$PD/ctd2/c.sock" --containerd-namespace "$PEERS_TAG" \
+		--containerd-plugins-namespace "$PEERS_TAG-plugins" \
+		--iptables=false --ip-forward=false --ip-masq=false
+	peers_wait 30 /usr/bin/docker -H "unix://$PD/d.sock" version || {
+		peers_log dockerd
+		false
+	}
+	run timeout "$PEERS_TIMEOUT" /usr/bin/docker -H "unix://$PD/d.sock" load -i "$PD/to-dockerd.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Loaded image: busybox:latest"* && "$output" == *"Loaded image: foo/bar:1"* ]]
+	# The same image ID on both daemons (the config is carried byte for byte).
+	[ "$(/usr/bin/docker -H "unix://$PD/d.sock" images -q --no-trunc busybox)" = "$(docker images -q --no-trunc busybox)" ]
+	# dockerd 20.10's own save (<v1 id>/layer.tar, uncompressed) loads into berthd.
+	/usr/bin/docker -H "unix://$PD/d.sock" tag busybox from/dockerd:2
+	/usr/bin/docker -H "unix://$PD/d.sock" save -o "$PD/from-dockerd.tar" from/dockerd:2
+	run docker load -i "$PD/from-dockerd.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: from/dockerd:2" ]
+	[ "$(docker images -q --no-trunc from/dockerd:2)" = "$(docker images -q --no-trunc busybox)" ]
+	/usr/bin/docker -H "unix://$PD/d.sock" rmi -f busybox foo/bar:1 from/dockerd:2 >/dev/null
+	peers_stop dockerd 30
+	peers_stop containerd
 }
