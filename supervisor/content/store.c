@@ -420,3 +420,12 @@ content_ingest_size(const struct content_ingest *in)
 {
         return in->size;
 }
+
+void
+content_ingest_abort(struct content_ingest *in)
+{
+        if (in->done)
+                return;
+        in->done = 1;
+        ingest_remove(in);
+}

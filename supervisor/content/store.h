@@ -53,6 +53,8 @@ int content_ingest_commit(struct content_ingest *in, const char *expected_digest
 #define CONTENT_DIGEST_BUF 72
 void content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF]);
 int64_t content_ingest_size(const struct content_ingest *in);
+/* End the ingest without committing and remove its bytes (no resume); free it afterwards. */
+void content_ingest_abort(struct content_ingest *in);
 /* Close without committing; the bytes stay in ingest/REF for a resume. */
 void content_ingest_free(struct content_ingest *in);
 DEFINE_CLEANUP(struct content_ingest *, content_ingest_free)

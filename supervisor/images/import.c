@@ -16,6 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 #include "lib/cleanup.h"
 #include "lib/fs.h"
@@ -138,15 +139,20 @@ ingest_entry(struct image_service *svc, struct archive *a, const char *path, siz
         r = content_ingest_open(svc->store, ref, &in, &resumed, err);
         if (r < 0)
                 return r;
-        while ((rc = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+        if (resumed != 0)
+                content_ingest_abort(in); /* refs are unique per load: never resume one */
+        while (resumed == 0 && (rc = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
                 r = content_ingest_write(in, buf, len, err);
-                if (r < 0)
+                if (r < 0) {
+                        content_ingest_abort(in);
                         return r;
+                }
         }
+        if (resumed != 0)
+                return berth_error_new(err, EEXIST, "archive: \"%s\": ingest \"%s\" exists",
+                                       path, ref);
         if (rc != ARCHIVE_EOF) {
-                content_ingest_commit(in, "sha256:bad", 0, err); /* removes the ingest */
-                berth_error_free(*err);
-                *err = NULL;
+                content_ingest_abort(in);
                 return berth_error_new(err, EINVAL, "archive: \"%s\": %s", path,
                                        archive_error_string(a));
         }
@@ -154,9 +160,7 @@ ingest_entry(struct image_service *svc, struct archive *a, const char *path, siz
         f->size = content_ingest_size(in);
         /* An OCI layout names each blob by its digest: the bytes must match the name. */
         if (strncmp(path, "blobs/sha256/", 13) == 0 && strcmp(path + 13, digest + 7) != 0) {
-                content_ingest_commit(in, "sha256:bad", 0, err); /* removes the ingest */
-                berth_error_free(*err);
-                *err = NULL;
+                content_ingest_abort(in);
                 return berth_error_new(err, EINVAL,
                                        "archive: \"%s\": digest mismatch: the content hashes to %s",
                                        path, digest);
@@ -601,23 +605,37 @@ plan_oci_layout(struct image_service *svc, const struct tar_index *t, struct ima
         return 0;
 }
 
-/* docker-archive has no manifest blob: make the one a registry would have served. */
-static char *
-synth_manifest(struct image_service *svc, const struct image_plan *p, berth_error_t **err)
+static void
+sha256_text(const char *text, char ret[CONTENT_DIGEST_BUF])
+{
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+
+        EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
+        strcpy(ret, "sha256:");
+        for (unsigned int i = 0; i < len && i < 32; i++)
+                snprintf(ret + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
+/* docker-archive has no manifest blob: make and store the one a registry would have served.
+ * *ret_digest is the caller's. */
+static int
+synth_manifest(struct image_service *svc, const struct image_plan *p, char **ret_digest,
+               berth_error_t **err)
 {
         cleanup_json struct json_object *m = json_object_new_object();
         struct json_object *config = json_object_new_object(), *layers = json_object_new_array();
+        char digest[CONTENT_DIGEST_BUF];
+        cleanup_free char *ref = NULL;
         int64_t csize = 0;
         const char *text;
-        char digest[CONTENT_DIGEST_BUF];
-        cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref =
-                xasprintf("manifest-%d-%lld", (int) getpid(), (long long) time(NULL));
-        int64_t resumed = 0;
         int r;
 
-        if (content_store_stat_blob(svc->store, p->config_digest, &csize, err) < 0)
-                return NULL;
+        json_object_object_add(m, "config", config);
+        json_object_object_add(m, "layers", layers);
+        r = content_store_stat_blob(svc->store, p->config_digest, &csize, err);
+        if (r < 0)
+                return r;
         json_object_object_add(m, "schemaVersion", json_object_new_int(2));
         json_object_object_add(
                 m, "mediaType",
@@ -627,7 +645,6 @@ synth_manifest(struct image_service *svc, const struct image_plan *p, berth_erro
                 json_object_new_string("application/vnd.docker.container.image.v1+json"));
         json_object_object_add(config, "size", json_object_new_int64(csize));
         json_object_object_add(config, "digest", json_object_new_string(p->config_digest));
-        json_object_object_add(m, "config", config);
         for (size_t i = 0; p->layers && p->layers[i]; i++) {
                 struct json_object *l = json_object_new_object();
                 json_object_object_add(l, "mediaType", json_object_new_string(p->layer_types[i]));
@@ -635,23 +652,21 @@ synth_manifest(struct image_service *svc, const struct image_plan *p, berth_erro
                 json_object_object_add(l, "digest", json_object_new_string(p->layers[i]));
                 json_object_array_add(layers, l);
         }
-        json_object_object_add(m, "layers", layers);
         text = json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN
                                                          | JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = content_ingest_open(svc->store, ref, &in, &resumed, err);
-        if (r < 0)
-                return NULL;
-        r = content_ingest_write(in, text, strlen(text), err);
-        if (r < 0)
-                return NULL;
-        content_ingest_digest(in, digest);
-        r = content_ingest_commit(in, digest, (int64_t) strlen(text), err);
+        sha256_text(text, digest);
+        ref = xasprintf("manifest-%s", digest + 7);
+        r = content_store_write_blob(svc->store, ref, text, strlen(text), digest,
+                                     (int64_t) strlen(text), err);
         if (r == -EEXIST) {
                 berth_error_free(*err); /* the same manifest is stored already */
                 *err = NULL;
                 r = 0;
         }
-        return r < 0 ? NULL : xstrdup(digest);
+        if (r < 0)
+                return r;
+        *ret_digest = xstrdup(digest);
+        return 0;
 }
 
 static int
@@ -701,10 +716,13 @@ commit_plan(struct image_service *svc, struct image_plan *p, berth_error_t **err
         if (strv_length(diff_ids) != n)
                 return berth_error_new(err, EINVAL, "image config %s: %zu diff_ids for %zu layers",
                                        p->config_digest, strv_length(diff_ids), n);
-        if (p->manifest_digest)
+        if (p->manifest_digest) {
                 manifest = xstrdup(p->manifest_digest);
-        else if ((manifest = synth_manifest(svc, p, err)) == NULL)
-                return -(*err)->code;
+        } else {
+                r = synth_manifest(svc, p, &manifest, err);
+                if (r < 0)
+                        return r;
+        }
         strv_push(&blobs, manifest);
         strv_push(&blobs, p->config_digest);
         for (size_t i = 0; i < n; i++) {
