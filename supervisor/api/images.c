@@ -329,6 +329,41 @@ api_images_inspect(const struct api_ctx *ctx, const struct api_request *req,
         api_response_json(resp, 200, o);
 }
 
+static bool
+empty_layer(struct json_object *h)
+{
+        struct json_object *v = NULL;
+        return json_object_object_get_ex(h, "empty_layer", &v)
+               && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+/* Each layer's size, from its snapshot (chain IDs rebuilt from the config's diff IDs). */
+static int64_t *
+layer_sizes(const struct api_ctx *ctx, struct json_object *config, size_t *ret_n)
+{
+        struct json_object *rootfs = NULL, *ids = NULL;
+        cleanup_free char *chain = NULL;
+        int64_t *out;
+        size_t n;
+
+        *ret_n = 0;
+        if (!json_object_object_get_ex(config, "rootfs", &rootfs)
+            || !json_object_object_get_ex(rootfs, "diff_ids", &ids)
+            || !json_object_is_type(ids, json_type_array))
+                return NULL;
+        n = json_object_array_length(ids);
+        out = xzalloc((n ? n : 1) * sizeof(*out));
+        for (size_t i = 0; i < n; i++) {
+                const char *d = json_object_get_string(json_object_array_get_idx(ids, i));
+                char *next = snapshot_chain_id(chain, d ? d : "");
+                free(chain);
+                chain = next;
+                out[i] = snapshotter_layer_size(ctx->images->snapshots, chain);
+        }
+        *ret_n = n;
+        return out;
+}
+
 void
 api_images_history(const struct api_ctx *ctx, const struct api_request *req,
                    struct api_response *resp)
@@ -337,7 +372,8 @@ api_images_history(const struct api_ctx *ctx, const struct api_request *req,
         cleanup_json struct json_object *config = NULL;
         struct image_record rec = {0};
         struct json_object *hist = NULL, *out = json_object_new_array();
-        size_t n;
+        int64_t *sizes = NULL;
+        size_t n, nsizes = 0, layer = 0;
 
         if (lookup(ctx, req->param, &rec, &config, &err) < 0) {
                 image_record_done(&rec);
@@ -349,28 +385,39 @@ api_images_history(const struct api_ctx *ctx, const struct api_request *req,
             || !json_object_is_type(hist, json_type_array))
                 hist = NULL;
         n = hist ? json_object_array_length(hist) : 0;
+        sizes = layer_sizes(ctx, config, &nsizes);
+        /* Entries without empty_layer made the layers, in order: the last such has the last
+         * layer's size. Count them first so the newest-first walk can index from the top. */
+        for (size_t k = 0; k < n; k++)
+                if (!empty_layer(json_object_array_get_idx(hist, k)))
+                        layer++;
         /* Newest first; the newest entry carries the image's ID and tags, older ones
          * "<missing>" (dockerd has no IDs for them either after a load). */
         for (size_t k = n; k-- > 0;) {
                 struct json_object *h = json_object_array_get_idx(hist, k), *e = NULL;
                 struct json_object *o = json_object_new_object();
+                int64_t size = 0;
+                if (!empty_layer(h) && layer > 0) {
+                        layer--;
+                        size = layer < nsizes ? sizes[layer] : 0;
+                }
                 json_object_object_add(o, "Comment",
                                        member_or(h, "comment", json_object_new_string("")));
-                e = NULL;
                 json_object_object_get_ex(h, "created", &e);
                 json_object_object_add(o, "Created",
                                        json_object_new_int64(api_parse_created(
                                                e ? json_object_get_string(e) : NULL)));
                 json_object_object_add(o, "CreatedBy",
                                        member_or(h, "created_by", json_object_new_string("")));
-                json_object_object_add(o, "Id",
-                                       json_object_new_string(k == n - 1 ? rec.id : "<missing>"));
-                json_object_object_add(o, "Size", json_object_new_int64(0));
+                json_object_object_add(
+                        o, "Id", json_object_new_string(k == n - 1 ? rec.id : "<missing>"));
+                json_object_object_add(o, "Size", json_object_new_int64(size));
                 json_object_object_add(o, "Tags",
                                        k == n - 1 && rec.names ? familiar_tags(rec.names, false)
                                                                : NULL);
                 json_object_array_add(out, o);
         }
+        free(sizes);
         image_record_done(&rec);
         api_response_json(resp, 200, out);
 }

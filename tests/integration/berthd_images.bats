@@ -135,6 +135,9 @@ store_empty() {
 	run docker history busybox
 	[ "$status" -eq 0 ]
 	[[ "$output" == *mkimage* ]]
+	# The layer-making entry carries the layer's size.
+	run api /v1.41/images/busybox/history
+	[ "$(jq '[.[].Size] | max > 1000000' <<<"$output")" = true ]
 }
 
 @test "images: tag, then rmi untags until the last name deletes" {
