@@ -370,3 +370,17 @@ store_empty() {
 	peers_stop dockerd 30
 	peers_stop containerd
 }
+
+@test "images: an archive without names loads as a dangling image" {
+	skopeo copy -q "oci-archive:$PD/img.tar" "docker-archive:$PD/noname.tar"
+	run docker load -i "$PD/noname.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Loaded image ID: sha256:"* ]]
+	run api '/v1.41/images/json?filters=%7B%22dangling%22%3A%7B%22true%22%3Atrue%7D%7D'
+	[ "$(jq -r '.[0].RepoTags[0]' <<<"$output")" = "<none>:<none>" ]
+	run docker images --format '{{.Repository}}:{{.Tag}}'
+	[ "$output" = "<none>:<none>" ]
+	run docker image prune -f
+	[[ "$output" == *"deleted: sha256:"* ]]
+	store_empty "$BD/data"
+}
