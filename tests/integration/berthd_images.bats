@@ -252,7 +252,7 @@ store_empty() {
 	store_empty "$BD/data"
 }
 
-@test "images: kill -9 during a large load, restart: no partial image, no stale ingest" {
+@test "images: kill -9 during a large load (ingest, then unpack), restart: no partial image, no stale ingest" {
 	local c=$PD/crash big=$PD/big.tar i
 	# A docker-archive with one 400 MiB uncompressed layer.
 	python3 - "$big" <<-'PY'
@@ -291,6 +291,27 @@ store_empty() {
 	[ "$i" -lt 200 ] # the load was under way
 	bd_stop "$c" KILL
 	wait "$curl_pid" || true
+	bd_start "$c"
+	run curl -s --unix-socket "$c/s.sock" http://x/v1.41/images/json
+	[ "$output" = "[]" ]
+	[ -z "$(ls -A "$c/data/content/ingest")" ]
+	[ -z "$(ls -A "$c/data/content/blobs/sha256")" ]
+	[ -z "$(ls -A "$c/data/snapshots")" ]
+	# Again, crashing while the layer is being unpacked into a temporary snapshot: the
+	# unpacker (chrooted into it) dies with berthd and the next start removes its directory.
+	curl -s --unix-socket "$c/s.sock" -X POST -H 'Content-Type: application/x-tar' \
+		--data-binary @"$big" http://x/v1.41/images/load >/dev/null 2>&1 &
+	curl_pid=$!
+	for ((i = 0; i < 400; i++)); do
+		compgen -G "$c/data/snapshots/.tmp-*" >/dev/null && break
+		sleep 0.05
+	done
+	[ "$i" -lt 400 ]
+	bd_stop "$c" KILL
+	wait "$curl_pid" || true
+	sleep 0.2
+	run sh -c "ls -l /proc/[0-9]*/root 2>/dev/null | grep -F '$c/data'"
+	[ -z "$output" ]
 	bd_start "$c"
 	run curl -s --unix-socket "$c/s.sock" http://x/v1.41/images/json
 	[ "$output" = "[]" ]
