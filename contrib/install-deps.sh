@@ -13,7 +13,7 @@ packages="
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
   python3-protobuf python3-grpcio python3-grpc-tools
   podman docker.io slirp4netns skopeo
-  liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev
+  liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev libarchive-dev
 "
 missing=""
 for p in $packages; do

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct metadata_db;
+struct image_service;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -21,6 +22,7 @@ struct api_ctx {
         const char *driver;       /* the snapshotter chosen at start: "overlayfs" or "native" */
         const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
         struct metadata_db *db;
+        struct image_service *images; /* thread-safe: it locks itself */
         char *const *insecure_registries;
         char *const *registry_mirrors;
         int64_t max_concurrent_downloads;
@@ -33,7 +35,15 @@ struct api_request {
         const char *version; /* "1.41": the prefix's, or API_VERSION_MAX without one */
         const char *body;
         size_t body_len;
+        int body_fd;        /* a streamed upload (POST /images/load), at offset 0; else -1 */
+        char *const *query; /* key, value, key, value, …, NULL: the decoded query arguments */
+        const char *param;  /* the {name} of a pattern route, e.g. "busybox:latest" */
 };
+
+/* The value of the first query argument KEY, or NULL. */
+const char *api_query_get(const struct api_request *req, const char *key);
+/* dockerd's boolean query values: "1", "true", "True" are true; absent is DEFAULT. */
+bool api_query_bool(const struct api_request *req, const char *key, bool dflt);
 
 #define API_MAX_HEADERS 12
 
@@ -41,6 +51,7 @@ struct api_response {
         unsigned status;
         char *body; /* owned */
         size_t body_len;
+        int body_fd_plus1; /* when > 0: send the file BODY_FD_PLUS1 - 1 (owned) as the body */
         const char *content_type;
         struct {
                 const char *name;

@@ -5,12 +5,17 @@
 #include "supervisor/api/http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/router.h"
 
@@ -27,7 +32,38 @@ struct request_state {
         char *body;
         size_t len;
         bool too_large;
+        int upload_fd; /* POST /images/load: the body goes to an unnamed file, not memory */
+        int upload_errno;
+        char **query;
 };
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+        char ***q = cls;
+
+        (void) kind;
+        strv_push(q, key);
+        strv_push(q, value ? value : "");
+        return MHD_YES;
+}
+
+static bool
+is_upload(const char *method, const char *url)
+{
+        size_t n = strlen(url), sl = strlen("/images/load");
+        return strcmp(method, "POST") == 0 && n >= sl && strcmp(url + n - sl, "/images/load") == 0;
+}
+
+/* An O_TMPFILE in the content store's ingest directory: on the store's filesystem, and gone
+ * by itself when berthd dies mid-upload. */
+static int
+open_upload(const struct api_ctx *ctx)
+{
+        cleanup_free char *dir = xasprintf("%s/content/ingest", ctx->data_root);
+        int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        return fd < 0 ? -errno : fd;
+}
 
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, const struct api_response *r)
@@ -35,7 +71,18 @@ send_response(struct MHD_Connection *conn, const struct api_response *r)
         struct MHD_Response *resp;
         enum MHD_Result ret;
 
-        resp = MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_COPY);
+        if (r->body_fd_plus1 > 0) {
+                struct stat st;
+                int fd = r->body_fd_plus1 - 1;
+                /* MHD takes the fd and closes it once sent. */
+                if (fstat(fd, &st) < 0) {
+                        close(fd);
+                        return MHD_NO;
+                }
+                resp = MHD_create_response_from_fd((uint64_t) st.st_size, fd);
+        } else {
+                resp = MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_COPY);
+        }
         if (resp == NULL)
                 return MHD_NO;
         if (r->content_type)
@@ -59,7 +106,24 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         (void) version;
         if (st == NULL) {
                 /* First call: headers only. The body, if any, follows in later calls. */
-                *con_cls = xzalloc(sizeof(struct request_state));
+                st = xzalloc(sizeof(struct request_state));
+                st->upload_fd = -1;
+                MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &st->query);
+                if (is_upload(method, url)) {
+                        st->upload_fd = open_upload(h->ctx);
+                        if (st->upload_fd < 0)
+                                st->upload_errno = -st->upload_fd;
+                }
+                *con_cls = st;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0 && (st->upload_fd >= 0 || st->upload_errno)) {
+                if (st->upload_fd >= 0 && st->upload_errno == 0) {
+                        int r = fs_write_all(st->upload_fd, upload_data, *upload_data_size);
+                        if (r < 0)
+                                st->upload_errno = -r;
+                }
+                *upload_data_size = 0;
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -77,11 +141,21 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         if (st->too_large) {
                 memset(&resp, 0, sizeof(resp));
                 api_response_error(&resp, 413, "request body larger than %u bytes", MAX_BODY);
+        } else if (st->upload_errno) {
+                memset(&resp, 0, sizeof(resp));
+                api_response_error(&resp, 500, "upload: %s", strerror(st->upload_errno));
         } else {
-                api_route(h->ctx, method, url, st->body, st->len, &resp);
+                struct api_request in = {.body = st->body,
+                                         .body_len = st->len,
+                                         .body_fd = st->upload_fd,
+                                         .query = st->query};
+                if (st->upload_fd >= 0)
+                        lseek(st->upload_fd, 0, SEEK_SET);
+                api_route_request(h->ctx, method, url, &in, &resp);
         }
         log_debug("api: %s %s -> %u", method, url, resp.status);
         ret = send_response(conn, &resp);
+        resp.body_fd_plus1 = 0; /* handed to MHD */
         api_response_done(&resp);
         return ret;
 }
@@ -96,6 +170,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         (void) conn;
         (void) toe;
         if (st) {
+                if (st->upload_fd >= 0)
+                        close(st->upload_fd);
+                strv_free(st->query);
                 free(st->body);
                 free(st);
         }

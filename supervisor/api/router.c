@@ -6,11 +6,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/images.h"
 #include "supervisor/api/system.h"
 
 typedef void (*api_handler_fn)(const struct api_ctx *ctx, const struct api_request *req,
@@ -21,11 +24,48 @@ static const struct {
         const char *path;
         api_handler_fn fn;
 } routes[] = {
-        {"GET", "/_ping", api_system_ping},
-        {"HEAD", "/_ping", api_system_ping},
-        {"GET", "/version", api_system_version},
-        {"GET", "/info", api_system_info},
+        {"GET", "/_ping", api_system_ping},       {"HEAD", "/_ping", api_system_ping},
+        {"GET", "/version", api_system_version},  {"GET", "/info", api_system_info},
+        {"GET", "/images/json", api_images_list}, {"POST", "/images/load", api_images_load},
+        {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
+        {"GET", "/system/df", api_system_df},
 };
+
+/* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's
+ * {name:.*}. Tried after the exact routes, so "/images/json" is the list. */
+static const struct {
+        const char *method;
+        const char *prefix;
+        const char *suffix;
+        api_handler_fn fn;
+} pattern_routes[] = {
+        {"GET", "/images/", "/json", api_images_inspect},
+        {"GET", "/images/", "/history", api_images_history},
+        {"GET", "/images/", "/get", api_images_save},
+        {"POST", "/images/", "/tag", api_images_tag},
+        {"DELETE", "/images/", "", api_images_remove},
+};
+
+const char *
+api_query_get(const struct api_request *req, const char *key)
+{
+        for (size_t i = 0; req->query && req->query[i] && req->query[i + 1]; i += 2)
+                if (strcmp(req->query[i], key) == 0)
+                        return req->query[i + 1];
+        return NULL;
+}
+
+bool
+api_query_bool(const struct api_request *req, const char *key, bool dflt)
+{
+        const char *v = api_query_get(req, key);
+
+        if (v == NULL)
+                return dflt;
+        /* dockerd's BoolValue: anything but "", "0", "no", "false", "none" is true. */
+        return !(v[0] == '\0' || strcmp(v, "0") == 0 || strcasecmp(v, "no") == 0
+                 || strcasecmp(v, "false") == 0 || strcasecmp(v, "none") == 0);
+}
 
 void
 api_response_add_header(struct api_response *resp, const char *name, const char *value)
@@ -68,6 +108,8 @@ api_response_error(struct api_response *resp, unsigned status, const char *fmt, 
 void
 api_response_done(struct api_response *resp)
 {
+        if (resp->body_fd_plus1 > 0)
+                close(resp->body_fd_plus1 - 1);
         free(resp->body);
         for (size_t i = 0; i < resp->n_headers; i++)
                 free(resp->headers[i].value);
@@ -108,15 +150,38 @@ void
 api_route(const struct api_ctx *ctx, const char *method, const char *full_path, const char *body,
           size_t body_len, struct api_response *resp)
 {
+        struct api_request in = {.body = body, .body_len = body_len, .body_fd = -1};
+
+        api_route_request(ctx, method, full_path, &in, resp);
+}
+
+void
+api_route_request(const struct api_ctx *ctx, const char *method, const char *full_path,
+                  const struct api_request *in, struct api_response *resp)
+{
         cleanup_free char *version = NULL;
-        struct api_request req = {.method = method, .body = body, .body_len = body_len};
+        cleanup_free char *param = NULL;
+        struct api_request req = *in;
         api_handler_fn fn = NULL;
 
+        req.method = method;
         memset(resp, 0, sizeof(*resp));
         api_path_split(full_path, &version, &req.path);
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
                 if (strcmp(routes[i].path, req.path) == 0 && strcmp(routes[i].method, method) == 0)
                         fn = routes[i].fn;
+        for (size_t i = 0; fn == NULL && i < sizeof(pattern_routes) / sizeof(pattern_routes[0]);
+             i++) {
+                size_t pl = strlen(pattern_routes[i].prefix), sl = strlen(pattern_routes[i].suffix);
+                size_t len = strlen(req.path);
+                if (strcmp(pattern_routes[i].method, method) != 0 || len <= pl + sl
+                    || strncmp(req.path, pattern_routes[i].prefix, pl) != 0
+                    || strcmp(req.path + len - sl, pattern_routes[i].suffix) != 0)
+                        continue;
+                param = xstrndup(req.path + pl, len - pl - sl);
+                req.param = param;
+                fn = pattern_routes[i].fn;
+        }
         /* dockerd answers an unknown path and a known path with the wrong method alike: its mux
          * sets one handler as both NotFoundHandler and MethodNotAllowedHandler. */
         if (fn == NULL) {

@@ -12,3 +12,7 @@ int api_version_compare(const char *a, const char *b);
 /* Route METHOD FULL_PATH (BODY may be NULL) and fill RESP, headers included. */
 void api_route(const struct api_ctx *ctx, const char *method, const char *full_path,
                const char *body, size_t body_len, struct api_response *resp);
+/* The same with a prepared request: IN's body, body_fd and query are used (method, path,
+ * version and param are set here). */
+void api_route_request(const struct api_ctx *ctx, const char *method, const char *full_path,
+                       const struct api_request *in, struct api_response *resp);

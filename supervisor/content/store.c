@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "lib/fs.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
 
 #define SHA256_PREFIX "sha256:"
@@ -333,4 +335,97 @@ content_store_write_blob(struct content_store *s, const char *ref, const void *b
         if (r < 0)
                 return r;
         return content_ingest_commit(in, expected_digest, expected_size, err);
+}
+
+int
+content_store_list_blobs(struct content_store *s, char ***ret, berth_error_t **err)
+{
+        cleanup_strv char **out = NULL;
+        cleanup_dir DIR *d = NULL;
+        struct dirent *de;
+        int dfd, n = 0;
+
+        dfd = openat(s->blobs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return berth_error_sys(err, errno, "open \"%s/blobs/sha256\"", s->root);
+        d = fdopendir(dfd);
+        if (d == NULL) {
+                close(dfd);
+                return berth_error_sys(err, errno, "open \"%s/blobs/sha256\"", s->root);
+        }
+        while ((de = readdir(d)) != NULL) {
+                cleanup_free char *digest = NULL;
+                if (de->d_name[0] == '.')
+                        continue;
+                digest = xasprintf(SHA256_PREFIX "%s", de->d_name);
+                strv_push(&out, digest);
+                n++;
+        }
+        *ret = TAKE_PTR(out);
+        return n;
+}
+
+int
+content_store_remove_blob(struct content_store *s, const char *digest, berth_error_t **err)
+{
+        int r;
+
+        r = content_digest_validate(digest, err);
+        if (r < 0)
+                return r;
+        if (unlinkat(s->blobs_fd, digest + strlen(SHA256_PREFIX), 0) < 0)
+                return berth_error_sys(err, errno, "remove blob \"%s\"", digest);
+        return 0;
+}
+
+int
+content_store_open_blob(struct content_store *s, const char *digest, int64_t expected_size,
+                        berth_error_t **err)
+{
+        struct stat st;
+        int fd, r;
+
+        r = content_digest_validate(digest, err);
+        if (r < 0)
+                return r;
+        fd = openat(s->blobs_fd, digest + strlen(SHA256_PREFIX), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return berth_error_sys(err, errno, "blob \"%s\"", digest);
+        if (expected_size >= 0 && (fstat(fd, &st) < 0 || st.st_size != expected_size)) {
+                close(fd);
+                return berth_error_new(err, EINVAL, "blob \"%s\": size does not match %lld", digest,
+                                       (long long) expected_size);
+        }
+        return fd;
+}
+
+void
+content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF])
+{
+        EVP_MD_CTX *copy = EVP_MD_CTX_new();
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+
+        if (copy == NULL || EVP_MD_CTX_copy_ex(copy, in->md) != 1)
+                abort(); /* only allocation can fail here */
+        EVP_DigestFinal_ex(copy, md, &mdlen);
+        EVP_MD_CTX_free(copy);
+        strcpy(ret, SHA256_PREFIX);
+        for (unsigned int i = 0; i < mdlen && i < 32; i++)
+                snprintf(ret + strlen(SHA256_PREFIX) + 2 * i, 3, "%02x", md[i]);
+}
+
+int64_t
+content_ingest_size(const struct content_ingest *in)
+{
+        return in->size;
+}
+
+void
+content_ingest_abort(struct content_ingest *in)
+{
+        if (in->done)
+                return;
+        in->done = 1;
+        ingest_remove(in);
 }

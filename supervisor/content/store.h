@@ -27,6 +27,16 @@ int content_store_stat_blob(struct content_store *s, const char *digest, int64_t
 /* Path of the blob DIGEST (which may not exist); caller frees. */
 char *content_store_blob_path(struct content_store *s, const char *digest);
 
+/* Every committed blob's digest; returns the count. *ret is the caller's (strv). */
+int content_store_list_blobs(struct content_store *s, char ***ret, berth_error_t **err);
+/* Remove the committed blob DIGEST; -ENOENT when absent. Callers keep it from racing an ingest
+ * that is about to be referenced (supervisor/metadata/gc.h). */
+int content_store_remove_blob(struct content_store *s, const char *digest, berth_error_t **err);
+/* A read-only fd on blob DIGEST (close-on-exec, the caller's), checked to be EXPECTED_SIZE bytes
+ * (< 0: any); the bytes were verified at ingest. */
+int content_store_open_blob(struct content_store *s, const char *digest, int64_t expected_size,
+                            berth_error_t **err);
+
 /* Start or resume the ingest REF (letters, digits, "._-:" ; no leading dot). Bytes already in
  * ingest/REF are rehashed and kept: *ret_offset says where to continue. A ref being written by
  * another ingest is -EBUSY. */
@@ -39,6 +49,12 @@ int content_ingest_write(struct content_ingest *in, const void *buf, size_t len,
  * ingest is removed, the blob kept). Always ends the ingest: free it afterwards. */
 int content_ingest_commit(struct content_ingest *in, const char *expected_digest,
                           int64_t expected_size, berth_error_t **err);
+/* "sha256:<hex>" of the bytes written so far, and their count. */
+#define CONTENT_DIGEST_BUF 72
+void content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF]);
+int64_t content_ingest_size(const struct content_ingest *in);
+/* End the ingest without committing and remove its bytes (no resume); free it afterwards. */
+void content_ingest_abort(struct content_ingest *in);
 /* Close without committing; the bytes stay in ingest/REF for a resume. */
 void content_ingest_free(struct content_ingest *in);
 DEFINE_CLEANUP(struct content_ingest *, content_ingest_free)

@@ -1,5 +1,5 @@
 /* supervisor/ctl/main.c: berthctl: berthd's client over its UNIX socket (libcurl). Verbs so far:
- * version and info, printed as the docker CLI prints them. */
+ * version and info, printed as the docker CLI prints them, and the image verbs (ctl/images.c). */
 #include <config.h>
 
 #include <getopt.h>
@@ -13,82 +13,16 @@
 
 #include "lib/json.h"
 #include "lib/xalloc.h"
+#include "supervisor/ctl/client.h"
+#include "supervisor/ctl/images.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
-#define CLIENT_API   "1.41"
+#define CLIENT_API   CTL_CLIENT_API
 
-struct buf {
-        char *data;
-        size_t len;
-};
-
-static size_t
-on_data(char *p, size_t size, size_t n, void *ud)
-{
-        struct buf *b = ud;
-        size_t add = size * n;
-
-        b->data = xrealloc(b->data, b->len + add + 1);
-        memcpy(b->data + b->len, p, add);
-        b->len += add;
-        b->data[b->len] = '\0';
-        return add;
-}
-
-/* GET PATH from the daemon at HOST; returns the parsed JSON body or NULL after printing why. */
 static struct json_object *
 api_get(const char *host, const char *path)
 {
-        cleanup_free char *url = xasprintf("http://localhost/v" CLIENT_API "%s", path);
-        struct buf b = {0};
-        CURL *c;
-        CURLcode rc;
-        long status = 0;
-        struct json_object *doc = NULL;
-        berth_error_t *err = NULL;
-
-        if (strncmp(host, "unix://", 7) != 0 || host[7] != '/') {
-                fprintf(stderr, "berthctl: host \"%s\": want unix:///path/to/socket\n", host);
-                return NULL;
-        }
-        c = curl_easy_init();
-        if (c == NULL) {
-                fprintf(stderr, "berthctl: cannot initialise libcurl\n");
-                return NULL;
-        }
-        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, host + 7);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "berthctl/" PACKAGE_VERSION);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        rc = curl_easy_perform(c);
-        if (rc != CURLE_OK) {
-                fprintf(stderr,
-                        "berthctl: cannot connect to berthd at %s: %s (is berthd running?)\n", host,
-                        curl_easy_strerror(rc));
-                curl_easy_cleanup(c);
-                free(b.data);
-                return NULL;
-        }
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup(c);
-        if (json_parse_buffer(b.data ? b.data : "", b.len, &doc, &err) < 0) {
-                fprintf(stderr, "berthctl: GET %s: status %ld, bad JSON: %s\n", path, status,
-                        err->msg);
-                berth_error_free(err);
-                free(b.data);
-                return NULL;
-        }
-        free(b.data);
-        if (status != 200) {
-                struct json_object *m = NULL;
-                json_object_object_get_ex(doc, "message", &m);
-                fprintf(stderr, "berthctl: Error response from daemon: %s\n",
-                        m ? json_object_get_string(m) : "(no message)");
-                json_object_put(doc);
-                return NULL;
-        }
-        return doc;
+        return ctl_get_json(host, path);
 }
 
 /* A member as text, for printing only ("" when absent). */
@@ -193,6 +127,13 @@ usage(FILE *out)
                 "Commands:\n"
                 "  version   Show the client and berthd versions\n"
                 "  info      Show berthd's system-wide information\n"
+                "  images    List images (-a, -q, --digests)\n"
+                "  load      Load images from a tar archive (-i FILE, -q)\n"
+                "  save      Save images to a tar archive (-o FILE)\n"
+                "  tag       Create a tag TARGET that refers to SOURCE\n"
+                "  rmi       Remove images (-f)\n"
+                "  history   Show the history of an image\n"
+                "  image inspect   Show an image's details (JSON)\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -236,6 +177,8 @@ main(int argc, char **argv)
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
                 r = cmd_info(host);
+        } else if (ctl_images_known(argv[optind])) {
+                r = ctl_images_main(host, argc - optind, argv + optind);
         } else {
                 fprintf(stderr, "berthctl: unknown command \"%s\"\n", argv[optind]);
                 r = 125;

@@ -3,9 +3,11 @@
 
 #include "supervisor/api/api.h"
 #include "supervisor/daemon/config.h"
+#include "supervisor/images/service.h"
 
 struct content_store;
 struct api_http;
+struct snapshotter;
 
 struct berthd {
         struct berthd_config cfg;
@@ -16,6 +18,9 @@ struct berthd {
         const char *driver;
         struct metadata_db *db;
         struct content_store *content;
+        struct snapshotter *snapshots;
+        struct image_service images;
+        bool images_ready; /* images was initialised (its lock exists) */
         struct api_ctx api;
         struct api_http *http;
         char *socket_path; /* set once the socket exists: removed at exit */

@@ -23,8 +23,10 @@
 #include "supervisor/content/store.h"
 #include "supervisor/daemon/config.h"
 #include "supervisor/daemon/daemon.h"
+#include "supervisor/images/service.h"
 #include "supervisor/metadata/db.h"
 #include "supervisor/snapshots/probe.h"
+#include "supervisor/snapshots/snapshotter.h"
 
 static void
 usage(FILE *out)
@@ -203,6 +205,17 @@ berthd_open(struct berthd *d, berth_error_t **err)
         r = snapshots_probe_driver(d->cfg.data_root, &d->driver, err);
         if (r < 0)
                 return r;
+        {
+                cleanup_free char *snap_dir = xasprintf("%s/snapshots", d->cfg.data_root);
+                r = snapshotter_open(snap_dir, d->driver, &d->snapshots, err);
+                if (r < 0)
+                        return r;
+        }
+        image_service_init(&d->images, d->db, d->content, d->snapshots, d->driver);
+        d->images_ready = true;
+        /* A crash between a load's blobs and its record leaves blobs and snapshots no record
+         * holds: collect them before serving. */
+        image_service_collect_locked(&d->images);
         d->runtime_path = find_runtime();
         d->api = (struct api_ctx){
                 .daemon_id = d->daemon_id,
@@ -211,6 +224,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .driver = d->driver,
                 .runtime_path = d->runtime_path,
                 .db = d->db,
+                .images = &d->images,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
                 .max_concurrent_downloads = d->cfg.max_concurrent_downloads,
@@ -234,6 +248,9 @@ berthd_close(struct berthd *d)
         if (d->socket_path && unlink(d->socket_path) < 0 && errno != ENOENT)
                 log_warn("remove \"%s\": %s, ignoring", d->socket_path, strerror(errno));
         free(d->socket_path);
+        if (d->images_ready)
+                image_service_done(&d->images);
+        snapshotter_close(d->snapshots);
         content_store_close(d->content);
         metadata_db_close(d->db);
         if (d->lock_fd >= 0) {

@@ -16,6 +16,7 @@
 
 #include "lib/fs.h"
 #include "lib/xalloc.h"
+#include "supervisor/metadata/internal.h"
 #include "supervisor/metadata/schema.h"
 
 /* Room for the databases in schema.h and those to come; LMDB fixes the count at open. */
@@ -23,23 +24,8 @@
 /* The map is address space, not disk: the file grows as data is written. */
 #define MAP_SIZE ((size_t) 1 << 30)
 
-struct metadata_db {
-        MDB_env *env;
-        MDB_dbi meta;
-        MDB_dbi images;
-        MDB_dbi containers;
-};
-
-static void
-txn_abortp(MDB_txn **t)
-{
-        if (*t)
-                mdb_txn_abort(*t);
-}
-#define cleanup_txn __attribute__((cleanup(txn_abortp)))
-
-static int
-mdb_error(berth_error_t **err, int rc, const char *what)
+int
+metadata_mdb_error(berth_error_t **err, int rc, const char *what)
 {
         /* LMDB's own codes are negative and outside errno's range; the class is EIO then. */
         int code = rc > 0 ? rc : EIO;
@@ -60,7 +46,7 @@ check_schema(struct metadata_db *db, MDB_txn *txn, berth_error_t **err)
                 MDB_stat st;
                 rc = mdb_stat(txn, db->meta, &st);
                 if (rc != 0)
-                        return mdb_error(err, rc, "stat meta");
+                        return metadata_mdb_error(err, rc, "stat meta");
                 if (st.ms_entries != 0)
                         return berth_error_new(
                                 err, EINVAL,
@@ -70,11 +56,11 @@ check_schema(struct metadata_db *db, MDB_txn *txn, berth_error_t **err)
                 val.mv_data = buf;
                 rc = mdb_put(txn, db->meta, &key, &val, 0);
                 if (rc != 0)
-                        return mdb_error(err, rc, "write schema version");
+                        return metadata_mdb_error(err, rc, "write schema version");
                 return 0;
         }
         if (rc != 0)
-                return mdb_error(err, rc, "read schema version");
+                return metadata_mdb_error(err, rc, "read schema version");
         if (val.mv_size == 0 || val.mv_size >= sizeof(buf))
                 return berth_error_new(err, EINVAL, "metadata: bad schema version record");
         memcpy(buf, val.mv_data, val.mv_size);
@@ -103,35 +89,37 @@ metadata_db_open(const char *dir, struct metadata_db **ret, berth_error_t **err)
                 return r;
         rc = mdb_env_create(&db->env);
         if (rc != 0)
-                return mdb_error(err, rc, "create environment");
+                return metadata_mdb_error(err, rc, "create environment");
         rc = mdb_env_set_maxdbs(db->env, MAX_DBS);
         if (rc == 0)
                 rc = mdb_env_set_mapsize(db->env, MAP_SIZE);
         if (rc != 0)
-                return mdb_error(err, rc, "configure environment");
+                return metadata_mdb_error(err, rc, "configure environment");
         /* MDB_NOTLS: read transactions are tied to the transaction object, not the thread, so
          * any of the HTTP server's threads may use one. */
         rc = mdb_env_open(db->env, dir, MDB_NOTLS, 0600);
         if (rc != 0) {
                 cleanup_free char *what = xasprintf("open \"%s\"", dir);
-                return mdb_error(err, rc, what);
+                return metadata_mdb_error(err, rc, what);
         }
         rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         if (rc != 0)
-                return mdb_error(err, rc, "begin");
+                return metadata_mdb_error(err, rc, "begin");
         rc = mdb_dbi_open(txn, METADATA_DB_META, MDB_CREATE, &db->meta);
         if (rc == 0)
                 rc = mdb_dbi_open(txn, METADATA_DB_IMAGES, MDB_CREATE, &db->images);
         if (rc == 0)
                 rc = mdb_dbi_open(txn, METADATA_DB_CONTAINERS, MDB_CREATE, &db->containers);
+        if (rc == 0)
+                rc = mdb_dbi_open(txn, METADATA_DB_IMAGE_IDS, MDB_CREATE, &db->image_ids);
         if (rc != 0)
-                return mdb_error(err, rc, "open databases");
+                return metadata_mdb_error(err, rc, "open databases");
         r = check_schema(db, txn, err);
         if (r < 0)
                 return r;
         rc = mdb_txn_commit(TAKE_PTR(txn));
         if (rc != 0)
-                return mdb_error(err, rc, "commit");
+                return metadata_mdb_error(err, rc, "commit");
         *ret = TAKE_PTR(db);
         return 0;
 }
@@ -180,7 +168,7 @@ metadata_db_load_daemon_id(struct metadata_db *db, char **ret, berth_error_t **e
         /* A write transaction even to read: two first calls must not make two IDs. */
         rc = mdb_txn_begin(db->env, NULL, 0, &txn);
         if (rc != 0)
-                return mdb_error(err, rc, "begin");
+                return metadata_mdb_error(err, rc, "begin");
         rc = mdb_get(txn, db->meta, &key, &val);
         if (rc == 0) {
                 /* val points into the map: copy before the transaction ends. */
@@ -188,16 +176,16 @@ metadata_db_load_daemon_id(struct metadata_db *db, char **ret, berth_error_t **e
                 return 0;
         }
         if (rc != MDB_NOTFOUND)
-                return mdb_error(err, rc, "read daemon id");
+                return metadata_mdb_error(err, rc, "read daemon id");
         id = uuid_new();
         val.mv_size = strlen(id);
         val.mv_data = id;
         rc = mdb_put(txn, db->meta, &key, &val, 0);
         if (rc != 0)
-                return mdb_error(err, rc, "write daemon id");
+                return metadata_mdb_error(err, rc, "write daemon id");
         rc = mdb_txn_commit(TAKE_PTR(txn));
         if (rc != 0)
-                return mdb_error(err, rc, "commit daemon id");
+                return metadata_mdb_error(err, rc, "commit daemon id");
         *ret = TAKE_PTR(id);
         return 0;
 }
@@ -212,11 +200,11 @@ count_entries(struct metadata_db *db, MDB_dbi dbi, const char *name, size_t *ret
 
         rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn);
         if (rc != 0)
-                return mdb_error(err, rc, "begin");
+                return metadata_mdb_error(err, rc, "begin");
         rc = mdb_stat(txn, dbi, &st);
         if (rc != 0) {
                 cleanup_free char *what = xasprintf("stat %s", name);
-                return mdb_error(err, rc, what);
+                return metadata_mdb_error(err, rc, what);
         }
         *ret = st.ms_entries;
         return 0;
@@ -225,7 +213,8 @@ count_entries(struct metadata_db *db, MDB_dbi dbi, const char *name, size_t *ret
 int
 metadata_db_count_images(struct metadata_db *db, size_t *ret, berth_error_t **err)
 {
-        return count_entries(db, db->images, METADATA_DB_IMAGES, ret, err);
+        /* docker counts images, not names: one per ID, tagged or dangling. */
+        return count_entries(db, db->image_ids, METADATA_DB_IMAGE_IDS, ret, err);
 }
 
 int

@@ -7,9 +7,21 @@
  *   meta                          berthd's own records
  *   ├── "schema"       → "1"       decimal SCHEMA_VERSION; written when the environment is new
  *   └── "daemon/id"    → "<uuid>"  the daemon ID shown by /info, generated once
- *   images                        (issue 8) "<name>" → JSON image record (target digest, labels,
- *                                  created); /info's Images counts its entries
+ *   images                        "<name>" → "<image ID>"; a name is docker's normalised
+ *   │                              reference: "docker.io/library/busybox:latest", or
+ *   │                              "<repo>@sha256:<hex>" for a digest reference
+ *   └── "docker.io/library/busybox:latest" → "sha256:<config hex>"
+ *   image_ids                     the digest index: "<image ID>" → JSON image record; an ID
+ *   │                              that no name points to is a dangling image ("<none>");
+ *   │                              /info's Images counts these entries
+ *   └── "sha256:<config hex>" → {"manifest": "sha256:…", "created": "<RFC 3339>",
+ *                                "size": <unpacked bytes>, "chainId": "sha256:…",
+ *                                "blobs": ["sha256:…", …]}   manifest, config, layers:
+ *                                every blob the image keeps alive (supervisor/metadata/gc.c)
  *   containers                    (issue 8) "<id>" → JSON container record
+ *
+ * Every change (a load, a tag, an untag, a delete) is one write transaction over both image
+ * databases, so a crash leaves the old state or the new one, never a name without its record.
  *
  * Versioning: a berthd that finds a schema newer than its own refuses to start (it would not
  * know what the newer layout means); an older one is migrated in one write transaction before
@@ -21,6 +33,7 @@
 
 #define METADATA_DB_META       "meta"
 #define METADATA_DB_IMAGES     "images"
+#define METADATA_DB_IMAGE_IDS  "image_ids"
 #define METADATA_DB_CONTAINERS "containers"
 
 #define METADATA_KEY_SCHEMA    "schema"

@@ -1,0 +1,27 @@
+/* supervisor/ctl/client.h: berthctl's HTTP client for berthd's socket (libcurl). */
+#pragma once
+
+#include <stdio.h>
+
+struct json_object;
+
+#define CTL_CLIENT_API "1.41"
+
+struct ctl_reply {
+        long status;
+        char *body; /* NUL-terminated; NULL when DOWNLOAD took it */
+        size_t len;
+};
+
+/* METHOD /v1.41PATH at HOST. UPLOAD (may be NULL) is sent as an application/x-tar body;
+ * a 2xx body goes to DOWNLOAD when given, else into ret->body. Returns 0, or -1 after printing
+ * why the daemon could not be reached. */
+int ctl_request(const char *host, const char *method, const char *path, FILE *upload,
+                FILE *download, struct ctl_reply *ret);
+void ctl_reply_done(struct ctl_reply *r);
+/* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
+int ctl_print_error(const struct ctl_reply *r);
+/* GET PATH and parse it: NULL after printing why. */
+struct json_object *ctl_get_json(const char *host, const char *path);
+/* A query value, escaped; caller frees. */
+char *ctl_escape(const char *s);

@@ -1,0 +1,37 @@
+/* supervisor/snapshots/snapshotter.h: one snapshot per layer chain under <data-root>/snapshots,
+ * shared by every image whose layers start with that chain. */
+#pragma once
+
+#include <stdint.h>
+
+#include "lib/error.h"
+
+struct snapshotter;
+
+/* Open ROOT (made when missing) for DRIVER ("overlayfs": each snapshot holds its layer alone;
+ * "native": each holds the whole tree, a copy of its parent plus its layer). Removes the
+ * temporary directories an interrupted unpack left. Keeps its own copies. */
+int snapshotter_open(const char *root, const char *driver, struct snapshotter **ret,
+                     berth_error_t **err);
+void snapshotter_close(struct snapshotter *s);
+DEFINE_CLEANUP(struct snapshotter *, snapshotter_close)
+#define cleanup_snapshotter __attribute__((cleanup(snapshotter_closep)))
+
+/* The OCI chain ID: DIFF_ID alone for a first layer (PARENT NULL), else
+ * sha256(PARENT + " " + DIFF_ID). Pure; caller frees. */
+char *snapshot_chain_id(const char *parent, const char *diff_id);
+
+/* Make the snapshot for PARENT_CHAIN (NULL: none) plus the layer read from BLOB_FD, which must
+ * hash (uncompressed) to DIFF_ID: -EINVAL otherwise. An existing snapshot is reused without
+ * reading BLOB_FD. Unpacks into a temporary directory and renames it into place: a failure
+ * leaves no snapshot directory. *ret_chain_id is the caller's. */
+int snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
+                       int blob_fd, char **ret_chain_id, berth_error_t **err);
+/* 1 when the snapshot CHAIN_ID exists, else 0. */
+int snapshotter_exists(struct snapshotter *s, const char *chain_id);
+/* Bytes of regular files the layer of CHAIN_ID added (0 when unknown). */
+int64_t snapshotter_layer_size(struct snapshotter *s, const char *chain_id);
+/* The directory holding CHAIN_ID's files; caller frees. */
+char *snapshotter_path(struct snapshotter *s, const char *chain_id);
+/* Remove every snapshot that is neither in KEEP nor an ancestor of one. Returns the count. */
+int snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err);
