@@ -42,13 +42,19 @@ bd_stop() { # DIR [SIGNAL]
 	rm -f "$dir/pid"
 }
 
-setup_file() {
+# NAME beside $BERTH (the build tree), else on PATH (installed: berthctl is in bin/, berth and
+# berthd in sbin/).
+bi_resolve() {
 	local d
 	d=$(dirname -- "$BERTH")
-	BERTHD=${BERTHD:-$d/berthd}
-	BERTHCTL=${BERTHCTL:-$d/berthctl}
-	[[ -x $BERTHD ]] || {
-		echo "setup_file: $BERTHD not found (set BERTHD=)" >&2
+	if [[ -x $d/$1 ]]; then echo "$d/$1"; else command -v -- "$1"; fi
+}
+
+setup_file() {
+	BERTHD=${BERTHD:-$(bi_resolve berthd)}
+	BERTHCTL=${BERTHCTL:-$(bi_resolve berthctl)}
+	[[ -x $BERTHD && -x $BERTHCTL ]] || {
+		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
 		return 1
 	}
 	peers_new images
