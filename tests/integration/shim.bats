@@ -54,7 +54,11 @@ setup_file() {
 		return 1
 	}
 	CD=$(mktemp -d /tmp/berth-shim-it.XXXXXX)
-	export CD SHIM
+	# ctr puts containers in the cgroup /<namespace>/<id>: the runtime makes /default in every
+	# hierarchy; teardown_file removes it again unless it was there before.
+	CG_DEFAULT_OURS=1
+	compgen -G "/sys/fs/cgroup/*/default" >/dev/null && CG_DEFAULT_OURS=0
+	export CD SHIM CG_DEFAULT_OURS
 	mkdir -p "$CD/bin"
 	ln -s "$SHIM" "$CD/bin/containerd-shim-berth-v2"
 	ln -s "$BERTH" "$CD/bin/berth"
@@ -92,6 +96,9 @@ teardown_file() {
 	done
 	findmnt -rn -o TARGET | grep "^$CD/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rmdir /sys/fs/cgroup/memory/berth-shim-it-* 2>/dev/null || true
+	if [[ ${CG_DEFAULT_OURS:-0} == 1 ]]; then
+		rmdir /sys/fs/cgroup/*/default /sys/fs/cgroup/unified/default 2>/dev/null || true
+	fi
 	rm -rf "$CD"
 }
 
