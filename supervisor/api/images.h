@@ -15,6 +15,8 @@ void api_images_remove(const struct api_ctx *ctx, const struct api_request *req,
                        struct api_response *resp);
 void api_images_load(const struct api_ctx *ctx, const struct api_request *req,
                      struct api_response *resp);
+void api_images_create(const struct api_ctx *ctx, const struct api_request *req,
+                       struct api_response *resp);
 void api_images_save(const struct api_ctx *ctx, const struct api_request *req,
                      struct api_response *resp);
 void api_images_prune(const struct api_ctx *ctx, const struct api_request *req,

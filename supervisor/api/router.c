@@ -27,6 +27,7 @@ static const struct {
         {"GET", "/_ping", api_system_ping},       {"HEAD", "/_ping", api_system_ping},
         {"GET", "/version", api_system_version},  {"GET", "/info", api_system_info},
         {"GET", "/images/json", api_images_list}, {"POST", "/images/load", api_images_load},
+        {"POST", "/images/create", api_images_create},
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
 };

@@ -180,6 +180,11 @@ print_stream(const char *body, size_t len, bool quiet)
                                 failed = 1;
                         } else if (json_object_object_get_ex(o, "stream", &v) && v) {
                                 fputs(json_object_get_string(v), stdout);
+                        } else if (json_object_object_get_ex(o, "status", &v) && v) {
+                                struct json_object *id = NULL;
+                                if (json_object_object_get_ex(o, "id", &id) && id)
+                                        printf("%s: ", json_object_get_string(id));
+                                printf("%s\n", json_object_get_string(v));
                         }
                 }
                 berth_error_free(err);
@@ -224,6 +229,27 @@ cmd_load(const char *host, int argc, char **argv)
             < 0)
                 return 1;
         rc = r.status == 200 ? print_stream(r.body, r.len, quiet) : ctl_print_error(&r);
+        ctl_reply_done(&r);
+        return rc;
+}
+
+/* berthctl pull NAME[:TAG|@DIGEST]: POST /images/create, progress printed as docker does. */
+static int
+cmd_pull(const char *host, int argc, char **argv)
+{
+        cleanup_free char *from = NULL, *path = NULL;
+        struct ctl_reply r;
+        int rc;
+
+        if (argc != 2) {
+                fprintf(stderr, "\"berthctl pull\" requires exactly 1 argument\n");
+                return 125;
+        }
+        from = ctl_escape(argv[1]);
+        path = xasprintf("/images/create?fromImage=%s", from);
+        if (ctl_request(host, "POST", path, NULL, NULL, &r) < 0)
+                return 1;
+        rc = r.status == 200 ? print_stream(r.body, r.len, false) : ctl_print_error(&r);
         ctl_reply_done(&r);
         return rc;
 }
@@ -401,8 +427,8 @@ cmd_history(const char *host, int argc, char **argv)
 bool
 ctl_images_known(const char *verb)
 {
-        static const char *const verbs[] = {"images", "load",    "save", "tag",
-                                            "rmi",    "history", "image"};
+        static const char *const verbs[] = {"images", "load",    "save",  "tag",
+                                            "rmi",    "history", "image", "pull"};
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strcmp(verb, verbs[i]) == 0)
                         return true;
@@ -418,6 +444,8 @@ ctl_images_main(const char *host, int argc, char **argv)
                 return cmd_load(host, argc, argv);
         if (strcmp(argv[0], "save") == 0)
                 return cmd_save(host, argc, argv);
+        if (strcmp(argv[0], "pull") == 0)
+                return cmd_pull(host, argc, argv);
         if (strcmp(argv[0], "tag") == 0)
                 return cmd_tag(host, argc, argv);
         if (strcmp(argv[0], "rmi") == 0)

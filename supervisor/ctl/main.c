@@ -129,6 +129,7 @@ usage(FILE *out)
                 "  info      Show berthd's system-wide information\n"
                 "  images    List images (-a, -q, --digests)\n"
                 "  load      Load images from a tar archive (-i FILE, -q)\n"
+                "  pull      Pull an image from a registry (plain HTTP only, for now)\n"
                 "  save      Save images to a tar archive (-o FILE)\n"
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"

@@ -24,6 +24,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
+#include "supervisor/images/internal.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
@@ -259,18 +260,8 @@ tar_lookup(const struct tar_index *t, const char *path)
         return NULL;
 }
 
-/* One image as both formats describe it. */
-struct image_plan {
-        char *manifest_digest; /* NULL: synthesise one (docker-archive) */
-        char *config_digest;
-        char **layers; /* blob digests */
-        int64_t *layer_sizes;
-        char **layer_types; /* media types */
-        char **names;       /* normalised keys */
-};
-
-static void
-plan_done(struct image_plan *p)
+void
+image_plan_done(struct image_plan *p)
 {
         free(p->manifest_digest);
         free(p->config_digest);
@@ -348,7 +339,7 @@ static void
 plans_free(struct image_plan *plans, size_t n)
 {
         for (size_t i = 0; plans && i < n; i++)
-                plan_done(&plans[i]);
+                image_plan_done(&plans[i]);
         free(plans);
 }
 
@@ -696,8 +687,8 @@ config_facts(struct image_service *svc, const char *digest, char ***ret_diff_ids
         return 0;
 }
 
-static int
-commit_plan(struct image_service *svc, struct image_plan *p, berth_error_t **err)
+int
+image_plan_commit(struct image_service *svc, struct image_plan *p, berth_error_t **err)
 {
         cleanup_strv char **diff_ids = NULL;
         cleanup_strv char **blobs = NULL;
@@ -770,7 +761,7 @@ image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_e
                                             "archive: neither manifest.json nor index.json found");
         }
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = commit_plan(svc, &plans[i], err);
+                r = image_plan_commit(svc, &plans[i], err);
                 if (r < 0)
                         break;
                 if (plans[i].names == NULL) {

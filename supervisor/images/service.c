@@ -159,6 +159,30 @@ delete_image_locked(struct image_service *svc, const char *id, char *const *name
         return 0;
 }
 
+/* dockerd: untagging the last tag of a repository also drops that repository's digest
+ * references (a pulled image has both); true when only such references would remain. */
+static bool
+only_digests_of_repo_remain(char *const *names, const char *key)
+{
+        cleanup_free char *repo = xstrdup(key);
+        char *slash = strrchr(repo, '/'), *colon;
+        size_t n;
+
+        if (strchr(key, '@'))
+                return false;
+        colon = strrchr(slash ? slash : repo, ':');
+        if (colon)
+                *colon = '\0';
+        n = strlen(repo);
+        strv_foreach(other, names) {
+                if (strcmp(other, key) == 0)
+                        continue;
+                if (strncmp(other, repo, n) != 0 || other[n] != '@')
+                        return false;
+        }
+        return true;
+}
+
 static int
 remove_locked(struct image_service *svc, const char *name, bool force, struct json_object *result,
               berth_error_t **err)
@@ -173,7 +197,7 @@ remove_locked(struct image_service *svc, const char *name, bool force, struct js
         r = metadata_images_load(svc->db, id, &rec, err);
         if (r < 0)
                 return r;
-        if (key && strv_length(rec.names) > 1) {
+        if (key && strv_length(rec.names) > 1 && !only_digests_of_repo_remain(rec.names, key)) {
                 /* A name of several: untag only. */
                 cleanup_free char *fam = image_ref_familiar(key);
                 r = metadata_images_untag(svc->db, key, err);

@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# tests/integration/berthd_pull.bats: docker pull through berthd (issue 7's registry client, its
+# first slice): a private Debian docker-registry on 127.0.0.1 (plain HTTP) holding what skopeo
+# pushed; docker pull and berthctl pull, images, inspect's RepoDigests, an index resolved to this
+# host's manifest; an unknown tag, a refused TLS registry and a registry serving a corrupted blob
+# are clear errors that leave no image, blob, snapshot or ingest.
+#
+# The registries and berthd are stopped by the PIDs recorded when started (peers_spawn and
+# bd_start), failures included; everything lives under $PD.
+
+load helpers
+load peers
+
+bd_start() { # DIR: berthd on DIR/{data,exec,s.sock}; DIR/pid gets its PID
+	local dir=$1 i
+	mkdir -p "$dir"
+	[[ -e $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
+	"$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/s.sock" \
+		--config-file "$dir/daemon.json" >>"$dir/log" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	for ((i = 0; i < 100; i++)); do
+		curl -sf --unix-socket "$dir/s.sock" http://x/_ping >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "berthd did not come up; its log:" >&2
+	cat "$dir/log" >&2
+	return 1
+}
+
+bd_stop() { # DIR
+	local dir=$1 pid i
+	[[ -f $dir/pid ]] || return 0
+	pid=$(cat "$dir/pid")
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 200; i++)); do
+		[[ -r /proc/$pid/stat ]] || break
+		[[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$dir/pid"
+}
+
+bi_resolve() {
+	local d
+	d=$(dirname -- "$BERTH")
+	if [[ -x $d/$1 ]]; then echo "$d/$1"; else command -v -- "$1"; fi
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# reg_start NAME: a docker-registry with storage in $PD/NAME, listening on 127.0.0.1; prints
+# its port.
+reg_start() {
+	local name=$1 port i
+	port=$(free_port)
+	mkdir -p "$PD/$name"
+	cat >"$PD/$name.yml" <<-YML
+		version: 0.1
+		log:
+		  level: warn
+		storage:
+		  filesystem:
+		    rootdirectory: $PD/$name
+		http:
+		  addr: 127.0.0.1:$port
+	YML
+	peers_spawn "$name" docker-registry serve "$PD/$name.yml"
+	for ((i = 0; i < 100; i++)); do
+		curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return 0; }
+		sleep 0.05
+	done
+	echo "docker-registry did not come up; its log:" >&2
+	cat "$PD/$name.log" >&2
+	return 1
+}
+
+setup_file() {
+	BERTHD=${BERTHD:-$(bi_resolve berthd)}
+	BERTHCTL=${BERTHCTL:-$(bi_resolve berthctl)}
+	[[ -x $BERTHD && -x $BERTHCTL ]] || {
+		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
+		return 1
+	}
+	command -v docker-registry >/dev/null || {
+		echo "setup_file: docker-registry is not installed (apt-get install docker-registry)" >&2
+		return 1
+	}
+	peers_new pull
+	BD=$PD/bd
+	export BERTHD BERTHCTL BD
+	bd_start "$BD"
+	REG=127.0.0.1:$(reg_start reg)
+	export REG
+	skopeo copy -q --dest-tls-verify=false "oci-archive:$PD/img.tar" "docker://$REG/test/busybox:1" >&2
+	# The manifest digest as the registry names it.
+	MD=$(curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+		"http://$REG/v2/test/busybox/manifests/1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+	[[ $MD == sha256:* ]] || { echo "setup_file: no manifest digest from the registry" >&2; return 1; }
+	export MD
+}
+
+teardown_file() {
+	[[ -n ${BD:-} ]] && bd_stop "$BD"
+	[[ -n ${PD:-} ]] && { peers_stop reg; peers_stop badreg; }
+	peers_teardown
+}
+
+setup() {
+	export DOCKER_HOST=unix://$BD/s.sock
+}
+
+teardown() {
+	docker image prune -af >/dev/null 2>&1 || true
+}
+
+api() { # api [curl args...] PATH
+	local path=${*: -1}
+	curl -s --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
+}
+
+# store_empty: no image record, blob, snapshot or ingest left.
+store_empty() {
+	local data=$BD/data
+	[ "$(api /v1.41/images/json)" = "[]" ] || { echo "images left" >&2; return 1; }
+	[ -z "$(ls -A "$data/content/blobs/sha256")" ] || { ls -l "$data/content/blobs/sha256" >&2; return 1; }
+	[ -z "$(ls -A "$data/content/ingest")" ] || { ls -l "$data/content/ingest" >&2; return 1; }
+	[ -z "$(ls -A "$data/snapshots")" ] || { ls -la "$data/snapshots" >&2; return 1; }
+}
+
+@test "pull: docker pull from a plain-HTTP registry on 127.0.0.1, then images and inspect" {
+	run docker pull "$REG/test/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: Pulling from test/busybox"* ]]
+	[[ $output == *"Digest: $MD"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REG/test/busybox:1"* ]]
+	run docker images --format '{{.Repository}}:{{.Tag}} {{.Digest}}'
+	[ "$output" = "$REG/test/busybox:1 $MD" ]
+	run docker image inspect "$REG/test/busybox:1" --format '{{json .RepoDigests}} {{.Os}} {{len .RootFS.Layers}}'
+	[ "$output" = "[\"$REG/test/busybox@$MD\"] linux 1" ]
+	# Untagging the last tag drops the repository's digest reference too, as dockerd.
+	run docker rmi "$REG/test/busybox:1"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Untagged: $REG/test/busybox@$MD"* && $output == *Deleted:* ]]
+	store_empty
+}
+
+@test "pull: berthctl pull, and the image is usable by digest" {
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$REG/test/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Digest: $MD"* ]]
+	run "$BERTHCTL" -H "unix://$BD/s.sock" images
+	[[ $output == *"$REG/test/busybox"*" 1 "* ]]
+	run docker image inspect "$REG/test/busybox@$MD" --format '{{json .RepoTags}}'
+	[ "$output" = "[\"$REG/test/busybox:1\"]" ]
+}
+
+@test "pull: an index resolves to this host's manifest; RepoDigests names the index" {
+	local arch size idx id
+	arch=$(uname -m | sed 's/x86_64/amd64/; s/aarch64/arm64/')
+	size=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/test/busybox/manifests/$MD" | wc -c)
+	idx=$(jq -cn --arg d "$MD" --argjson s "$size" --arg a "$arch" '{schemaVersion: 2,
+		mediaType: "application/vnd.oci.image.index.v1+json",
+		manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s,
+		             platform: {os: "linux", architecture: "s390x"}},
+		            {mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $d, size: $s,
+		             platform: {os: "linux", architecture: $a}}]}')
+	curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "$idx" \
+		"http://$REG/v2/test/busybox/manifests/multi"
+	id=$(printf '%s' "$idx" | sha256sum | cut -d' ' -f1)
+	run docker pull "$REG/test/busybox:multi"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Digest: sha256:$id"* ]]
+	run docker image inspect "$REG/test/busybox:multi" --format '{{json .RepoDigests}}'
+	[ "$output" = "[\"$REG/test/busybox@sha256:$id\"]" ]
+}
+
+@test "pull: an unknown tag is docker's 'manifest unknown' and leaves nothing" {
+	run docker pull "$REG/test/busybox:nope"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"manifest for $REG/test/busybox:nope not found: manifest unknown"* ]]
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$REG/test/nothere:1"
+	[ "$status" -ne 0 ]
+	[[ $output == *"not found: "* ]]
+	store_empty
+}
+
+@test "pull: a registry that would need TLS is refused for now" {
+	run docker pull quay.io/berth/none:1
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *'registry "quay.io": TLS registries: not implemented yet'* ]]
+	store_empty
+}
+
+@test "pull: a corrupted blob is a digest mismatch and leaves nothing" {
+	local port layer hex f
+	port=$(reg_start badreg)
+	skopeo copy -q --dest-tls-verify=false "oci-archive:$PD/img.tar" "docker://127.0.0.1:$port/test/bad:1" >&2
+	layer=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://127.0.0.1:$port/v2/test/bad/manifests/1" | jq -r '.layers[0].digest')
+	hex=${layer#sha256:}
+	f=$PD/badreg/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
+	[ -f "$f" ]
+	printf 'X' | dd of="$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+	run docker pull "127.0.0.1:$port/test/bad:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"filesystem layer verification failed for digest $layer: digest mismatch"* ]]
+	store_empty
+	peers_stop badreg
+}
