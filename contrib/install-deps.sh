@@ -12,7 +12,7 @@ packages="
   golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev
   protobuf-compiler protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev nanopb libnanopb-dev
   python3-protobuf python3-grpcio python3-grpc-tools
-  podman docker.io slirp4netns skopeo
+  podman docker.io slirp4netns skopeo docker-registry
   liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev libarchive-dev
 "
 missing=""
