@@ -11,58 +11,7 @@
 #   BERTHD, BERTHCTL   default: beside $BERTH (the build tree), else on PATH
 
 load helpers
-
-bd_resolve() { # NAME: beside $BERTH, else on PATH
-	local d
-	d=$(dirname -- "$BERTH")
-	if [[ -x $d/$1 ]]; then echo "$d/$1"; else command -v -- "$1"; fi
-}
-
-# bd_start DIR [berthd flags...]: start berthd on DIR/{data,exec,s.sock}; DIR/pid gets its PID.
-bd_start() {
-	local dir=$1 i
-	shift
-	[[ -e $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
-	"$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/s.sock" \
-		--config-file "$dir/daemon.json" "$@" >>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 100; i++)); do
-		if curl -sf --unix-socket "$dir/s.sock" http://x/_ping >/dev/null 2>&1; then
-			return 0
-		fi
-		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-			break
-		fi
-		sleep 0.05
-	done
-	echo "berthd did not come up; its log:" >&2
-	cat "$dir/log" >&2
-	return 1
-}
-
-# bd_gone PID: true once PID has exited (a zombie counts: run.sh's subreaper reaps it later).
-bd_gone() {
-	local st
-	[[ -r /proc/$1/stat ]] || return 0
-	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 0
-	[[ $st == Z ]]
-}
-
-# bd_stop DIR [SIGNAL]: signal the PID recorded in DIR/pid and wait until it is gone.
-bd_stop() {
-	local dir=$1 sig=${2:-TERM} pid i
-	[[ -f $dir/pid ]] || return 0
-	pid=$(cat "$dir/pid")
-	kill -s "$sig" "$pid" 2>/dev/null || true
-	for ((i = 0; i < 200; i++)); do
-		bd_gone "$pid" && break
-		sleep 0.05
-	done
-	if ! bd_gone "$pid"; then
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$dir/pid"
-}
+load berthd_helpers
 
 setup_file() {
 	BERTHD=${BERTHD:-$(bd_resolve berthd)}

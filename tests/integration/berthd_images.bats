@@ -10,49 +10,11 @@
 
 load helpers
 load peers
-
-bd_start() { # DIR: berthd on DIR/{data,exec,s.sock}; DIR/pid gets its PID
-	local dir=$1 i
-	mkdir -p "$dir"
-	[[ -e $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
-	"$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/s.sock" \
-		--config-file "$dir/daemon.json" >>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 100; i++)); do
-		curl -sf --unix-socket "$dir/s.sock" http://x/_ping >/dev/null 2>&1 && return 0
-		kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "berthd did not come up; its log:" >&2
-	cat "$dir/log" >&2
-	return 1
-}
-
-bd_stop() { # DIR [SIGNAL]
-	local dir=$1 sig=${2:-TERM} pid i
-	[[ -f $dir/pid ]] || return 0
-	pid=$(cat "$dir/pid")
-	kill -s "$sig" "$pid" 2>/dev/null || true
-	for ((i = 0; i < 200; i++)); do
-		[[ -r /proc/$pid/stat ]] || break
-		[[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	rm -f "$dir/pid"
-}
-
-# NAME beside $BERTH (the build tree), else on PATH (installed: berthctl is in bin/, berth and
-# berthd in sbin/).
-bi_resolve() {
-	local d
-	d=$(dirname -- "$BERTH")
-	if [[ -x $d/$1 ]]; then echo "$d/$1"; else command -v -- "$1"; fi
-}
+load berthd_helpers
 
 setup_file() {
-	BERTHD=${BERTHD:-$(bi_resolve berthd)}
-	BERTHCTL=${BERTHCTL:-$(bi_resolve berthctl)}
+	BERTHD=${BERTHD:-$(bd_resolve berthd)}
+	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
 	[[ -x $BERTHD && -x $BERTHCTL ]] || {
 		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
 		return 1
@@ -85,15 +47,6 @@ teardown() {
 api() { # api [curl args...] PATH
 	local path=${*: -1}
 	curl -s --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
-}
-
-# store_empty DATA: no image record, blob, snapshot, ingest or temporary file left.
-store_empty() {
-	local data=$1
-	[ "$(api /v1.41/images/json)" = "[]" ] || { echo "images left" >&2; return 1; }
-	[ -z "$(ls -A "$data/content/blobs/sha256")" ] || { ls -l "$data/content/blobs/sha256" >&2; return 1; }
-	[ -z "$(ls -A "$data/content/ingest")" ] || { ls -l "$data/content/ingest" >&2; return 1; }
-	[ -z "$(ls -A "$data/snapshots")" ] || { ls -la "$data/snapshots" >&2; return 1; }
 }
 
 @test "images: docker load of an OCI layout, then docker images and GET /images/json" {
@@ -162,7 +115,7 @@ store_empty() {
 	run docker rmi foo/bar:1
 	[ "${lines[0]}" = "Untagged: foo/bar:1" ]
 	[[ "${lines[1]}" == "Deleted: sha256:$id"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 }
 
 @test "images: rmi -f by ID removes every name; unknown images are 404" {
@@ -171,7 +124,7 @@ store_empty() {
 	run docker rmi -f "$(docker images -q busybox | head -1)"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Untagged: busybox:latest"* && "$output" == *"Untagged: foo/bar:1"* && "$output" == *"Deleted: sha256:"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 	run docker rmi nosuch
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"No such image: nosuch"* ]]
@@ -194,7 +147,7 @@ store_empty() {
 	[ "$(tar xOf "$PD/saved.tar" manifest.json | jq -r '.[0].RepoTags | sort | join(",")')" = "busybox:latest,foo/bar:1" ]
 	id=$(docker images -q --no-trunc busybox)
 	docker rmi -f "$id" >/dev/null
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 	run docker load -i "$PD/saved.tar"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Loaded image: busybox:latest"* && "$output" == *"Loaded image: foo/bar:1"* ]]
@@ -228,7 +181,7 @@ store_empty() {
 	run docker image prune -af
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"deleted: sha256:"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 }
 
 @test "images: a truncated archive fails and leaves nothing" {
@@ -236,7 +189,7 @@ store_empty() {
 	run docker load -i "$PD/trunc.tar"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Truncated tar archive"* || "$output" == *"archive:"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 }
 
 @test "images: a blob whose bytes do not match its digest fails and leaves nothing" {
@@ -249,13 +202,13 @@ store_empty() {
 	run docker load -i "$PD/bad.tar"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"digest mismatch"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 	# An unknown member type in the index (no manifest.json nor index.json) is refused too.
 	tar -cf "$PD/empty.tar" -C "$PD/bad" oci-layout
 	run docker load -i "$PD/empty.tar"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"neither manifest.json nor index.json"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 }
 
 @test "images: kill -9 during a large load (ingest, then unpack), restart: no partial image, no stale ingest" {
@@ -358,7 +311,7 @@ store_empty() {
 	run "${C[@]}" rmi nosuch
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"No such image: nosuch"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 	run "${C[@]}" load -q -i "$PD/ctl.tar"
 	[ "$output" = "Loaded image: busybox:latest" ]
 }
@@ -409,5 +362,5 @@ store_empty() {
 	[ "$output" = "<none>:<none>" ]
 	run docker image prune -f
 	[[ "$output" == *"deleted: sha256:"* ]]
-	store_empty "$BD/data"
+	bd_store_empty "$BD"
 }

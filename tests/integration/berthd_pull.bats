@@ -10,43 +10,7 @@
 
 load helpers
 load peers
-
-bd_start() { # DIR: berthd on DIR/{data,exec,s.sock}; DIR/pid gets its PID
-	local dir=$1 i
-	mkdir -p "$dir"
-	[[ -e $dir/daemon.json ]] || echo '{}' >"$dir/daemon.json"
-	"$BERTHD" --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$dir/s.sock" \
-		--config-file "$dir/daemon.json" >>"$dir/log" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 100; i++)); do
-		curl -sf --unix-socket "$dir/s.sock" http://x/_ping >/dev/null 2>&1 && return 0
-		kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "berthd did not come up; its log:" >&2
-	cat "$dir/log" >&2
-	return 1
-}
-
-bd_stop() { # DIR
-	local dir=$1 pid i
-	[[ -f $dir/pid ]] || return 0
-	pid=$(cat "$dir/pid")
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 200; i++)); do
-		[[ -r /proc/$pid/stat ]] || break
-		[[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	rm -f "$dir/pid"
-}
-
-bi_resolve() {
-	local d
-	d=$(dirname -- "$BERTH")
-	if [[ -x $d/$1 ]]; then echo "$d/$1"; else command -v -- "$1"; fi
-}
+load berthd_helpers
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -79,8 +43,8 @@ reg_start() {
 }
 
 setup_file() {
-	BERTHD=${BERTHD:-$(bi_resolve berthd)}
-	BERTHCTL=${BERTHCTL:-$(bi_resolve berthctl)}
+	BERTHD=${BERTHD:-$(bd_resolve berthd)}
+	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
 	[[ -x $BERTHD && -x $BERTHCTL ]] || {
 		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
 		return 1
@@ -122,15 +86,6 @@ api() { # api [curl args...] PATH
 	curl -s --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
 }
 
-# store_empty: no image record, blob, snapshot or ingest left.
-store_empty() {
-	local data=$BD/data
-	[ "$(api /v1.41/images/json)" = "[]" ] || { echo "images left" >&2; return 1; }
-	[ -z "$(ls -A "$data/content/blobs/sha256")" ] || { ls -l "$data/content/blobs/sha256" >&2; return 1; }
-	[ -z "$(ls -A "$data/content/ingest")" ] || { ls -l "$data/content/ingest" >&2; return 1; }
-	[ -z "$(ls -A "$data/snapshots")" ] || { ls -la "$data/snapshots" >&2; return 1; }
-}
-
 @test "pull: docker pull from a plain-HTTP registry on 127.0.0.1, then images and inspect" {
 	run docker pull "$REG/test/busybox:1"
 	echo "$output"
@@ -146,7 +101,7 @@ store_empty() {
 	run docker rmi "$REG/test/busybox:1"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Untagged: $REG/test/busybox@$MD"* && $output == *Deleted:* ]]
-	store_empty
+	bd_store_empty "$BD"
 }
 
 @test "pull: berthctl pull, and the image is usable by digest" {
@@ -189,7 +144,7 @@ store_empty() {
 	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$REG/test/nothere:1"
 	[ "$status" -ne 0 ]
 	[[ $output == *"not found: "* ]]
-	store_empty
+	bd_store_empty "$BD"
 }
 
 @test "pull: a registry that would need TLS is refused for now" {
@@ -197,7 +152,7 @@ store_empty() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *'registry "quay.io": TLS registries: not implemented yet'* ]]
-	store_empty
+	bd_store_empty "$BD"
 }
 
 @test "pull: a corrupted blob is a digest mismatch and leaves nothing" {
@@ -214,6 +169,6 @@ store_empty() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"filesystem layer verification failed for digest $layer: digest mismatch"* ]]
-	store_empty
+	bd_store_empty "$BD"
 	peers_stop badreg
 }
