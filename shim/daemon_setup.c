@@ -11,33 +11,21 @@
 #include "lib/fs.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "shim/cgroup_mounts.h"
 
 char **
 shim_cgroup_procs_files(const char *mountinfo, const char *path)
 {
+        size_t n = 0;
+        struct shim_cgroup_mount *m = shim_cgroup_mounts(mountinfo, &n);
         char **v = NULL;
 
-        for (const char *l = mountinfo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-                const char *end = strchr(l, '\n');
-                cleanup_free char *line = end ? strndup(l, (size_t) (end - l)) : xstrdup(l);
-                char *sep = strstr(line, " - ");
-                char fstype[32];
-                if (!sep || sscanf(sep + 3, "%31s", fstype) != 1)
-                        continue;
-                if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
-                        continue;
-                /* field 5 is the mount point */
-                char *f = line;
-                for (int i = 0; i < 4 && f; i++)
-                        if ((f = strchr(f, ' ')))
-                                f++;
-                if (!f)
-                        continue;
-                *strchrnul(f, ' ') = '\0';
-                cleanup_free char *file =
-                        xasprintf("%s/%s/cgroup.procs", f, path[0] == '/' ? path + 1 : path);
+        for (size_t i = 0; i < n; i++) {
+                cleanup_free char *file = xasprintf("%s/%s/cgroup.procs", m[i].path,
+                                                    path[0] == '/' ? path + 1 : path);
                 strv_push(&v, file);
         }
+        shim_cgroup_mounts_free(m, n);
         return v;
 }
 

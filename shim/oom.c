@@ -15,6 +15,7 @@
 #include "lib/fs.h"
 #include "lib/loop.h"
 #include "lib/xalloc.h"
+#include "shim/cgroup_mounts.h"
 #include "shim/events.h"
 #include "shim/service.h"
 
@@ -27,42 +28,19 @@ shim_oom_parse_count(const char *text)
         return 0;
 }
 
-/* The mount point of the hierarchy a /proc/PID/cgroup line names. */
+/* The mount point of v1's memory hierarchy, or (V2) of the cgroup2 hierarchy. */
 static char *
 mount_for(const char *mountinfo, bool v2)
 {
-        for (const char *l = mountinfo; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-                const char *end = strchr(l, '\n');
-                cleanup_free char *line = end ? strndup(l, (size_t) (end - l)) : xstrdup(l);
-                char *sep = strstr(line, " - ");
-                if (!sep)
-                        continue;
-                char fstype[64], source[256], opts[1024];
-                if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, opts) != 3)
-                        continue;
-                bool match = v2 ? strcmp(fstype, "cgroup2") == 0 : false;
-                if (!v2 && strcmp(fstype, "cgroup") == 0)
-                        for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
-                             o = strtok_r(NULL, ",", &save))
-                                if (strcmp(o, "memory") == 0)
-                                        match = true;
-                if (!match)
-                        continue;
-                /* field 5: the mount point (no spaces in cgroup mount points) */
-                char *f = line;
-                for (int i = 0; i < 4 && f; i++) {
-                        f = strchr(f, ' ');
-                        if (f)
-                                f++;
-                }
-                if (!f)
-                        continue;
-                char *sp = strchr(f, ' ');
-                if (sp)
-                        *sp = '\0';
-                return xstrdup(f);
-        }
-        return NULL;
+        size_t n = 0;
+        struct shim_cgroup_mount *m = shim_cgroup_mounts(mountinfo, &n);
+        char *found = NULL;
+
+        for (size_t i = 0; i < n && !found; i++)
+                if (v2 ? m[i].v2 : shim_cgroup_mount_has(&m[i], "memory"))
+                        found = xstrdup(m[i].path);
+        shim_cgroup_mounts_free(m, n);
+        return found;
 }
 
 char *
