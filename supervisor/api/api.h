@@ -8,6 +8,7 @@
 
 struct metadata_db;
 struct image_service;
+struct api_stream;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -58,6 +59,11 @@ struct api_response {
                 char *value; /* owned */
         } headers[API_MAX_HEADERS];
         size_t n_headers;
+        /* A streamed body (stream.h: api_response_stream): run STREAM_FN(STREAM_ARG) on a thread
+         * of its own and send what it writes as it comes. */
+        void (*stream_fn)(struct api_stream *s, void *arg);
+        void *stream_arg;
+        void (*stream_free)(void *arg);
 };
 
 void api_response_add_header(struct api_response *resp, const char *name, const char *value);

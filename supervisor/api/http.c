@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/fs.h"
@@ -18,6 +21,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/router.h"
+#include "supervisor/api/stream.h"
 
 /* Docker API bodies are JSON documents (container create is the largest, some KiB); image
  * uploads will stream and not pass through here. */
@@ -26,6 +30,11 @@
 struct api_http {
         struct MHD_Daemon *mhd;
         const struct api_ctx *ctx;
+        /* Streamed bodies' producer threads still running: api_http_stop waits for them, since
+         * they use the daemon's subsystems. */
+        pthread_mutex_t lock;
+        pthread_cond_t idle;
+        unsigned producers;
 };
 
 struct request_state {
@@ -65,13 +74,143 @@ open_upload(const struct api_ctx *ctx)
         return fd < 0 ? -errno : fd;
 }
 
+/* A streamed body: the producer thread writes into a pipe; MHD's connection thread reads it. */
+struct stream_producer {
+        struct api_http *h;
+        struct api_stream s;
+        void (*fn)(struct api_stream *s, void *arg);
+        void *arg;
+        void (*free_arg)(void *arg);
+};
+
+struct stream_reader {
+        int fd;     /* the pipe's read end */
+        int sockfd; /* the client's connection, watched for hang-up */
+};
+
+static void *
+stream_produce(void *p)
+{
+        struct stream_producer *sp = p;
+
+        struct api_http *h = sp->h;
+
+        sp->fn(&sp->s, sp->arg);
+        close(sp->s.fd); /* the body's end */
+        if (sp->free_arg)
+                sp->free_arg(sp->arg);
+        free(sp);
+        pthread_mutex_lock(&h->lock);
+        if (--h->producers == 0)
+                pthread_cond_broadcast(&h->idle);
+        pthread_mutex_unlock(&h->lock);
+        return NULL;
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+        struct stream_reader *sr = cls;
+        struct pollfd p[2] = {{.fd = sr->fd, .events = POLLIN},
+                              {.fd = sr->sockfd, .events = POLLRDHUP}};
+        ssize_t n;
+
+        (void) pos;
+        for (;;) {
+                /* Wait for the producer, but give up when the client hangs up meanwhile (an idle
+                 * /events stream must not outlive its client). */
+                int k = poll(p, sr->sockfd >= 0 ? 2 : 1, -1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return MHD_CONTENT_READER_END_WITH_ERROR;
+                if (p[0].revents)
+                        break;
+                if (p[1].revents & (POLLRDHUP | POLLHUP | POLLERR))
+                        return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        do
+                n = read(sr->fd, buf, max);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+        return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : n;
+}
+
+static void
+stream_reader_free(void *cls)
+{
+        struct stream_reader *sr = cls;
+
+        close(sr->fd); /* the producer's next write gets EPIPE, its poll POLLERR */
+        free(sr);
+}
+
+/* Start R's producer and make the MHD response that relays it; NULL on failure (R's argument
+ * is then still R's). */
+static struct MHD_Response *
+stream_start(struct api_http *h, struct MHD_Connection *conn, const struct api_response *r)
+{
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct stream_producer *sp;
+        struct stream_reader *sr;
+        struct MHD_Response *resp;
+        pthread_attr_t attr;
+        pthread_t t;
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return NULL;
+        sr = xzalloc(sizeof(*sr));
+        sr->fd = fds[0];
+        sr->sockfd = ci ? ci->connect_fd : -1;
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, sr,
+                                                 stream_reader_free);
+        if (resp == NULL) {
+                close(fds[0]);
+                close(fds[1]);
+                free(sr);
+                return NULL;
+        }
+        sp = xzalloc(sizeof(*sp));
+        sp->h = h;
+        sp->s.fd = fds[1];
+        sp->fn = r->stream_fn;
+        sp->arg = r->stream_arg;
+        sp->free_arg = r->stream_free;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_mutex_lock(&h->lock);
+        h->producers++;
+        pthread_mutex_unlock(&h->lock);
+        if (pthread_create(&t, &attr, stream_produce, sp) != 0) {
+                pthread_attr_destroy(&attr);
+                pthread_mutex_lock(&h->lock);
+                h->producers--;
+                pthread_mutex_unlock(&h->lock);
+                close(fds[1]);
+                free(sp);
+                MHD_destroy_response(resp); /* closes fds[0] */
+                return NULL;
+        }
+        pthread_attr_destroy(&attr);
+        return resp;
+}
+
 static enum MHD_Result
-send_response(struct MHD_Connection *conn, const struct api_response *r)
+send_response(struct api_http *h, struct MHD_Connection *conn, struct api_response *r)
 {
         struct MHD_Response *resp;
         enum MHD_Result ret;
 
-        if (r->body_fd_plus1 > 0) {
+        if (r->stream_fn) {
+                resp = stream_start(h, conn, r);
+                if (resp == NULL)
+                        return MHD_NO;
+                r->stream_arg = NULL; /* the producer's now */
+                r->stream_free = NULL;
+        } else if (r->body_fd_plus1 > 0) {
                 struct stat st;
                 int fd = r->body_fd_plus1 - 1;
                 /* MHD takes the fd and closes it once sent. */
@@ -154,7 +293,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 api_route_request(h->ctx, method, url, &in, &resp);
         }
         log_debug("api: %s %s -> %u", method, url, resp.status);
-        ret = send_response(conn, &resp);
+        ret = send_response(h, conn, &resp);
         resp.body_fd_plus1 = 0; /* handed to MHD */
         api_response_done(&resp);
         return ret;
@@ -197,6 +336,8 @@ api_http_start(const struct api_ctx *ctx, int listen_fd, struct api_http **ret, 
         struct api_http *h = xzalloc(sizeof(*h));
 
         h->ctx = ctx;
+        pthread_mutex_init(&h->lock, NULL);
+        pthread_cond_init(&h->idle, NULL);
         /* A thread per connection: the docker CLI holds few connections, and attach/exec will
          * block on hijacked ones. MHD_USE_ITC lets MHD_stop_daemon() wake the listener. */
         h->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
@@ -220,5 +361,24 @@ api_http_stop(struct api_http *h)
         if (h == NULL)
                 return;
         MHD_stop_daemon(h->mhd);
+        /* The connections are closed, so every producer sees EPIPE (or POLLERR) at its next
+         * write or wait; give the slow ones (a pull between two layers) some seconds. */
+        pthread_mutex_lock(&h->lock);
+        while (h->producers > 0) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 10;
+                if (pthread_cond_timedwait(&h->idle, &h->lock, &until) == ETIMEDOUT)
+                        break;
+        }
+        if (h->producers > 0) {
+                /* Still running: leave H to them (the process is about to exit). */
+                log_warn("api: %u streamed responses still running at shutdown", h->producers);
+                pthread_mutex_unlock(&h->lock);
+                return;
+        }
+        pthread_mutex_unlock(&h->lock);
+        pthread_mutex_destroy(&h->lock);
+        pthread_cond_destroy(&h->idle);
         free(h);
 }

@@ -111,6 +111,8 @@ api_response_done(struct api_response *resp)
 {
         if (resp->body_fd_plus1 > 0)
                 close(resp->body_fd_plus1 - 1);
+        if (resp->stream_free && resp->stream_arg)
+                resp->stream_free(resp->stream_arg);
         free(resp->body);
         for (size_t i = 0; i < resp->n_headers; i++)
                 free(resp->headers[i].value);
