@@ -28,7 +28,8 @@
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 
-#define MAX_MANIFEST (4 << 20)
+#define MAX_MANIFEST    (4 << 20)
+#define MAX_MOUNT_TRIES 3
 
 void
 push_plan_done(struct push_plan *p)
@@ -270,7 +271,24 @@ struct push_ctx {
         int64_t chunk_size;
         image_push_progress_fn emit;
         void *arg;
+        bool *cancelled; /* set once EMIT failed: the client is gone, stop at the next step */
 };
+
+static void
+emit(const struct push_ctx *c, struct json_object *o)
+{
+        if (c->emit(o, c->arg) < 0)
+                *c->cancelled = true;
+}
+
+static int
+check_cancelled(const struct push_ctx *c, berth_error_t **err)
+{
+        if (*c->cancelled)
+                return berth_error_new(err, ECANCELED, "push %s/%s: the client went away", c->host,
+                                       c->repo);
+        return 0;
+}
 
 static void
 emit_status(const struct push_ctx *c, const char *status, const char *id)
@@ -282,7 +300,7 @@ emit_status(const struct push_ctx *c, const char *status, const char *id)
                 json_object_object_add(o, "progressDetail", json_object_new_object());
                 json_object_object_add(o, "id", json_object_new_string(id));
         }
-        c->emit(o, c->arg);
+        emit(c, o);
 }
 
 static void
@@ -297,7 +315,7 @@ emit_pushing(const struct push_ctx *c, const char *id, int64_t current, int64_t 
         json_object_object_add(o, "progressDetail", d);
         json_object_object_add(o, "progress", json_object_new_string(bar));
         json_object_object_add(o, "id", json_object_new_string(id));
-        c->emit(o, c->arg);
+        emit(c, o);
 }
 
 /* An unexpected reply as an error: the registry's errcode text when it sent one. */
@@ -472,6 +490,10 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
          * with no body once the bytes sent are known to hash to the digest. */
         EVP_DigestInit_ex(md, EVP_sha256(), NULL);
         while (off < b->size) {
+                if (check_cancelled(c, err) < 0) {
+                        upload_cancel(loc);
+                        return -ECANCELED;
+                }
                 int64_t n = b->size - off < c->chunk_size ? b->size - off : c->chunk_size;
                 cleanup_free char *range = xasprintf("%" PRId64 "-%" PRId64, off, off + n - 1);
                 struct registry_request req = {.method = "PATCH",
@@ -559,6 +581,9 @@ push_blob(const struct push_ctx *c, const struct push_blob *b, struct image_reco
         char *location = NULL;
         int r;
 
+        r = check_cancelled(c, err);
+        if (r < 0)
+                return r;
         if (b->foreign) {
                 if (b->progress_id)
                         emit_status(c, "Skipped foreign layer", b->progress_id);
@@ -572,22 +597,31 @@ push_blob(const struct push_ctx *c, const struct push_blob *b, struct image_reco
                         emit_status(c, "Layer already exists", b->progress_id);
                 return 0;
         }
-        /* A cross-repository mount from the first repository of this registry known to hold
-         * it; a registry that cannot mount opens an ordinary upload session instead (202). */
+        /* A cross-repository mount from a repository of this registry known to hold it (at
+         * most MAX_MOUNT_TRIES of them, as dockerd limits its candidates); a registry that
+         * cannot mount from one opens an ordinary upload session instead (202), which the
+         * last try keeps and the others cancel. */
         holders = names_holding(recs, n, b->digest);
         sources = push_mount_sources(holders, c->host, c->repo);
-        if (sources) {
-                r = upload_start(c, b, sources[0], &location, err);
+        for (size_t i = 0; sources && sources[i] && i < MAX_MOUNT_TRIES; i++) {
+                bool last = sources[i + 1] == NULL || i + 1 == MAX_MOUNT_TRIES;
+                r = upload_start(c, b, sources[i], &location, err);
                 if (r < 0)
                         return r;
                 if (r == 1) {
                         if (b->progress_id) {
-                                cleanup_free char *s = xasprintf("Mounted from %s", sources[0]);
+                                cleanup_free char *s = xasprintf("Mounted from %s", sources[i]);
                                 emit_status(c, s, b->progress_id);
                         }
                         return 0;
                 }
-        } else {
+                if (last)
+                        break;
+                upload_cancel(location);
+                free(location);
+                location = NULL;
+        }
+        if (location == NULL) {
                 r = upload_start(c, b, NULL, &location, err);
                 if (r < 0)
                         return r;
@@ -664,6 +698,11 @@ push_tag(const struct push_ctx *c, const char *id, const char *tag, berth_error_
                 push_plan_done(&plan);
                 return r;
         }
+        r = check_cancelled(c, err);
+        if (r < 0) {
+                push_plan_done(&plan);
+                return r;
+        }
         murl = xasprintf("%s/manifests/%s", c->base, tag);
         {
                 struct registry_request req = {.method = "PUT",
@@ -705,7 +744,7 @@ push_tag(const struct push_ctx *c, const char *id, const char *tag, berth_error_
                 json_object_object_add(aux, "Digest", json_object_new_string(digest));
                 json_object_object_add(aux, "Size", json_object_new_int64((int64_t) mlen));
                 json_object_object_add(o, "aux", aux);
-                c->emit(o, c->arg);
+                emit(c, o);
         }
         return 0;
 }
@@ -751,18 +790,31 @@ resolve_tags(struct image_service *svc, const struct image_ref *ref, bool tag_gi
         return 0;
 }
 
-int
-image_service_push(struct image_service *svc, const char *name, const char *tag,
-                   char *const *insecure, const struct image_push_options *opts,
-                   image_push_progress_fn progress, void *arg, berth_error_t **err)
-{
-        cleanup_free char *full = NULL, *host = NULL, *repo = NULL, *base = NULL;
-        cleanup_free char *familiar = NULL, *status = NULL;
-        cleanup_strv char **tags = NULL;
-        struct image_ref ref = {0};
-        const char *slash, *last;
+/* NAME and TAG as a push target: the reference, its registry host and repository path, the
+ * name docker shows, and whether a tag was given at all. */
+struct push_target {
+        struct image_ref ref;
+        char *host, *repo, *familiar;
         bool tag_given;
-        struct push_ctx c = {.svc = svc, .emit = progress, .arg = arg};
+};
+
+static void
+push_target_done(struct push_target *t)
+{
+        image_ref_done(&t->ref);
+        free(t->host);
+        free(t->repo);
+        free(t->familiar);
+}
+
+static int
+push_target_parse(const char *name, const char *tag, char *const *insecure, struct push_target *ret,
+                  berth_error_t **err)
+{
+        cleanup_free char *full = NULL, *repo_key = NULL;
+        struct push_target t = {0};
+        const char *slash, *last;
+        char *fam;
         int r;
 
         if (tag && tag[0])
@@ -772,43 +824,79 @@ image_service_push(struct image_service *svc, const char *name, const char *tag,
         /* A tag in NAME itself: a ":" after the last "/" (before that it is a port). */
         slash = strrchr(full, '/');
         last = strrchr(slash ? slash : full, ':');
-        tag_given = last != NULL;
-        r = image_ref_parse(full, &ref, err);
+        t.tag_given = last != NULL;
+        r = image_ref_parse(full, &t.ref, err);
         if (r < 0)
                 return r;
-        if (ref.digest) {
-                image_ref_done(&ref);
+        if (t.ref.digest) {
+                push_target_done(&t);
                 return berth_error_new(err, EINVAL, "cannot push a digest reference");
         }
-        split_name(ref.name, &host, &repo);
-        {
-                cleanup_free char *repo_key = xasprintf("%s:x", ref.name);
-                char *fam = image_ref_familiar(repo_key);
-                fam[strlen(fam) - 2] = '\0';
-                familiar = fam;
+        split_name(t.ref.name, &t.host, &t.repo);
+        repo_key = xasprintf("%s:x", t.ref.name);
+        fam = image_ref_familiar(repo_key);
+        fam[strlen(fam) - 2] = '\0';
+        t.familiar = fam;
+        if (!registry_host_allows_http(t.host, insecure)) {
+                r = berth_error_new(err, EOPNOTSUPP,
+                                    "push %s: registry \"%s\": TLS registries: not implemented "
+                                    "yet (plain HTTP is used for 127.0.0.0/8 and "
+                                    "insecure-registries only)",
+                                    t.familiar, t.host);
+                push_target_done(&t);
+                return r;
         }
-        if (!registry_host_allows_http(host, insecure)) {
-                image_ref_done(&ref);
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "push %s: registry \"%s\": TLS registries: not implemented "
-                                       "yet (plain HTTP is used for 127.0.0.0/8 and "
-                                       "insecure-registries only)",
-                                       familiar, host);
-        }
-        base = xasprintf("http://%s/v2/%s", host, repo);
-        c.host = host;
-        c.repo = repo;
+        *ret = t;
+        return 0;
+}
+
+int
+image_service_push_check(struct image_service *svc, const char *name, const char *tag,
+                         char *const *insecure, berth_error_t **err)
+{
+        cleanup_strv char **tags = NULL;
+        struct push_target t = {0};
+        int r;
+
+        r = push_target_parse(name, tag, insecure, &t, err);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&svc->lock);
+        r = resolve_tags(svc, &t.ref, t.tag_given, t.familiar, &tags, err);
+        pthread_mutex_unlock(&svc->lock);
+        push_target_done(&t);
+        return r;
+}
+
+int
+image_service_push(struct image_service *svc, const char *name, const char *tag,
+                   char *const *insecure, const struct image_push_options *opts,
+                   image_push_progress_fn progress, void *arg, berth_error_t **err)
+{
+        cleanup_free char *base = NULL, *status = NULL;
+        cleanup_strv char **tags = NULL;
+        struct push_target t = {0};
+        bool cancelled = false;
+        struct push_ctx c = {.svc = svc, .emit = progress, .arg = arg, .cancelled = &cancelled};
+        int r;
+
+        r = push_target_parse(name, tag, insecure, &t, err);
+        if (r < 0)
+                return r;
+        base = xasprintf("http://%s/v2/%s", t.host, t.repo);
+        c.host = t.host;
+        c.repo = t.repo;
         c.base = base;
         c.chunk_size = opts && opts->chunk_size > 0 ? opts->chunk_size : IMAGE_PUSH_CHUNK_SIZE;
         pthread_mutex_lock(&svc->lock);
-        r = resolve_tags(svc, &ref, tag_given, familiar, &tags, err);
+        r = resolve_tags(svc, &t.ref, t.tag_given, t.familiar, &tags, err);
         if (r >= 0) {
-                status = xasprintf("The push refers to repository [%s]", ref.name);
+                status = xasprintf("The push refers to repository [%s]", t.ref.name);
                 emit_status(&c, status, NULL);
         }
         for (size_t i = 0; r >= 0 && tags && tags[i]; i += 2)
                 r = push_tag(&c, tags[i + 1], tags[i], err);
         pthread_mutex_unlock(&svc->lock);
-        image_ref_done(&ref);
+        push_target_done(&t);
         return r < 0 ? r : 0;
 }

@@ -47,8 +47,9 @@ char **push_mount_sources(char *const *names, const char *host, const char *repo
  * sizes). Pure; caller frees. */
 char *push_progress_bar(int64_t current, int64_t total);
 
-/* Each progress object (docker's {"status":…,"id":…} lines, aux last); the callee owns LINE. */
-typedef void (*image_push_progress_fn)(struct json_object *line, void *arg);
+/* Each progress object (docker's {"status":…,"id":…} lines, aux last); the callee owns LINE.
+ * A negative return (the client went away) stops the push at its next step: -ECANCELED. */
+typedef int (*image_push_progress_fn)(struct json_object *line, void *arg);
 
 struct image_push_options {
         /* Blobs larger than this go up in PATCH chunks of this size (Content-Range), then a
@@ -56,6 +57,12 @@ struct image_push_options {
         int64_t chunk_size;
 };
 #define IMAGE_PUSH_CHUNK_SIZE ((int64_t) 32 << 20)
+
+/* What image_service_push checks before it sends its first progress line: NAME (and TAG) parse,
+ * the registry may be spoken to, the repository and tag exist. The same errors, nothing sent;
+ * the API answers them with an HTTP status before it starts streaming. */
+int image_service_push_check(struct image_service *svc, const char *name, const char *tag,
+                             char *const *insecure, berth_error_t **err);
 
 /* docker push NAME (TAG: a tag of NAME's repository; NULL or "": NAME's own tag, else every tag
  * of the repository, as dockerd). Plain HTTP only: 127.0.0.0/8 and INSECURE, anything else is

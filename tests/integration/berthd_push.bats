@@ -154,6 +154,21 @@ manifest_digest() {
 	[ "$(manifest_digest "$REG/other/bb:1")" = "$d" ]
 	run skopeo copy -q --src-tls-verify=false "docker://$REG/other/bb:1" "oci:$PD/back2:x"
 	[ "$status" -eq 0 ]
+	# Without digest references the tags are tried, in order: a repository that does not hold
+	# the layer (aaa/ghost answers 202, a plain upload session) is passed over and its session
+	# cancelled; the next one mounts.
+	docker rmi "$REG/test/busybox@$d" "$REG/other/bb@$d" >/dev/null
+	docker tag busybox "$REG/aaa/ghost:1"
+	docker tag busybox "$REG/zzz/new:1"
+	run "${C[@]}" push "$REG/zzz/new:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *": Mounted from other/bb"* ]]
+	grep -q '"POST /v2/zzz/new/blobs/uploads/?mount=sha256%3A[0-9a-f]*&from=aaa/ghost HTTP/1.1" 202' "$PD/reg.log"
+	grep -q '"DELETE /v2/zzz/new/blobs/uploads/[^ ]* HTTP/1.1" 204' "$PD/reg.log"
+	# The progress is streamed (chunked), as the API glue sends it while the push runs.
+	api -D "$PD/push-headers" -o /dev/null -X POST "/v1.41/images/$REG/zzz/new/push?tag=1"
+	grep -qi '^Transfer-Encoding: chunked' "$PD/push-headers"
 }
 
 @test "push: the docker 20.10 and docker 28 CLIs push through berthd" {
@@ -316,8 +331,11 @@ manifest_digest() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ $output == *"blob sha256:$blob: the stored content hashes to sha256:"* ]]
-	# No manifest went up.
+	# No manifest went up, and the upload session was cancelled before its closing PUT.
 	run curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/corrupt/bb/manifests/1"
 	[ "$output" = 404 ]
+	grep -q '"DELETE /v2/corrupt/bb/blobs/uploads/[^ ]* HTTP/1.1" 204' "$PD/reg.log"
+	run grep -c '"PUT /v2/corrupt/bb/blobs/uploads/[^ ]*digest=' "$PD/reg.log"
+	[ "$output" = 0 ]
 	docker rmi -f arch/bb:v1 "$REG/corrupt/bb:1" >/dev/null
 }
