@@ -69,20 +69,16 @@ plan_add(struct push_plan *p, struct json_object *d, const struct jpath *at,
         int r;
 
         if ((r = json_expect_object(d, at, err)) < 0
-            || (r = json_get_string(d, at, "digest", &digest, err)) < 0
+            || (r = json_need_string(d, at, "digest", &digest, err)) < 0
             || (r = json_get_string(d, at, "mediaType", &type, err)) < 0
-            || (r = json_get_int_range(d, at, "size", 0, INT64_MAX, &size, err)) < 0)
+            || (r = json_need_int_range(d, at, "size", 0, INT64_MAX, &size, err)) < 0)
                 return r;
-        if (digest == NULL)
-                return json_error(err, JPATH_KEY(at, "digest"), "missing");
         {
                 cleanup_error berth_error_t *bad = NULL; /* replaced by the JSON path's message */
                 if (content_digest_validate(digest, &bad) < 0)
                         return json_error(err, JPATH_KEY(at, "digest"), "invalid digest \"%s\"",
                                           digest);
         }
-        if (size < 0)
-                return json_error(err, JPATH_KEY(at, "size"), "missing");
         p->blobs = xreallocarray(p->blobs, p->n_blobs + 1, sizeof(*p->blobs));
         b = &p->blobs[p->n_blobs++];
         memset(b, 0, sizeof(*b));
@@ -119,11 +115,9 @@ plan_build(struct json_object *m, struct json_object *config, struct push_plan *
                 return berth_error_new(err, EOPNOTSUPP, "media type \"%s\": not an image manifest",
                                        type);
         p->manifest_type = xstrdup(type);
-        if ((r = json_get_object(m, NULL, "config", &cfg, err)) < 0
+        if ((r = json_need_object(m, NULL, "config", &cfg, err)) < 0
             || (r = json_get_array(m, NULL, "layers", &layers, err)) < 0)
                 return r;
-        if (cfg == NULL)
-                return json_error(err, JPATH_KEY(NULL, "config"), "missing");
         r = plan_add(p, cfg, JPATH_KEY(NULL, "config"), NULL, err);
         if (r < 0)
                 return r;
@@ -675,8 +669,20 @@ push_tag(const struct push_ctx *c, const char *id, const char *tag, berth_error_
         if (r >= 0 && strcmp(plan.blobs[0].digest, id) != 0)
                 r = berth_error_new(err, EINVAL, "manifest %s: config %s is not the image %s",
                                     rec.manifest, plan.blobs[0].digest, id);
-        if (r >= 0)
-                strcpy(digest, rec.manifest);
+        if (r >= 0) {
+                /* The manifest is sent from memory: check its bytes against its name too. */
+                cleanup_md_ctx EVP_MD_CTX *md = EVP_MD_CTX_new();
+                char got[CONTENT_DIGEST_BUF];
+                EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+                EVP_DigestUpdate(md, manifest, mlen);
+                digest_final(md, got);
+                if (strcmp(got, rec.manifest) != 0)
+                        r = berth_error_new(err, EIO,
+                                            "manifest %s: the stored content hashes to %s",
+                                            rec.manifest, got);
+                else
+                        strcpy(digest, rec.manifest);
+        }
         image_record_done(&rec);
         if (r < 0) {
                 push_plan_done(&plan);

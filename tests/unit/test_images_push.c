@@ -124,6 +124,7 @@ test_plan_refuses(void **state)
                       NULL, &p, &e3),
                 -EINVAL);
         assert_string_equal(e3->json_path, "config.size");
+        assert_non_null(strstr(e3->msg, "required"));
         assert_int_equal(
                 build("{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
                       "\"layers\":[]}",
