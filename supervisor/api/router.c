@@ -14,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/images.h"
+#include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
 
 typedef void (*api_handler_fn)(const struct api_ctx *ctx, const struct api_request *req,
@@ -44,6 +45,7 @@ static const struct {
         {"GET", "/images/", "/history", api_images_history},
         {"GET", "/images/", "/get", api_images_save},
         {"POST", "/images/", "/tag", api_images_tag},
+        {"POST", "/images/", "/push", api_images_push},
         {"DELETE", "/images/", "", api_images_remove},
 };
 

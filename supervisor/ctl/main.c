@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/images.h"
+#include "supervisor/ctl/push.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -130,6 +131,7 @@ usage(FILE *out)
                 "  images    List images (-a, -q, --digests)\n"
                 "  load      Load images from a tar archive (-i FILE, -q)\n"
                 "  pull      Pull an image from a registry (plain HTTP only, for now)\n"
+                "  push      Push an image to a registry (plain HTTP only, for now)\n"
                 "  save      Save images to a tar archive (-o FILE)\n"
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"
@@ -178,6 +180,8 @@ main(int argc, char **argv)
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
                 r = cmd_info(host);
+        } else if (strcmp(argv[optind], "push") == 0) {
+                r = ctl_push_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {
