@@ -66,9 +66,9 @@ static int
 config_save(const char *dir, const char *path, struct json_object *doc)
 {
         cleanup_error berth_error_t *err = NULL;
-        const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY
-                                                                       | JSON_C_TO_STRING_SPACED
-                                                                       | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *text = json_object_to_json_string_ext(
+                doc,
+                JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
         cleanup_free char *data = xasprintf("%s\n", text);
 
         if (fs_mkdir_p(dir, 0700, &err) < 0

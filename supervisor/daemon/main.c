@@ -222,7 +222,8 @@ berthd_open(struct berthd *d, berth_error_t **err)
         {
                 /* berthd's own credential store: auth.json beside daemon.json (docker's
                  * config.json shape), read at each pull that brings no X-Registry-Auth. */
-                const char *cf = d->cfg.config_file ? d->cfg.config_file : BERTHD_DEFAULT_CONFIG_FILE;
+                const char *cf =
+                        d->cfg.config_file ? d->cfg.config_file : BERTHD_DEFAULT_CONFIG_FILE;
                 const char *slash = strrchr(cf, '/');
                 d->registry_auth_file = slash ? xasprintf("%.*s/auth.json", (int) (slash - cf), cf)
                                               : xstrdup("auth.json");

@@ -415,9 +415,10 @@ fetch_token(struct registry_session *s, const struct registry_challenge *c, cons
                                 sv ? "service=" : "", sv ? sv : "", sc ? "&scope=" : "",
                                 sc ? sc : "", ac ? "&account=" : "", ac ? ac : "");
                 if (s->creds.identity_token && s->creds.identity_token[0])
-                        body = xasprintf("grant_type=refresh_token&refresh_token=%s&client_id=berthd"
-                                         "&service=%s&scope=%s",
-                                         s->creds.identity_token, sv ? sv : "", sc ? sc : "");
+                        body = xasprintf(
+                                "grant_type=refresh_token&refresh_token=%s&client_id=berthd"
+                                "&service=%s&scope=%s",
+                                s->creds.identity_token, sv ? sv : "", sc ? sc : "");
                 curl_free(sv);
                 curl_free(sc);
                 curl_free(ac);
@@ -557,8 +558,8 @@ session_get_url(struct registry_session *s, const char *url, const char *accept,
                 if (x.rc != CURLE_OK) {
                         if (m.too_large) {
                                 free(m.buf);
-                                return berth_error_new(err, EIO, "Get \"%s\": larger than %zu bytes",
-                                                       url, max);
+                                return berth_error_new(
+                                        err, EIO, "Get \"%s\": larger than %zu bytes", url, max);
                         }
                         if (transport_retriable(x.rc) && try < s->tries) {
                                 registry_session_backoff(s, try++);
@@ -691,8 +692,8 @@ registry_session_ping(struct registry_session *s, berth_error_t **err)
 }
 
 int
-registry_session_get(struct registry_session *s, const char *suffix, const char *accept,
-                     size_t max, struct registry_response *ret, berth_error_t **err)
+registry_session_get(struct registry_session *s, const char *suffix, const char *accept, size_t max,
+                     struct registry_response *ret, berth_error_t **err)
 {
         cleanup_free char *url = NULL;
         int r = registry_session_ping(s, err);
@@ -827,7 +828,8 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 registry_session_prepare(sess, c, &hdrs);
                 if (s.got > 0) {
                         /* Resume after a dropped transfer: the ingest keeps what came. */
-                        cleanup_free char *range = xasprintf("Range: bytes=%lld-", (long long) s.got);
+                        cleanup_free char *range =
+                                xasprintf("Range: bytes=%lld-", (long long) s.got);
                         hdrs = curl_slist_append(hdrs, range);
                 }
                 s.c = c;

@@ -5,9 +5,9 @@
  * hosts, mirror order, certs.d). */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdint.h>
 
 #include "lib/cleanup.h"
@@ -65,7 +65,10 @@ struct registry_config {
         long backoff_ms;         /* first wait, doubled per try; 0: 200 */
 };
 /* berthd's own directory first, then dockerd's. */
-#define REGISTRY_CERTS_DIRS_INIT {"/etc/berth/certs.d", "/etc/docker/certs.d", NULL}
+#define REGISTRY_CERTS_DIRS_INIT                                  \
+        {                                                         \
+                "/etc/berth/certs.d", "/etc/docker/certs.d", NULL \
+        }
 
 /* One registry endpoint and one repository, as pull and push use them. Created by
  * registry_session_new, which does no I/O; registry_session_ping settles the scheme (HTTPS, or
@@ -80,9 +83,9 @@ struct registry_session {
         char *actions;    /* token scope actions: "pull" or "pull,push" */
         char *base;       /* "https://127.0.0.1:5000": the endpoint, scheme settled by ping */
         enum registry_tls tls;
-        bool verify;     /* HTTPS peer verification */
-        bool pinged;     /* base is settled */
-        bool mirror;     /* this endpoint is a registry mirror */
+        bool verify; /* HTTPS peer verification */
+        bool pinged; /* base is settled */
+        bool mirror; /* this endpoint is a registry mirror */
         struct registry_certs certs;
         struct registry_creds creds;
         int tries;

@@ -29,7 +29,8 @@ registry_creds_done(struct registry_creds *c)
 bool
 registry_creds_present(const struct registry_creds *c)
 {
-        return c && ((c->username && c->username[0]) || (c->identity_token && c->identity_token[0]));
+        return c
+               && ((c->username && c->username[0]) || (c->identity_token && c->identity_token[0]));
 }
 
 static char *
@@ -182,7 +183,8 @@ registry_auth_header_format(const struct registry_creds *c)
         if (c->identity_token)
                 json_object_object_add(o, "identitytoken",
                                        json_object_new_string(c->identity_token));
-        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        s = json_object_to_json_string_ext(o,
+                                           JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         return registry_base64_encode(s, strlen(s), true);
 }
 
@@ -289,8 +291,7 @@ registry_auths_remove(struct json_object *config, const char *host)
 }
 
 void
-registry_auths_set(struct json_object *config, const char *host, const char *user,
-                   const char *pass)
+registry_auths_set(struct json_object *config, const char *host, const char *user, const char *pass)
 {
         cleanup_free char *key = registry_auth_key(host);
         cleanup_free char *plain = xasprintf("%s:%s", user ? user : "", pass ? pass : "");

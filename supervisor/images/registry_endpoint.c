@@ -137,9 +137,12 @@ registry_host_listed_insecure(const char *host, char *const *insecure)
                         return false;
                 for (struct addrinfo *ai = res; ai && !hit; ai = ai->ai_next) {
                         char txt[INET6_ADDRSTRLEN];
-                        const void *src = ai->ai_family == AF_INET
-                                                  ? (const void *) &((struct sockaddr_in *) ai->ai_addr)->sin_addr
-                                                  : (const void *) &((struct sockaddr_in6 *) ai->ai_addr)->sin6_addr;
+                        const void *src =
+                                ai->ai_family == AF_INET
+                                        ? (const void *) &((struct sockaddr_in *) ai->ai_addr)
+                                                  ->sin_addr
+                                        : (const void *) &((struct sockaddr_in6 *) ai->ai_addr)
+                                                  ->sin6_addr;
                         if (inet_ntop(ai->ai_family, src, txt, sizeof(txt)))
                                 hit = addr_in_cidrs(txt, insecure);
                 }
@@ -171,8 +174,8 @@ add_endpoint(struct registry_endpoint **v, size_t *n, const char *url, const cha
              enum registry_tls tls, bool mirror)
 {
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-        (*v)[*n] = (struct registry_endpoint){.url = xstrdup(url), .host = xstrdup(host),
-                                              .tls = tls, .mirror = mirror};
+        (*v)[*n] = (struct registry_endpoint){
+                .url = xstrdup(url), .host = xstrdup(host), .tls = tls, .mirror = mirror};
         (*n)++;
 }
 
@@ -280,8 +283,8 @@ registry_certs_find(char *const *dirs, const char *host, struct registry_certs *
                         if (ends_with(name, ".crt")) {
                                 strv_push(&c.ca_files, path);
                         } else if (ends_with(name, ".cert") && c.client_cert == NULL) {
-                                cleanup_free char *key = xasprintf("%.*s.key",
-                                                                   (int) (strlen(path) - 5), path);
+                                cleanup_free char *key =
+                                        xasprintf("%.*s.key", (int) (strlen(path) - 5), path);
                                 if (access(key, R_OK) == 0) {
                                         c.client_cert = TAKE_PTR(path);
                                         c.client_key = TAKE_PTR(key);

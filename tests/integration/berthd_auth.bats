@@ -121,8 +121,9 @@ setup_file() {
 	BD=$PD/bd
 	mkdir -p "$BD"
 	# mirrors: one that 404s, one that is not there, the good one
-	printf '{"registry-mirrors": ["http://127.0.0.1:%s", "http://127.0.0.1:%s", "http://127.0.0.1:%s"]}\n' \
-		"$P_EMPTY" "$P_DEAD" "$P_PLAIN" >"$BD/daemon.json"
+	# insecure: the TLS registry by another name (HTTPS without verification, as dockerd)
+	printf '{"registry-mirrors": ["http://127.0.0.1:%s", "http://127.0.0.1:%s", "http://127.0.0.1:%s"],\n "insecure-registries": ["localhost:%s"]}\n' \
+		"$P_EMPTY" "$P_DEAD" "$P_PLAIN" "$P_TLS" >"$BD/daemon.json"
 	export BERTHD BERTHCTL BD
 	bd_start "$BD"
 
@@ -183,6 +184,15 @@ xra() { # xra USER PASS SERVER: an X-Registry-Auth value as the docker CLI makes
 	[[ $output == *"Status: Downloaded newer image for $img"* ]]
 	docker image inspect "$img" >/dev/null
 	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+}
+
+@test "auth: an insecure-registries entry that speaks HTTPS is used without verification" {
+	local img=localhost:$P_TLS/test/busybox:1
+	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Downloaded newer image for $img"* ]]
 }
 
 @test "auth: basic auth: refused without credentials, berthctl login/pull/logout" {

@@ -97,8 +97,8 @@ test_base64(void **state)
 static void
 test_x_registry_auth(void **state)
 {
-        struct registry_creds c = {.username = "bob", .password = "s3cret/+?", .server_address =
-                                                                               "127.0.0.1:5000"};
+        struct registry_creds c = {
+                .username = "bob", .password = "s3cret/+?", .server_address = "127.0.0.1:5000"};
         struct registry_creds got;
         cleanup_free char *h = registry_auth_header_format(&c);
         cleanup_free char *plain = NULL;
@@ -141,8 +141,12 @@ test_x_registry_auth(void **state)
 static void
 test_auth_key(void **state)
 {
-        const char *hub[] = {"docker.io", "https://index.docker.io/v1/", "index.docker.io",
-                             "registry-1.docker.io", "", NULL};
+        const char *hub[] = {"docker.io",
+                             "https://index.docker.io/v1/",
+                             "index.docker.io",
+                             "registry-1.docker.io",
+                             "",
+                             NULL};
 
         (void) state;
         for (size_t i = 0; i < 6; i++) {
@@ -191,8 +195,7 @@ test_config_auths(void **state)
         json_object_object_get_ex(doc, "auths", &auths);
         assert_false(json_object_object_get_ex(auths, "http://127.0.0.1:5000", &e));
         assert_true(json_object_object_get_ex(auths, "127.0.0.1:5000", &e));
-        assert_string_equal(json_object_get_string(json_object_object_get(e, "auth")),
-                            "dTpwOnE=");
+        assert_string_equal(json_object_get_string(json_object_object_get(e, "auth")), "dTpwOnE=");
         assert_true(json_object_object_get_ex(doc, "credsStore", &e));
         assert_true(registry_auths_remove(doc, "127.0.0.1:5000"));
         assert_false(registry_auths_remove(doc, "127.0.0.1:5000"));
@@ -203,9 +206,10 @@ test_config_auths(void **state)
         {
                 cleanup_json struct json_object *fresh = json_object_new_object();
                 registry_auths_set(fresh, "docker.io", "x", "y");
-                assert_string_equal(json_object_to_json_string_ext(fresh, JSON_C_TO_STRING_PLAIN
-                                                                                 | JSON_C_TO_STRING_NOSLASHESCAPE),
-                                    "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"eDp5\"}}}");
+                assert_string_equal(
+                        json_object_to_json_string_ext(
+                                fresh, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"eDp5\"}}}");
         }
 }
 
@@ -297,10 +301,14 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_challenge_bearer), cmocka_unit_test(test_challenge_basic_and_bad),
-                cmocka_unit_test(test_base64),           cmocka_unit_test(test_x_registry_auth),
-                cmocka_unit_test(test_auth_key),         cmocka_unit_test(test_config_auths),
-                cmocka_unit_test(test_cidr),             cmocka_unit_test(test_insecure),
+                cmocka_unit_test(test_challenge_bearer),
+                cmocka_unit_test(test_challenge_basic_and_bad),
+                cmocka_unit_test(test_base64),
+                cmocka_unit_test(test_x_registry_auth),
+                cmocka_unit_test(test_auth_key),
+                cmocka_unit_test(test_config_auths),
+                cmocka_unit_test(test_cidr),
+                cmocka_unit_test(test_insecure),
                 cmocka_unit_test(test_endpoints),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
