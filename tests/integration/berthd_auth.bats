@@ -24,7 +24,7 @@ free_port() {
 # reg_start NAME PORT [SCHEME] [extra yaml...]: a docker-registry on 127.0.0.1:PORT storing in
 # $PD/NAME; waits until it answers.
 reg_start() {
-	local name=$1 port=$2 scheme=${3:-http} i
+	local name=$1 port=$2 scheme=${3:-http} i rc
 	shift 3 || shift $#
 	mkdir -p "$PD/$name"
 	{
@@ -42,7 +42,11 @@ reg_start() {
 	} >"$PD/$name.yml"
 	peers_spawn "$name" docker-registry serve "$PD/$name.yml"
 	for ((i = 0; i < 100; i++)); do
-		curl -s -k -o /dev/null "$scheme://127.0.0.1:$port/v2/" && return 0
+		# listening is enough (7: nothing there yet; a registry asking for a client
+		# certificate refuses the handshake)
+		rc=0
+		curl -s -k -o /dev/null "$scheme://127.0.0.1:$port/v2/" || rc=$?
+		[[ $rc != 7 ]] && return 0
 		sleep 0.05
 	done
 	echo "docker-registry $name did not come up; its log:" >&2
@@ -69,6 +73,12 @@ make_certs() {
 	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/ext"
 	openssl x509 -req -in "$d/reg.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
 		-days 2 -extfile "$d/ext" -out "$d/reg.crt" 2>/dev/null
+	# a client certificate for the registry that asks for one
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=berth client" \
+		-keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+	printf 'extendedKeyUsage=clientAuth\n' >"$d/cext"
+	openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/cext" -out "$d/client.cert" 2>/dev/null
 	# the token signer: self-signed, the registry's rootcertbundle
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=berth token signer" \
 		-keyout "$d/token.key" -out "$d/token.crt" 2>/dev/null
@@ -94,11 +104,14 @@ setup_file() {
 	local P_PLAIN P_EMPTY P_DEAD P_TOKEN
 	P_PLAIN=$(free_port) P_EMPTY=$(free_port) P_DEAD=$(free_port) P_TLS=$(free_port)
 	P_BASIC=$(free_port) P_TOKEN=$(free_port) P_REGT=$(free_port) P_PROXY=$(free_port)
-	export P_TLS P_BASIC P_REGT P_PROXY P_DEAD
+	P_MTLS=$(free_port)
+	export P_TLS P_BASIC P_REGT P_PROXY P_DEAD P_MTLS
 	# plain: the good mirror and the proxy's backend; empty: a mirror that 404s
 	reg_start plain "$P_PLAIN"
 	reg_start empty "$P_EMPTY"
 	reg_start tls "$P_TLS" https "  tls:" "    certificate: $PD/pki/reg.crt" "    key: $PD/pki/reg.key"
+	reg_start mtls "$P_MTLS" https "  tls:" "    certificate: $PD/pki/reg.crt" "    key: $PD/pki/reg.key" \
+		"    clientcas:" "      - $PD/pki/ca.crt"
 	/usr/bin/python3 -W ignore -c 'import crypt, sys; print(sys.argv[1] + ":" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
 		"$USER_" "$PASS_" >"$PD/htpasswd"
 	reg_start basic "$P_BASIC" http "auth:" "  htpasswd:" "    realm: berth-test" "    path: $PD/htpasswd"
@@ -115,6 +128,8 @@ setup_file() {
 	skopeo copy -q --dest-tls-verify=false "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_PLAIN/test/busybox:1" >&2
 	mkdir -p "$PD/skcerts" && cp "$PD/pki/ca.crt" "$PD/skcerts/ca.crt"
 	skopeo copy -q --dest-cert-dir "$PD/skcerts" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_TLS/test/busybox:1" >&2
+	cp "$PD/pki/client.cert" "$PD/pki/client.key" "$PD/skcerts/"
+	skopeo copy -q --dest-cert-dir "$PD/skcerts" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_MTLS/test/busybox:1" >&2
 	skopeo copy -q --dest-tls-verify=false --dest-creds "$USER_:$PASS_" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_BASIC/test/busybox:1" >&2
 	skopeo copy -q --dest-tls-verify=false --dest-creds "$USER_:$PASS_" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_REGT/test/busybox:1" >&2
 
@@ -140,8 +155,10 @@ teardown_file() {
 	if [[ -n ${PD:-} ]]; then
 		peers_stop proxy; peers_stop token
 		peers_stop plain; peers_stop empty; peers_stop tls; peers_stop basic; peers_stop regt
+		peers_stop mtls
 	fi
 	[[ -n ${P_TLS:-} ]] && rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	[[ -n ${P_MTLS:-} ]] && rm -rf "/etc/berth/certs.d/127.0.0.1:$P_MTLS"
 	local d
 	for d in ${CERTS_MADE:-}; do rmdir "$d" 2>/dev/null || true; done
 	peers_teardown
@@ -184,6 +201,23 @@ xra() { # xra USER PASS SERVER: an X-Registry-Auth value as the docker CLI makes
 	[[ $output == *"Status: Downloaded newer image for $img"* ]]
 	docker image inspect "$img" >/dev/null
 	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+}
+
+@test "auth: a registry that asks for a client certificate gets client.cert/client.key from certs.d" {
+	local img=127.0.0.1:$P_MTLS/test/busybox:1 d=/etc/berth/certs.d/127.0.0.1:$P_MTLS
+	mkdir -p "$d"
+	cp "$PD/pki/ca.crt" "$d/ca.crt"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"127.0.0.1:$P_MTLS"* ]]
+	bd_store_empty "$BD"
+	cp "$PD/pki/client.cert" "$PD/pki/client.key" "$d/"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Downloaded newer image for $img"* ]]
+	rm -rf "$d"
 }
 
 @test "auth: an insecure-registries entry that speaks HTTPS is used without verification" {
