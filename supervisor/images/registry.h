@@ -76,7 +76,8 @@ struct registry_config {
  * session carries the current credentials: a bearer token fetched from the challenge's realm
  * (with basic credentials when the session has them, anonymous otherwise) and cached here, or
  * basic auth when the registry asks for it; a 401 fetches a new token once and retries.
- * The lock guards token and basic so parallel downloads may share one session. */
+ * The lock guards token, basic and challenge, so parallel downloads may share one session once
+ * it is pinged (base and pinged are written by the ping only: ping before going parallel). */
 struct registry_session {
         char *host;       /* as named in the reference: "127.0.0.1:5000", "docker.io" */
         char *repository; /* "library/busybox" */
