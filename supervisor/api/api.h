@@ -26,6 +26,7 @@ struct api_ctx {
         struct image_service *images; /* thread-safe: it locks itself */
         char *const *insecure_registries;
         char *const *registry_mirrors;
+        const char *registry_auth_file; /* berthd's own credentials: auth.json beside daemon.json */
         int64_t max_concurrent_downloads;
         bool debug;
 };
@@ -39,6 +40,7 @@ struct api_request {
         int body_fd;        /* a streamed upload (POST /images/load), at offset 0; else -1 */
         char *const *query; /* key, value, key, value, …, NULL: the decoded query arguments */
         const char *param;  /* the {name} of a pattern route, e.g. "busybox:latest" */
+        const char *registry_auth; /* the X-Registry-Auth header, or NULL */
 };
 
 /* The value of the first query argument KEY, or NULL. */

@@ -44,6 +44,7 @@ struct request_state {
         int upload_fd; /* POST /images/load: the body goes to an unnamed file, not memory */
         int upload_errno;
         char **query;
+        char *registry_auth; /* X-Registry-Auth */
 };
 
 static enum MHD_Result
@@ -248,6 +249,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 st = xzalloc(sizeof(struct request_state));
                 st->upload_fd = -1;
                 MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &st->query);
+                {
+                        const char *xra = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                      "X-Registry-Auth");
+                        st->registry_auth = xra ? xstrdup(xra) : NULL;
+                }
                 if (is_upload(method, url)) {
                         st->upload_fd = open_upload(h->ctx);
                         if (st->upload_fd < 0)
@@ -287,7 +293,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 struct api_request in = {.body = st->body,
                                          .body_len = st->len,
                                          .body_fd = st->upload_fd,
-                                         .query = st->query};
+                                         .query = st->query,
+                                         .registry_auth = st->registry_auth};
                 if (st->upload_fd >= 0)
                         lseek(st->upload_fd, 0, SEEK_SET);
                 api_route_request(h->ctx, method, url, &in, &resp);
@@ -312,6 +319,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 if (st->upload_fd >= 0)
                         close(st->upload_fd);
                 strv_free(st->query);
+                free(st->registry_auth);
                 free(st->body);
                 free(st);
         }

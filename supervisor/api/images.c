@@ -19,6 +19,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/images/reference.h"
+#include "supervisor/images/registry.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/snapshotter.h"
@@ -512,6 +513,10 @@ api_images_create(const struct api_ctx *ctx, const struct api_request *req,
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *name = NULL;
         const char *from = api_query_get(req, "fromImage"), *tag = api_query_get(req, "tag");
+        struct registry_config cfg = {.insecure = ctx->insecure_registries,
+                                      .mirrors = ctx->registry_mirrors,
+                                      .auth_file = ctx->registry_auth_file};
+        struct registry_creds creds = {0};
         struct json_object *progress;
         char *body = NULL;
         int r;
@@ -528,8 +533,15 @@ api_images_create(const struct api_ctx *ctx, const struct api_request *req,
                 name = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
         else
                 name = xstrdup(from);
+        {
+                /* dockerd ignores a header it cannot decode (pull then goes anonymous). */
+                cleanup_error berth_error_t *bad = NULL;
+                if (registry_auth_header_parse(req->registry_auth, &creds, &bad) < 0)
+                        memset(&creds, 0, sizeof(creds));
+        }
         progress = json_object_new_array();
-        r = image_service_pull(ctx->images, name, ctx->insecure_registries, progress, &err);
+        r = image_service_pull_from(ctx->images, name, &cfg, &creds, progress, &err);
+        registry_creds_done(&creds);
         if (r < 0 && json_object_array_length(progress) == 0) {
                 json_object_put(progress);
                 api_response_error(resp, err->code == EOPNOTSUPP ? 501 : status_of(err), "%s",

@@ -13,6 +13,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/auth.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -31,6 +32,7 @@ static const struct {
         {"POST", "/images/create", api_images_create},
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
+        {"POST", "/auth", api_auth_login},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's

@@ -40,6 +40,13 @@ int
 ctl_request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
             struct ctl_reply *ret)
 {
+        return ctl_request_ex(host, method, path, NULL, NULL, upload, download, ret);
+}
+
+int
+ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
+               const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret)
+{
         cleanup_free char *url = xasprintf("http://localhost/v" CTL_CLIENT_API "%s", path);
         struct curl_slist *hdrs = NULL;
         struct sink s = {.reply = ret, .download = download};
@@ -66,9 +73,15 @@ ctl_request(const char *host, const char *method, const char *path, FILE *upload
                 curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(s.curl, CURLOPT_READDATA, upload);
                 curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
+        } else if (json_body) {
+                hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+                curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, json_body);
         } else if (strcmp(method, "POST") == 0) {
                 curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, "");
         }
+        for (size_t i = 0; headers && headers[i]; i++)
+                hdrs = curl_slist_append(hdrs, headers[i]);
+        curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
         rc = curl_easy_perform(s.curl);
         curl_slist_free_all(hdrs);
         if (rc != CURLE_OK) {

@@ -18,6 +18,10 @@ struct ctl_reply {
  * why the daemon could not be reached. */
 int ctl_request(const char *host, const char *method, const char *path, FILE *upload,
                 FILE *download, struct ctl_reply *ret);
+/* The same with extra HEADERS ("Name: value" strings, NULL-terminated; may be NULL) and, when
+ * JSON_BODY is given, that body as application/json. */
+int ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
+                   const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -19,6 +19,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/login.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -237,7 +238,8 @@ cmd_load(const char *host, int argc, char **argv)
 static int
 cmd_pull(const char *host, int argc, char **argv)
 {
-        cleanup_free char *from = NULL, *path = NULL;
+        cleanup_free char *from = NULL, *path = NULL, *auth = NULL;
+        char *hdrs[2] = {NULL, NULL};
         struct ctl_reply r;
         int rc;
 
@@ -247,7 +249,10 @@ cmd_pull(const char *host, int argc, char **argv)
         }
         from = ctl_escape(argv[1]);
         path = xasprintf("/images/create?fromImage=%s", from);
-        if (ctl_request(host, "POST", path, NULL, NULL, &r) < 0)
+        auth = ctl_registry_auth_header(argv[1]);
+        if (auth)
+                hdrs[0] = auth;
+        if (ctl_request_ex(host, "POST", path, hdrs, NULL, NULL, NULL, &r) < 0)
                 return 1;
         rc = r.status == 200 ? print_stream(r.body, r.len, false) : ctl_print_error(&r);
         ctl_reply_done(&r);

@@ -16,6 +16,7 @@
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
+#include "supervisor/ctl/login.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -130,8 +131,10 @@ usage(FILE *out)
                 "  info      Show berthd's system-wide information\n"
                 "  images    List images (-a, -q, --digests)\n"
                 "  load      Load images from a tar archive (-i FILE, -q)\n"
-                "  pull      Pull an image from a registry (plain HTTP only, for now)\n"
+                "  pull      Pull an image from a registry\n"
                 "  push      Push an image to a registry (plain HTTP only, for now)\n"
+                "  login     Log in to a registry (-u USER, -p PASS | --password-stdin)\n"
+                "  logout    Log out from a registry\n"
                 "  save      Save images to a tar archive (-o FILE)\n"
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"
@@ -182,6 +185,8 @@ main(int argc, char **argv)
                 r = cmd_info(host);
         } else if (strcmp(argv[optind], "push") == 0) {
                 r = ctl_push_main(host, argc - optind, argv + optind);
+        } else if (ctl_login_known(argv[optind])) {
+                r = ctl_login_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {

@@ -15,6 +15,7 @@ struct berthd {
         char *pid_path;
         char *daemon_id;
         char *runtime_path;
+        char *registry_auth_file; /* auth.json in daemon.json's directory */
         const char *driver;
         struct metadata_db *db;
         struct content_store *content;

@@ -219,6 +219,15 @@ berthd_open(struct berthd *d, berth_error_t **err)
          * holds: collect them before serving. */
         image_service_collect_locked(&d->images);
         d->runtime_path = find_runtime();
+        {
+                /* berthd's own credential store: auth.json beside daemon.json (docker's
+                 * config.json shape), read at each pull that brings no X-Registry-Auth. */
+                const char *cf =
+                        d->cfg.config_file ? d->cfg.config_file : BERTHD_DEFAULT_CONFIG_FILE;
+                const char *slash = strrchr(cf, '/');
+                d->registry_auth_file = slash ? xasprintf("%.*s/auth.json", (int) (slash - cf), cf)
+                                              : xstrdup("auth.json");
+        }
         d->api = (struct api_ctx){
                 .daemon_id = d->daemon_id,
                 .data_root = d->cfg.data_root,
@@ -229,6 +238,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .images = &d->images,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
+                .registry_auth_file = d->registry_auth_file,
                 .max_concurrent_downloads = d->cfg.max_concurrent_downloads,
                 .debug = d->cfg.debug,
         };
@@ -264,6 +274,7 @@ berthd_close(struct berthd *d)
         free(d->pid_path);
         free(d->daemon_id);
         free(d->runtime_path);
+        free(d->registry_auth_file);
         berthd_config_done(&d->cfg);
 }
 

@@ -1,7 +1,7 @@
 /* supervisor/images/pull.c: docker pull: resolve a reference at its registry (manifest, or an
  * index and this host's manifest in it), fetch the config and layers into the content store,
- * then unpack and record the image as a load does (internal.h). Plain HTTP registries only:
- * 127.0.0.0/8 and insecure-registries; TLS comes later. */
+ * then unpack and record the image as a load does (internal.h). The transport, auth and mirrors
+ * are registry.h's sessions. */
 #include <config.h>
 
 #include <errno.h>
@@ -78,8 +78,8 @@ is_manifest(const char *t)
 }
 
 struct pull_target {
-        const char *display; /* what the user asked for, for messages */
-        const char *base;    /* "http://127.0.0.1:5000/v2/test/busybox" */
+        const char *display;        /* what the user asked for, for messages */
+        struct registry_session *s; /* the registry endpoint and repository */
 };
 
 /* GET a manifest by tag or digest and store it; *ret_doc is its JSON, *ret_type its media
@@ -89,16 +89,19 @@ fetch_manifest(struct image_service *svc, const struct pull_target *t, const cha
                const char *want_digest, char ret_digest[CONTENT_DIGEST_BUF],
                struct json_object **ret_doc, char **ret_type, berth_error_t **err)
 {
-        cleanup_free char *url = xasprintf("%s/manifests/%s", t->base, ref);
+        cleanup_free char *suffix = xasprintf("manifests/%s", ref);
+        cleanup_free char *url = xasprintf("%s/v2/%s/%s", t->s->base, t->s->repository, suffix);
         cleanup_free char *wref = NULL;
         struct registry_response resp = {0};
         struct json_object *doc = NULL, *mt = NULL;
         char digest[CONTENT_DIGEST_BUF];
         int r;
 
-        r = registry_get(url, REGISTRY_MANIFEST_ACCEPT, MAX_MANIFEST, &resp, err);
+        r = registry_session_get(t->s, suffix, REGISTRY_MANIFEST_ACCEPT, MAX_MANIFEST, &resp, err);
         if (r < 0)
                 return r;
+        free(url);
+        url = xasprintf("%s/v2/%s/%s", t->s->base, t->s->repository, suffix); /* scheme settled */
         if (resp.status != 200) {
                 cleanup_free char *why = registry_format_errors(resp.body, resp.len);
                 long status = resp.status;
@@ -106,7 +109,7 @@ fetch_manifest(struct image_service *svc, const struct pull_target *t, const cha
                 if (status == 404)
                         return berth_error_new(err, ENOENT, "manifest for %s not found: %s",
                                                t->display, why ? why : "manifest unknown");
-                return berth_error_new(err, EIO, "GET %s: HTTP %ld%s%s", url, status,
+                return berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, status,
                                        why ? ": " : "", why ? why : "");
         }
         sha256_hex(resp.body, resp.len, digest);
@@ -241,11 +244,15 @@ plan_layers(struct json_object *m, struct image_plan *plan, berth_error_t **err)
 
 static int
 pull_locked(struct image_service *svc, const struct image_ref *ref, const char *display,
+            const struct registry_config *cfg, const struct registry_creds *creds,
             struct json_object *progress, struct image_plan *plan, berth_error_t **err)
 {
+        struct registry_endpoint *eps = NULL;
+        size_t n_eps = 0;
+        cleanup_registry_session struct registry_session *sess = NULL;
         cleanup_json struct json_object *doc = NULL;
         cleanup_free char *type = NULL, *platform_digest = NULL, *host = NULL, *path = NULL;
-        cleanup_free char *url = NULL, *key = NULL, *status = NULL, *base = NULL;
+        cleanup_free char *key = NULL, *status = NULL;
         char digest[CONTENT_DIGEST_BUF];
         char top_digest[CONTENT_DIGEST_BUF];
         const char *slash = strchr(ref->name, '/');
@@ -256,9 +263,26 @@ pull_locked(struct image_service *svc, const struct image_ref *ref, const char *
 
         host = xstrndup(ref->name, (size_t) (slash - ref->name));
         path = xstrdup(slash + 1);
-        t.base = base = xasprintf("http://%s/v2/%s", host, path);
-        r = fetch_manifest(svc, &t, ref->digest ? ref->digest : ref->tag, ref->digest, top_digest,
-                           &doc, &type, err);
+        r = registry_endpoints_build(host, cfg->mirrors, cfg->insecure, &eps, &n_eps, err);
+        if (r < 0)
+                return r;
+        /* Mirrors (Docker Hub only) in order, then the registry: the first that resolves the
+         * reference serves the whole pull. */
+        for (size_t i = 0; i < n_eps; i++) {
+                r = registry_session_new(cfg, &eps[i], host, path, "pull", creds, &sess, err);
+                if (r < 0)
+                        break;
+                t.s = sess;
+                r = fetch_manifest(svc, &t, ref->digest ? ref->digest : ref->tag, ref->digest,
+                                   top_digest, &doc, &type, err);
+                if (r >= 0 || i + 1 == n_eps)
+                        break;
+                /* This mirror failed; the next endpoint decides (dockerd falls back too). */
+                berth_error_free(*err);
+                *err = NULL;
+                registry_session_free(TAKE_PTR(sess));
+        }
+        registry_endpoints_free(eps, n_eps);
         if (r < 0)
                 return r;
         {
@@ -290,15 +314,13 @@ pull_locked(struct image_service *svc, const struct image_ref *ref, const char *
         json_object_object_get_ex(doc, "config", &cfgd);
         json_object_object_get_ex(cfgd, "size", &cfgd);
         cfg_size = cfgd ? json_object_get_int64(cfgd) : -1;
-        url = xasprintf("%s/blobs/%s", t.base, plan->config_digest);
-        r = registry_fetch_blob(svc->store, url, plan->config_digest, cfg_size, err);
+        r = registry_session_fetch_blob(sess, svc->store, plan->config_digest, cfg_size, err);
         if (r < 0)
                 return berth_error_prefix(err, "config");
         for (size_t i = 0; plan->layers && plan->layers[i]; i++) {
-                cleanup_free char *lurl = xasprintf("%s/blobs/%s", t.base, plan->layers[i]);
                 cleanup_free char *shortid = xstrndup(plan->layers[i] + 7, 12);
-                r = registry_fetch_blob(svc->store, lurl, plan->layers[i], plan->layer_sizes[i],
-                                        err);
+                r = registry_session_fetch_blob(sess, svc->store, plan->layers[i],
+                                                plan->layer_sizes[i], err);
                 if (r < 0)
                         return r;
                 push_status(progress, "Pull complete", shortid);
@@ -323,33 +345,32 @@ int
 image_service_pull(struct image_service *svc, const char *name, char *const *insecure,
                    struct json_object *progress, berth_error_t **err)
 {
+        struct registry_config cfg = {.insecure = insecure};
+
+        return image_service_pull_from(svc, name, &cfg, NULL, progress, err);
+}
+
+int
+image_service_pull_from(struct image_service *svc, const char *name,
+                        const struct registry_config *cfg, const struct registry_creds *creds,
+                        struct json_object *progress, berth_error_t **err)
+{
         struct image_ref ref = {0};
         struct image_plan plan = {0};
-        cleanup_free char *host = NULL, *display = NULL, *status = NULL;
-        const char *slash;
+        cleanup_free char *display = NULL, *status = NULL;
         int r;
 
         r = image_ref_parse(name, &ref, err);
         if (r < 0)
                 return r;
-        slash = strchr(ref.name, '/');
-        host = slash ? xstrndup(ref.name, (size_t) (slash - ref.name)) : xstrdup(ref.name);
         display = image_ref_key(&ref);
         {
                 char *fam = image_ref_familiar(display);
                 free(display);
                 display = fam;
         }
-        if (!registry_host_allows_http(host, insecure)) {
-                image_ref_done(&ref);
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "pull %s: registry \"%s\": TLS registries: not implemented "
-                                       "yet (plain HTTP is used for 127.0.0.0/8 and "
-                                       "insecure-registries only)",
-                                       display, host);
-        }
         pthread_mutex_lock(&svc->lock);
-        r = pull_locked(svc, &ref, display, progress, &plan, err);
+        r = pull_locked(svc, &ref, display, cfg, creds, progress, &plan, err);
         /* Whatever a failed pull stored (manifests, blobs, snapshots) no record holds: it goes. */
         image_service_collect_locked(svc);
         pthread_mutex_unlock(&svc->lock);

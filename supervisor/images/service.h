@@ -41,12 +41,20 @@ int image_service_resolve(struct image_service *svc, const char *name, char **re
  * image: a failure leaves no record; the blobs and snapshots it made are collected. */
 int image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_error_t **err);
 
-/* docker pull NAME from its registry (plain HTTP: 127.0.0.0/8 and INSECURE, a strv of
- * insecure-registries; anything else is -EOPNOTSUPP). Appends docker's progress objects
+/* docker pull NAME from its registry (INSECURE: a strv of insecure-registries; TLS verified
+ * elsewhere, anonymous). Appends docker's progress objects
  * ({"status":…,"id":…}) to PROGRESS (a JSON array). An unknown tag is -ENOENT ("manifest for
  * NAME not found: …") before any progress. All or nothing, as a load. */
 int image_service_pull(struct image_service *svc, const char *name, char *const *insecure,
                        struct json_object *progress, berth_error_t **err);
+/* The same with the daemon's registry settings CFG (TLS, mirrors, berthd's credential file) and
+ * the request's credentials CREDS (may be NULL: then CFG->auth_file's). An unknown tag is still
+ * -ENOENT; refused credentials are -EACCES ("unauthorized: …"). */
+struct registry_config;
+struct registry_creds;
+int image_service_pull_from(struct image_service *svc, const char *name,
+                            const struct registry_config *cfg, const struct registry_creds *creds,
+                            struct json_object *progress, berth_error_t **err);
 /* docker rmi NAME: untag, or delete when it was the last name (or NAME is an ID: FORCE then
  * drops every name; without it an ID with several repositories is -EBUSY with docker's text).
  * Appends {"Untagged": …} and {"Deleted": …} objects to RESULT (a JSON array). NOPRUNE is

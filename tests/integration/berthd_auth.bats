@@ -1,0 +1,370 @@
+#!/usr/bin/env bats
+# tests/integration/berthd_auth.bats: berthd's registry client beyond anonymous plain HTTP
+# (issue 7): TLS verified with a CA from /etc/berth/certs.d/<host:port>/, basic auth (htpasswd),
+# token auth (a python token server signing JWTs), login/logout through berthctl and the stock
+# docker CLIs, X-Registry-Auth on pull, berthd's own credentials file, registry-mirrors for
+# Docker Hub, and retries (503s and a dropped blob transfer resumed with Range).
+#
+# Private docker-registry instances on 127.0.0.1 at ports picked at run time, one berthd; every
+# process is started by peers_spawn/bd_start and stopped by its recorded PID, failures included.
+# The only file outside $PD is /etc/berth/certs.d/127.0.0.1:PORT/ (PORT is this run's), removed
+# in teardown_file with whatever parent directory this file created.
+
+load helpers
+load peers
+load berthd_helpers
+
+USER_=berth
+PASS_='s3cret pass'
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# reg_start NAME PORT [SCHEME] [extra yaml...]: a docker-registry on 127.0.0.1:PORT storing in
+# $PD/NAME; waits until it answers.
+reg_start() {
+	local name=$1 port=$2 scheme=${3:-http} i rc
+	shift 3 || shift $#
+	mkdir -p "$PD/$name"
+	{
+		cat <<-YML
+			version: 0.1
+			log:
+			  level: warn
+			storage:
+			  filesystem:
+			    rootdirectory: $PD/$name
+			http:
+			  addr: 127.0.0.1:$port
+		YML
+		printf '%s\n' "$@"
+	} >"$PD/$name.yml"
+	peers_spawn "$name" docker-registry serve "$PD/$name.yml"
+	for ((i = 0; i < 100; i++)); do
+		# listening is enough (7: nothing there yet; a registry asking for a client
+		# certificate refuses the handshake)
+		rc=0
+		curl -s -k -o /dev/null "$scheme://127.0.0.1:$port/v2/" || rc=$?
+		[[ $rc != 7 ]] && return 0
+		sleep 0.05
+	done
+	echo "docker-registry $name did not come up; its log:" >&2
+	cat "$PD/$name.log" >&2
+	return 1
+}
+
+wait_port() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+make_certs() {
+	local d=$PD/pki
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=berth test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$d/reg.key" -out "$d/reg.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/ext"
+	openssl x509 -req -in "$d/reg.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/ext" -out "$d/reg.crt" 2>/dev/null
+	# a client certificate for the registry that asks for one
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=berth client" \
+		-keyout "$d/client.key" -out "$d/client.csr" 2>/dev/null
+	printf 'extendedKeyUsage=clientAuth\n' >"$d/cext"
+	openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/cext" -out "$d/client.cert" 2>/dev/null
+	# the token signer: self-signed, the registry's rootcertbundle
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=berth token signer" \
+		-keyout "$d/token.key" -out "$d/token.crt" 2>/dev/null
+}
+
+setup_file() {
+	BERTHD=${BERTHD:-$(bd_resolve berthd)}
+	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
+	[[ -x $BERTHD && -x $BERTHCTL ]] || {
+		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
+		return 1
+	}
+	command -v docker-registry >/dev/null || {
+		echo "setup_file: docker-registry is not installed (apt-get install docker-registry)" >&2
+		return 1
+	}
+	/usr/bin/python3 -c 'import jwt, cryptography' || {
+		echo "setup_file: /usr/bin/python3 lacks jwt or cryptography (python3-jwt, python3-cryptography)" >&2
+		return 1
+	}
+	peers_new auth
+	make_certs
+	local P_PLAIN P_EMPTY P_DEAD P_TOKEN
+	P_PLAIN=$(free_port) P_EMPTY=$(free_port) P_DEAD=$(free_port) P_TLS=$(free_port)
+	P_BASIC=$(free_port) P_TOKEN=$(free_port) P_REGT=$(free_port) P_PROXY=$(free_port)
+	P_MTLS=$(free_port)
+	export P_TLS P_BASIC P_REGT P_PROXY P_DEAD P_MTLS
+	# plain: the good mirror and the proxy's backend; empty: a mirror that 404s
+	reg_start plain "$P_PLAIN"
+	reg_start empty "$P_EMPTY"
+	reg_start tls "$P_TLS" https "  tls:" "    certificate: $PD/pki/reg.crt" "    key: $PD/pki/reg.key"
+	reg_start mtls "$P_MTLS" https "  tls:" "    certificate: $PD/pki/reg.crt" "    key: $PD/pki/reg.key" \
+		"    clientcas:" "      - $PD/pki/ca.crt"
+	/usr/bin/python3 -W ignore -c 'import crypt, sys; print(sys.argv[1] + ":" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+		"$USER_" "$PASS_" >"$PD/htpasswd"
+	reg_start basic "$P_BASIC" http "auth:" "  htpasswd:" "    realm: berth-test" "    path: $PD/htpasswd"
+	peers_spawn token /usr/bin/python3 "$IT_HELPERS/token_server.py" "$P_TOKEN" "$PD/pki/token.key" \
+		"$PD/pki/token.crt" berth-issuer "$USER_:$PASS_"
+	wait_port "$P_TOKEN"
+	reg_start regt "$P_REGT" http "auth:" "  token:" "    realm: http://127.0.0.1:$P_TOKEN/token" \
+		"    service: berth-registry" "    issuer: berth-issuer" "    rootcertbundle: $PD/pki/token.crt"
+	peers_spawn proxy /usr/bin/python3 "$IT_HELPERS/flaky_proxy.py" "$P_PROXY" "$P_PLAIN"
+	wait_port "$P_PROXY"
+
+	# Fill them (skopeo: TLS with the CA, basic and token with the credentials).
+	skopeo copy -q --dest-tls-verify=false "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_PLAIN/library/busybox:latest" >&2
+	skopeo copy -q --dest-tls-verify=false "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_PLAIN/test/busybox:1" >&2
+	mkdir -p "$PD/skcerts" && cp "$PD/pki/ca.crt" "$PD/skcerts/ca.crt"
+	skopeo copy -q --dest-cert-dir "$PD/skcerts" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_TLS/test/busybox:1" >&2
+	cp "$PD/pki/client.cert" "$PD/pki/client.key" "$PD/skcerts/"
+	skopeo copy -q --dest-cert-dir "$PD/skcerts" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_MTLS/test/busybox:1" >&2
+	skopeo copy -q --dest-tls-verify=false --dest-creds "$USER_:$PASS_" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_BASIC/test/busybox:1" >&2
+	skopeo copy -q --dest-tls-verify=false --dest-creds "$USER_:$PASS_" "oci-archive:$PD/img.tar" "docker://127.0.0.1:$P_REGT/test/busybox:1" >&2
+
+	BD=$PD/bd
+	mkdir -p "$BD"
+	# mirrors: one that 404s, one that is not there, the good one
+	# insecure: the TLS registry by another name (HTTPS without verification, as dockerd)
+	printf '{"registry-mirrors": ["http://127.0.0.1:%s", "http://127.0.0.1:%s", "http://127.0.0.1:%s"],\n "insecure-registries": ["localhost:%s"]}\n' \
+		"$P_EMPTY" "$P_DEAD" "$P_PLAIN" "$P_TLS" >"$BD/daemon.json"
+	export BERTHD BERTHCTL BD
+	bd_start "$BD"
+
+	# The CA, where berthd looks (dockerd's certs.d convention); what we create we remove.
+	CERTS_MADE=""
+	for d in /etc/berth /etc/berth/certs.d; do
+		[[ -d $d ]] || { mkdir "$d" && CERTS_MADE="$d $CERTS_MADE"; }
+	done
+	export CERTS_MADE
+}
+
+teardown_file() {
+	[[ -n ${BD:-} ]] && bd_stop "$BD"
+	if [[ -n ${PD:-} ]]; then
+		peers_stop proxy; peers_stop token
+		peers_stop plain; peers_stop empty; peers_stop tls; peers_stop basic; peers_stop regt
+		peers_stop mtls
+	fi
+	[[ -n ${P_TLS:-} ]] && rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	[[ -n ${P_MTLS:-} ]] && rm -rf "/etc/berth/certs.d/127.0.0.1:$P_MTLS"
+	local d
+	for d in ${CERTS_MADE:-}; do rmdir "$d" 2>/dev/null || true; done
+	peers_teardown
+}
+
+setup() {
+	export DOCKER_HOST=unix://$BD/s.sock
+	export BERTH_CONFIG=$BATS_TEST_TMPDIR/berthcfg
+	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/dockercfg
+}
+
+teardown() {
+	rm -f "$BD/auth.json"
+	docker image prune -af >/dev/null 2>&1 || true
+}
+
+api() { # api [curl args...] PATH
+	local path=${*: -1}
+	curl -s --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
+}
+
+xra() { # xra USER PASS SERVER: an X-Registry-Auth value as the docker CLI makes it
+	/usr/bin/python3 -c 'import base64, json, sys; print(base64.urlsafe_b64encode(json.dumps({"username": sys.argv[1], "password": sys.argv[2], "serveraddress": sys.argv[3]}).encode()).decode())' "$@"
+}
+
+@test "auth: TLS registry: unknown authority without the CA, pulls with it in /etc/berth/certs.d" {
+	local img=127.0.0.1:$P_TLS/test/busybox:1
+	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Get \"https://127.0.0.1:$P_TLS/v2/\": x509: certificate signed by unknown authority"* ]]
+	bd_store_empty "$BD"
+
+	mkdir -p "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	cp "$PD/pki/ca.crt" "/etc/berth/certs.d/127.0.0.1:$P_TLS/ca.crt"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $img"* ]]
+	docker image inspect "$img" >/dev/null
+	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+}
+
+@test "auth: a registry that asks for a client certificate gets client.cert/client.key from certs.d" {
+	local img=127.0.0.1:$P_MTLS/test/busybox:1 d=/etc/berth/certs.d/127.0.0.1:$P_MTLS
+	mkdir -p "$d"
+	cp "$PD/pki/ca.crt" "$d/ca.crt"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"127.0.0.1:$P_MTLS"* ]]
+	bd_store_empty "$BD"
+	cp "$PD/pki/client.cert" "$PD/pki/client.key" "$d/"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Downloaded newer image for $img"* ]]
+	rm -rf "$d"
+}
+
+@test "auth: an insecure-registries entry that speaks HTTPS is used without verification" {
+	local img=localhost:$P_TLS/test/busybox:1
+	rm -rf "/etc/berth/certs.d/127.0.0.1:$P_TLS"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Downloaded newer image for $img"* ]]
+}
+
+@test "auth: basic auth: refused without credentials, berthctl login/pull/logout" {
+	local img=127.0.0.1:$P_BASIC/test/busybox:1
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"no basic auth credentials"* ]]
+	bd_store_empty "$BD"
+
+	run "$BERTHCTL" -H "unix://$BD/s.sock" login -u "$USER_" -p wrong "127.0.0.1:$P_BASIC"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"Error response from daemon: login attempt to http://127.0.0.1:$P_BASIC/v2/ failed with status: 401 Unauthorized"* ]]
+	[ ! -e "$BERTH_CONFIG/config.json" ]
+
+	run "$BERTHCTL" -H "unix://$BD/s.sock" login -u "$USER_" --password-stdin "127.0.0.1:$P_BASIC" <<<"$PASS_"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Login Succeeded"* ]]
+	[ "$(stat -c %a "$BERTH_CONFIG/config.json")" = 600 ]
+	[ "$(jq -r ".auths[\"127.0.0.1:$P_BASIC\"].auth" "$BERTH_CONFIG/config.json" | base64 -d)" = "$USER_:$PASS_" ]
+
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $img"* ]]
+
+	run "$BERTHCTL" -H "unix://$BD/s.sock" logout "127.0.0.1:$P_BASIC"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Removing login credentials for 127.0.0.1:$P_BASIC"* ]]
+	[ "$(jq -c .auths "$BERTH_CONFIG/config.json")" = "{}" ]
+	run "$BERTHCTL" -H "unix://$BD/s.sock" logout "127.0.0.1:$P_BASIC"
+	[[ $output == *"Not logged in to 127.0.0.1:$P_BASIC"* ]]
+	docker rmi "$img" >/dev/null
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	[ "$status" -ne 0 ]
+}
+
+@test "auth: token auth: anonymous is unauthorized, X-Registry-Auth pulls, wrong password is clear" {
+	local img=127.0.0.1:$P_REGT/test/busybox:1
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"unauthorized: authentication required"* ]]
+	bd_store_empty "$BD"
+
+	run api -X POST -H "X-Registry-Auth: $(xra "$USER_" nope "127.0.0.1:$P_REGT")" \
+		"/v1.41/images/create?fromImage=127.0.0.1:$P_REGT/test/busybox&tag=1"
+	echo "$output"
+	[[ $output == *"unauthorized: incorrect username or password"* ]]
+	bd_store_empty "$BD"
+
+	run api -X POST -H "X-Registry-Auth: $(xra "$USER_" "$PASS_" "127.0.0.1:$P_REGT")" \
+		"/v1.41/images/create?fromImage=127.0.0.1:$P_REGT/test/busybox&tag=1"
+	echo "$output"
+	[[ $output == *"Status: Downloaded newer image for $img"* ]]
+	# the token was fetched with the credentials and the repository's pull scope
+	grep -q 'scope=repository%3Atest%2Fbusybox%3Apull' "$PD/token.log"
+}
+
+@test "auth: docker CLIs log in through POST /auth, pull with their credentials, log out" {
+	local cli img=127.0.0.1:$P_REGT/test/busybox:1
+	for cli in /usr/bin/docker /usr/local/bin/docker; do
+		[[ -x $cli ]] || continue
+		rm -rf "$DOCKER_CONFIG"
+		run "$cli" -H "unix://$BD/s.sock" login -u "$USER_" -p wrong "127.0.0.1:$P_REGT"
+		echo "$cli: $output"
+		[ "$status" -ne 0 ]
+		[[ $output == *"unauthorized: incorrect username or password"* ]]
+
+		run "$cli" -H "unix://$BD/s.sock" login -u "$USER_" --password-stdin "127.0.0.1:$P_REGT" <<<"$PASS_"
+		echo "$cli: $output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"Login Succeeded"* ]]
+		run "$cli" -H "unix://$BD/s.sock" pull "$img"
+		echo "$cli: $output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"Downloaded newer image for $img"* ]]
+		"$cli" -H "unix://$BD/s.sock" rmi "$img" >/dev/null
+		run "$cli" -H "unix://$BD/s.sock" logout "127.0.0.1:$P_REGT"
+		[ "$status" -eq 0 ]
+		run "$cli" -H "unix://$BD/s.sock" pull "$img"
+		[ "$status" -ne 0 ]
+	done
+	# basic auth registries too
+	rm -rf "$DOCKER_CONFIG"
+	run docker login -u "$USER_" --password-stdin "127.0.0.1:$P_BASIC" <<<"$PASS_"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run docker pull "127.0.0.1:$P_BASIC/test/busybox:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "auth: berthd's own credentials file (auth.json beside daemon.json) serves pulls without X-Registry-Auth" {
+	local img=127.0.0.1:$P_REGT/test/busybox:1
+	printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}\n' "$P_REGT" \
+		"$(printf '%s' "$USER_:$PASS_" | base64 -w0)" >"$BD/auth.json"
+	run docker pull "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	rm -f "$BD/auth.json"
+}
+
+@test "auth: Docker Hub pulls go to registry-mirrors in order: a 404 and a dead one are skipped" {
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull busybox
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for busybox:latest"* ]]
+	[ "$(docker image inspect -f '{{index .RepoTags 0}}' busybox)" = busybox:latest ]
+	run docker pull docker.io/library/busybox:nope
+	echo "$output"
+	[ "$status" -ne 0 ]
+	bd_store_empty "$BD" || { docker image prune -af >/dev/null; bd_store_empty "$BD"; }
+}
+
+@test "auth: retries: 503s and a dropped blob transfer are retried, the blob resumed with Range" {
+	local img=127.0.0.1:$P_PROXY/test/busybox:1
+	run "$BERTHCTL" -H "unix://$BD/s.sock" pull "$img"
+	echo "$output"
+	cat "$PD/proxy.log"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Status: Downloaded newer image for $img"* ]]
+	grep -q '/manifests/1 range=- -> 503' "$PD/proxy.log"
+	grep -q 'cut after' "$PD/proxy.log"
+	grep -Eq '/blobs/sha256:[0-9a-f]+ range=bytes=[1-9][0-9]*- -> 206' "$PD/proxy.log"
+}
+
+@test "auth: POST /auth answers docker's shapes" {
+	run api -X POST -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$USER_\",\"password\":\"$PASS_\",\"serveraddress\":\"127.0.0.1:$P_BASIC\"}" /v1.41/auth
+	echo "$output"
+	[ "$(jq -r .Status <<<"$output")" = "Login Succeeded" ]
+	[ "$(jq -r .IdentityToken <<<"$output")" = "" ]
+	run api -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		-d "{\"username\":\"$USER_\",\"password\":\"x\",\"serveraddress\":\"127.0.0.1:$P_BASIC\"}" /v1.41/auth
+	[ "$output" = 401 ]
+	run api -o /dev/null -w '%{http_code}' -X POST -d "nope" /v1.41/auth
+	[ "$output" = 400 ]
+}
