@@ -9,6 +9,7 @@
 struct metadata_db;
 struct image_service;
 struct api_stream;
+struct event_bus;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -24,6 +25,7 @@ struct api_ctx {
         const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
         struct metadata_db *db;
         struct image_service *images; /* thread-safe: it locks itself */
+        struct event_bus *events;     /* thread-safe: it locks itself */
         char *const *insecure_registries;
         char *const *registry_mirrors;
         int64_t max_concurrent_downloads;

@@ -13,6 +13,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/events.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/system.h"
 
@@ -30,6 +31,7 @@ static const struct {
         {"POST", "/images/create", api_images_create},
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
+        {"GET", "/events", api_system_events},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's

@@ -21,6 +21,7 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "supervisor/events/bus.h"
 #include "supervisor/metadata/db.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -341,7 +342,9 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         add_str(o, "LoggingDriver", "");
         add_str(o, "CgroupDriver", "cgroupfs");
         add_str(o, "CgroupVersion", cgroup_version());
-        json_object_object_add(o, "NEventsListener", json_object_new_int(0));
+        json_object_object_add(
+                o, "NEventsListener",
+                json_object_new_int64(ctx->events ? events_bus_listeners(ctx->events) : 0));
         add_str(o, "KernelVersion", u.release);
         add_str(o, "OperatingSystem", os_name);
         add_str(o, "OSVersion", os_version);

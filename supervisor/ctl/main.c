@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/events.h"
 #include "supervisor/ctl/images.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
@@ -134,6 +135,7 @@ usage(FILE *out)
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"
                 "  history   Show the history of an image\n"
+                "  events    Show events (--since, --until, --filter k=v, --format '{{json .}}')\n"
                 "  image inspect   Show an image's details (JSON)\n"
                 "\n"
                 "Options:\n"
@@ -178,6 +180,8 @@ main(int argc, char **argv)
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
                 r = cmd_info(host);
+        } else if (strcmp(argv[optind], "events") == 0) {
+                r = ctl_events_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {

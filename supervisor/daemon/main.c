@@ -214,6 +214,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                         return r;
         }
         image_service_init(&d->images, d->db, d->content, d->snapshots, d->driver);
+        d->images.events = &d->events;
         d->images_ready = true;
         /* A crash between a load's blobs and its record leaves blobs and snapshots no record
          * holds: collect them before serving. */
@@ -227,6 +228,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .runtime_path = d->runtime_path,
                 .db = d->db,
                 .images = &d->images,
+                .events = &d->events,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
                 .max_concurrent_downloads = d->cfg.max_concurrent_downloads,
@@ -246,6 +248,8 @@ berthd_open(struct berthd *d, berth_error_t **err)
 static void
 berthd_close(struct berthd *d)
 {
+        /* /events streams wait on the bus, not on a client: wake them so they end now. */
+        events_bus_close(&d->events);
         api_http_stop(d->http);
         if (d->socket_path && unlink(d->socket_path) < 0 && errno != ENOENT)
                 log_warn("remove \"%s\": %s, ignoring", d->socket_path, strerror(errno));
@@ -265,6 +269,7 @@ berthd_close(struct berthd *d)
         free(d->daemon_id);
         free(d->runtime_path);
         berthd_config_done(&d->cfg);
+        events_bus_done(&d->events);
 }
 
 int
@@ -276,6 +281,7 @@ main(int argc, char **argv)
         sigset_t mask;
         int r, sig;
 
+        events_bus_init(&d.events);
         if (berthd_config_parse_args(argc, argv, &d.cfg, &err) < 0) {
                 fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", err->msg);
                 berthd_config_done(&d.cfg);

@@ -276,6 +276,8 @@ image_service_save(struct image_service *svc, char *const *names, int fd, berth_
         }
         if (r >= 0)
                 r = save_locked(svc, imgs, n, fd, err);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                image_service_log_event(svc, imgs[i].id, imgs[i].id, imgs[i].id, "save");
         pthread_mutex_unlock(&svc->lock);
         for (size_t i = 0; i < n; i++) {
                 free(imgs[i].id);
