@@ -21,7 +21,7 @@ struct api_ctx {
         const char *daemon_id;
         const char *data_root;
         const char *exec_root;
-        const char *driver;       /* the snapshotter chosen at start: "overlayfs" or "native" */
+        const char *driver;       /* the snapshotter chosen at start: "overlay2" or "vfs" (dockerd's names) */
         const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
         struct metadata_db *db;
         struct image_service *images; /* thread-safe: it locks itself */

@@ -264,7 +264,7 @@ graph_driver(const struct api_ctx *ctx, const struct image_record *rec)
 {
         struct json_object *g = json_object_new_object();
         struct json_object *data = json_object_new_object();
-        bool overlay = strcmp(ctx->driver, "overlayfs") == 0;
+        bool overlay = strcmp(ctx->driver, "overlay2") == 0;
 
         json_object_object_add(g, "Name", json_object_new_string(overlay ? "overlay2" : "vfs"));
         if (rec->chain_id) {

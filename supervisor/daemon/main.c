@@ -48,6 +48,7 @@ usage(FILE *out)
                 "  -l, --log-level string     Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\") (default \"info\")\n"
                 "      --max-concurrent-downloads int   Set the max concurrent downloads (default 3)\n"
                 "      --registry-mirror list        Preferred registry mirror\n"
+                "  -s, --storage-driver string   Storage driver to use (\"overlay2\"|\"vfs\"; default: overlay2 where it works)\n"
                 "  -h, --help                 Print usage\n"
                 "  -v, --version              Print version information and quit\n",
                 BERTHD_DEFAULT_CONFIG_FILE, BERTHD_DEFAULT_DATA_ROOT, BERTHD_DEFAULT_EXEC_ROOT,
@@ -204,7 +205,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 return r;
         if (r > 0)
                 log_info("content: removed %d stale ingest(s)", r);
-        r = snapshots_probe_driver(d->cfg.data_root, &d->driver, err);
+        r = snapshots_select_driver(d->cfg.data_root, d->cfg.storage_driver, &d->driver, err);
         if (r < 0)
                 return r;
         {
