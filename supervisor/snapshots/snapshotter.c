@@ -233,6 +233,8 @@ snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *
                 return berth_error_sys(err, errno, "snapshots: mkdtemp in \"%s\"", s->root);
         chmod(tmp, 0700);
         r = unpack_into(s, tmp, parent_chain, diff_id, blob_fd, err);
+        if (r < 0)
+                berth_error_prefix(err, "snapshot \"%s\"", final);
         if (r == 0)
                 r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {
