@@ -112,8 +112,9 @@ CLIS=(/usr/bin/docker /usr/local/bin/docker)
 }
 
 @test "dockercli: pull, images (-a -q --digests --no-trunc), image inspect, history, rmi" {
-	local d id md
+	local d id md t0
 	for d in "${CLIS[@]}"; do
+		t0=$(date +%s)
 		run -0 "$d" pull "$REG/test/busybox:1"
 		[[ $output == *"Status: Downloaded newer image for $REG/test/busybox:1"* ]]
 		md=$(sed -n 's/^Digest: //p' <<<"$output")
@@ -136,6 +137,9 @@ CLIS=(/usr/bin/docker /usr/local/bin/docker)
 		[[ ${lines[1]} == "${id:7:12} "*"mkimage.py"*"MB"* ]]
 		run -0 "$d" history -q "$REG/test/busybox:1"
 		[ "$output" = "${id:7:12}" ]
+		# The pull's event: actor the reference, name the repository (dockerd's).
+		run -0 "$d" events --since "$t0" --until "$(($(date +%s) + 1))" --filter event=pull
+		[[ $output == *" image pull $REG/test/busybox:1 (name=$REG/test/busybox)" ]]
 		run -0 "$d" rmi "$REG/test/busybox:1"
 		[[ $output == *"Untagged: $REG/test/busybox:1"* && $output == *"Deleted: $id"* ]]
 		run -0 "$d" images -q
