@@ -31,7 +31,7 @@ ctl_events_timestamp(const char *value, long long now)
                     && strspn(value + n + 1, "0123456789") == strlen(value + n + 1))))
                 return xstrdup(value);
         /* A Go duration: a sequence of NUMBER UNIT (h, m, s). */
-        if (n > 0) {
+        if (n > 0 && strspn(value, "0123456789hms") == strlen(value)) {
                 long long total = 0;
                 p = value;
                 while (*p) {

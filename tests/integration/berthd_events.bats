@@ -95,6 +95,12 @@ wait_listeners() {
 	run -0 "$BERTHCTL" -H "unix://$BD/s.sock" events --since "$t0" --until "$t1" --filter event=delete
 	[ "${#lines[@]}" -eq 1 ]
 	[[ $output == *" image delete $id (name=$id)" ]]
+	# berthctl's other time forms: a duration and RFC 3339.
+	run -0 "$BERTHCTL" -H "unix://$BD/s.sock" events --since 10m --until "$(date -u -d "@$t1" +%Y-%m-%dT%H:%M:%SZ)" --filter event=tag --format '{{json .}}'
+	[ "$(jq -r .Actor.Attributes.name <<<"$output")" = berthtest/ev:1 ]
+	run "$BERTHCTL" -H "unix://$BD/s.sock" events --since yesterday
+	[ "$status" -eq 125 ]
+	[[ $output == *'invalid --since value "yesterday"'* ]]
 }
 
 @test "events: a running docker events sees a tag as it happens, then --until ends it" {
