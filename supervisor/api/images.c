@@ -220,7 +220,7 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct
                 strv_foreach(v, dangling) {
                         if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0
                             && strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
-                                api_response_error(resp, 400, "Invalid filter 'dangling=%s'", v);
+                                api_response_error(resp, 400, "Invalid filter 'dangling=[%s]'", v);
                                 return;
                         }
                 }
@@ -232,7 +232,8 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct
                         if (strcmp(k, "reference") != 0 && strcmp(k, "dangling") != 0
                             && strcmp(k, "label") != 0 && strcmp(k, "before") != 0
                             && strcmp(k, "since") != 0) {
-                                api_response_error(resp, 400, "invalid filter '%s'", k);
+                                /* dockerd 20.10's wording, capital included. */
+                                api_response_error(resp, 400, "Invalid filter '%s'", k);
                                 return;
                         }
                 }

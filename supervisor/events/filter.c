@@ -15,13 +15,6 @@
 #include "lib/xalloc.h"
 #include "supervisor/events/bus.h"
 
-/* The keys dockerd's events filter accepts (moby api/server/router/system, validateFilters via
- * daemon/events.go's acceptedEventFilterTags). */
-static const char *const accepted_keys[] = {
-        "config", "container", "daemon", "event",  "image",   "label", "network",
-        "node",   "plugin",    "scope",  "secret", "service", "type",  "volume",
-};
-
 void
 events_filter_done(struct events_filter *f)
 {
@@ -31,15 +24,6 @@ events_filter_done(struct events_filter *f)
         }
         free(f->items);
         memset(f, 0, sizeof(*f));
-}
-
-static bool
-key_accepted(const char *k)
-{
-        for (size_t i = 0; i < sizeof(accepted_keys) / sizeof(accepted_keys[0]); i++)
-                if (strcmp(accepted_keys[i], k) == 0)
-                        return true;
-        return false;
 }
 
 int
@@ -58,10 +42,8 @@ events_filter_parse(const char *text, struct events_filter *ret, berth_error_t *
                 return berth_error_new(err, EINVAL, "invalid filter: %s", text);
         json_object_object_foreach(doc, k, v) {
                 char **values = NULL;
-                if (!key_accepted(k)) {
-                        events_filter_done(&f);
-                        return berth_error_new(err, EINVAL, "invalid filter '%s'", k);
-                }
+                /* dockerd 20.10 takes any key and ignores those it does not match on (a
+                 * private dockerd answered {"bogus":…} with the full stream). */
                 if (json_object_is_type(v, json_type_object)) {
                         json_object_object_foreach(v, val, on) {
                                 if (json_object_get_boolean(on))

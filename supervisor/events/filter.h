@@ -21,8 +21,8 @@ struct events_filter {
 
 void events_filter_done(struct events_filter *f);
 /* TEXT is dockerd's JSON filter map ({"type":{"image":true}}, or the older {"type":["image"]});
- * NULL or "" is no filter. An unknown key is -EINVAL "invalid filter 'KEY'"; bad JSON is
- * -EINVAL too. */
+ * NULL or "" is no filter. Unknown keys are kept and match nothing (dockerd 20.10 ignores
+ * them too); bad JSON is -EINVAL "invalid filter: TEXT". */
 int events_filter_parse(const char *text, struct events_filter *ret, berth_error_t **err);
 /* Whether E passes F (every key given must match; values of one key are alternatives). */
 bool events_filter_match(const struct events_filter *f, const struct event *e);

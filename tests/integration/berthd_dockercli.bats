@@ -230,10 +230,10 @@ CLIS=(/usr/bin/docker /usr/local/bin/docker)
 		[[ $output == *"No such image: nope:1"* ]]
 		run "$d" images --filter dangling=maybe
 		[ "$status" -ne 0 ]
-		[[ $output == *"Invalid filter 'dangling=maybe'"* ]]
+		[[ $output == *"Invalid filter 'dangling=[maybe]'"* ]]
 		run "$d" images --filter color=red
 		[ "$status" -ne 0 ]
-		[[ $output == *"invalid filter 'color'"* ]]
+		[[ $output == *"Invalid filter 'color'"* ]]
 	done
 }
 

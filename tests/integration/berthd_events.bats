@@ -152,16 +152,16 @@ wait_listeners() {
 	[ "${#lines[@]}" -eq 20 ]
 }
 
-@test "events: bad filters, timestamps and since after until are 400" {
-	run api '/v1.41/events?filters=%7B%22bogus%22%3A%7B%22x%22%3Atrue%7D%7D'
-	[ "$output" = '{"message":"invalid filter '"'"'bogus'"'"'"}' ]
+@test "events: bad filter JSON, timestamps and since after until are 400; unknown keys are ignored" {
+	run api '/v1.41/events?filters=%7B%22type%22%3A%22image%22%7D'
+	[ "$output" = '{"message":"invalid filter: {\"type\":\"image\"}"}' ]
 	run api -o /dev/null -w '%{http_code}' '/v1.41/events?since=yesterday'
 	[ "$output" = 400 ]
 	run api '/v1.41/events?since=20&until=10'
 	[ "$output" = '{"message":"`since` time (20) cannot be after `until` time (10)"}' ]
-	run docker events --filter bogus=1
-	[ "$status" -ne 0 ]
-	[[ $output == *"invalid filter 'bogus'"* ]]
+	# dockerd 20.10 streams for a key it does not know, and so does berthd.
+	run -0 docker events --since 1 --until 2 --filter bogus=1
+	[ -z "$output" ]
 	# save publishes too; the stream's content type is JSON.
 	local t0
 	t0=$(date +%s)
