@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "lib/cleanup.h"
 #include "lib/fs.h"
@@ -147,4 +149,31 @@ snapshots_select_driver(const char *data_root, const char *requested, const char
                          data_root);
         *ret = choice;
         return 0;
+}
+
+const char *
+snapshots_backing_fs(const char *path)
+{
+        /* The names moby's graphdriver package prints (FsNames in driver_linux.go). */
+        static const struct {
+                unsigned long magic;
+                const char *name;
+        } names[] = {
+                {EXT4_SUPER_MAGIC, "extfs"},
+                {XFS_SUPER_MAGIC, "xfs"},
+                {TMPFS_MAGIC, "tmpfs"},
+                {BTRFS_SUPER_MAGIC, "btrfs"},
+                {OVERLAYFS_SUPER_MAGIC, "overlayfs"},
+                {0x2fc12fc1, "zfs"},
+                {NFS_SUPER_MAGIC, "nfs"},
+                {0x65735546, "fuseblk"},
+        };
+        struct statfs st;
+
+        if (statfs(path, &st) < 0)
+                return "<unknown>";
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if ((unsigned long) st.f_type == names[i].magic)
+                        return names[i].name;
+        return "<unknown>";
 }

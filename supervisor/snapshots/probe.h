@@ -26,3 +26,7 @@ int snapshots_choose_driver(const char *requested, const char *recorded, bool ov
  * (crash-safe) when it changed. */
 int snapshots_select_driver(const char *data_root, const char *requested, const char **ret,
                             berth_error_t **err);
+
+/* The name dockerd's "Backing Filesystem" gives the filesystem under PATH ("extfs", "xfs",
+ * "tmpfs", "btrfs", "overlayfs", …; "<unknown>" otherwise). */
+const char *snapshots_backing_fs(const char *path);

@@ -102,6 +102,7 @@ CLIS=(/usr/bin/docker /usr/local/bin/docker)
 		[ "$output" = "1.41 linux" ]
 		run -0 "$d" info
 		[[ $output == *"Storage Driver: overlay2"* ]]
+		[[ $output == *"Backing Filesystem: $(stat -f -c %T "$BD/data" | sed 's/^ext2\/ext3$/extfs/')"* ]]
 		[[ $output == *"Docker Root Dir: $BD/data"* ]]
 		run -0 "$d" info --format '{{.Driver}} {{.Images}} {{.NEventsListener}}'
 		[ "$output" = "overlay2 0 0" ]
