@@ -635,6 +635,9 @@ api_images_save(const struct api_ctx *ctx, const struct api_request *req, struct
                 return;
         }
         if (image_service_save(ctx->images, names, fd, &err) < 0) {
+                /* Say where the archive was being built when the disk failed it. */
+                if (err->code == ENOSPC || err->code == EDQUOT || err->code == EIO)
+                        berth_error_prefix(&err, "archive in \"%s\"", dir);
                 fail(resp, err);
                 return;
         }

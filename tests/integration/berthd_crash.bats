@@ -3,9 +3,9 @@
 # three points of a large load (the upload still arriving, a blob being ingested, a layer being
 # unpacked), then restart: no image, no stray ingest or temporary snapshot, the blobs collected,
 # the same tree as before, and a new load works; kill -9 right after a load returned: the image is
-# complete after restart; a full disk (data-root on an 8 MiB tmpfs) fails loads with "no space
-# left on device" naming what was being written, leaves the tree as it was, and berthd keeps
-# serving; a truncated archive and a corrupted OCI blob are clear errors that leave nothing.
+# complete after restart; a full disk (data-root on an 8 MiB tmpfs) fails loads and saves with
+# "no space left on device" naming what was being written, leaves the tree as it was, and berthd
+# keeps serving; a truncated archive and a corrupted OCI blob are clear errors that leave nothing.
 #
 # Every daemon is started by bd_start under $PD and stopped by its recorded PID; the tmpfs is
 # mounted under $PD and unmounted in teardown; curl clients are killed by their PIDs. All of it
@@ -207,6 +207,17 @@ after_crash() {
 	run -0 docker info --format '{{.Images}}'
 	run -0 docker load -i "$PD/r1.tar"
 	[ "$output" = "Loaded image: r1:1" ]
+	# docker save builds its archive in the data-root too: fill the disk, then try.
+	local mid avail
+	mid=$(tree "$bd/data")
+	avail=$(df -k --output=avail "$s" | tail -1)
+	dd if=/dev/zero of="$s/filler" bs=1k count=$((avail - 256)) 2>/dev/null
+	run /usr/local/bin/docker save -o "$PD/r1-saved.tar" r1:1
+	[ "$status" -ne 0 ]
+	[[ $output == *"archive in \"$bd/data/content/ingest\": save: write \"blobs/sha256/"*'": No space left on device'* ]]
+	[ "$(tree "$bd/data")" = "$mid" ]
+	rm "$s/filler"
+	run -0 docker save -o "$PD/r1-saved.tar" r1:1
 	run -0 docker rmi r1:1
 	[ "$(tree "$bd/data")" = "$before" ]
 	run grep -c 'level=fatal' "$bd/log"
