@@ -11,6 +11,7 @@
 # mounted under $PD and unmounted in teardown; curl clients are killed by their PIDs. All of it
 # runs on failure too.
 
+# shellcheck disable=SC2030,SC2031 # each test points DOCKER_HOST at its own daemon
 load helpers
 load peers
 load berthd_helpers

@@ -158,6 +158,7 @@ wait_listeners() {
 	run api -o /dev/null -w '%{http_code}' '/v1.41/events?since=yesterday'
 	[ "$output" = 400 ]
 	run api '/v1.41/events?since=20&until=10'
+	# shellcheck disable=SC2016 # dockerd's message quotes with backticks
 	[ "$output" = '{"message":"`since` time (20) cannot be after `until` time (10)"}' ]
 	# dockerd 20.10 streams for a key it does not know, and so does berthd.
 	run -0 docker events --since 1 --until 2 --filter bogus=1

@@ -8,6 +8,7 @@
 # Each test starts its own berthd under $PD and stops it by its PID; the overlay mount a test
 # makes is unmounted in teardown, failures included.
 
+# shellcheck disable=SC2030,SC2031 # each test points DOCKER_HOST at its own daemon
 load helpers
 load peers
 load berthd_helpers
