@@ -288,7 +288,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 api_response_error(&resp, 413, "request body larger than %u bytes", MAX_BODY);
         } else if (st->upload_errno) {
                 memset(&resp, 0, sizeof(resp));
-                api_response_error(&resp, 500, "upload: %s", strerror(st->upload_errno));
+                /* Name where the bytes were going: ENOSPC here means the data-root is full. */
+                api_response_error(&resp, 500,
+                                   "write the uploaded archive to \"%s/content/ingest\": %s",
+                                   h->ctx->data_root, strerror(st->upload_errno));
         } else {
                 struct api_request in = {.body = st->body,
                                          .body_len = st->len,

@@ -14,6 +14,7 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/auth.h"
+#include "supervisor/api/events.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -33,6 +34,7 @@ static const struct {
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
         {"POST", "/auth", api_auth_login},
+        {"GET", "/events", api_system_events},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's

@@ -21,7 +21,9 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "supervisor/events/bus.h"
 #include "supervisor/metadata/db.h"
+#include "supervisor/snapshots/probe.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #        define CGROUP2_SUPER_MAGIC 0x63677270
@@ -156,6 +158,17 @@ os_release(const char *key, const char *fallback)
         if (v == NULL && fs_read_file(AT_FDCWD, "/usr/lib/os-release", &buf, &len, &err) >= 0)
                 v = api_os_release_value(buf, key);
         return v ? v : xstrdup(fallback);
+}
+
+/* dockerd's first overlay2 line in "docker info" (vfs has none). */
+static void
+add_driver_status(struct json_object *status, const char *data_root)
+{
+        struct json_object *row = json_object_new_array();
+
+        json_object_array_add(row, json_object_new_string("Backing Filesystem"));
+        json_object_array_add(row, json_object_new_string(snapshots_backing_fs(data_root)));
+        json_object_array_add(status, row);
 }
 
 static const char *
@@ -305,9 +318,10 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         json_object_object_add(o, "ContainersStopped", json_object_new_int64((int64_t) containers));
         json_object_object_add(o, "Images", json_object_new_int64((int64_t) images));
         add_str(o, "Driver", ctx->driver);
-        /* dockerd lists driver details here (backing filesystem, d_type); berthd's probe
-         * records none yet. */
+        /* dockerd lists driver details here; berthd gives overlay2's backing filesystem. */
         driver_status = json_object_new_array();
+        if (strcmp(ctx->driver, "overlay2") == 0)
+                add_driver_status(driver_status, ctx->data_root);
         json_object_object_add(o, "DriverStatus", driver_status);
         plugins = json_object_new_object();
         json_object_object_add(plugins, "Volume", json_object_new_array());
@@ -341,7 +355,9 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         add_str(o, "LoggingDriver", "");
         add_str(o, "CgroupDriver", "cgroupfs");
         add_str(o, "CgroupVersion", cgroup_version());
-        json_object_object_add(o, "NEventsListener", json_object_new_int(0));
+        json_object_object_add(
+                o, "NEventsListener",
+                json_object_new_int64(ctx->events ? events_bus_listeners(ctx->events) : 0));
         add_str(o, "KernelVersion", u.release);
         add_str(o, "OperatingSystem", os_name);
         add_str(o, "OSVersion", os_version);

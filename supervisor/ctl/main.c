@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/events.h"
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
@@ -139,6 +140,7 @@ usage(FILE *out)
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"
                 "  history   Show the history of an image\n"
+                "  events    Show events (--since, --until, --filter k=v, --format '{{json .}}')\n"
                 "  image inspect   Show an image's details (JSON)\n"
                 "\n"
                 "Options:\n"
@@ -187,6 +189,8 @@ main(int argc, char **argv)
                 r = ctl_push_main(host, argc - optind, argv + optind);
         } else if (ctl_login_known(argv[optind])) {
                 r = ctl_login_main(host, argc - optind, argv + optind);
+        } else if (strcmp(argv[optind], "events") == 0) {
+                r = ctl_events_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {

@@ -3,6 +3,7 @@
 
 #include "supervisor/api/api.h"
 #include "supervisor/daemon/config.h"
+#include "supervisor/events/bus.h"
 #include "supervisor/images/service.h"
 
 struct content_store;
@@ -20,6 +21,7 @@ struct berthd {
         struct metadata_db *db;
         struct content_store *content;
         struct snapshotter *snapshots;
+        struct event_bus events; /* initialised first, done last */
         struct image_service images;
         bool images_ready; /* images was initialised (its lock exists) */
         struct api_ctx api;

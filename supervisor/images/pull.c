@@ -373,6 +373,11 @@ image_service_pull_from(struct image_service *svc, const char *name,
         r = pull_locked(svc, &ref, display, cfg, creds, progress, &plan, err);
         /* Whatever a failed pull stored (manifests, blobs, snapshots) no record holds: it goes. */
         image_service_collect_locked(svc);
+        if (r >= 0) {
+                /* dockerd: actor the familiar reference, name the familiar repository. */
+                cleanup_free char *repo = image_ref_familiar(ref.name);
+                image_service_log_event(svc, display, repo, display, "pull");
+        }
         pthread_mutex_unlock(&svc->lock);
         image_plan_done(&plan);
         image_ref_done(&ref);

@@ -151,11 +151,15 @@ delete_image_locked(struct image_service *svc, const char *id, char *const *name
         r = metadata_images_delete(svc->db, id, err);
         if (r < 0)
                 return r;
+        /* The config blob is collected later, so untag events still carry the labels; dockerd
+         * 20.10 names the image ID in untag and delete events (image_delete.go). */
         strv_foreach(n, names) {
                 cleanup_free char *fam = image_ref_familiar(n);
                 add_entry(result, "Untagged", fam);
+                image_service_log_event(svc, id, id, id, "untag");
         }
         add_entry(result, "Deleted", id);
+        image_service_log_event(svc, id, id, NULL, "delete");
         return 0;
 }
 
@@ -201,8 +205,10 @@ remove_locked(struct image_service *svc, const char *name, bool force, struct js
                 /* A name of several: untag only. */
                 cleanup_free char *fam = image_ref_familiar(key);
                 r = metadata_images_untag(svc->db, key, err);
-                if (r == 0)
+                if (r == 0) {
                         add_entry(result, "Untagged", fam);
+                        image_service_log_event(svc, id, id, id, "untag");
+                }
         } else if (key == NULL && !force && count_repos(rec.names) > 1) {
                 cleanup_free char *s = short_id(id);
                 r = berth_error_new(
@@ -253,8 +259,11 @@ image_service_tag(struct image_service *svc, const char *source, const char *tar
         r = image_service_resolve(svc, source, &id, NULL, err);
         if (r >= 0)
                 r = metadata_images_tag(svc->db, key, id, err);
-        if (r >= 0)
+        if (r >= 0) {
+                cleanup_free char *fam = image_ref_familiar(key);
+                image_service_log_event(svc, id, fam, id, "tag");
                 image_service_collect_locked(svc); /* a moved tag may leave an image unused */
+        }
         pthread_mutex_unlock(&svc->lock);
         return r;
 }

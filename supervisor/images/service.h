@@ -11,6 +11,7 @@
 struct metadata_db;
 struct content_store;
 struct snapshotter;
+struct event_bus;
 struct json_object;
 struct image_record;
 
@@ -18,7 +19,8 @@ struct image_service {
         struct metadata_db *db;        /* borrowed */
         struct content_store *store;   /* borrowed */
         struct snapshotter *snapshots; /* borrowed */
-        const char *driver;            /* "overlayfs" or "native" */
+        const char *driver;            /* "overlay2" or "vfs" (dockerd's names) */
+        struct event_bus *events;      /* borrowed; NULL: no events (set after init) */
         /* Serialises every change: a load commits blobs and snapshots before its record, so the
          * collector must not run between the two (containerd uses leases for this). */
         pthread_mutex_t lock;
@@ -75,6 +77,13 @@ int64_t image_service_collect_locked(struct image_service *svc);
  * repositories) and an OCI layout (index.json, oci-layout, blobs/sha256/), as docker 25+ does.
  * An unknown name is -ENOENT before anything is written. */
 int image_service_save(struct image_service *svc, char *const *names, int fd, berth_error_t **err);
+
+/* Publish docker's image event ACTION ("pull", "push", "tag", "untag", "delete", "load",
+ * "save", "import") for ACTOR_ID (an image ID, or a reference for pull and push) with the
+ * attribute name=NAME (may be NULL) and, when ID_FOR_LABELS names a readable image, its config's
+ * labels, as dockerd's LogImageEvent. No-op without a bus. */
+void image_service_log_event(struct image_service *svc, const char *actor_id, const char *name,
+                             const char *id_for_labels, const char *action);
 
 /* The image config of ID (its JSON, verified at ingest); *ret is the caller's. */
 int image_service_load_config(struct image_service *svc, const char *id, struct json_object **ret,

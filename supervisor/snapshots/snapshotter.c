@@ -83,7 +83,7 @@ snapshotter_open(const char *root, const char *driver, struct snapshotter **ret,
         }
         s = xzalloc(sizeof(*s));
         s->root = xstrdup(root);
-        s->overlay = strcmp(driver, "overlayfs") == 0;
+        s->overlay = strcmp(driver, "overlay2") == 0;
         *ret = s;
         return 0;
 }
@@ -188,6 +188,31 @@ unpack_into(struct snapshotter *s, const char *tmp, const char *parent_chain, co
         }
 }
 
+/* Make the unpacked tree durable before it gets its name: thousands of files, so one syncfs()
+ * of their filesystem rather than an fsync() each (the unpacker wrote them in a child). A
+ * crash after the record is written then never finds a snapshot with empty or missing files. */
+static int
+sync_tree(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "snapshots: open \"%s\"", dir);
+        if (syncfs(fd) < 0)
+                return berth_error_sys(err, errno, "snapshots: syncfs \"%s\"", dir);
+        return 0;
+}
+
+static int
+sync_dir(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return berth_error_sys(err, errno, "snapshots: fsync \"%s\"", dir);
+        return 0;
+}
+
 int
 snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                    int blob_fd, char **ret_chain_id, berth_error_t **err)
@@ -208,7 +233,15 @@ snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *
                 return berth_error_sys(err, errno, "snapshots: mkdtemp in \"%s\"", s->root);
         chmod(tmp, 0700);
         r = unpack_into(s, tmp, parent_chain, diff_id, blob_fd, err);
+        if (r < 0)
+                berth_error_prefix(err, "snapshot \"%s\"", final);
+        if (r == 0)
+                r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {
+                /* The rename itself must last before the image record that names it is written. */
+                r = sync_dir(s->root, err);
+                if (r < 0)
+                        return r;
                 *ret_chain_id = TAKE_PTR(chain);
                 return 0;
         }

@@ -8,8 +8,8 @@
 
 struct snapshotter;
 
-/* Open ROOT (made when missing) for DRIVER ("overlayfs": each snapshot holds its layer alone;
- * "native": each holds the whole tree, a copy of its parent plus its layer). Removes the
+/* Open ROOT (made when missing) for DRIVER ("overlay2": each snapshot holds its layer alone;
+  * "vfs": each holds the whole tree, a copy of its parent plus its layer). Removes the
  * temporary directories an interrupted unpack left. Keeps its own copies. */
 int snapshotter_open(const char *root, const char *driver, struct snapshotter **ret,
                      berth_error_t **err);
