@@ -21,8 +21,8 @@ task_id_validate(const char *what, const char *id, berth_error_t **err)
         if (n == 0)
                 return berth_error_new(err, EINVAL, "%s must not be empty", what);
         if (n > TASK_ID_MAX)
-                return berth_error_new(err, EINVAL, "%s \"%s\" is longer than %d characters", what, id,
-                                       TASK_ID_MAX);
+                return berth_error_new(err, EINVAL, "%s \"%s\" is longer than %d characters", what,
+                                       id, TASK_ID_MAX);
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char) id[i];
                 if (isascii(c) && isalnum(c)) {
@@ -34,11 +34,13 @@ task_id_validate(const char *what, const char *id, berth_error_t **err)
                         continue;
                 }
                 return berth_error_new(err, EINVAL,
-                                       "%s \"%s\": must match [A-Za-z0-9]+([._-][A-Za-z0-9]+)*", what, id);
+                                       "%s \"%s\": must match [A-Za-z0-9]+([._-][A-Za-z0-9]+)*",
+                                       what, id);
         }
         if (after_sep)
                 return berth_error_new(err, EINVAL,
-                                       "%s \"%s\": must match [A-Za-z0-9]+([._-][A-Za-z0-9]+)*", what, id);
+                                       "%s \"%s\": must match [A-Za-z0-9]+([._-][A-Za-z0-9]+)*",
+                                       what, id);
         return 0;
 }
 
@@ -78,10 +80,11 @@ task_address_parse(const char *text, char **ret_path, bool *ret_abstract, berth_
                 }
         }
         if (n == 0)
-                return berth_error_new(err, EINVAL, "shim address \"%s\" is empty", text ? text : "");
+                return berth_error_new(err, EINVAL, "shim address \"%s\" is empty",
+                                       text ? text : "");
         if (n >= sizeof(((struct sockaddr_un *) 0)->sun_path) - (abstract ? 1 : 0))
-                return berth_error_new(err, EINVAL, "shim address \"%.*s\" is too long for a socket",
-                                       (int) n, p);
+                return berth_error_new(
+                        err, EINVAL, "shim address \"%.*s\" is too long for a socket", (int) n, p);
         if (!abstract && p[0] != '/')
                 return berth_error_new(err, EINVAL, "shim address \"%.*s\": not an absolute path",
                                        (int) n, p);

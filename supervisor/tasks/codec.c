@@ -102,7 +102,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
 
         switch (e->kind) {
         case TASK_EVENT_CREATE: {
-                Containerd__Events__TaskCreate *m = containerd__events__task_create__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskCreate *m =
+                        containerd__events__task_create__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 cid = m->container_id;
@@ -112,7 +113,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_START: {
-                Containerd__Events__TaskStart *m = containerd__events__task_start__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskStart *m =
+                        containerd__events__task_start__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 e->container_id = dup_or_empty(m->container_id);
@@ -121,7 +123,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_EXIT: {
-                Containerd__Events__TaskExit *m = containerd__events__task_exit__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskExit *m =
+                        containerd__events__task_exit__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 cid = m->container_id ? m->container_id : "";
@@ -136,7 +139,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_DELETE: {
-                Containerd__Events__TaskDelete *m = containerd__events__task_delete__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskDelete *m =
+                        containerd__events__task_delete__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 cid = m->container_id ? m->container_id : "";
@@ -171,7 +175,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_PAUSED: {
-                Containerd__Events__TaskPaused *m = containerd__events__task_paused__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskPaused *m =
+                        containerd__events__task_paused__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 e->container_id = dup_or_empty(m->container_id);
@@ -179,7 +184,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_RESUMED: {
-                Containerd__Events__TaskResumed *m = containerd__events__task_resumed__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskResumed *m =
+                        containerd__events__task_resumed__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 e->container_id = dup_or_empty(m->container_id);
@@ -187,7 +193,8 @@ event_decode(struct task_event *e, const ProtobufCBinaryData *v)
                 break;
         }
         case TASK_EVENT_OOM: {
-                Containerd__Events__TaskOOM *m = containerd__events__task_oom__unpack(NULL, v->len, v->data);
+                Containerd__Events__TaskOOM *m =
+                        containerd__events__task_oom__unpack(NULL, v->len, v->data);
                 if (!m)
                         return false;
                 e->container_id = dup_or_empty(m->container_id);
@@ -213,7 +220,8 @@ int
 task_event_parse(const uint8_t *payload, size_t len, struct task_event *ret, berth_error_t **err)
 {
         Containerd__Services__Events__Ttrpc__V1__ForwardRequest *req =
-                containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, len, payload);
+                containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, len,
+                                                                                 payload);
         struct task_event e = {0};
         int r = 0;
 

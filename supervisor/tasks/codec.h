@@ -67,7 +67,8 @@ struct task_event {
  * into *RET (released with task_event_done()). -EINVAL (does not decode, no envelope, empty
  * namespace, a topic not starting with '/', an event whose payload does not decode); an unknown
  * event type is not an error (kind TASK_EVENT_UNKNOWN). */
-int task_event_parse(const uint8_t *payload, size_t len, struct task_event *ret, berth_error_t **err);
+int task_event_parse(const uint8_t *payload, size_t len, struct task_event *ret,
+                     berth_error_t **err);
 void task_event_done(struct task_event *e);
 /* "exit", "start", ... for logs and the test driver; "unknown" for TASK_EVENT_UNKNOWN. */
 const char *task_event_kind_name(enum task_event_kind kind);

@@ -117,7 +117,8 @@ task_events_open(const char *path, task_event_fn fn, void *userdata, struct task
         if ((r = loop_new(&ev->loop, err)) < 0
             || (r = loop_add_fd(ev->loop, ev->stop_fd, EPOLLIN, on_stop, ev, err)) < 0
             || (r = ttrpc_server_new(ev->loop, &ev->server, err)) < 0
-            || (r = ttrpc_server_register(ev->server, EVENTS_SERVICE, "Forward", forward, ev, err)) < 0) {
+            || (r = ttrpc_server_register(ev->server, EVENTS_SERVICE, "Forward", forward, ev, err))
+                       < 0) {
                 task_events_close(ev);
                 return r;
         }

@@ -129,7 +129,8 @@ action_run(char **argv, char **env, const char *cwd, const uint8_t *stdin_data, 
 
         if (in < 0)
                 return berth_error_sys(err, errno, "memfd_create");
-        if (stdin_len > 0 && (fs_write_all(in, stdin_data, stdin_len) < 0 || lseek(in, 0, SEEK_SET) < 0))
+        if (stdin_len > 0
+            && (fs_write_all(in, stdin_data, stdin_len) < 0 || lseek(in, 0, SEEK_SET) < 0))
                 return berth_error_sys(err, errno, "shim stdin");
         if (pipe2(out, O_CLOEXEC) < 0)
                 return berth_error_sys(err, errno, "pipe");
@@ -168,7 +169,8 @@ action_run(char **argv, char **env, const char *cwd, const uint8_t *stdin_data, 
         close(out[1]);
         if (errp[1] >= 0)
                 close(errp[1]);
-        struct pollfd pfd[2] = {{.fd = out[0], .events = POLLIN}, {.fd = errp[0], .events = POLLIN}};
+        struct pollfd pfd[2] = {{.fd = out[0], .events = POLLIN},
+                                {.fd = errp[0], .events = POLLIN}};
         int64_t deadline = now_ms() + timeout_ms;
         bool timed_out = false;
         while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
@@ -208,15 +210,14 @@ action_run(char **argv, char **env, const char *cwd, const uint8_t *stdin_data, 
         while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
                 ;
         if (timed_out)
-                return berth_error_new(err, ETIMEDOUT, "\"%s %s\" did not finish within %d ms", argv[0],
-                                       argv[strv_length(argv) - 1], timeout_ms);
+                return berth_error_new(err, ETIMEDOUT, "\"%s %s\" did not finish within %d ms",
+                                       argv[0], argv[strv_length(argv) - 1], timeout_ms);
         return 0;
 }
 
 int
 task_shim_start(const struct task_shim_config *c, const char *id, const char *bundle,
-                const uint8_t *options, size_t options_len, char **ret_address,
-                berth_error_t **err)
+                const uint8_t *options, size_t options_len, char **ret_address, berth_error_t **err)
 {
         cleanup_strv char **argv = task_shim_argv_build(c, id, NULL, "start");
         extern char **environ;
@@ -238,17 +239,20 @@ task_shim_start(const struct task_shim_config *c, const char *id, const char *bu
                 e--;
         if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
                 if (WIFEXITED(res.status))
-                        r = berth_error_new(err, EIO, "start shim for task \"%s\": exit status %d: %.*s", id,
+                        r = berth_error_new(err, EIO,
+                                            "start shim for task \"%s\": exit status %d: %.*s", id,
                                             WEXITSTATUS(res.status), (int) (e - b), o + b);
                 else
-                        r = berth_error_new(err, EIO, "start shim for task \"%s\": killed by signal %d", id,
+                        r = berth_error_new(err, EIO,
+                                            "start shim for task \"%s\": killed by signal %d", id,
                                             WTERMSIG(res.status));
                 action_result_done(&res);
                 return r;
         }
         if (e == b) {
                 action_result_done(&res);
-                return berth_error_new(err, EIO, "start shim for task \"%s\": it printed no address", id);
+                return berth_error_new(err, EIO,
+                                       "start shim for task \"%s\": it printed no address", id);
         }
         *ret_address = xstrndup(o + b, e - b);
         action_result_done(&res);
@@ -273,17 +277,22 @@ task_shim_delete(const struct task_shim_config *c, const char *id, const char *b
         if (res.errout_len > 0)
                 log_debug("%s: shim delete action: %s", id, res.errout);
         if (!WIFEXITED(res.status) || WEXITSTATUS(res.status) != 0) {
-                r = berth_error_new(err, EIO, "shim delete action for task \"%s\" failed (status %d): %s", id,
-                                    WIFEXITED(res.status) ? WEXITSTATUS(res.status) : 128 + WTERMSIG(res.status),
+                r = berth_error_new(err, EIO,
+                                    "shim delete action for task \"%s\" failed (status %d): %s", id,
+                                    WIFEXITED(res.status) ? WEXITSTATUS(res.status)
+                                                          : 128 + WTERMSIG(res.status),
                                     res.errout ? res.errout : "");
                 action_result_done(&res);
                 return r;
         }
-        Containerd__Task__V2__DeleteResponse *m =
-                containerd__task__v2__delete_response__unpack(NULL, res.out_len, (const uint8_t *) res.out);
+        Containerd__Task__V2__DeleteResponse *m = containerd__task__v2__delete_response__unpack(
+                NULL, res.out_len, (const uint8_t *) res.out);
         action_result_done(&res);
         if (!m)
-                return berth_error_new(err, EBADMSG, "shim delete action for task \"%s\": its output is not a DeleteResponse", id);
+                return berth_error_new(
+                        err, EBADMSG,
+                        "shim delete action for task \"%s\": its output is not a DeleteResponse",
+                        id);
         ret->pid = m->pid;
         ret->exit_status = m->exit_status;
         ret->exited_sec = m->exited_at ? m->exited_at->seconds : 0;

@@ -10,9 +10,10 @@
 #include "lib/error.h"
 
 struct task_shim_config {
-        const char *shim_binary;    /* containerd-shim-berth-v2, an absolute path */
-        const char *ns;             /* -namespace */
-        const char *address;        /* -address: berthd's API socket (hashed into the shim's socket name) */
+        const char *shim_binary; /* containerd-shim-berth-v2, an absolute path */
+        const char *ns;          /* -namespace */
+        const char
+                *address; /* -address: berthd's API socket (hashed into the shim's socket name) */
         const char *publish_binary; /* -publish-binary; see docs/berthd.md "Tasks" */
         const char *events_address; /* TTRPC_ADDRESS: the task_events socket */
         const char *socket_root;    /* BERTH_SHIM_SOCKET_ROOT: shim sockets go to <root>/s/ */

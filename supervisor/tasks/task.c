@@ -19,16 +19,17 @@
 #include "proto/ttrpc/client.h"
 #include "supervisor/tasks/address.h"
 
-#define TASK_SERVICE          "containerd.task.v2.Task"
-#define NAMESPACE_KEY         "containerd-namespace-ttrpc"
-#define CONNECT_TIMEOUT_NS    (5LL * 1000000000)
-#define SHUTDOWN_TIMEOUT_NS   (3LL * 1000000000)
-#define SHIM_EXIT_TIMEOUT_MS  3000
+#define TASK_SERVICE         "containerd.task.v2.Task"
+#define NAMESPACE_KEY        "containerd-namespace-ttrpc"
+#define CONNECT_TIMEOUT_NS   (5LL * 1000000000)
+#define SHUTDOWN_TIMEOUT_NS  (3LL * 1000000000)
+#define SHIM_EXIT_TIMEOUT_MS 3000
 
 const char *
 task_status_name(enum task_status s)
 {
-        static const char *const names[] = {"unknown", "created", "running", "stopped", "paused", "pausing"};
+        static const char *const names[] = {"unknown", "created", "running",
+                                            "stopped", "paused",  "pausing"};
 
         return (unsigned) s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
@@ -78,7 +79,8 @@ task_call(struct task *t, const char *method, const ProtobufCMessage *req,
         protobuf_c_message_pack(req, buf);
         r = ttrpc_client_connect_unix(t->socket_path, t->abstract, &c, err);
         if (r < 0)
-                return berth_error_prefix(err, "task \"%s\": %s: connect to the shim", t->id, method);
+                return berth_error_prefix(err, "task \"%s\": %s: connect to the shim", t->id,
+                                          method);
         struct ttrpc_client_request rq = {
                 .service = TASK_SERVICE,
                 .method = method,
@@ -95,8 +97,8 @@ task_call(struct task *t, const char *method, const ProtobufCMessage *req,
                 return 0;
         ProtobufCMessage *m = protobuf_c_message_unpack(resp_desc, NULL, payload_len, payload);
         if (!m)
-                return berth_error_new(err, EBADMSG, "task \"%s\": %s: the answer does not decode", t->id,
-                                       method);
+                return berth_error_new(err, EBADMSG, "task \"%s\": %s: the answer does not decode",
+                                       t->id, method);
         *ret = m;
         return 0;
 }
@@ -129,7 +131,8 @@ task_start(struct task *t, const char *exec_id, uint32_t *ret_pid, berth_error_t
 
         req.id = t->id;
         req.exec_id = str(exec_id);
-        r = task_call(t, "Start", &req.base, &containerd__task__v2__start_response__descriptor, &m, 0, err);
+        r = task_call(t, "Start", &req.base, &containerd__task__v2__start_response__descriptor, &m,
+                      0, err);
         if (r < 0)
                 return r;
         if (ret_pid)
@@ -139,10 +142,11 @@ task_start(struct task *t, const char *exec_id, uint32_t *ret_pid, berth_error_t
 }
 
 int
-task_exec(struct task *t, const char *exec_id, const struct task_stdio *io, const char *process_json,
-          berth_error_t **err)
+task_exec(struct task *t, const char *exec_id, const struct task_stdio *io,
+          const char *process_json, berth_error_t **err)
 {
-        Containerd__Task__V2__ExecProcessRequest req = CONTAINERD__TASK__V2__EXEC_PROCESS_REQUEST__INIT;
+        Containerd__Task__V2__ExecProcessRequest req =
+                CONTAINERD__TASK__V2__EXEC_PROCESS_REQUEST__INIT;
         Google__Protobuf__Any spec = GOOGLE__PROTOBUF__ANY__INIT;
 
         spec.type_url = (char *) TASK_TYPE_PROCESS_SPEC;
@@ -179,7 +183,8 @@ task_wait(struct task *t, const char *exec_id, struct task_exit *ret, berth_erro
 
         req.id = t->id;
         req.exec_id = str(exec_id);
-        r = task_call(t, "Wait", &req.base, &containerd__task__v2__wait_response__descriptor, &m, 0, err);
+        r = task_call(t, "Wait", &req.base, &containerd__task__v2__wait_response__descriptor, &m, 0,
+                      err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__WaitResponse *w = (Containerd__Task__V2__WaitResponse *) m;
@@ -197,7 +202,8 @@ task_delete(struct task *t, const char *exec_id, struct task_exit *ret, berth_er
 
         req.id = t->id;
         req.exec_id = str(exec_id);
-        r = task_call(t, "Delete", &req.base, &containerd__task__v2__delete_response__descriptor, &m, 0, err);
+        r = task_call(t, "Delete", &req.base, &containerd__task__v2__delete_response__descriptor,
+                      &m, 0, err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__DeleteResponse *d = (Containerd__Task__V2__DeleteResponse *) m;
@@ -216,7 +222,8 @@ task_get_state(struct task *t, const char *exec_id, struct task_state *ret, bert
 
         req.id = t->id;
         req.exec_id = str(exec_id);
-        r = task_call(t, "State", &req.base, &containerd__task__v2__state_response__descriptor, &m, 0, err);
+        r = task_call(t, "State", &req.base, &containerd__task__v2__state_response__descriptor, &m,
+                      0, err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__StateResponse *s = (Containerd__Task__V2__StateResponse *) m;
@@ -236,7 +243,8 @@ task_pids(struct task *t, uint32_t **ret, size_t *ret_n, berth_error_t **err)
         int r;
 
         req.id = t->id;
-        r = task_call(t, "Pids", &req.base, &containerd__task__v2__pids_response__descriptor, &m, 0, err);
+        r = task_call(t, "Pids", &req.base, &containerd__task__v2__pids_response__descriptor, &m, 0,
+                      err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__PidsResponse *p = (Containerd__Task__V2__PidsResponse *) m;
@@ -250,20 +258,23 @@ task_pids(struct task *t, uint32_t **ret, size_t *ret_n, berth_error_t **err)
 }
 
 int
-task_stats(struct task *t, char **ret_type_url, uint8_t **ret_data, size_t *ret_len, berth_error_t **err)
+task_stats(struct task *t, char **ret_type_url, uint8_t **ret_data, size_t *ret_len,
+           berth_error_t **err)
 {
         Containerd__Task__V2__StatsRequest req = CONTAINERD__TASK__V2__STATS_REQUEST__INIT;
         ProtobufCMessage *m = NULL;
         int r;
 
         req.id = t->id;
-        r = task_call(t, "Stats", &req.base, &containerd__task__v2__stats_response__descriptor, &m, 0, err);
+        r = task_call(t, "Stats", &req.base, &containerd__task__v2__stats_response__descriptor, &m,
+                      0, err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__StatsResponse *s = (Containerd__Task__V2__StatsResponse *) m;
         if (!s->stats) {
                 protobuf_c_message_free_unpacked(m, NULL);
-                return berth_error_new(err, EBADMSG, "task \"%s\": Stats: no stats in the answer", t->id);
+                return berth_error_new(err, EBADMSG, "task \"%s\": Stats: no stats in the answer",
+                                       t->id);
         }
         *ret_type_url = xstrdup(str(s->stats->type_url));
         *ret_len = s->stats->value.len;
@@ -293,7 +304,8 @@ task_resume(struct task *t, berth_error_t **err)
 }
 
 int
-task_resize_pty(struct task *t, const char *exec_id, uint32_t width, uint32_t height, berth_error_t **err)
+task_resize_pty(struct task *t, const char *exec_id, uint32_t width, uint32_t height,
+                berth_error_t **err)
 {
         Containerd__Task__V2__ResizePtyRequest req = CONTAINERD__TASK__V2__RESIZE_PTY_REQUEST__INIT;
 
@@ -318,7 +330,8 @@ task_close_stdin(struct task *t, const char *exec_id, berth_error_t **err)
 int
 task_update(struct task *t, const char *resources_json, berth_error_t **err)
 {
-        Containerd__Task__V2__UpdateTaskRequest req = CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
+        Containerd__Task__V2__UpdateTaskRequest req =
+                CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
         Google__Protobuf__Any res = GOOGLE__PROTOBUF__ANY__INIT;
 
         res.type_url = (char *) TASK_TYPE_RESOURCES;
@@ -337,8 +350,8 @@ task_connect(struct task *t, uint32_t *ret_shim_pid, uint32_t *ret_task_pid, ber
         int r;
 
         req.id = t->id;
-        r = task_call(t, "Connect", &req.base, &containerd__task__v2__connect_response__descriptor, &m,
-                      CONNECT_TIMEOUT_NS, err);
+        r = task_call(t, "Connect", &req.base, &containerd__task__v2__connect_response__descriptor,
+                      &m, CONNECT_TIMEOUT_NS, err);
         if (r < 0)
                 return r;
         Containerd__Task__V2__ConnectResponse *c = (Containerd__Task__V2__ConnectResponse *) m;
@@ -394,7 +407,8 @@ wait_pid_gone(pid_t pid, int timeout_ms)
 }
 
 int
-task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exit *ret, berth_error_t **err)
+task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exit *ret,
+              berth_error_t **err)
 {
         struct task_exit ex = {0};
         bool have_exit = false;
@@ -448,7 +462,8 @@ task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exi
 }
 
 int
-task_open(const char *ns, const char *id, const char *bundle, struct task **ret, berth_error_t **err)
+task_open(const char *ns, const char *id, const char *bundle, struct task **ret,
+          berth_error_t **err)
 {
         cleanup_free char *path = xasprintf("%s/address", bundle), *text = NULL, *sock = NULL;
         cleanup_task struct task *t = NULL;
@@ -470,8 +485,8 @@ task_open(const char *ns, const char *id, const char *bundle, struct task **ret,
 }
 
 int
-task_recover(const struct task_shim_config *sc, const char *id, const char *bundle, struct task **ret_task,
-             struct task_state *ret_state, berth_error_t **err)
+task_recover(const struct task_shim_config *sc, const char *id, const char *bundle,
+             struct task **ret_task, struct task_state *ret_state, berth_error_t **err)
 {
         cleanup_task struct task *t = NULL;
         berth_error_t *e = NULL;
@@ -509,9 +524,9 @@ task_recover(const struct task_shim_config *sc, const char *id, const char *bund
 }
 
 int
-task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro, const char *id,
-            const char *bundle, const struct task_stdio *io, struct task **ret, uint32_t *ret_pid,
-            berth_error_t **err)
+task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro,
+            const char *id, const char *bundle, const struct task_stdio *io, struct task **ret,
+            uint32_t *ret_pid, berth_error_t **err)
 {
         cleanup_free uint8_t *opts = NULL;
         cleanup_free char *addr = NULL, *sock = NULL, *log_path = NULL;
@@ -520,10 +535,12 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
         bool abstract = false;
         int r;
 
-        if ((r = task_id_validate("namespace", sc->ns, err)) < 0 || (r = task_id_validate("task id", id, err)) < 0)
+        if ((r = task_id_validate("namespace", sc->ns, err)) < 0
+            || (r = task_id_validate("task id", id, err)) < 0)
                 return r;
         if (bundle[0] != '/')
-                return berth_error_new(err, EINVAL, "task \"%s\": bundle \"%s\" is not an absolute path", id,
+                return berth_error_new(err, EINVAL,
+                                       "task \"%s\": bundle \"%s\" is not an absolute path", id,
                                        bundle);
         /* The shim takes <bundle>/log as its stderr when it exists. */
         log_path = xasprintf("%s/log", bundle);
@@ -540,7 +557,8 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
                 return berth_error_prefix(err, "task \"%s\": the shim printed", id);
         t = task_new(sc->ns, id, bundle, TAKE_PTR(sock), abstract);
 
-        Containerd__Task__V2__CreateTaskRequest req = CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
+        Containerd__Task__V2__CreateTaskRequest req =
+                CONTAINERD__TASK__V2__CREATE_TASK_REQUEST__INIT;
         Google__Protobuf__Any *any = google__protobuf__any__unpack(NULL, opts_len, opts);
         ProtobufCMessage *m = NULL;
         req.id = (char *) id;
@@ -552,8 +570,8 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
         req.options = any;
         r = task_connect(t, NULL, NULL, err);
         if (r >= 0)
-                r = task_call(t, "Create", &req.base, &containerd__task__v2__create_task_response__descriptor, &m,
-                              0, err);
+                r = task_call(t, "Create", &req.base,
+                              &containerd__task__v2__create_task_response__descriptor, &m, 0, err);
         google__protobuf__any__free_unpacked(any, NULL);
         if (r < 0) {
                 /* containerd: a failed Create shuts the shim down and runs its delete action. */
@@ -568,7 +586,8 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
                 struct task_shim_deleted d;
                 e = NULL;
                 if (task_shim_delete(sc, id, bundle, &d, &e) < 0) {
-                        log_debug("%s: delete action after a failed create: %s, ignoring", id, e->msg);
+                        log_debug("%s: delete action after a failed create: %s, ignoring", id,
+                                  e->msg);
                         berth_error_free(e);
                 }
                 return r;

@@ -70,20 +70,21 @@ struct task_state {
  * *RET_PID (optional) is the init's pid. On failure the shim is shut down and its delete action
  * run, as containerd does, so nothing is left but the caller's bundle. The shim's stderr goes to
  * <BUNDLE>/log (a regular file here; containerd uses a FIFO it copies into its own log). */
-int task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro, const char *id,
-                const char *bundle, const struct task_stdio *io, struct task **ret, uint32_t *ret_pid,
-                berth_error_t **err);
+int task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro,
+                const char *id, const char *bundle, const struct task_stdio *io, struct task **ret,
+                uint32_t *ret_pid, berth_error_t **err);
 
 /* Reconnect to the shim of ID after a berthd restart: read <BUNDLE>/address and Connect within
  * 5 s, as containerd's loadShim. -ENOENT without an address file; a shim that does not answer is
  * -ECONNREFUSED (or -ENOENT for a removed socket). */
-int task_open(const char *ns, const char *id, const char *bundle, struct task **ret, berth_error_t **err);
+int task_open(const char *ns, const char *id, const char *bundle, struct task **ret,
+              berth_error_t **err);
 
 /* What live restore needs: reconnect (task_open) and report the init's state. When the shim is
  * gone, run its delete action (as containerd does for a shim that does not answer), *RET_TASK is
  * NULL and *RET_STATE is STOPPED with the action's pid and exit status (137). */
-int task_recover(const struct task_shim_config *sc, const char *id, const char *bundle, struct task **ret_task,
-                 struct task_state *ret_state, berth_error_t **err);
+int task_recover(const struct task_shim_config *sc, const char *id, const char *bundle,
+                 struct task **ret_task, struct task_state *ret_state, berth_error_t **err);
 
 void task_free(struct task *t);
 DEFINE_CLEANUP(struct task *, task_free)
@@ -94,26 +95,30 @@ DEFINE_CLEANUP(struct task *, task_free)
  * -ECONNRESET / -ECONNREFUSED when the shim is gone. */
 int task_start(struct task *t, const char *exec_id, uint32_t *ret_pid, berth_error_t **err);
 /* Register exec EXEC_ID running PROCESS_JSON (the OCI `process` object, as JSON) with IO. */
-int task_exec(struct task *t, const char *exec_id, const struct task_stdio *io, const char *process_json,
-              berth_error_t **err);
+int task_exec(struct task *t, const char *exec_id, const struct task_stdio *io,
+              const char *process_json, berth_error_t **err);
 int task_kill(struct task *t, const char *exec_id, uint32_t signal, bool all, berth_error_t **err);
 /* Blocks until the process exits; no timeout (valid before Start too). */
 int task_wait(struct task *t, const char *exec_id, struct task_exit *ret, berth_error_t **err);
 /* Delete a stopped process (for the init: the container). */
 int task_delete(struct task *t, const char *exec_id, struct task_exit *ret, berth_error_t **err);
-int task_get_state(struct task *t, const char *exec_id, struct task_state *ret, berth_error_t **err);
+int task_get_state(struct task *t, const char *exec_id, struct task_state *ret,
+                   berth_error_t **err);
 /* The pids in the container; *RET is the caller's. */
 int task_pids(struct task *t, uint32_t **ret, size_t *ret_n, berth_error_t **err);
 /* The Stats Any: its type_url (io.containerd.cgroups.v1.Metrics or v2) and bytes, the caller's. */
-int task_stats(struct task *t, char **ret_type_url, uint8_t **ret_data, size_t *ret_len, berth_error_t **err);
+int task_stats(struct task *t, char **ret_type_url, uint8_t **ret_data, size_t *ret_len,
+               berth_error_t **err);
 int task_pause(struct task *t, berth_error_t **err);
 int task_resume(struct task *t, berth_error_t **err);
-int task_resize_pty(struct task *t, const char *exec_id, uint32_t width, uint32_t height, berth_error_t **err);
+int task_resize_pty(struct task *t, const char *exec_id, uint32_t width, uint32_t height,
+                    berth_error_t **err);
 int task_close_stdin(struct task *t, const char *exec_id, berth_error_t **err);
 /* RESOURCES_JSON: the OCI linux.resources object, as JSON. */
 int task_update(struct task *t, const char *resources_json, berth_error_t **err);
 /* Liveness: the shim's pid (cached in T) and the init's (0 before Create finished). */
-int task_connect(struct task *t, uint32_t *ret_shim_pid, uint32_t *ret_task_pid, berth_error_t **err);
+int task_connect(struct task *t, uint32_t *ret_shim_pid, uint32_t *ret_task_pid,
+                 berth_error_t **err);
 /* Ask the shim to exit once it holds no container; a closed connection counts as done. */
 int task_shutdown(struct task *t, berth_error_t **err);
 
@@ -121,4 +126,5 @@ int task_shutdown(struct task *t, berth_error_t **err);
  * (3 s), wait up to 3 s for the shim to exit, then the shim's delete action, which is idempotent
  * and removes a dead shim's socket. *RET (optional) is the init's end from Delete, or from the
  * delete action when the shim was gone. T stays the caller's to free. */
-int task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exit *ret, berth_error_t **err);
+int task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exit *ret,
+                  berth_error_t **err);

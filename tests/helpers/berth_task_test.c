@@ -64,8 +64,9 @@ static void
 print_event(const struct task_event *ev, void *userdata)
 {
         (void) userdata;
-        printf("%s ns=%s topic=%s container=%s exec=%s pid=%u status=%u exited=%d\n", task_event_kind_name(ev->kind),
-               ev->ns, ev->topic, ev->container_id, ev->exec_id, ev->pid, ev->exit_status, ev->has_exited_at);
+        printf("%s ns=%s topic=%s container=%s exec=%s pid=%u status=%u exited=%d\n",
+               task_event_kind_name(ev->kind), ev->ns, ev->topic, ev->container_id, ev->exec_id,
+               ev->pid, ev->exit_status, ev->has_exited_at);
         fflush(stdout);
 }
 
@@ -123,7 +124,8 @@ print_exit(const char *prefix, const struct task_exit *e)
 /* The init's process object from config.json with ARGV as its args (containerd's exec takes the
  * container's spec.Process and changes what it is told to). */
 static int
-exec_process_json(const char *bundle, char **args, int n, bool terminal, char **ret, berth_error_t **err)
+exec_process_json(const char *bundle, char **args, int n, bool terminal, char **ret,
+                  berth_error_t **err)
 {
         cleanup_free char *path = xasprintf("%s/config.json", bundle);
         struct json_object *cfg = json_object_from_file(path), *proc = NULL;
@@ -243,7 +245,8 @@ task_cmd(struct driver *d, const char *cmd, int argc, char **argv, int i)
         } else if (strcmp(cmd, "state") == 0) {
                 r = task_get_state(t, arg, &st, &err);
                 if (r >= 0)
-                        printf("%s %u %u\n", task_status_name(st.status), st.pid, st.exit.exit_status);
+                        printf("%s %u %u\n", task_status_name(st.status), st.pid,
+                               st.exit.exit_status);
         } else if (strcmp(cmd, "teardown") == 0) {
                 r = task_teardown(&d->sc, t, &ex, &err);
                 if (r >= 0)
@@ -276,7 +279,8 @@ task_cmd(struct driver *d, const char *cmd, int argc, char **argv, int i)
         } else if (strcmp(cmd, "resize") == 0) {
                 if (i + 2 >= argc)
                         return usage();
-                r = task_resize_pty(t, arg, (uint32_t) atoi(argv[i + 1]), (uint32_t) atoi(argv[i + 2]), &err);
+                r = task_resize_pty(t, arg, (uint32_t) atoi(argv[i + 1]),
+                                    (uint32_t) atoi(argv[i + 2]), &err);
         } else if (strcmp(cmd, "update") == 0) {
                 if (!arg)
                         return usage();
@@ -313,10 +317,14 @@ int
 main(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"exec-root", required_argument, NULL, 'e'}, {"ns", required_argument, NULL, 'n'},
-                {"shim", required_argument, NULL, 's'},      {"runtime", required_argument, NULL, 'r'},
-                {"events", required_argument, NULL, 'E'},    {"address", required_argument, NULL, 'a'},
-                {"debug", no_argument, NULL, 'd'},           {NULL, 0, NULL, 0},
+                {"exec-root", required_argument, NULL, 'e'},
+                {"ns", required_argument, NULL, 'n'},
+                {"shim", required_argument, NULL, 's'},
+                {"runtime", required_argument, NULL, 'r'},
+                {"events", required_argument, NULL, 'E'},
+                {"address", required_argument, NULL, 'a'},
+                {"debug", no_argument, NULL, 'd'},
+                {NULL, 0, NULL, 0},
         };
         struct driver d = {.exec_root = "/run/berth"};
         cleanup_free char *runtime_root = NULL, *address = NULL, *self = NULL;
@@ -364,7 +372,8 @@ main(int argc, char **argv)
         if (!d.sc.address)
                 d.sc.address = address = xasprintf("%s/berth.sock", d.exec_root);
         d.sc.socket_root = d.exec_root;
-        /* The publish fallback names the program itself, as berthd names berthd (docs/berthd.md). */
+        /* The publish fallback names the program itself, as berthd names berthd (docs/berthd.md).
+         */
         self = realpath("/proc/self/exe", NULL);
         d.sc.publish_binary = self ? self : argv[0];
         signal(SIGPIPE, SIG_IGN);

@@ -72,7 +72,8 @@ test_address_unix(void **state)
         (void) state;
 
         /* what our shim prints and writes, with the whitespace containerd trims */
-        assert_int_equal(task_address_parse("  unix:///run/berth/s/0123abcd\n", &path, &abstract, &err), 0);
+        assert_int_equal(
+                task_address_parse("  unix:///run/berth/s/0123abcd\n", &path, &abstract, &err), 0);
         assert_string_equal(path, "/run/berth/s/0123abcd");
         assert_false(abstract);
 }
@@ -87,7 +88,8 @@ test_address_abstract(void **state)
         {
                 cleanup_free char *path = NULL;
                 bool abstract = false;
-                assert_int_equal(task_address_parse("/containerd-shim/abc.sock", &path, &abstract, &err), 0);
+                assert_int_equal(
+                        task_address_parse("/containerd-shim/abc.sock", &path, &abstract, &err), 0);
                 assert_string_equal(path, "/containerd-shim/abc.sock");
                 assert_true(abstract);
         }
@@ -119,7 +121,8 @@ test_address_bad(void **state)
         }
         {
                 cleanup_error berth_error_t *err = NULL;
-                assert_int_equal(task_address_parse("unix://relative/x", &path, &abstract, &err), -EINVAL);
+                assert_int_equal(task_address_parse("unix://relative/x", &path, &abstract, &err),
+                                 -EINVAL);
                 assert_non_null(strstr(err->msg, "not an absolute path"));
         }
         {
@@ -137,9 +140,12 @@ int
 main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_id_rule),          cmocka_unit_test(test_id_length),
-                cmocka_unit_test(test_paths),            cmocka_unit_test(test_address_unix),
-                cmocka_unit_test(test_address_abstract), cmocka_unit_test(test_address_bad),
+                cmocka_unit_test(test_id_rule),
+                cmocka_unit_test(test_id_length),
+                cmocka_unit_test(test_paths),
+                cmocka_unit_test(test_address_unix),
+                cmocka_unit_test(test_address_abstract),
+                cmocka_unit_test(test_address_bad),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,8 @@
 static void
 test_options_any(void **state)
 {
-        struct task_runtime_options o = {.binary_name = "/usr/sbin/berth", .root = "/run/berth/runtime",
+        struct task_runtime_options o = {.binary_name = "/usr/sbin/berth",
+                                         .root = "/run/berth/runtime",
                                          .systemd_cgroup = true};
         cleanup_free uint8_t *buf = NULL;
         size_t len = 0;
@@ -64,11 +65,13 @@ test_options_empty_has_no_fields(void **state)
 
 /* A ForwardRequest around EVENT (packed) of type TYPE_URL. */
 static uint8_t *
-forward_pack(const char *ns, const char *topic, const char *type_url, const ProtobufCMessage *event, size_t *ret_len)
+forward_pack(const char *ns, const char *topic, const char *type_url, const ProtobufCMessage *event,
+             size_t *ret_len)
 {
         Containerd__Services__Events__Ttrpc__V1__ForwardRequest fr =
                 CONTAINERD__SERVICES__EVENTS__TTRPC__V1__FORWARD_REQUEST__INIT;
-        Containerd__Services__Events__Ttrpc__V1__Envelope env = CONTAINERD__SERVICES__EVENTS__TTRPC__V1__ENVELOPE__INIT;
+        Containerd__Services__Events__Ttrpc__V1__Envelope env =
+                CONTAINERD__SERVICES__EVENTS__TTRPC__V1__ENVELOPE__INIT;
         Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
         Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
         size_t n = protobuf_c_message_get_packed_size(event);
@@ -109,7 +112,8 @@ test_exit_of_init(void **state)
         at.seconds = 1700000001;
         at.nanos = 7;
         ex.exited_at = &at;
-        cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
+        cleanup_free uint8_t *buf =
+                forward_pack("berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
         assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
         assert_int_equal(e.kind, TASK_EVENT_EXIT);
         assert_string_equal(e.ns, "berth");
@@ -141,7 +145,8 @@ test_exit_of_exec_and_go_zero_time(void **state)
         ex.exit_status = 3;
         zero.seconds = -62135596800LL;
         ex.exited_at = &zero;
-        cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
+        cleanup_free uint8_t *buf =
+                forward_pack("berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
         assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
         assert_string_equal(e.exec_id, "e1");
         assert_false(e.has_exited_at);
@@ -166,8 +171,9 @@ test_other_kinds(void **state)
         es.exec_id = "e2";
         es.pid = 9;
         {
-                cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/exec-started",
-                                                         "containerd.events.TaskExecStarted", &es.base, &len);
+                cleanup_free uint8_t *buf =
+                        forward_pack("berth", "/tasks/exec-started",
+                                     "containerd.events.TaskExecStarted", &es.base, &len);
                 assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
                 assert_int_equal(e.kind, TASK_EVENT_EXEC_STARTED);
                 assert_string_equal(e.exec_id, "e2");
@@ -176,7 +182,8 @@ test_other_kinds(void **state)
         }
         oom.container_id = "c1";
         {
-                cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
+                cleanup_free uint8_t *buf = forward_pack(
+                        "berth", "/tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
                 assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
                 assert_int_equal(e.kind, TASK_EVENT_OOM);
                 assert_string_equal(e.container_id, "c1");
@@ -186,7 +193,8 @@ test_other_kinds(void **state)
         st.pid = 77;
         {
                 /* a type this berthd does not know: passed on as such, not refused */
-                cleanup_free uint8_t *buf = forward_pack("berth", "/x/y", "example.Other", &st.base, &len);
+                cleanup_free uint8_t *buf =
+                        forward_pack("berth", "/x/y", "example.Other", &st.base, &len);
                 assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
                 assert_int_equal(e.kind, TASK_EVENT_UNKNOWN);
                 assert_string_equal(e.type_url, "example.Other");
@@ -201,13 +209,13 @@ test_hand_encoded_oom(void **state)
         /* ForwardRequest{envelope{namespace "ns", topic "/tasks/oom",
          *   event Any{"containerd.events.TaskOOM", TaskOOM{container_id "c"}}}}, by hand */
         static const uint8_t wire[] = {
-                0x0a, 0x32,                                           /* envelope, 50 bytes */
-                0x12, 0x02, 'n',  's',                                /* namespace */
-                0x1a, 0x0a, '/',  't',  'a',  's',  'k',  's',  '/',  'o',  'o',  'm', /* topic */
-                0x22, 0x20,                                           /* event Any, 32 bytes */
-                0x0a, 0x19, 'c',  'o',  'n',  't',  'a',  'i',  'n',  'e',  'r',  'd',  '.',  'e',
-                'v',  'e',  'n',  't',  's',  '.',  'T',  'a',  's',  'k',  'O',  'O',  'M',
-                0x12, 0x03, 0x0a, 0x01, 'c',
+                0x0a, 0x32,           /* envelope, 50 bytes */
+                0x12, 0x02, 'n', 's', /* namespace */
+                0x1a, 0x0a, '/', 't',  'a',  's',  'k',  's', '/', 'o', 'o', 'm', /* topic */
+                0x22, 0x20, /* event Any, 32 bytes */
+                0x0a, 0x19, 'c', 'o',  'n',  't',  'a',  'i', 'n', 'e', 'r', 'd',
+                '.',  'e',  'v', 'e',  'n',  't',  's',  '.', 'T', 'a', 's', 'k',
+                'O',  'O',  'M', 0x12, 0x03, 0x0a, 0x01, 'c',
         };
         struct task_event e;
         cleanup_error berth_error_t *err = NULL;
@@ -237,22 +245,26 @@ test_bad_envelopes(void **state)
         }
         {
                 cleanup_error berth_error_t *err = NULL;
-                cleanup_free uint8_t *buf = forward_pack("", "/tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
+                cleanup_free uint8_t *buf = forward_pack(
+                        "", "/tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
                 assert_int_equal(task_event_parse(buf, len, &e, &err), -EINVAL);
                 assert_string_equal(err->msg, "envelope: namespace must not be empty");
         }
         {
                 cleanup_error berth_error_t *err = NULL;
-                cleanup_free uint8_t *buf = forward_pack("berth", "tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
+                cleanup_free uint8_t *buf = forward_pack(
+                        "berth", "tasks/oom", "containerd.events.TaskOOM", &oom.base, &len);
                 assert_int_equal(task_event_parse(buf, len, &e, &err), -EINVAL);
-                assert_string_equal(err->msg, "envelope: topic \"tasks/oom\" must start with \"/\"");
+                assert_string_equal(err->msg,
+                                    "envelope: topic \"tasks/oom\" must start with \"/\"");
         }
         {
                 /* a TaskExit type with bytes that are not one */
                 Containerd__Events__TaskExit ex = CONTAINERD__EVENTS__TASK_EXIT__INIT;
                 cleanup_error berth_error_t *err = NULL;
                 ex.container_id = "c1";
-                cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
+                cleanup_free uint8_t *buf = forward_pack(
+                        "berth", "/tasks/exit", "containerd.events.TaskExit", &ex.base, &len);
                 /* corrupt the inner message: its last byte is the container id's last char;
                  * make the string's length run past the end instead */
                 size_t at = len - 4; /* 0x0a 0x02 'c' '1' */

@@ -39,9 +39,17 @@ static void
 test_start_argv(void **state)
 {
         cleanup_strv char **v = task_shim_argv_build(&cfg, "c1", NULL, "start");
-        static const char *const want[] = {"/usr/bin/containerd-shim-berth-v2", "-namespace", "berth", "-address",
-                                           "/run/berth/berth.sock", "-publish-binary", "/usr/sbin/berthd", "-id",
-                                           "c1", "start", NULL};
+        static const char *const want[] = {"/usr/bin/containerd-shim-berth-v2",
+                                           "-namespace",
+                                           "berth",
+                                           "-address",
+                                           "/run/berth/berth.sock",
+                                           "-publish-binary",
+                                           "/usr/sbin/berthd",
+                                           "-id",
+                                           "c1",
+                                           "start",
+                                           NULL};
         (void) state;
 
         assert_strv(v, want);
@@ -52,7 +60,8 @@ test_delete_argv_has_bundle_and_debug(void **state)
 {
         struct task_shim_config c = cfg;
         c.debug = true;
-        cleanup_strv char **v = task_shim_argv_build(&c, "c1", "/run/berth/tasks/berth/c1", "delete");
+        cleanup_strv char **v =
+                task_shim_argv_build(&c, "c1", "/run/berth/tasks/berth/c1", "delete");
         static const char *const want[] = {"/usr/bin/containerd-shim-berth-v2",
                                            "-namespace",
                                            "berth",
@@ -75,12 +84,17 @@ test_delete_argv_has_bundle_and_debug(void **state)
 static void
 test_env(void **state)
 {
-        char *base[] = {"PATH=/bin", "TTRPC_ADDRESS=/old", "NOTIFY_SOCKET=/run/systemd/notify", "HOME=/root",
-                        "BERTH_SHIM_SOCKET_ROOT=/old", "TTRPC_ADDRESSX=kept", NULL};
+        char *base[] = {
+                "PATH=/bin",  "TTRPC_ADDRESS=/old",          "NOTIFY_SOCKET=/run/systemd/notify",
+                "HOME=/root", "BERTH_SHIM_SOCKET_ROOT=/old", "TTRPC_ADDRESSX=kept",
+                NULL};
         cleanup_strv char **v = task_shim_env_build(&cfg, base);
-        static const char *const want[] = {"PATH=/bin", "HOME=/root", "TTRPC_ADDRESSX=kept",
+        static const char *const want[] = {"PATH=/bin",
+                                           "HOME=/root",
+                                           "TTRPC_ADDRESSX=kept",
                                            "TTRPC_ADDRESS=/run/berth/events.sock",
-                                           "BERTH_SHIM_SOCKET_ROOT=/run/berth", NULL};
+                                           "BERTH_SHIM_SOCKET_ROOT=/run/berth",
+                                           NULL};
         (void) state;
 
         assert_strv(v, want);
