@@ -322,3 +322,39 @@ assert_gone() {
 	run -0 drv teardown
 	assert_gone
 }
+
+@test "tasks: CloseIO: the container sees EOF on stdin only once the shim's own writer is closed" {
+	set_args cat
+	# stdout through a FIFO: the shim takes stdin only with FIFO stdio for now (with a
+	# file:// stdout it ignores stdin, where containerd's runc shim copies it)
+	mkfifo "$T/in" "$T/out"
+	cat "$T/out" >"$T/out.txt" &
+	record_pid $!
+	run -0 drv create --stdin "$T/in" --stdout "$T/out"
+	run -0 drv start
+	# the shim holds a reader (and its own writer) since Create: this open does not block
+	timeout 5 sh -c 'echo some-input >"$1"' sh "$T/in"
+	sleep 0.3
+	run -0 drv state
+	assert_match "$output" '^running ' "cat still runs: the shim keeps stdin open"
+	run -0 drv closeio
+	it_capture drv wait
+	assert_status 0
+	for _ in $(seq 50); do [[ -s $T/out.txt ]] && break; sleep 0.05; done
+	assert_eq "$(cat "$T/out.txt")" "some-input" "cat's output"
+	run -0 drv teardown
+	assert_gone
+}
+
+@test "tasks: ResizePty sets the size of the task's terminal" {
+	set_args sh -c 'sleep 1; stty size'
+	spec_edit '.process.terminal = true'
+	run -0 drv create --tty --stdout "file://$T/tty.txt"
+	run -0 drv start
+	run -0 drv resize "" 100 40
+	it_capture drv wait
+	assert_status 0
+	assert_eq "$(tr -d '\r' <"$T/tty.txt")" "40 100" "stty size"
+	run -0 drv teardown
+	assert_gone
+}
