@@ -525,8 +525,9 @@ task_recover(const struct task_shim_config *sc, const char *id, const char *bund
 
 int
 task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro,
-            const char *id, const char *bundle, const struct task_stdio *io, struct task **ret,
-            uint32_t *ret_pid, berth_error_t **err)
+            const char *id, const char *bundle, const struct task_stdio *io,
+            const struct task_mount *rootfs, size_t n_rootfs, struct task **ret, uint32_t *ret_pid,
+            berth_error_t **err)
 {
         cleanup_free uint8_t *opts = NULL;
         cleanup_free char *addr = NULL, *sock = NULL, *log_path = NULL;
@@ -548,6 +549,14 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
         if (lfd < 0)
                 return berth_error_sys(err, errno, "task \"%s\": create \"%s\"", id, log_path);
         close(lfd);
+        {
+                /* containerd records the shim it ran, to find it again after a restart. */
+                cleanup_free char *bp = xasprintf("%s/shim-binary-path", bundle);
+                r = fs_replace_file(AT_FDCWD, bp, sc->shim_binary, strlen(sc->shim_binary), 0600,
+                                    err);
+                if (r < 0)
+                        return berth_error_prefix(err, "task \"%s\"", id);
+        }
         task_options_build(ro, &opts, &opts_len);
         r = task_shim_start(sc, id, bundle, opts, opts_len, &addr, err);
         if (r < 0)
@@ -568,11 +577,30 @@ task_create(const struct task_shim_config *sc, const struct task_runtime_options
         req.stdout = str(io ? io->out : NULL);
         req.stderr = str(io && !io->terminal ? io->err : NULL);
         req.options = any;
+        Containerd__Types__Mount *mounts =
+                xreallocarray(NULL, n_rootfs ? n_rootfs : 1, sizeof(*mounts));
+        Containerd__Types__Mount **mptrs =
+                xreallocarray(NULL, n_rootfs ? n_rootfs : 1, sizeof(*mptrs));
+        for (size_t i = 0; i < n_rootfs; i++) {
+                containerd__types__mount__init(&mounts[i]);
+                mounts[i].type = str(rootfs[i].type);
+                mounts[i].source = str(rootfs[i].source);
+                size_t n = 0;
+                while (rootfs[i].options && rootfs[i].options[n])
+                        n++;
+                mounts[i].n_options = n;
+                mounts[i].options = (char **) rootfs[i].options;
+                mptrs[i] = &mounts[i];
+        }
+        req.n_rootfs = n_rootfs;
+        req.rootfs = mptrs;
         r = task_connect(t, NULL, NULL, err);
         if (r >= 0)
                 r = task_call(t, "Create", &req.base,
                               &containerd__task__v2__create_task_response__descriptor, &m, 0, err);
         google__protobuf__any__free_unpacked(any, NULL);
+        free(mptrs);
+        free(mounts);
         if (r < 0) {
                 /* containerd: a failed Create shuts the shim down and runs its delete action. */
                 berth_error_t *e = NULL;

@@ -38,6 +38,15 @@ struct task_stdio {
         bool terminal;
 };
 
+/* One entry of CreateTaskRequest.rootfs (interfaces.md §3.2), as containerd sends a snapshot's
+ * mounts: no target; the shim mounts the entries in order onto <bundle>/rootfs and unmounts them
+ * at Delete, or in its delete action when it was killed. OPTIONS is NULL-terminated (or NULL). */
+struct task_mount {
+        const char *type;
+        const char *source;
+        char *const *options;
+};
+
 /* A process's end as Wait, Delete and the delete action report it. */
 struct task_exit {
         uint32_t pid;
@@ -65,13 +74,16 @@ struct task_state {
         struct task_exit exit; /* meaningful when status is STOPPED */
 };
 
-/* Start a shim for ID (cwd BUNDLE, which holds config.json and a ready rootfs: no rootfs mounts
- * are passed), give it runtime options RO, and Create the task with IO. *RET is the caller's;
- * *RET_PID (optional) is the init's pid. On failure the shim is shut down and its delete action
- * run, as containerd does, so nothing is left but the caller's bundle. The shim's stderr goes to
- * <BUNDLE>/log (a regular file here; containerd uses a FIFO it copies into its own log). */
+/* Start a shim for ID (cwd BUNDLE, which holds config.json), give it runtime options RO, and
+ * Create the task with IO. The rootfs is either ready in BUNDLE (N_ROOTFS 0) or ROOTFS, mounted
+ * by the shim (so that its delete action unmounts it after a crash, as with containerd's
+ * snapshots). *RET is the caller's; *RET_PID (optional) is the init's pid. On failure the shim is
+ * shut down and its delete action run, as containerd does, so nothing is left but the caller's
+ * bundle. The shim's stderr goes to <BUNDLE>/log (a regular file here; containerd uses a FIFO it
+ * copies into its own log); <BUNDLE>/shim-binary-path names the shim, as containerd writes it. */
 int task_create(const struct task_shim_config *sc, const struct task_runtime_options *ro,
-                const char *id, const char *bundle, const struct task_stdio *io, struct task **ret,
+                const char *id, const char *bundle, const struct task_stdio *io,
+                const struct task_mount *rootfs, size_t n_rootfs, struct task **ret,
                 uint32_t *ret_pid, berth_error_t **err);
 
 /* Reconnect to the shim of ID after a berthd restart: read <BUNDLE>/address and Connect within

@@ -4,19 +4,22 @@
  *
  *   berth-task-test [--exec-root DIR] [--ns NS] --shim PATH --runtime PATH [--events SOCK]
  *                   [--address A] CMD ID BUNDLE [ARGS]
- *   create [--stdin P] [--stdout P] [--stderr P] [--tty]   create the task, print the init's pid
- *   start [EXEC]           print the pid          wait [EXEC]       print and exit with the status
- *   exec EXEC [stdio] -- ARGV...  Exec + Start    kill SIG [--all] [--exec EXEC]
- *   state [EXEC]           "STATUS PID EXIT"      recover           "alive|gone STATUS PID EXIT"
- *   teardown               "PID EXIT"             delete-exec EXEC  "PID EXIT"
- *   pids | pause | resume | stats | closeio [EXEC] | resize EXEC W H | update JSON
- *   run [stdio]            create, start, wait, teardown; exit with the init's status
- *   hold [stdio]           create, start, print the pid, then sleep until killed
+ *   create [--stdin P] [--stdout P] [--stderr P] [--tty] [--rootfs-bind DIR]
+ *                          create the task (DIR bind-mounted by the shim as its rootfs), print the
+ * pid start [EXEC]           print the pid          wait [EXEC]       print and exit with the
+ * status exec EXEC [stdio] -- ARGV...  Exec + Start    kill SIG [--all] [--exec EXEC] state [EXEC]
+ * "STATUS PID EXIT"      recover           "alive|gone STATUS PID EXIT" teardown               "PID
+ * EXIT"             delete-exec EXEC  "PID EXIT" pids | pause | resume | stats | closeio [EXEC] |
+ * resize EXEC W H | update JSON run [stdio]            create, start, wait, teardown; exit with the
+ * init's status hold [stdio]           create, start, print the pid, then sleep until killed
  *   wait-while-kill        Wait on one thread while another calls State and Kill 9
+ *   churn N                N rounds of run in one process with its own events server:
+ *                          "fds BEFORE AFTER exits N"
  *   berth-task-test events SOCK    serve Events/Forward, one line per event on stdout
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -92,11 +95,16 @@ cmd_events(const char *sock)
         return 0;
 }
 
-/* Parse --stdin/--stdout/--stderr/--tty from ARGV[*I...]. */
+/* Parse --stdin/--stdout/--stderr/--tty (and --rootfs-bind DIR into *BIND) from ARGV[*I...]. */
 static void
-parse_stdio(int argc, char **argv, int *i, struct task_stdio *io)
+parse_stdio(int argc, char **argv, int *i, struct task_stdio *io, const char **bind)
 {
         while (*i < argc) {
+                if (bind && strcmp(argv[*i], "--rootfs-bind") == 0 && *i + 1 < argc) {
+                        *bind = argv[*i + 1];
+                        *i += 2;
+                        continue;
+                }
                 if (strcmp(argv[*i], "--stdin") == 0 && *i + 1 < argc) {
                         io->in = argv[*i + 1];
                         *i += 2;
@@ -146,6 +154,74 @@ exec_process_json(const char *bundle, char **args, int n, bool terminal, char **
         return 0;
 }
 
+static int
+count_fds(void)
+{
+        cleanup_dir DIR *d = opendir("/proc/self/fd");
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while (readdir(d))
+                n++;
+        return n;
+}
+
+struct churn {
+        pthread_mutex_t lock;
+        int exits;
+};
+
+static void
+count_exit(const struct task_event *ev, void *userdata)
+{
+        struct churn *c = userdata;
+
+        if (ev->kind == TASK_EVENT_EXIT) {
+                pthread_mutex_lock(&c->lock);
+                c->exits++;
+                pthread_mutex_unlock(&c->lock);
+        }
+}
+
+/* N rounds of run in this one process, with an events server of its own, as a long-lived berthd
+ * would do them: no fd may be left behind ("fds BEFORE AFTER exits N"). */
+static int
+cmd_churn(struct driver *d, int n)
+{
+        struct churn c = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        cleanup_free char *sock = xasprintf("%s/churn-events.sock", d->exec_root);
+        struct task_events *ev = NULL;
+        berth_error_t *err = NULL;
+        int before, after, r = 0;
+
+        if (task_events_open(sock, count_exit, &c, &ev, &err) < 0)
+                return fail(err);
+        d->sc.events_address = sock;
+        before = count_fds();
+        for (int i = 0; i < n && r == 0; i++) {
+                cleanup_task struct task *t = NULL;
+                struct task_exit ex;
+                if (task_create(&d->sc, &d->ro, d->id, d->bundle, NULL, NULL, 0, &t, NULL, &err) < 0
+                    || task_start(t, NULL, NULL, &err) < 0 || task_wait(t, NULL, &ex, &err) < 0
+                    || task_teardown(&d->sc, t, NULL, &err) < 0)
+                        r = fail(err);
+        }
+        after = count_fds();
+        /* the last exit may still be on its way */
+        for (int i = 0; i < 50; i++) {
+                pthread_mutex_lock(&c.lock);
+                int seen = c.exits;
+                pthread_mutex_unlock(&c.lock);
+                if (seen >= n)
+                        break;
+                usleep(100 * 1000);
+        }
+        task_events_close(ev);
+        printf("fds %d %d exits %d\n", before, after, c.exits);
+        return r;
+}
+
 struct waiter {
         struct task *t;
         struct task_exit ex;
@@ -173,8 +249,13 @@ task_cmd(struct driver *d, const char *cmd, int argc, char **argv, int i)
         uint32_t pid = 0;
 
         if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "hold") == 0) {
-                parse_stdio(argc, argv, &i, &io);
-                if (task_create(&d->sc, &d->ro, d->id, d->bundle, &io, &t, &pid, &err) < 0)
+                const char *bind = NULL;
+                static char *const bind_options[] = {"rbind", NULL};
+                parse_stdio(argc, argv, &i, &io, &bind);
+                struct task_mount m = {.type = "bind", .source = bind, .options = bind_options};
+                if (task_create(&d->sc, &d->ro, d->id, d->bundle, &io, bind ? &m : NULL,
+                                bind ? 1 : 0, &t, &pid, &err)
+                    < 0)
                         return fail(err);
                 if (strcmp(cmd, "create") == 0) {
                         printf("%u\n", pid);
@@ -194,6 +275,8 @@ task_cmd(struct driver *d, const char *cmd, int argc, char **argv, int i)
                         return fail(err);
                 return (int) ex.exit_status;
         }
+        if (strcmp(cmd, "churn") == 0)
+                return i < argc ? cmd_churn(d, atoi(argv[i])) : usage();
         if (strcmp(cmd, "recover") == 0) {
                 if (task_recover(&d->sc, d->id, d->bundle, &t, &st, &err) < 0)
                         return fail(err);
@@ -219,7 +302,7 @@ task_cmd(struct driver *d, const char *cmd, int argc, char **argv, int i)
                 if (!arg)
                         return usage();
                 i++;
-                parse_stdio(argc, argv, &i, &io);
+                parse_stdio(argc, argv, &i, &io, NULL);
                 if (i < argc && strcmp(argv[i], "--") == 0)
                         i++;
                 cleanup_free char *spec = NULL;

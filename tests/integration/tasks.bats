@@ -358,3 +358,51 @@ assert_gone() {
 	run -0 drv teardown
 	assert_gone
 }
+
+# move_rootfs: the bundle's rootfs becomes $T/lower and bundle/rootfs an empty directory, for the
+# shim to mount (as containerd passes a snapshot's mounts).
+move_rootfs() {
+	mv "$BUNDLE/rootfs" "$T/lower"
+	mkdir "$BUNDLE/rootfs"
+}
+
+@test "tasks: rootfs mounts passed in Create are mounted by the shim and gone after teardown" {
+	move_rootfs
+	set_args sh -c 'echo from-mounted-rootfs'
+	run -0 drv create --rootfs-bind "$T/lower" --stdout "file://$T/out.txt"
+	findmnt -rn -o TARGET | grep -qxF "$BUNDLE/rootfs"
+	run -0 drv start
+	it_capture drv wait
+	assert_status 0
+	assert_eq "$(cat "$T/out.txt")" "from-mounted-rootfs" "output"
+	run -0 drv teardown
+	assert_gone
+	[[ $(cat "$BUNDLE/shim-binary-path") == "$SHIM" ]]
+}
+
+@test "tasks: a killed shim's delete action unmounts the rootfs it mounted" {
+	move_rootfs
+	set_args sleep 1000
+	run -0 drv create --rootfs-bind "$T/lower"
+	local pid=$output
+	run -0 drv start
+	local shim
+	shim=$(shim_pids)
+	kill -9 "$shim"
+	wait_pid_gone "$shim" 5
+	findmnt -rn -o TARGET | grep -qxF "$BUNDLE/rootfs"
+	run -0 drv recover
+	assert_eq "$output" "gone stopped $pid 137" "recover"
+	wait_pid_gone "$pid" 5
+	assert_gone
+}
+
+@test "tasks: churn: 10 runs in one process leave no fd, shim, socket or cgroup behind" {
+	set_args true
+	run -0 drv churn 10
+	local before after exits
+	read -r _ before after _ exits <<<"$output"
+	assert_eq "$after" "$before" "open fds after 10 runs (before: $before)"
+	assert_eq "$exits" 10 "TaskExit events received"
+	assert_gone
+}
