@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -109,6 +110,12 @@ task_events_open(const char *path, task_event_fn fn, void *userdata, struct task
         }
         /* A socket left by a berthd that was killed: berthd's exec-root lock says no other
          * berthd uses it. */
+        struct stat st;
+        if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+                r = berth_error_new(err, EEXIST, "events: \"%s\" exists and is not a socket", path);
+                task_events_close(ev);
+                return r;
+        }
         if (unlink(path) < 0 && errno != ENOENT) {
                 r = berth_error_sys(err, errno, "events: remove \"%s\"", path);
                 task_events_close(ev);

@@ -14,9 +14,9 @@ struct task_events;
  * callback holds up that shim's event queue (not its Task API). */
 typedef void (*task_event_fn)(const struct task_event *ev, void *userdata);
 
-/* Listen on PATH (a stale socket file there is replaced; its directory must exist) and serve
- * Forward from a new thread until task_events_close(). An envelope that does not decode is
- * refused with INVALID_ARGUMENT (the shim drops it after its retries). */
+/* Listen on PATH (a stale socket there is replaced, any other file is -EEXIST; its directory
+ * must exist) and serve Forward from a new thread until task_events_close(). An envelope that
+ * does not decode is refused with INVALID_ARGUMENT (the shim drops it after its retries). */
 int task_events_open(const char *path, task_event_fn fn, void *userdata, struct task_events **ret,
                      berth_error_t **err);
 /* Stop the thread, close the listener and its connections, remove the socket file. After it

@@ -108,11 +108,32 @@ test_forward(void **state)
         assert_int_equal(rmdir(dir), 0);
 }
 
+static void
+test_refuses_to_replace_a_file(void **state)
+{
+        char dir[] = "/tmp/berth-test-events.XXXXXX";
+        struct task_events *ev = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        (void) state;
+
+        assert_non_null(mkdtemp(dir));
+        cleanup_free char *path = xasprintf("%s/not-a-socket", dir);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(task_events_open(path, on_event, NULL, &ev, &err), -EEXIST);
+        assert_non_null(strstr(err->msg, "is not a socket"));
+        assert_int_equal(access(path, F_OK), 0);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_forward),
+                cmocka_unit_test(test_refuses_to_replace_a_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
