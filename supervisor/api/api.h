@@ -8,6 +8,7 @@
 
 struct metadata_db;
 struct image_service;
+struct container_service;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -23,6 +24,7 @@ struct api_ctx {
         const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
         struct metadata_db *db;
         struct image_service *images; /* thread-safe: it locks itself */
+        struct container_service *containers; /* thread-safe: it locks itself */
         char *const *insecure_registries;
         char *const *registry_mirrors;
         int64_t max_concurrent_downloads;

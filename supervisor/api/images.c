@@ -18,6 +18,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
@@ -648,7 +649,7 @@ api_system_df(const struct api_ctx *ctx, const struct api_request *req, struct a
         o = json_object_new_object();
         json_object_object_add(o, "LayersSize", json_object_new_int64(total));
         json_object_object_add(o, "Images", images);
-        json_object_object_add(o, "Containers", json_object_new_array());
+        json_object_object_add(o, "Containers", api_containers_df(ctx));
         json_object_object_add(o, "Volumes", json_object_new_array());
         json_object_object_add(o, "BuildCache", json_object_new_array());
         api_response_json(resp, 200, o);

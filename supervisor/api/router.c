@@ -13,6 +13,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/system.h"
 
@@ -30,6 +31,9 @@ static const struct {
         {"POST", "/images/create", api_images_create},
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
+        {"POST", "/containers/create", api_containers_create},
+        {"GET", "/containers/json", api_containers_list},
+        {"POST", "/containers/prune", api_containers_prune},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's
@@ -45,6 +49,9 @@ static const struct {
         {"GET", "/images/", "/get", api_images_save},
         {"POST", "/images/", "/tag", api_images_tag},
         {"DELETE", "/images/", "", api_images_remove},
+        {"GET", "/containers/", "/json", api_containers_inspect},
+        {"POST", "/containers/", "/rename", api_containers_rename},
+        {"DELETE", "/containers/", "", api_containers_remove},
 };
 
 const char *

@@ -36,9 +36,27 @@ on_data(char *p, size_t size, size_t n, void *ud)
         return add;
 }
 
+static int
+request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
+        const char *json, struct ctl_reply *ret);
+
 int
 ctl_request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
             struct ctl_reply *ret)
+{
+        return request(host, method, path, upload, download, NULL, ret);
+}
+
+int
+ctl_request_json(const char *host, const char *method, const char *path, const char *json,
+                 struct ctl_reply *ret)
+{
+        return request(host, method, path, NULL, NULL, json, ret);
+}
+
+static int
+request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
+        const char *json, struct ctl_reply *ret)
 {
         cleanup_free char *url = xasprintf("http://localhost/v" CTL_CLIENT_API "%s", path);
         struct curl_slist *hdrs = NULL;
@@ -65,6 +83,10 @@ ctl_request(const char *host, const char *method, const char *path, FILE *upload
                 hdrs = curl_slist_append(hdrs, "Content-Type: application/x-tar");
                 curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(s.curl, CURLOPT_READDATA, upload);
+                curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
+        } else if (json) {
+                hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+                curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, json);
                 curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
         } else if (strcmp(method, "POST") == 0) {
                 curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, "");

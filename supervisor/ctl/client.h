@@ -18,6 +18,9 @@ struct ctl_reply {
  * why the daemon could not be reached. */
 int ctl_request(const char *host, const char *method, const char *path, FILE *upload,
                 FILE *download, struct ctl_reply *ret);
+/* The same with JSON (may be NULL) as an application/json body. */
+int ctl_request_json(const char *host, const char *method, const char *path, const char *json,
+                     struct ctl_reply *ret);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -14,6 +14,7 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/images.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
@@ -135,6 +136,12 @@ usage(FILE *out)
                 "  rmi       Remove images (-f)\n"
                 "  history   Show the history of an image\n"
                 "  image inspect   Show an image's details (JSON)\n"
+                "  create    Create a container (docker create's flags)\n"
+                "  ps        List containers (-a, -q, -n, -l, -s, --filter, --format, --no-trunc)\n"
+                "  inspect   Show a container's or an image's details (-f TEMPLATE)\n"
+                "  rm        Remove containers (-f, -v)\n"
+                "  rename    Rename a container\n"
+                "  container prune   Remove all stopped containers\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -178,6 +185,8 @@ main(int argc, char **argv)
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
                 r = cmd_info(host);
+        } else if (ctl_containers_known(argv[optind])) {
+                r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {
