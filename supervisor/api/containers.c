@@ -102,6 +102,24 @@ size_root_of(const struct api_ctx *ctx, struct json_object *rec, int64_t rw)
         return size + rw;
 }
 
+/* docker ps shows the image's ID instead of the name it was created from once that name
+ * points elsewhere or nowhere (rmi -f, a moved tag). */
+static void
+fix_image_name(const struct api_ctx *ctx, struct json_object *rec, struct json_object *summary)
+{
+        cleanup_error berth_error_t *err = NULL; /* unresolvable: show the ID */
+        cleanup_free char *id = NULL;
+        struct json_object *cfg = get(rec, "Config"), *img = get(rec, "Image");
+        const char *name = json_object_get_string(get(cfg, "Image"));
+
+        if (img == NULL || name == NULL)
+                return;
+        if (image_service_resolve(ctx->images, name, &id, NULL, &err) == 0
+            && strcmp(id, json_object_get_string(img)) == 0)
+                return;
+        json_object_object_add(summary, "Image", json_object_get(img));
+}
+
 void
 api_containers_list(const struct api_ctx *ctx, const struct api_request *req,
                     struct api_response *resp)
@@ -145,7 +163,9 @@ api_containers_list(const struct api_ctx *ctx, const struct api_request *req,
                                                      json_object_get_string(get(rec, "Id")));
                         root = size_root_of(ctx, rec, rw);
                 }
-                json_object_array_add(out, container_list_summary(rec, rw, root, now));
+                struct json_object *summary = container_list_summary(rec, rw, root, now);
+                fix_image_name(ctx, rec, summary);
+                json_object_array_add(out, summary);
         }
         api_response_json(resp, 200, out);
 }

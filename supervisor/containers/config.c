@@ -147,7 +147,7 @@ container_config_merge(struct json_object *image, struct json_object *req, const
         json_object_object_add(out, "Env", env);
 
         /* docker's shapes: Labels always an object, ExposedPorts omitted when empty, Volumes
-         * null. */
+         * null when empty. */
         v = object_union(get(image, "Labels"), get(out, "Labels"));
         json_object_object_add(out, "Labels", v ? v : json_object_new_object());
         v = object_union(get(image, "ExposedPorts"), get(out, "ExposedPorts"));
@@ -155,8 +155,12 @@ container_config_merge(struct json_object *image, struct json_object *req, const
                 json_object_object_add(out, "ExposedPorts", v);
         else
                 json_object_object_del(out, "ExposedPorts");
-        json_object_object_add(out, "Volumes",
-                               object_union(get(image, "Volumes"), get(out, "Volumes")));
+        v = object_union(get(image, "Volumes"), get(out, "Volumes"));
+        if (v && json_object_object_length(v) == 0) {
+                json_object_put(v);
+                v = NULL;
+        }
+        json_object_object_add(out, "Volumes", v);
 
         /* moby's merge(): an entrypoint in the request replaces the image's and drops the
          * image's Cmd; `--entrypoint ""` arrives as [""] and means no entrypoint at all. */

@@ -158,7 +158,15 @@ ctl_ps_row(struct json_object *c, bool trunc, long long now)
                 cleanup_free char *sid = trunc ? xstrndup(id, 12) : xstrdup(id);
                 json_object_object_add(row, "ID", json_object_new_string(sid));
         }
-        json_object_object_add(row, "Image", json_object_new_string(str(c, "Image")));
+        {
+                /* An image shown by ID (its name is gone): docker truncates it as an ID. */
+                const char *img = str(c, "Image");
+                cleanup_free char *short_img = strncmp(img, "sha256:", 7) == 0
+                                                       ? (trunc ? xstrndup(img + 7, 12)
+                                                                : xstrdup(img))
+                                                       : xstrdup(img);
+                json_object_object_add(row, "Image", json_object_new_string(short_img));
+        }
         json_object_object_add(row, "Command", json_object_new_string(q));
         json_object_object_add(row, "CreatedAt", json_object_new_string(created_at));
         json_object_object_add(row, "RunningFor", json_object_new_string(running_for));
