@@ -46,7 +46,6 @@ container_service_init(struct container_service *svc, struct metadata_db *db,
                        const char *data_root, const char *exec_root, const char *driver)
 {
         struct stat st;
-        cleanup_free char *probe = NULL;
 
         svc->db = db;
         svc->images = images;

@@ -322,6 +322,8 @@ snapshotter_active_read_file(struct snapshotter *s, const char *key, const char 
         return berth_error_new(err, ENOENT, "%s: not found", path);
 }
 
+/* nftw(3) passes no user data to its callback: the running sum is per thread, so concurrent
+ * API threads each have their own. */
 static __thread int64_t size_sum;
 
 static int
