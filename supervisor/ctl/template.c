@@ -165,8 +165,9 @@ ctl_template_render(const char *tmpl, struct json_object *data, char **ret, bert
         return 0;
 }
 
-/* Go's tabwriter (minwidth 0, tabwidth 8, padding 3, padchar ' '): every cell but the last of
- * a line is padded to its column's widest cell plus 3. */
+/* Go's tabwriter as the docker CLI sets it up (minwidth 10, tabwidth 1, padding 3, padchar ' '):
+ * every cell but the last of a line is padded to its column's widest cell plus 3, and to 10 at
+ * least. */
 static char *
 align(char *const *lines)
 {
@@ -196,7 +197,8 @@ align(char *const *lines)
                                 break;
                         }
                         buf_add(&out, c, (size_t) (t - c));
-                        for (size_t i = (size_t) (t - c); i < widths[col] + 3; i++)
+                        for (size_t i = (size_t) (t - c);
+                             i < (widths[col] + 3 < 10 ? 10 : widths[col] + 3); i++)
                                 buf_add(&out, " ", 1);
                         col++;
                         c = t + 1;

@@ -123,8 +123,13 @@ api_status() { # api_status [curl args...] PATH: the HTTP status only
 	run "$BERTHCTL" ps -n 5 --no-trunc -q
 	[ "${lines[1]}" = "$a" ]
 	run "$BERTHCTL" ps -a --format 'table {{.Names}}\t{{.State}}'
-	[ "${lines[0]}" = "NAMES   STATE" ]
-	[ "${lines[1]}" = "two     created" ]
+	[ "${lines[0]}" = "NAMES     STATE" ]
+	[ "${lines[1]}" = "two       created" ]
+	# Tables line up as the docker CLI's (tabwriter: minimum width 10, padding 3).
+	if [[ -x /usr/bin/docker ]]; then
+		fmt='table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.State}}'
+		diff <("$BERTHCTL" ps -a --format "$fmt") <(/usr/bin/docker ps -a --format "$fmt")
+	fi
 	run "$BERTHCTL" ps -a --format '{{json .}}' --filter name=one
 	echo "$output" | jq -e '.Names == "one" and .Labels == "env=prod" and .State == "created"'
 	run api_status '/v1.41/containers/json?filters={"colour":{"x":true}}'

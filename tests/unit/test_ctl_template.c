@@ -74,6 +74,12 @@ test_table(void **state)
                                  "abc            a-long-name\n"
                                  "abcdef         b\n");
         free(out);
+        /* docker's minimum cell width of 10 */
+        assert_int_equal(ctl_template_list("table {{.ID}}\t{{.Names}}", NULL, items, &out, &err), 0);
+        assert_string_equal(out, "ID        NAMES\n"
+                                 "abc       a-long-name\n"
+                                 "abcdef    b\n");
+        free(out);
         assert_int_equal(ctl_template_list("{{.ID}}", headers, items, &out, &err), 0);
         assert_string_equal(out, "abc\nabcdef\n");
         free(out);
