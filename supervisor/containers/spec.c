@@ -665,6 +665,73 @@ security_opts(struct json_object *hc, bool *ret_nnp, berth_error_t **err)
         return 0;
 }
 
+/* Signal names as dockerd's signal.ParseSignal takes them ("SIGTERM", "TERM", "15"). */
+static bool
+signal_valid(const char *s)
+{
+        static const char *const names[] = {
+                "ABRT", "ALRM", "BUS",  "CHLD", "CLD",    "CONT", "FPE",  "HUP",  "ILL",
+                "INT",  "IO",   "IOT",  "KILL", "PIPE",   "POLL", "PROF", "PWR",  "QUIT",
+                "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP",  "TSTP", "TTIN", "TTOU",
+                "URG",  "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", NULL};
+        char *end = NULL;
+        long n;
+
+        if (s[0] >= '0' && s[0] <= '9') {
+                n = strtol(s, &end, 10);
+                return *end == '\0' && n > 0 && n <= 64;
+        }
+        if (strncmp(s, "SIG", 3) == 0)
+                s += 3;
+        if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0)
+                return true;
+        for (size_t i = 0; names[i]; i++)
+                if (strcmp(s, names[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* What dockerd checks of a create request besides the spec's fields (daemon/container.go
+ * verifyContainerSettings): restart policy, AutoRemove, StopSignal, Healthcheck. */
+static int
+check_settings(struct json_object *cfg, struct json_object *hc, berth_error_t **err)
+{
+        struct json_object *rp = get(hc, "RestartPolicy"), *health = get(cfg, "Healthcheck");
+        const char *policy = get_str(rp, "Name"), *sig = get_str(cfg, "StopSignal");
+        int64_t retries = get_i64(rp, "MaximumRetryCount");
+
+        if (policy[0] && strcmp(policy, "no") != 0 && strcmp(policy, "always") != 0
+            && strcmp(policy, "unless-stopped") != 0 && strcmp(policy, "on-failure") != 0)
+                return berth_error_new(err, EINVAL, "invalid restart policy '%s'", policy);
+        if (retries < 0)
+                return berth_error_new(err, EINVAL, "maximum retry count cannot be negative");
+        if (retries > 0 && strcmp(policy, "on-failure") != 0)
+                return berth_error_new(err, EINVAL,
+                                       "maximum retry count cannot be used with restart policy '%s'",
+                                       policy);
+        if (get_bool(hc, "AutoRemove") && policy[0] && strcmp(policy, "no") != 0)
+                return berth_error_new(err, EINVAL,
+                                       "can't create 'AutoRemove' container with restart policy");
+        if (sig[0] && !signal_valid(sig))
+                return berth_error_new(err, EINVAL, "Invalid signal: %s", sig);
+        if (health) {
+                static const char *const durations[] = {"Interval", "Timeout", "StartPeriod",
+                                                        NULL};
+                for (size_t i = 0; durations[i]; i++) {
+                        int64_t d = get_i64(health, durations[i]);
+                        if (d != 0 && d < 1000000)
+                                return berth_error_new(
+                                        err, EINVAL,
+                                        "%s in Healthcheck cannot be less than 1ms",
+                                        durations[i]);
+                }
+                if (get_i64(health, "Retries") < 0)
+                        return berth_error_new(err, EINVAL,
+                                               "Retries in Healthcheck cannot be negative");
+        }
+        return 0;
+}
+
 int
 container_spec_build(const struct container_spec_input *in, struct json_object **ret,
                      berth_error_t **err)
@@ -716,6 +783,9 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                                        "the working directory '%s' is invalid, it needs to be an absolute path",
                                        cwd);
         r = security_opts(hc, &nnp, err);
+        if (r < 0)
+                return r;
+        r = check_settings(cfg, hc, err);
         if (r < 0)
                 return r;
 

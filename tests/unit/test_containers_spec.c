@@ -238,7 +238,7 @@ test_mounts_devices_rlimits_sysctls(void **state)
         cleanup_error berth_error_t *err = NULL;
         (void) state;
         assert_int_equal(
-                build("{\"Cmd\":[\"sh\"],\"Tty\":true,\"WorkingDir\":\"/w\"}",
+                build("{\"Cmd\":[\"sh\"],\"Tty\":true,\"WorkingDir\":\"/w\",\"StopSignal\":\"SIGUSR1\",\"Healthcheck\":{\"Interval\":1000000000,\"Retries\":3}}",
                       "{\"Binds\":[\"/src:/dst:ro,rslave\"],\"Tmpfs\":{\"/run\":\"size=1m\"},"
                       "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/a\",\"Target\":\"/b\",\"ReadOnly\":true}],"
                       "\"Devices\":[{\"PathOnHost\":\"/dev/fuse\",\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rw\"}],"
@@ -279,6 +279,17 @@ test_bad_host_config_values(void **state)
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"bogus\"]}", EINVAL, "invalid --security-opt 2: \"bogus\"");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"NetworkMode\":\"container:x\"}", EOPNOTSUPP,
                      "network mode \"container:x\": not implemented yet");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"RestartPolicy\":{\"Name\":\"sometimes\"}}", EINVAL,
+                     "invalid restart policy 'sometimes'");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}", EINVAL,
+                     "maximum retry count cannot be used with restart policy 'always'");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}", EINVAL,
+                     "can't create 'AutoRemove' container with restart policy");
+        expect_error("{\"Cmd\":[\"sh\"],\"StopSignal\":\"SIGFOO\"}", NULL, EINVAL, "Invalid signal: SIGFOO");
+        expect_error("{\"Cmd\":[\"sh\"],\"Healthcheck\":{\"Interval\":10}}", NULL, EINVAL,
+                     "Interval in Healthcheck cannot be less than 1ms");
+        expect_error("{\"Cmd\":[\"sh\"],\"Healthcheck\":{\"Retries\":-1}}", NULL, EINVAL,
+                     "Retries in Healthcheck cannot be negative");
 }
 
 int
