@@ -298,3 +298,16 @@ api_status() { # api_status [curl args...] PATH: the HTTP status only
 	# The container wrote nothing through the mount into berthd's snapshot but the workdir.
 	[ -d "$BD/data/snapshots/active/$id/upper/made/here" ]
 }
+
+@test "containers: the template evaluator also serves images --format" {
+	"$BERTHCTL" tag busybox other/name:v2
+	run "$BERTHCTL" images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[ "${#lines[@]}" -eq 2 ]
+	if [[ -x /usr/bin/docker ]]; then
+		fmt='table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Size}}'
+		diff <("$BERTHCTL" images --format "$fmt" | sort) <(/usr/bin/docker images --format "$fmt" | sort)
+		diff <("$BERTHCTL" images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort) \
+			<(/usr/bin/docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort)
+	fi
+	"$BERTHCTL" rmi other/name:v2
+}
