@@ -241,11 +241,16 @@ api_status() { # api_status [curl args...] PATH: the HTTP status only
 	run "$BERTHCTL" ps -a --no-trunc --format '{{.ID}} {{.Names}} {{.Status}}'
 	[ "$output" = "$id survivor Created" ]
 	[ -d "$BD/data/snapshots/active/$id" ]
-	# And kill -9: the record and snapshot are there after the next start too.
+	# And kill -9: the record and snapshot are there after the next start too, while what a
+	# create or remove cut short left (files and snapshots without a record) is swept.
 	bd_stop "$BD" KILL
+	mkdir -p "$BD/data/containers/deadbeef" "$BD/data/snapshots/active/deadbeef/upper" \
+		"$BD/data/snapshots/active/.tmp-deadbeef.x"
 	bd_start "$BD"
 	run "$BERTHCTL" inspect -f '{{.Id}}' survivor
 	[ "$output" = "$id" ]
+	[ "$(ls -A "$BD/data/containers")" = "$id" ]
+	[ "$(ls -A "$BD/data/snapshots/active")" = "$id" ]
 }
 
 @test "containers: docker CLI 20.10 and 28 create, ps -a, inspect, rm" {
