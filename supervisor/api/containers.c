@@ -72,8 +72,8 @@ api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
                 return;
         }
         if (json_parse_buffer(req->body, req->body_len, &body, &err) < 0
-            || container_service_create(ctx->containers, api_query_get(req, "name"), body,
-                                        warnings, &id, &err)
+            || container_service_create(ctx->containers, api_query_get(req, "name"), body, warnings,
+                                        &id, &err)
                        < 0) {
                 json_object_put(warnings);
                 fail(resp, err);
@@ -241,8 +241,7 @@ api_containers_rename(const struct api_ctx *ctx, const struct api_request *req,
 {
         cleanup_error berth_error_t *err = NULL;
 
-        if (container_service_rename(ctx->containers, req->param, api_query_get(req, "name"),
-                                     &err)
+        if (container_service_rename(ctx->containers, req->param, api_query_get(req, "name"), &err)
             < 0) {
                 fail(resp, err);
                 return;
@@ -315,9 +314,8 @@ api_containers_df(const struct api_ctx *ctx)
                 struct json_object *rec = json_object_array_get_idx(all, i);
                 int64_t rw = snapshotter_active_size(ctx->containers->snapshots,
                                                      json_object_get_string(get(rec, "Id")));
-                json_object_array_add(out, container_list_summary(rec, rw,
-                                                                  size_root_of(ctx, rec, rw),
-                                                                  now));
+                json_object_array_add(
+                        out, container_list_summary(rec, rw, size_root_of(ctx, rec, rw), now));
         }
         return out;
 }

@@ -2,8 +2,6 @@
  * <exec-root>/containers/<id>/{config.json, rootfs/} with the container's snapshot mounted. */
 #include <config.h>
 
-#include "supervisor/containers/service.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +18,7 @@
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/service.h"
 #include "supervisor/snapshots/active.h"
 
 static bool

@@ -87,8 +87,8 @@ check_string_array(struct json_object *v, const char *what, berth_error_t **err)
                                        what);
         for (size_t i = 0; i < json_object_array_length(v); i++)
                 if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string))
-                        return berth_error_new(err, EINVAL,
-                                               "Config.%s[%zu]: expected a string", what, i);
+                        return berth_error_new(err, EINVAL, "Config.%s[%zu]: expected a string",
+                                               what, i);
         return 0;
 }
 
@@ -132,9 +132,8 @@ container_config_merge(struct json_object *image, struct json_object *req, const
         for (size_t i = 0; v && i < json_object_array_length(v); i++)
                 json_object_array_add(env, copy(json_object_array_get_idx(v, i)));
         v = get(image, "Env");
-        for (size_t i = 0; v && json_object_is_type(v, json_type_array)
-                           && i < json_object_array_length(v);
-             i++) {
+        for (size_t i = 0;
+             v && json_object_is_type(v, json_type_array) && i < json_object_array_length(v); i++) {
                 const char *ie = json_object_get_string(json_object_array_get_idx(v, i));
                 bool found = false;
                 for (size_t j = 0; ie && j < json_object_array_length(env) && !found; j++) {
@@ -187,8 +186,7 @@ container_config_merge(struct json_object *image, struct json_object *req, const
 }
 
 void
-container_config_command(struct json_object *config, char **ret_path,
-                         struct json_object **ret_args)
+container_config_command(struct json_object *config, char **ret_path, struct json_object **ret_args)
 {
         struct json_object *entry = get(config, "Entrypoint"), *cmd = get(config, "Cmd");
         struct json_object *args = json_object_new_array();
@@ -228,7 +226,8 @@ container_config_process_env(struct json_object *config)
 {
         char **env = NULL;
         struct json_object *tty = get(config, "Tty"), *ce = get(config, "Env");
-        cleanup_free char *hn = xasprintf("HOSTNAME=%s", json_object_get_string(get(config, "Hostname")));
+        cleanup_free char *hn =
+                xasprintf("HOSTNAME=%s", json_object_get_string(get(config, "Hostname")));
 
         /* moby's CreateDaemonEnvironment: the defaults first, the config's Env over them. */
         strv_push(&env, DEFAULT_PATH);

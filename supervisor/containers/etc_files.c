@@ -117,8 +117,8 @@ container_hosts_build(const char *hostname, const char *domainname, char *const 
                 name = xstrndup(e, (size_t) (c - e));
                 /* "host-gateway" needs a bridge network, which berthd has not yet. */
                 if (inet_pton(AF_INET, c + 1, buf) != 1 && inet_pton(AF_INET6, c + 1, buf) != 1)
-                        return berth_error_new(err, EINVAL, "invalid IP address in add-host: \"%s\"",
-                                               c + 1);
+                        return berth_error_new(err, EINVAL,
+                                               "invalid IP address in add-host: \"%s\"", c + 1);
                 append(&out, "%s\t%s\n", c + 1, name);
         }
         if (hostname && hostname[0]) {

@@ -45,10 +45,9 @@ strv_contains(char *const *v, const char *s)
         return false;
 }
 
-static const char *const filter_keys[] = {"id",     "name",     "label",  "status", "ancestor",
-                                          "before", "since",    "exited", "health", "network",
-                                          "volume", "publish",  "expose", "isolation",
-                                          "is-task", NULL};
+static const char *const filter_keys[] = {
+        "id",     "name",    "label",  "status",  "ancestor", "before",    "since",   "exited",
+        "health", "network", "volume", "publish", "expose",   "isolation", "is-task", NULL};
 static const char *const statuses[] = {"created", "restarting", "running", "removing",
                                        "paused",  "exited",     "dead",    NULL};
 
@@ -278,18 +277,15 @@ container_status_text(struct json_object *state, int64_t now)
         int64_t code = json_object_get_int64(get(state, "ExitCode"));
 
         if (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0) {
-                cleanup_free char *d =
-                        human_duration(now - unix_of(get_str(state, "StartedAt")));
+                cleanup_free char *d = human_duration(now - unix_of(get_str(state, "StartedAt")));
                 return xasprintf("Up %s%s", d, strcmp(s, "paused") == 0 ? " (Paused)" : "");
         }
         if (strcmp(s, "restarting") == 0) {
-                cleanup_free char *d =
-                        human_duration(now - unix_of(get_str(state, "FinishedAt")));
+                cleanup_free char *d = human_duration(now - unix_of(get_str(state, "FinishedAt")));
                 return xasprintf("Restarting (%lld) %s ago", (long long) code, d);
         }
         if (strcmp(s, "exited") == 0) {
-                cleanup_free char *d =
-                        human_duration(now - unix_of(get_str(state, "FinishedAt")));
+                cleanup_free char *d = human_duration(now - unix_of(get_str(state, "FinishedAt")));
                 return xasprintf("Exited (%lld) %s ago", (long long) code, d);
         }
         if (strcmp(s, "removing") == 0)
@@ -319,7 +315,8 @@ mounts_of(struct json_object *hc)
         for (size_t i = 0; binds && json_object_is_type(binds, json_type_array)
                            && i < json_object_array_length(binds);
              i++) {
-                cleanup_free char *b = xstrdup(json_object_get_string(json_object_array_get_idx(binds, i)));
+                cleanup_free char *b =
+                        xstrdup(json_object_get_string(json_object_array_get_idx(binds, i)));
                 char *dst = strchr(b, ':'), *mode = NULL;
                 struct json_object *m;
                 if (dst == NULL)
@@ -333,7 +330,8 @@ mounts_of(struct json_object *hc)
                 json_object_object_add(m, "Source", json_object_new_string(b));
                 json_object_object_add(m, "Destination", json_object_new_string(dst));
                 json_object_object_add(m, "Mode", json_object_new_string(mode ? mode : ""));
-                json_object_object_add(m, "RW", json_object_new_boolean(!(mode && strstr(mode, "ro"))));
+                json_object_object_add(m, "RW",
+                                       json_object_new_boolean(!(mode && strstr(mode, "ro"))));
                 json_object_object_add(m, "Propagation", json_object_new_string("rprivate"));
                 json_object_array_add(out, m);
         }
@@ -350,8 +348,8 @@ mounts_of(struct json_object *hc)
                 json_object_object_add(m, "Destination",
                                        json_object_new_string(get_str(x, "Target")));
                 json_object_object_add(m, "Mode", json_object_new_string(""));
-                json_object_object_add(m, "RW",
-                                       json_object_new_boolean(!(ro && json_object_get_boolean(ro))));
+                json_object_object_add(
+                        m, "RW", json_object_new_boolean(!(ro && json_object_get_boolean(ro))));
                 json_object_object_add(m, "Propagation", json_object_new_string("rprivate"));
                 json_object_array_add(out, m);
         }
@@ -368,17 +366,20 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         cleanup_free char *status = container_status_text(get(rec, "State"), now);
 
         for (size_t i = 0; args && i < json_object_array_length(args); i++) {
-                char *n = xasprintf("%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, i)));
+                char *n = xasprintf("%s %s", cmd,
+                                    json_object_get_string(json_object_array_get_idx(args, i)));
                 free(cmd);
                 cmd = n;
         }
         json_object_array_add(names, json_object_new_string(get_str(rec, "Name")));
         json_object_object_add(o, "Id", json_object_new_string(get_str(rec, "Id")));
         json_object_object_add(o, "Names", names);
-        json_object_object_add(o, "Image", json_object_new_string(get_str(get(rec, "Config"), "Image")));
+        json_object_object_add(o, "Image",
+                               json_object_new_string(get_str(get(rec, "Config"), "Image")));
         json_object_object_add(o, "ImageID", json_object_new_string(get_str(rec, "Image")));
         json_object_object_add(o, "Command", json_object_new_string(cmd));
-        json_object_object_add(o, "Created", json_object_new_int64(unix_of(get_str(rec, "Created"))));
+        json_object_object_add(o, "Created",
+                               json_object_new_int64(unix_of(get_str(rec, "Created"))));
         json_object_object_add(o, "Ports", json_object_new_array());
         if (size_rw >= 0) {
                 json_object_object_add(o, "SizeRw", json_object_new_int64(size_rw));
@@ -387,8 +388,9 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "Labels", labels ? copy(labels) : json_object_new_object());
         json_object_object_add(o, "State", json_object_new_string(status_of(rec)));
         json_object_object_add(o, "Status", json_object_new_string(status));
-        json_object_object_add(hc, "NetworkMode",
-                               json_object_new_string(get_str(get(rec, "HostConfig"), "NetworkMode")));
+        json_object_object_add(
+                hc, "NetworkMode",
+                json_object_new_string(get_str(get(rec, "HostConfig"), "NetworkMode")));
         json_object_object_add(o, "HostConfig", hc);
         json_object_object_add(ns, "Networks", json_object_new_object());
         json_object_object_add(o, "NetworkSettings", ns);
@@ -400,10 +402,17 @@ static struct json_object *
 network_settings(void)
 {
         struct json_object *ns = json_object_new_object();
-        static const char *const strs[] = {"Bridge", "SandboxID", "LinkLocalIPv6Address",
-                                           "SandboxKey", "EndpointID", "Gateway",
-                                           "GlobalIPv6Address", "IPAddress", "IPv6Gateway",
-                                           "MacAddress", NULL};
+        static const char *const strs[] = {"Bridge",
+                                           "SandboxID",
+                                           "LinkLocalIPv6Address",
+                                           "SandboxKey",
+                                           "EndpointID",
+                                           "Gateway",
+                                           "GlobalIPv6Address",
+                                           "IPAddress",
+                                           "IPv6Gateway",
+                                           "MacAddress",
+                                           NULL};
 
         for (size_t i = 0; strs[i]; i++)
                 json_object_object_add(ns, strs[i], json_object_new_string(""));
@@ -422,10 +431,10 @@ struct json_object *
 container_inspect_build(struct json_object *rec, const char *driver, const char *upper,
                         const char *lowers)
 {
-        static const char *const order[] = {"Id", "Created", "Path", "Args", "State", "Image",
-                                            "ResolvConfPath", "HostnamePath", "HostsPath",
-                                            "LogPath", "Name", "RestartCount", "Driver",
-                                            "Platform", NULL};
+        static const char *const order[] = {
+                "Id",    "Created",        "Path",         "Args",      "State",
+                "Image", "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath",
+                "Name",  "RestartCount",   "Driver",       "Platform",  NULL};
         struct json_object *o = json_object_new_object(), *gd = json_object_new_object();
         struct json_object *data = json_object_new_object();
 

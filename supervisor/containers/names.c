@@ -11,17 +11,16 @@
 #include "lib/xalloc.h"
 
 static const char *const left[] = {
-        "brave",   "calm",    "clever",  "eager",   "fervent", "gentle",  "happy",  "jolly",
-        "keen",    "lucid",   "merry",   "nimble",  "patient", "quiet",   "serene", "steady",
-        "sturdy",  "tender",  "upbeat",  "vibrant", "wise",    "zealous", "bold",   "cheerful",
-        "dreamy",  "elegant", "focused", "gallant", "humble",  "inspired", "kind",  "modest",
+        "brave",  "calm",    "clever",  "eager",   "fervent", "gentle",   "happy",  "jolly",
+        "keen",   "lucid",   "merry",   "nimble",  "patient", "quiet",    "serene", "steady",
+        "sturdy", "tender",  "upbeat",  "vibrant", "wise",    "zealous",  "bold",   "cheerful",
+        "dreamy", "elegant", "focused", "gallant", "humble",  "inspired", "kind",   "modest",
 };
 static const char *const right[] = {
-        "babbage",  "curie",    "dijkstra", "euler",   "fermat",   "gauss",    "hopper",
-        "hypatia",  "johnson",  "kepler",   "lamport", "lovelace", "meitner",  "noether",
-        "pascal",   "ritchie",  "shannon",  "thompson", "turing",  "wozniak",  "yalow",
-        "bartik",   "cerf",     "darwin",   "einstein", "feynman", "goldberg", "hamilton",
-        "knuth",    "liskov",   "mccarthy", "newton",
+        "babbage",  "curie",    "dijkstra", "euler",    "fermat",  "gauss",   "hopper",   "hypatia",
+        "johnson",  "kepler",   "lamport",  "lovelace", "meitner", "noether", "pascal",   "ritchie",
+        "shannon",  "thompson", "turing",   "wozniak",  "yalow",   "bartik",  "cerf",     "darwin",
+        "einstein", "feynman",  "goldberg", "hamilton", "knuth",   "liskov",  "mccarthy", "newton",
 };
 
 static unsigned

@@ -137,13 +137,19 @@ device_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_m
         struct stat st;
 
         if (stat(path, &st) < 0)
-                return berth_error_sys(err, errno, "error gathering device information while adding custom device \"%s\"", path);
+                return berth_error_sys(
+                        err, errno,
+                        "error gathering device information while adding custom device \"%s\"",
+                        path);
         if (S_ISCHR(st.st_mode))
                 *ret_type = 'c';
         else if (S_ISBLK(st.st_mode))
                 *ret_type = 'b';
         else
-                return berth_error_new(err, EINVAL, "error gathering device information while adding custom device \"%s\": not a device node", path);
+                return berth_error_new(
+                        err, EINVAL,
+                        "error gathering device information while adding custom device \"%s\": not a device node",
+                        path);
         *ret_major = major(st.st_rdev);
         *ret_minor = minor(st.st_rdev);
         return 0;
@@ -173,9 +179,8 @@ strv_of(struct json_object *a)
 {
         char **v = NULL;
 
-        for (size_t i = 0; a && json_object_is_type(a, json_type_array)
-                           && i < json_object_array_length(a);
-             i++) {
+        for (size_t i = 0;
+             a && json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++) {
                 struct json_object *s = json_object_array_get_idx(a, i);
                 if (json_object_is_type(s, json_type_string))
                         strv_push(&v, json_object_get_string(s));
@@ -336,11 +341,12 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         st->snapshot = true;
 
         if (snapshotter_active_read_file(svc->snapshots, st->id, "/etc/passwd", &passwd, &len,
-                                         &miss) < 0) {
+                                         &miss)
+            < 0) {
                 berth_error_free(TAKE_PTR(miss));
         }
-        if (snapshotter_active_read_file(svc->snapshots, st->id, "/etc/group", &group, &len,
-                                         &miss) < 0) {
+        if (snapshotter_active_read_file(svc->snapshots, st->id, "/etc/group", &group, &len, &miss)
+            < 0) {
                 berth_error_free(TAKE_PTR(miss));
         }
         group_add = strv_of(get(hc, "GroupAdd"));
@@ -369,8 +375,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         opts = strv_of(get(hc, "DnsOptions"));
         extra = strv_of(get(hc, "ExtraHosts"));
         resolv = container_resolv_conf_build(host_resolv, dns, search, opts);
-        r = container_hosts_build(get_str(merged, "Hostname"), get_str(merged, "Domainname"),
-                                  extra, &hosts, err);
+        r = container_hosts_build(get_str(merged, "Hostname"), get_str(merged, "Domainname"), extra,
+                                  &hosts, err);
         if (r < 0) {
                 container_user_done(&user);
                 return r;
@@ -445,10 +451,9 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         }
         json_object_object_add(doc, "Name", json_object_new_string(full_name));
         json_object_object_add(doc, "RestartCount", json_object_new_int(0));
-        json_object_object_add(doc, "Driver", json_object_new_string(
-                                                      strcmp(svc->driver, "overlayfs") == 0
-                                                              ? "overlay2"
-                                                              : "vfs"));
+        json_object_object_add(
+                doc, "Driver",
+                json_object_new_string(strcmp(svc->driver, "overlayfs") == 0 ? "overlay2" : "vfs"));
         json_object_object_add(doc, "Platform", json_object_new_string("linux"));
         json_object_object_add(doc, "HostConfig", host_config_stored(svc, hc));
         json_object_object_add(doc, "Config", json_object_get(merged));
@@ -459,9 +464,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
 }
 
 int
-container_service_create(struct container_service *svc, const char *name,
-                         struct json_object *body, struct json_object *warnings, char **ret_id,
-                         berth_error_t **err)
+container_service_create(struct container_service *svc, const char *name, struct json_object *body,
+                         struct json_object *warnings, char **ret_id, berth_error_t **err)
 {
         struct create_state st = {.id = new_id()};
         cleanup_free char *gen = NULL;
@@ -529,8 +533,7 @@ cmp_created(const void *a, const void *b)
 }
 
 int
-container_service_list(struct container_service *svc, struct json_object **ret,
-                       berth_error_t **err)
+container_service_list(struct container_service *svc, struct json_object **ret, berth_error_t **err)
 {
         int r = metadata_containers_list(svc->db, ret, err);
 
@@ -599,8 +602,8 @@ remove_locked(struct container_service *svc, const char *ref, bool force, int64_
 }
 
 int
-container_service_remove(struct container_service *svc, const char *ref, bool force,
-                         bool volumes, berth_error_t **err)
+container_service_remove(struct container_service *svc, const char *ref, bool force, bool volumes,
+                         berth_error_t **err)
 {
         int r;
 
@@ -699,7 +702,8 @@ container_service_sweep(struct container_service *svc, berth_error_t **err)
 {
         cleanup_json struct json_object *all = NULL;
         cleanup_free char *cdir = xasprintf("%s/containers", svc->data_root);
-        cleanup_free char *adir = xasprintf("%s/" SNAPSHOT_ACTIVE_DIR, snapshotter_root(svc->snapshots));
+        cleanup_free char *adir =
+                xasprintf("%s/" SNAPSHOT_ACTIVE_DIR, snapshotter_root(svc->snapshots));
         const char *dirs[] = {cdir, adir};
         int r, removed = 0;
 

@@ -14,14 +14,14 @@ struct snapshotter;
 struct json_object;
 
 struct container_service {
-        struct metadata_db *db;         /* borrowed */
-        struct image_service *images;   /* borrowed */
-        struct snapshotter *snapshots;  /* borrowed */
-        const char *data_root;          /* <data-root>/containers/<id>/: record files */
-        const char *exec_root;          /* <exec-root>/containers/<id>/: the bundle */
-        const char *driver;             /* docker's GraphDriver name source */
+        struct metadata_db *db;        /* borrowed */
+        struct image_service *images;  /* borrowed */
+        struct snapshotter *snapshots; /* borrowed */
+        const char *data_root;         /* <data-root>/containers/<id>/: record files */
+        const char *exec_root;         /* <exec-root>/containers/<id>/: the bundle */
+        const char *driver;            /* docker's GraphDriver name source */
         bool cgroup2;
-        pthread_mutex_t lock;           /* serialises changes to records and their files */
+        pthread_mutex_t lock; /* serialises changes to records and their files */
 };
 
 void container_service_init(struct container_service *svc, struct metadata_db *db,
@@ -36,8 +36,8 @@ int container_service_sweep(struct container_service *svc, berth_error_t **err);
  * input (docker's texts). *ret_id is the caller's; WARNINGS (a JSON array) gets docker's
  * warnings. All or nothing. */
 int container_service_create(struct container_service *svc, const char *name,
-                             struct json_object *body, struct json_object *warnings,
-                             char **ret_id, berth_error_t **err);
+                             struct json_object *body, struct json_object *warnings, char **ret_id,
+                             berth_error_t **err);
 /* DELETE /containers/{REF}: -EBUSY for a running one without FORCE. */
 int container_service_remove(struct container_service *svc, const char *ref, bool force,
                              bool volumes, berth_error_t **err);
@@ -47,8 +47,8 @@ int container_service_rename(struct container_service *svc, const char *ref, con
 int container_service_prune(struct container_service *svc, struct json_object *result,
                             int64_t *ret_reclaimed, berth_error_t **err);
 /* The record of REF (ID, name or unique prefix); *ret is the caller's. */
-int container_service_get(struct container_service *svc, const char *ref,
-                          struct json_object **ret, berth_error_t **err);
+int container_service_get(struct container_service *svc, const char *ref, struct json_object **ret,
+                          berth_error_t **err);
 /* Every record (a JSON array, ordered by creation). */
 int container_service_list(struct container_service *svc, struct json_object **ret,
                            berth_error_t **err);

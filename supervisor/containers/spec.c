@@ -25,32 +25,82 @@
 
 /* moby oci/caps/defaults.go */
 const char *const container_default_caps[] = {
-        "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-        "CAP_MKNOD",  "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-        "CAP_SETFCAP", "CAP_SETPCAP",     "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_KILL",   "CAP_AUDIT_WRITE",  NULL,
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE",
+        NULL,
 };
 
 /* Every capability up to CAP_CHECKPOINT_RESTORE (Linux 5.9), in number order. */
 static const char *const all_caps[] = {
-        "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-        "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-        "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-        "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-        "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-        "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-        "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-        "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-        "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-        "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-        "CAP_CHECKPOINT_RESTORE", NULL,
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_DAC_READ_SEARCH",
+        "CAP_FOWNER",
+        "CAP_FSETID",
+        "CAP_KILL",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETPCAP",
+        "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST",
+        "CAP_NET_ADMIN",
+        "CAP_NET_RAW",
+        "CAP_IPC_LOCK",
+        "CAP_IPC_OWNER",
+        "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO",
+        "CAP_SYS_CHROOT",
+        "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT",
+        "CAP_SYS_ADMIN",
+        "CAP_SYS_BOOT",
+        "CAP_SYS_NICE",
+        "CAP_SYS_RESOURCE",
+        "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG",
+        "CAP_MKNOD",
+        "CAP_LEASE",
+        "CAP_AUDIT_WRITE",
+        "CAP_AUDIT_CONTROL",
+        "CAP_SETFCAP",
+        "CAP_MAC_OVERRIDE",
+        "CAP_MAC_ADMIN",
+        "CAP_SYSLOG",
+        "CAP_WAKE_ALARM",
+        "CAP_BLOCK_SUSPEND",
+        "CAP_AUDIT_READ",
+        "CAP_PERFMON",
+        "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+        NULL,
 };
 
 /* moby oci/defaults.go */
 static const char *const masked_paths[] = {
-        "/proc/asound",     "/proc/acpi",        "/proc/kcore",       "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-        "/proc/scsi",       "/sys/firmware",     NULL,
+        "/proc/asound",
+        "/proc/acpi",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/timer_stats",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/sys/firmware",
+        NULL,
 };
 static const char *const readonly_paths[] = {
         "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
@@ -60,11 +110,13 @@ static const struct {
         const char *name;
         const char *res;
 } rlimits[] = {
-        {"core", "RLIMIT_CORE"},       {"cpu", "RLIMIT_CPU"},         {"data", "RLIMIT_DATA"},
-        {"fsize", "RLIMIT_FSIZE"},     {"locks", "RLIMIT_LOCKS"},     {"memlock", "RLIMIT_MEMLOCK"},
-        {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},     {"nofile", "RLIMIT_NOFILE"},
-        {"nproc", "RLIMIT_NPROC"},     {"rss", "RLIMIT_RSS"},         {"rtprio", "RLIMIT_RTPRIO"},
-        {"rttime", "RLIMIT_RTTIME"},   {"sigpending", "RLIMIT_SIGPENDING"},
+        {"core", "RLIMIT_CORE"},         {"cpu", "RLIMIT_CPU"},
+        {"data", "RLIMIT_DATA"},         {"fsize", "RLIMIT_FSIZE"},
+        {"locks", "RLIMIT_LOCKS"},       {"memlock", "RLIMIT_MEMLOCK"},
+        {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},
+        {"nofile", "RLIMIT_NOFILE"},     {"nproc", "RLIMIT_NPROC"},
+        {"rss", "RLIMIT_RSS"},           {"rtprio", "RLIMIT_RTPRIO"},
+        {"rttime", "RLIMIT_RTTIME"},     {"sigpending", "RLIMIT_SIGPENDING"},
         {"stack", "RLIMIT_STACK"},
 };
 
@@ -101,8 +153,8 @@ static int64_t
 get_i64(struct json_object *o, const char *key)
 {
         struct json_object *v = get(o, key);
-        if (v == NULL || !(json_object_is_type(v, json_type_int)
-                           || json_object_is_type(v, json_type_double)))
+        if (v == NULL
+            || !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
                 return 0;
         return json_object_get_int64(v);
 }
@@ -257,15 +309,16 @@ default_device_rules(void)
 {
         static const struct {
                 int64_t major, minor;
-        } allowed[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}};
+        } allowed[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},    {1, 9},
+                       {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}};
         struct json_object *a = json_object_new_array();
 
         json_object_array_add(a, device_rule(false, NULL, -1, -1, "rwm"));
         json_object_array_add(a, device_rule(true, "c", -1, -1, "m"));
         json_object_array_add(a, device_rule(true, "b", -1, -1, "m"));
         for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-                json_object_array_add(a, device_rule(true, "c", allowed[i].major, allowed[i].minor,
-                                                     "rwm"));
+                json_object_array_add(
+                        a, device_rule(true, "c", allowed[i].major, allowed[i].minor, "rwm"));
         return a;
 }
 
@@ -348,7 +401,8 @@ build_rlimits(struct json_object *hc, struct json_object *process, berth_error_t
                 if (soft > hard)
                         return berth_error_new(
                                 err, EINVAL,
-                                "ulimit soft limit must be less than or equal to hard limit: %" PRId64 " > %" PRId64,
+                                "ulimit soft limit must be less than or equal to hard limit: %" PRId64
+                                " > %" PRId64,
                                 soft, hard);
                 o = json_object_new_object();
                 add_str(o, "type", res);
@@ -384,9 +438,10 @@ parse_bind(const char *spec, struct json_object *mounts, berth_error_t **err)
                         "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute",
                         spec, dst);
         if (strcmp(dst, "/") == 0)
-                return berth_error_new(err, EINVAL,
-                                       "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid specification: destination can't be '/'",
-                                       spec);
+                return berth_error_new(
+                        err, EINVAL,
+                        "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid specification: destination can't be '/'",
+                        spec);
         for (char *save = NULL, *t = opts ? strtok_r(opts, ",", &save) : NULL; t;
              t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "ro") == 0)
@@ -457,8 +512,8 @@ add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t
                         }
                         if (get_bool(m, "ReadOnly"))
                                 strv_push(&o, "ro");
-                        json_object_array_add(mounts,
-                                              mount_new(dst, "tmpfs", "tmpfs", (const char *const *) o));
+                        json_object_array_add(
+                                mounts, mount_new(dst, "tmpfs", "tmpfs", (const char *const *) o));
                 } else {
                         return berth_error_new(err, EOPNOTSUPP,
                                                "mount type \"%s\": not implemented yet", type);
@@ -483,9 +538,9 @@ add_tmpfs(struct json_object *hc, struct json_object *mounts, berth_error_t **er
                                            : "";
                 cleanup_free char *copy = xstrdup(opts);
                 if (dst[0] != '/')
-                        return berth_error_new(err, EINVAL,
-                                               "invalid mount path: '%s' mount path must be absolute",
-                                               dst);
+                        return berth_error_new(
+                                err, EINVAL, "invalid mount path: '%s' mount path must be absolute",
+                                dst);
                 /* docker's --tmpfs defaults, then the given options. */
                 strv_push(&o, "noexec");
                 strv_push(&o, "nosuid");
@@ -493,7 +548,8 @@ add_tmpfs(struct json_object *hc, struct json_object *mounts, berth_error_t **er
                 for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
                      tok = strtok_r(NULL, ",", &save))
                         strv_push(&o, tok);
-                json_object_array_add(mounts, mount_new(dst, "tmpfs", "tmpfs", (const char *const *) o));
+                json_object_array_add(mounts,
+                                      mount_new(dst, "tmpfs", "tmpfs", (const char *const *) o));
         }
         return 0;
 }
@@ -502,9 +558,10 @@ add_tmpfs(struct json_object *hc, struct json_object *mounts, berth_error_t **er
 static int
 check_sysctl(const char *k, bool host_net, bool host_ipc, berth_error_t **err)
 {
-        static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                          "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                          "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+        static const char *const ipc[] = {
+                "kernel.msgmax", "kernel.msgmnb",          "kernel.msgmni",
+                "kernel.sem",    "kernel.shmall",          "kernel.shmmax",
+                "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
         bool is_ipc = strncmp(k, "fs.mqueue.", 10) == 0;
 
         for (size_t i = 0; ipc[i]; i++)
@@ -533,8 +590,8 @@ check_mode(const char *what, const char *v, const char *const *ok, berth_error_t
                 if (strcmp(v, ok[i]) == 0)
                         return 0;
         if (strncmp(v, "container:", 10) == 0)
-                return berth_error_new(err, EOPNOTSUPP, "%s mode \"%s\": not implemented yet",
-                                       what, v);
+                return berth_error_new(err, EOPNOTSUPP, "%s mode \"%s\": not implemented yet", what,
+                                       v);
         return berth_error_new(err, EINVAL, "invalid %s mode: %s", what, v);
 }
 
@@ -570,13 +627,15 @@ build_resources(const struct container_spec_input *in, struct json_object *hc,
                         err, EINVAL,
                         "Minimum memory limit can not be less than memory reservation limit, see usage");
         if (nano > 0 && (period > 0 || quota > 0))
-                return berth_error_new(err, EINVAL,
-                                       "Conflicting options: Nano CPUs and CPU Period cannot both be set");
+                return berth_error_new(
+                        err, EINVAL,
+                        "Conflicting options: Nano CPUs and CPU Period cannot both be set");
         if (nano < 0 || (in->ncpu > 0 && nano > (int64_t) in->ncpu * 1000000000LL)
             || (nano > 0 && nano < 10000000))
-                return berth_error_new(err, EINVAL,
-                                       "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available",
-                                       in->ncpu, in->ncpu);
+                return berth_error_new(
+                        err, EINVAL,
+                        "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available",
+                        in->ncpu, in->ncpu);
         if (blkio > 0 && (blkio < 10 || blkio > 1000))
                 return berth_error_new(err, EINVAL, "Range of blkio weight is from 10 to 1000");
         if (mem > 0)
@@ -597,7 +656,8 @@ build_resources(const struct container_spec_input *in, struct json_object *hc,
                 if (quota != 0)
                         json_object_object_add(cpu, "quota", json_object_new_int64(quota));
                 if (period > 0)
-                        json_object_object_add(cpu, "period", json_object_new_uint64((uint64_t) period));
+                        json_object_object_add(cpu, "period",
+                                               json_object_new_uint64((uint64_t) period));
         }
         if (cpus[0])
                 add_str(cpu, "cpus", cpus);
@@ -656,9 +716,9 @@ security_opts(struct json_object *hc, bool *ret_nnp, berth_error_t **err)
                          || strcmp(o, "seccomp:unconfined") == 0)
                         ;
                 else if (strncmp(o, "seccomp", 7) == 0)
-                        return berth_error_new(err, EOPNOTSUPP,
-                                               "security-opt \"%s\": seccomp profiles are not implemented yet",
-                                               o);
+                        return berth_error_new(
+                                err, EOPNOTSUPP,
+                                "security-opt \"%s\": seccomp profiles are not implemented yet", o);
                 else
                         return berth_error_new(err, EINVAL, "invalid --security-opt 2: \"%s\"", o);
         }
@@ -670,10 +730,10 @@ static bool
 signal_valid(const char *s)
 {
         static const char *const names[] = {
-                "ABRT", "ALRM", "BUS",  "CHLD", "CLD",    "CONT", "FPE",  "HUP",  "ILL",
-                "INT",  "IO",   "IOT",  "KILL", "PIPE",   "POLL", "PROF", "PWR",  "QUIT",
-                "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP",  "TSTP", "TTIN", "TTOU",
-                "URG",  "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", NULL};
+                "ABRT", "ALRM",   "BUS",  "CHLD",   "CLD",   "CONT", "FPE",  "HUP",  "ILL",
+                "INT",  "IO",     "IOT",  "KILL",   "PIPE",  "POLL", "PROF", "PWR",  "QUIT",
+                "SEGV", "STKFLT", "STOP", "SYS",    "TERM",  "TRAP", "TSTP", "TTIN", "TTOU",
+                "URG",  "USR1",   "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", NULL};
         char *end = NULL;
         long n;
 
@@ -706,24 +766,22 @@ check_settings(struct json_object *cfg, struct json_object *hc, berth_error_t **
         if (retries < 0)
                 return berth_error_new(err, EINVAL, "maximum retry count cannot be negative");
         if (retries > 0 && strcmp(policy, "on-failure") != 0)
-                return berth_error_new(err, EINVAL,
-                                       "maximum retry count cannot be used with restart policy '%s'",
-                                       policy);
+                return berth_error_new(
+                        err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
+                        policy);
         if (get_bool(hc, "AutoRemove") && policy[0] && strcmp(policy, "no") != 0)
                 return berth_error_new(err, EINVAL,
                                        "can't create 'AutoRemove' container with restart policy");
         if (sig[0] && !signal_valid(sig))
                 return berth_error_new(err, EINVAL, "Invalid signal: %s", sig);
         if (health) {
-                static const char *const durations[] = {"Interval", "Timeout", "StartPeriod",
-                                                        NULL};
+                static const char *const durations[] = {"Interval", "Timeout", "StartPeriod", NULL};
                 for (size_t i = 0; durations[i]; i++) {
                         int64_t d = get_i64(health, durations[i]);
                         if (d != 0 && d < 1000000)
-                                return berth_error_new(
-                                        err, EINVAL,
-                                        "%s in Healthcheck cannot be less than 1ms",
-                                        durations[i]);
+                                return berth_error_new(err, EINVAL,
+                                                       "%s in Healthcheck cannot be less than 1ms",
+                                                       durations[i]);
                 }
                 if (get_i64(health, "Retries") < 0)
                         return berth_error_new(err, EINVAL,
@@ -768,20 +826,22 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 return r;
         if (!strv_has((char *const *) cgns_modes, cgns))
                 return berth_error_new(err, EINVAL, "invalid cgroup namespace mode: %s", cgns);
-        if (strcmp(uts_mode, "host") == 0 && !(get_str(cfg, "Hostname")[0] == '\0'
-                                               || strncmp(get_str(cfg, "Hostname"), in->id, 12) == 0))
+        if (strcmp(uts_mode, "host") == 0
+            && !(get_str(cfg, "Hostname")[0] == '\0'
+                 || strncmp(get_str(cfg, "Hostname"), in->id, 12) == 0))
                 return berth_error_new(err, EINVAL,
                                        "Conflicting options: hostname and the UTS mode");
         if (oom < -1000 || oom > 1000)
-                return berth_error_new(err, EINVAL,
-                                       "Invalid value %" PRId64 ", range for oom score adj is [-1000, 1000]",
-                                       oom);
+                return berth_error_new(
+                        err, EINVAL,
+                        "Invalid value %" PRId64 ", range for oom score adj is [-1000, 1000]", oom);
         if (shm_size < 0)
                 return berth_error_new(err, EINVAL, "SHM size can not be less than 0");
         if (cwd[0] && cwd[0] != '/')
-                return berth_error_new(err, EINVAL,
-                                       "the working directory '%s' is invalid, it needs to be an absolute path",
-                                       cwd);
+                return berth_error_new(
+                        err, EINVAL,
+                        "the working directory '%s' is invalid, it needs to be an absolute path",
+                        cwd);
         r = security_opts(hc, &nnp, err);
         if (r < 0)
                 return r;
@@ -810,7 +870,8 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 struct json_object *a = json_object_new_array();
                 json_object_array_add(a, json_object_new_string(path));
                 for (size_t i = 0; i < json_object_array_length(args); i++)
-                        json_object_array_add(a, json_object_get(json_object_array_get_idx(args, i)));
+                        json_object_array_add(a,
+                                              json_object_get(json_object_array_get_idx(args, i)));
                 json_object_put(args);
                 json_object_object_add(process, "args", a);
         }
@@ -852,8 +913,9 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 static const char *const proc_o[] = {"nosuid", "noexec", "nodev", NULL};
                 static const char *const dev_o[] = {"nosuid", "strictatime", "mode=755",
                                                     "size=65536k", NULL};
-                static const char *const pts_o[] = {"nosuid", "noexec", "newinstance",
-                                                    "ptmxmode=0666", "mode=0620", "gid=5", NULL};
+                static const char *const pts_o[] = {
+                        "nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+                        "mode=0620", "gid=5",  NULL};
                 static const char *const sys_o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
                 static const char *const sys_rw_o[] = {"nosuid", "noexec", "nodev", "rw", NULL};
                 static const char *const cg_o[] = {"ro", "nosuid", "noexec", "nodev", NULL};
@@ -865,8 +927,8 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 json_object_array_add(mounts, mount_new("/proc", "proc", "proc", proc_o));
                 json_object_array_add(mounts, mount_new("/dev", "tmpfs", "tmpfs", dev_o));
                 json_object_array_add(mounts, mount_new("/dev/pts", "devpts", "devpts", pts_o));
-                json_object_array_add(mounts, mount_new("/sys", "sysfs", "sysfs",
-                                                        privileged ? sys_rw_o : sys_o));
+                json_object_array_add(
+                        mounts, mount_new("/sys", "sysfs", "sysfs", privileged ? sys_rw_o : sys_o));
                 json_object_array_add(mounts, mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
                                                         privileged ? cg_rw_o : cg_o));
                 json_object_array_add(mounts, mount_new("/dev/mqueue", "mqueue", "mqueue", mq_o));
@@ -881,8 +943,8 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                         json_object_array_add(mounts, mount_new("/etc/hostname", "bind",
                                                                 in->hostname_path, file_o));
                 if (in->hosts_path)
-                        json_object_array_add(mounts, mount_new("/etc/hosts", "bind",
-                                                                in->hosts_path, file_o));
+                        json_object_array_add(
+                                mounts, mount_new("/etc/hosts", "bind", in->hosts_path, file_o));
         }
         r = add_tmpfs(hc, mounts, err);
         if (r < 0)

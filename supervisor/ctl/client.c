@@ -36,9 +36,8 @@ on_data(char *p, size_t size, size_t n, void *ud)
         return add;
 }
 
-static int
-request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
-        const char *json, struct ctl_reply *ret);
+static int request(const char *host, const char *method, const char *path, FILE *upload,
+                   FILE *download, const char *json, struct ctl_reply *ret);
 
 int
 ctl_request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,

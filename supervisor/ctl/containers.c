@@ -129,7 +129,8 @@ ctl_ps_row(struct json_object *c, bool trunc, long long now)
         struct json_object *row = json_object_new_object(), *names = get(c, "Names");
         struct json_object *labels = get(c, "Labels");
         const char *id = str(c, "Id");
-        cleanup_free char *cmd = trunc ? ellipsis(str(c, "Command"), 20) : xstrdup(str(c, "Command"));
+        cleanup_free char *cmd =
+                trunc ? ellipsis(str(c, "Command"), 20) : xstrdup(str(c, "Command"));
         cleanup_free char *q = go_quote(cmd);
         long long created = json_object_get_int64(get(c, "Created"));
         cleanup_free char *ago = human_duration(now - created);
@@ -149,7 +150,8 @@ ctl_ps_row(struct json_object *c, bool trunc, long long now)
         nj = nv ? strv_join(nv, ",") : xstrdup("");
         if (labels && json_object_is_type(labels, json_type_object)) {
                 json_object_object_foreach(labels, k, v) {
-                        cleanup_free char *kv = xasprintf("%s=%s", k, v ? json_object_get_string(v) : "");
+                        cleanup_free char *kv =
+                                xasprintf("%s=%s", k, v ? json_object_get_string(v) : "");
                         strv_push(&lv, kv);
                 }
         }
@@ -161,10 +163,10 @@ ctl_ps_row(struct json_object *c, bool trunc, long long now)
         {
                 /* An image shown by ID (its name is gone): docker truncates it as an ID. */
                 const char *img = str(c, "Image");
-                cleanup_free char *short_img = strncmp(img, "sha256:", 7) == 0
-                                                       ? (trunc ? xstrndup(img + 7, 12)
-                                                                : xstrdup(img))
-                                                       : xstrdup(img);
+                cleanup_free char *short_img =
+                        strncmp(img, "sha256:", 7) == 0
+                                ? (trunc ? xstrndup(img + 7, 12) : xstrdup(img))
+                                : xstrdup(img);
                 json_object_object_add(row, "Image", json_object_new_string(short_img));
         }
         json_object_object_add(row, "Command", json_object_new_string(q));
@@ -194,11 +196,13 @@ ps_headers(void)
 {
         struct json_object *h = json_object_new_object();
         static const char *const kv[][2] = {
-                {"ID", "CONTAINER ID"}, {"Image", "IMAGE"},     {"Command", "COMMAND"},
-                {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
-                {"Status", "STATUS"},   {"Size", "SIZE"},       {"Names", "NAMES"},
-                {"Labels", "LABELS"},   {"Mounts", "MOUNTS"},   {"Networks", "NETWORKS"},
-                {"State", "STATE"},     {"LocalVolumes", "LOCAL VOLUMES"},
+                {"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
+                {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
+                {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+                {"Status", "STATUS"},      {"Size", "SIZE"},
+                {"Names", "NAMES"},        {"Labels", "LABELS"},
+                {"Mounts", "MOUNTS"},      {"Networks", "NETWORKS"},
+                {"State", "STATE"},        {"LocalVolumes", "LOCAL VOLUMES"},
         };
         for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
                 json_object_object_add(h, kv[i][0], json_object_new_string(kv[i][1]));
@@ -214,7 +218,9 @@ add_filter(struct json_object *filters, const char *kv)
         struct json_object *m = NULL;
 
         if (eq == NULL || eq == kv) {
-                fprintf(stderr, "invalid argument \"%s\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\n", kv);
+                fprintf(stderr,
+                        "invalid argument \"%s\" for \"-f, --filter\" flag: bad format of filter (expected name=value)\n",
+                        kv);
                 return -1;
         }
         k = xstrndup(kv, (size_t) (eq - kv));
@@ -298,8 +304,9 @@ cmd_ps(const char *host, int argc, char **argv)
         else if (format)
                 fmt = xstrdup(format);
         else
-                fmt = xasprintf("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}%s",
-                                size ? "\t{{.Size}}" : "");
+                fmt = xasprintf(
+                        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}%s",
+                        size ? "\t{{.Size}}" : "");
         if (ctl_template_list(fmt, headers, rows, &out, &err) < 0) {
                 fprintf(stderr, "%s\n", err->msg);
                 return 1;
@@ -331,7 +338,8 @@ cmd_create(const char *host, int argc, char **argv)
                 return 125;
         }
         if (c.cidfile && access(c.cidfile, F_OK) == 0) {
-                fprintf(stderr, "Container ID file found, make sure the other container isn't running or delete %s\n",
+                fprintf(stderr,
+                        "Container ID file found, make sure the other container isn't running or delete %s\n",
                         c.cidfile);
                 ctl_create_done(&c);
                 return 125;
@@ -373,7 +381,8 @@ cmd_create(const char *host, int argc, char **argv)
                 if (c.cidfile) {
                         FILE *f = fopen(c.cidfile, "wx");
                         if (f == NULL || fputs(id, f) < 0) {
-                                fprintf(stderr, "failed to write the container ID to the file: %s\n",
+                                fprintf(stderr,
+                                        "failed to write the container ID to the file: %s\n",
                                         strerror(errno));
                                 rc = 125;
                         }
@@ -569,8 +578,8 @@ cmd_inspect(const char *host, int argc, char **argv)
 bool
 ctl_containers_known(const char *verb)
 {
-        static const char *const verbs[] = {"create", "ps", "inspect", "rm", "rename",
-                                            "container", NULL};
+        static const char *const verbs[] = {"create", "ps",        "inspect", "rm",
+                                            "rename", "container", NULL};
         for (size_t i = 0; verbs[i]; i++)
                 if (strcmp(verbs[i], verb) == 0)
                         return true;

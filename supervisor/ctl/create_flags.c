@@ -107,8 +107,8 @@ ctl_parse_duration(const char *s, int64_t *ret, berth_error_t **err)
                         }
                 }
                 if (best == 0)
-                        return berth_error_new(err, EINVAL,
-                                               "time: missing unit in duration \"%s\"", s);
+                        return berth_error_new(err, EINVAL, "time: missing unit in duration \"%s\"",
+                                               s);
                 total += v * mult;
                 p = end + best;
         }
@@ -200,8 +200,8 @@ kv_into(struct json_object *o, const char *s, bool need_value, const char *what,
         cleanup_free char *k = eq ? xstrndup(s, (size_t) (eq - s)) : xstrdup(s);
 
         if (k[0] == '\0' || (need_value && eq == NULL))
-                return berth_error_new(err, EINVAL, "invalid argument \"%s\" for \"%s\" flag",
-                                       s, what);
+                return berth_error_new(err, EINVAL, "invalid argument \"%s\" for \"%s\" flag", s,
+                                       what);
         json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
         return 0;
 }
@@ -257,7 +257,8 @@ add_device(struct json_object *hc, const char *s, berth_error_t **err)
         }
         if (c[0] != '/') {
                 json_object_put(d);
-                return berth_error_new(err, EINVAL, "invalid argument \"%s\" for \"--device\" flag", s);
+                return berth_error_new(err, EINVAL, "invalid argument \"%s\" for \"--device\" flag",
+                                       s);
         }
         json_object_object_add(d, "PathOnHost", json_object_new_string(c));
         json_object_object_add(d, "PathInContainer", json_object_new_string(dst ? dst : c));
@@ -319,7 +320,9 @@ restart_policy(struct json_object *hc, const char *s, berth_error_t **err)
         }
         if (colon && strcmp(name, "on-failure") != 0) {
                 json_object_put(rp);
-                return berth_error_new(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'", name);
+                return berth_error_new(
+                        err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
+                        name);
         }
         json_object_object_add(rp, "Name", json_object_new_string(name));
         json_object_object_add(rp, "MaximumRetryCount", json_object_new_int64(n));
@@ -328,14 +331,55 @@ restart_policy(struct json_object *hc, const char *s, berth_error_t **err)
 }
 
 enum {
-        O_NAME = 1000, O_ENTRYPOINT, O_ADD_HOST, O_INIT, O_READ_ONLY, O_TMPFS, O_PRIVILEGED,
-        O_CAP_ADD, O_CAP_DROP, O_DEVICE, O_SECURITY_OPT, O_ULIMIT, O_STOP_SIGNAL, O_STOP_TIMEOUT,
-        O_RESTART, O_MEMORY_SWAP, O_MEMORY_RESERVATION, O_OOM_KILL_DISABLE, O_OOM_SCORE_ADJ,
-        O_CPUS, O_CPUSET_CPUS, O_PIDS_LIMIT, O_BLKIO_WEIGHT, O_PID, O_IPC, O_UTS, O_CGROUPNS,
-        O_CGROUP_PARENT, O_SYSCTL, O_GROUP_ADD, O_SHM_SIZE, O_CIDFILE, O_HEALTH_CMD,
-        O_HEALTH_INTERVAL, O_HEALTH_TIMEOUT, O_HEALTH_RETRIES, O_HEALTH_START, O_NO_HEALTH,
-        O_ENV_FILE, O_RM, O_MOUNT, O_NETWORK, O_DNS, O_DNS_SEARCH, O_DNS_OPTION, O_DOMAINNAME,
-        O_EXPOSE, O_PLATFORM, O_PULL,
+        O_NAME = 1000,
+        O_ENTRYPOINT,
+        O_ADD_HOST,
+        O_INIT,
+        O_READ_ONLY,
+        O_TMPFS,
+        O_PRIVILEGED,
+        O_CAP_ADD,
+        O_CAP_DROP,
+        O_DEVICE,
+        O_SECURITY_OPT,
+        O_ULIMIT,
+        O_STOP_SIGNAL,
+        O_STOP_TIMEOUT,
+        O_RESTART,
+        O_MEMORY_SWAP,
+        O_MEMORY_RESERVATION,
+        O_OOM_KILL_DISABLE,
+        O_OOM_SCORE_ADJ,
+        O_CPUS,
+        O_CPUSET_CPUS,
+        O_PIDS_LIMIT,
+        O_BLKIO_WEIGHT,
+        O_PID,
+        O_IPC,
+        O_UTS,
+        O_CGROUPNS,
+        O_CGROUP_PARENT,
+        O_SYSCTL,
+        O_GROUP_ADD,
+        O_SHM_SIZE,
+        O_CIDFILE,
+        O_HEALTH_CMD,
+        O_HEALTH_INTERVAL,
+        O_HEALTH_TIMEOUT,
+        O_HEALTH_RETRIES,
+        O_HEALTH_START,
+        O_NO_HEALTH,
+        O_ENV_FILE,
+        O_RM,
+        O_MOUNT,
+        O_NETWORK,
+        O_DNS,
+        O_DNS_SEARCH,
+        O_DNS_OPTION,
+        O_DOMAINNAME,
+        O_EXPOSE,
+        O_PLATFORM,
+        O_PULL,
 };
 
 static const struct option create_opts[] = {
@@ -412,9 +456,10 @@ num_arg(const char *s, const char *flag, int64_t *ret, berth_error_t **err)
         errno = 0;
         v = strtoll(s, &end, 10);
         if (errno != 0 || end == s || *end != '\0')
-                return berth_error_new(err, EINVAL,
-                                       "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing \"%s\": invalid syntax",
-                                       s, flag, s);
+                return berth_error_new(
+                        err, EINVAL,
+                        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing \"%s\": invalid syntax",
+                        s, flag, s);
         *ret = v;
         return 0;
 }
@@ -498,7 +543,8 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
         case O_TMPFS: {
                 const char *colon = strchr(arg, ':');
                 cleanup_free char *p = colon ? xstrndup(arg, (size_t) (colon - arg)) : xstrdup(arg);
-                json_object_object_add(obj(hc, "Tmpfs"), p, json_object_new_string(colon ? colon + 1 : ""));
+                json_object_object_add(obj(hc, "Tmpfs"), p,
+                                       json_object_new_string(colon ? colon + 1 : ""));
                 break;
         }
         case O_PRIVILEGED:
@@ -536,9 +582,9 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 r = ctl_parse_bytes(arg, &n, err);
                 if (r == 0)
                         json_object_object_add(hc,
-                                               c == 'm'                    ? "Memory"
-                                               : c == O_SHM_SIZE           ? "ShmSize"
-                                                                           : "MemoryReservation",
+                                               c == 'm'          ? "Memory"
+                                               : c == O_SHM_SIZE ? "ShmSize"
+                                                                 : "MemoryReservation",
                                                json_object_new_int64(n));
                 break;
         case O_MEMORY_SWAP:
@@ -561,8 +607,12 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 char *end = NULL;
                 double v = strtod(arg, &end);
                 if (end == arg || *end != '\0' || v < 0)
-                        return berth_error_new(err, EINVAL, "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a rational number", arg, arg);
-                json_object_object_add(hc, "NanoCpus", json_object_new_int64((int64_t) (v * 1e9 + 0.5)));
+                        return berth_error_new(
+                                err, EINVAL,
+                                "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a rational number",
+                                arg, arg);
+                json_object_object_add(hc, "NanoCpus",
+                                       json_object_new_int64((int64_t) (v * 1e9 + 0.5)));
                 break;
         }
         case 'c':
@@ -616,18 +666,22 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 break;
         }
         case O_HEALTH_INTERVAL:
-                r = health_duration(obj(cfg, "Healthcheck"), "Interval", arg, "--health-interval", err);
+                r = health_duration(obj(cfg, "Healthcheck"), "Interval", arg, "--health-interval",
+                                    err);
                 break;
         case O_HEALTH_TIMEOUT:
-                r = health_duration(obj(cfg, "Healthcheck"), "Timeout", arg, "--health-timeout", err);
+                r = health_duration(obj(cfg, "Healthcheck"), "Timeout", arg, "--health-timeout",
+                                    err);
                 break;
         case O_HEALTH_START:
-                r = health_duration(obj(cfg, "Healthcheck"), "StartPeriod", arg, "--health-start-period", err);
+                r = health_duration(obj(cfg, "Healthcheck"), "StartPeriod", arg,
+                                    "--health-start-period", err);
                 break;
         case O_HEALTH_RETRIES:
                 r = num_arg(arg, "--health-retries", &n, err);
                 if (r == 0)
-                        json_object_object_add(obj(cfg, "Healthcheck"), "Retries", json_object_new_int64(n));
+                        json_object_object_add(obj(cfg, "Healthcheck"), "Retries",
+                                               json_object_new_int64(n));
                 break;
         case O_NO_HEALTH: {
                 struct json_object *t = json_object_new_array();
@@ -691,8 +745,8 @@ ctl_create_parse(int argc, char **argv, char *const *env, struct ctl_create *ret
                         const char *bad = argv[optind - 1];
                         ctl_create_done(&out);
                         if (c == ':' || (optopt && strchr("hewulmcv", optopt)))
-                                return berth_error_new(err, EINVAL,
-                                                       "flag needs an argument: %s", bad);
+                                return berth_error_new(err, EINVAL, "flag needs an argument: %s",
+                                                       bad);
                         return berth_error_new(err, EINVAL, "unknown flag: %s", bad);
                 }
                 r = one_flag(c, optarg, cfg, hc, &out, env, err);

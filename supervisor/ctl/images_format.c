@@ -70,9 +70,14 @@ ctl_images_print_format(struct json_object *list, const char *format, long long 
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *out = NULL;
         static const char *const titles[][2] = {
-                {"Repository", "REPOSITORY"}, {"Tag", "TAG"},       {"Digest", "DIGEST"},
-                {"ID", "IMAGE ID"},           {"CreatedSince", "CREATED"},
-                {"CreatedAt", "CREATED AT"},  {"Size", "SIZE"},     {"VirtualSize", "SIZE"},
+                {"Repository", "REPOSITORY"},
+                {"Tag", "TAG"},
+                {"Digest", "DIGEST"},
+                {"ID", "IMAGE ID"},
+                {"CreatedSince", "CREATED"},
+                {"CreatedAt", "CREATED AT"},
+                {"Size", "SIZE"},
+                {"VirtualSize", "SIZE"},
                 {"Containers", "CONTAINERS"},
         };
 
@@ -92,11 +97,12 @@ ctl_images_print_format(struct json_object *list, const char *format, long long 
                 gmtime_r(&t, &tm);
                 strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
                 for (size_t j = 0; tags && j < json_object_array_length(tags); j++) {
-                        cleanup_free char *repo = xstrdup(
-                                json_object_get_string(json_object_array_get_idx(tags, j)));
+                        cleanup_free char *repo =
+                                xstrdup(json_object_get_string(json_object_array_get_idx(tags, j)));
                         char *colon = strrchr(repo, ':');
                         struct json_object *row = json_object_new_object();
-                        cleanup_free char *short_id = xstrndup(id && strchr(id, ':') ? strchr(id, ':') + 1 : "", 12);
+                        cleanup_free char *short_id =
+                                xstrndup(id && strchr(id, ':') ? strchr(id, ':') + 1 : "", 12);
                         const char *tag = "<none>";
                         if (colon && !strchr(colon, '/')) {
                                 *colon = '\0';

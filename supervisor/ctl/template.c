@@ -91,14 +91,13 @@ action(const char *act, struct json_object *data, struct buf *out, berth_error_t
 
         if (act[0] != '.') {
                 if (sp == NULL)
-                        return berth_error_new(err, EINVAL,
-                                               "template: function \"%s\" not defined", act);
+                        return berth_error_new(err, EINVAL, "template: function \"%s\" not defined",
+                                               act);
                 fn = xstrndup(act, (size_t) (sp - act));
                 arg = sp + strspn(sp, " ");
-                if (strcmp(fn, "json") != 0 && strcmp(fn, "upper") != 0
-                    && strcmp(fn, "lower") != 0)
-                        return berth_error_new(err, EINVAL,
-                                               "template: function \"%s\" not defined", fn);
+                if (strcmp(fn, "json") != 0 && strcmp(fn, "upper") != 0 && strcmp(fn, "lower") != 0)
+                        return berth_error_new(err, EINVAL, "template: function \"%s\" not defined",
+                                               fn);
         }
         if (arg[0] != '.' || strchr(arg, ' '))
                 return berth_error_new(err, EINVAL, "template: bad action \"{{%s}}\"", act);
@@ -119,7 +118,7 @@ action(const char *act, struct json_object *data, struct buf *out, berth_error_t
                 cleanup_free char *c = xstrdup(s);
                 for (char *p = c; fn && *p; p++)
                         *p = (char) (strcmp(fn, "upper") == 0 ? toupper((unsigned char) *p)
-                                                               : tolower((unsigned char) *p));
+                                                              : tolower((unsigned char) *p));
                 buf_str(out, c);
         }
         return 0;

@@ -123,8 +123,8 @@ scan(struct metadata_db *db, MDB_txn *txn, struct json_object **ret, berth_error
                 r = json_parse_buffer(v.mv_data, v.mv_size, &doc, err);
                 if (r < 0) {
                         mdb_cursor_close(cur);
-                        return berth_error_prefix(err, "container record \"%.*s\"",
-                                                  (int) k.mv_size, (char *) k.mv_data);
+                        return berth_error_prefix(err, "container record \"%.*s\"", (int) k.mv_size,
+                                                  (char *) k.mv_data);
                 }
                 json_object_array_add(arr, doc);
         }
@@ -163,8 +163,8 @@ put(struct metadata_db *db, MDB_txn *txn, struct json_object *doc, unsigned flag
     berth_error_t **err)
 {
         const char *id = member_str(doc, "Id");
-        const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN
-                                                                    | JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *s = json_object_to_json_string_ext(
+                doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
         MDB_val k = val_of(id), v = val_of(s);
         int rc = mdb_put(txn, db->containers, &k, &v, flags);
 

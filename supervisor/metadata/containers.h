@@ -37,8 +37,7 @@ int metadata_containers_delete(struct metadata_db *db, const char *id, berth_err
 int metadata_containers_load(struct metadata_db *db, const char *id, struct json_object **ret,
                              berth_error_t **err);
 /* Every record, as a JSON array ordered by ID; *ret is the caller's. */
-int metadata_containers_list(struct metadata_db *db, struct json_object **ret,
-                             berth_error_t **err);
+int metadata_containers_list(struct metadata_db *db, struct json_object **ret, berth_error_t **err);
 /* container_ref_match over the stored records; *ret_id is the caller's. */
 int metadata_containers_resolve(struct metadata_db *db, const char *ref, char **ret_id,
                                 berth_error_t **err);

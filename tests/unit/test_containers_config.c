@@ -132,8 +132,7 @@ test_no_command_at_all(void **state)
 static void
 test_env_request_first_then_image_keys_not_set(void **state)
 {
-        cleanup_json struct json_object *m =
-                merge(image_json, "{\"Env\":[\"B=req\",\"C=req\"]}");
+        cleanup_json struct json_object *m = merge(image_json, "{\"Env\":[\"B=req\",\"C=req\"]}");
         (void) state;
         assert_string_equal(s(m, "Env"), "[\"B=req\",\"C=req\",\"PATH=/usr/bin\",\"A=image\"]");
 }
@@ -181,8 +180,9 @@ test_process_env_defaults_and_override(void **state)
         cleanup_strv char **env = container_config_process_env(m);
         cleanup_free char *joined = strv_join(env, " ");
         (void) state;
-        assert_string_equal(joined, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "
-                                    "HOSTNAME=mine TERM=xterm X=1");
+        assert_string_equal(joined,
+                            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "
+                            "HOSTNAME=mine TERM=xterm X=1");
 }
 
 int

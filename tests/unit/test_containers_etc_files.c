@@ -24,13 +24,15 @@ test_loopback_nameservers_dropped(void **state)
                 "nameserver ::1\noptions edns0\n",
                 NULL, NULL, NULL);
         (void) state;
-        assert_string_equal(r, "# generated\nsearch example.com\nnameserver 10.0.0.2\noptions edns0\n");
+        assert_string_equal(
+                r, "# generated\nsearch example.com\nnameserver 10.0.0.2\noptions edns0\n");
 }
 
 static void
 test_defaults_when_none_left(void **state)
 {
-        cleanup_free char *r = container_resolv_conf_build("nameserver 127.0.0.1\n", NULL, NULL, NULL);
+        cleanup_free char *r =
+                container_resolv_conf_build("nameserver 127.0.0.1\n", NULL, NULL, NULL);
         cleanup_free char *empty = container_resolv_conf_build(NULL, NULL, NULL, NULL);
         (void) state;
         assert_string_equal(r, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");

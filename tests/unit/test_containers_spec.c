@@ -104,7 +104,8 @@ test_defaults(void **state)
         (void) state;
         assert_int_equal(build("{\"Cmd\":[\"sh\",\"-c\",\"true\"]}", NULL, false, &spec, &err), 0);
         assert_string_equal(at(spec, "process.args"), "[\"sh\",\"-c\",\"true\"]");
-        assert_string_equal(at(spec, "process.user"), "{\"uid\":1000,\"gid\":100,\"additionalGids\":[10]}");
+        assert_string_equal(at(spec, "process.user"),
+                            "{\"uid\":1000,\"gid\":100,\"additionalGids\":[10]}");
         assert_string_equal(at(spec, "process.cwd"), "\"/\"");
         assert_string_equal(at(spec, "process.terminal"), "false");
         assert_string_equal(
@@ -114,17 +115,26 @@ test_defaults(void **state)
         assert_string_equal(at(spec, "process.noNewPrivileges"), "absent");
         assert_string_equal(at(spec, "hostname"), "\"0123456789ab\"");
         assert_string_equal(at(spec, "root"), "{\"path\":\"rootfs\",\"readonly\":false}");
-        assert_string_equal(at(spec, "linux.namespaces"),
-                            "[{\"type\":\"mount\"},{\"type\":\"network\"},{\"type\":\"uts\"},{\"type\":\"pid\"},{\"type\":\"ipc\"}]");
+        assert_string_equal(
+                at(spec, "linux.namespaces"),
+                "[{\"type\":\"mount\"},{\"type\":\"network\"},{\"type\":\"uts\"},{\"type\":\"pid\"},{\"type\":\"ipc\"}]");
         assert_string_equal(at(spec, "linux.cgroupsPath"), "\"/berth/" ID "\"");
         assert_string_equal(at(spec, "linux.maskedPaths.0"), "\"/proc/asound\"");
         assert_string_equal(at(spec, "linux.readonlyPaths.3"), "\"/proc/sys\"");
-        assert_string_equal(at(spec, "linux.resources.devices.0"), "{\"allow\":false,\"access\":\"rwm\"}");
-        assert_string_equal(at(spec, "mounts.0"), "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]}");
-        assert_string_equal(at(spec, "mounts.3.options"), "[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]");
+        assert_string_equal(at(spec, "linux.resources.devices.0"),
+                            "{\"allow\":false,\"access\":\"rwm\"}");
+        assert_string_equal(
+                at(spec, "mounts.0"),
+                "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\",\"options\":[\"nosuid\",\"noexec\",\"nodev\"]}");
+        assert_string_equal(at(spec, "mounts.3.options"),
+                            "[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]");
         assert_string_equal(at(spec, "mounts.4.destination"), "\"/sys/fs/cgroup\"");
-        assert_string_equal(at(spec, "mounts.6"), "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=67108864\"]}");
-        assert_string_equal(at(spec, "mounts.7"), "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/d/resolv.conf\",\"options\":[\"rbind\",\"rprivate\"]}");
+        assert_string_equal(
+                at(spec, "mounts.6"),
+                "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=67108864\"]}");
+        assert_string_equal(
+                at(spec, "mounts.7"),
+                "{\"destination\":\"/etc/resolv.conf\",\"type\":\"bind\",\"source\":\"/d/resolv.conf\",\"options\":[\"rbind\",\"rprivate\"]}");
         assert_string_equal(at(spec, "mounts.8.destination"), "\"/etc/hostname\"");
         assert_string_equal(at(spec, "mounts.9.destination"), "\"/etc/hosts\"");
         assert_string_equal(at(spec, "mounts.10"), "absent");
@@ -138,7 +148,8 @@ test_cgroupns_private_on_v2_only(void **state)
         (void) state;
         assert_int_equal(build("{\"Cmd\":[\"sh\"]}", NULL, true, &v2, &err), 0);
         assert_string_equal(at(v2, "linux.namespaces.5"), "{\"type\":\"cgroup\"}");
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"CgroupnsMode\":\"private\"}", false, &v1, &err), 0);
+        assert_int_equal(
+                build("{\"Cmd\":[\"sh\"]}", "{\"CgroupnsMode\":\"private\"}", false, &v1, &err), 0);
         assert_string_equal(at(v1, "linux.namespaces.5"), "{\"type\":\"cgroup\"}");
 }
 
@@ -148,10 +159,11 @@ test_host_namespaces(void **state)
         cleanup_json struct json_object *spec = NULL;
         cleanup_error berth_error_t *err = NULL;
         (void) state;
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
-                               "{\"PidMode\":\"host\",\"IpcMode\":\"host\",\"UTSMode\":\"host\",\"NetworkMode\":\"host\"}",
-                               false, &spec, &err),
-                         0);
+        assert_int_equal(
+                build("{\"Cmd\":[\"sh\"]}",
+                      "{\"PidMode\":\"host\",\"IpcMode\":\"host\",\"UTSMode\":\"host\",\"NetworkMode\":\"host\"}",
+                      false, &spec, &err),
+                0);
         assert_string_equal(at(spec, "linux.namespaces"), "[{\"type\":\"mount\"}]");
         assert_string_equal(at(spec, "hostname"), "absent");
 }
@@ -162,14 +174,16 @@ test_resources(void **state)
         cleanup_json struct json_object *spec = NULL;
         cleanup_error berth_error_t *err = NULL;
         (void) state;
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
-                               "{\"Memory\":67108864,\"MemorySwap\":134217728,\"MemoryReservation\":33554432,"
-                               "\"OomKillDisable\":true,\"NanoCpus\":1500000000,\"CpuShares\":512,"
-                               "\"CpusetCpus\":\"0\",\"PidsLimit\":100,\"BlkioWeight\":300,\"CgroupParent\":\"/mine\"}",
-                               false, &spec, &err),
-                         0);
-        assert_string_equal(at(spec, "linux.resources.memory"),
-                            "{\"limit\":67108864,\"reservation\":33554432,\"swap\":134217728,\"disableOOMKiller\":true}");
+        assert_int_equal(
+                build("{\"Cmd\":[\"sh\"]}",
+                      "{\"Memory\":67108864,\"MemorySwap\":134217728,\"MemoryReservation\":33554432,"
+                      "\"OomKillDisable\":true,\"NanoCpus\":1500000000,\"CpuShares\":512,"
+                      "\"CpusetCpus\":\"0\",\"PidsLimit\":100,\"BlkioWeight\":300,\"CgroupParent\":\"/mine\"}",
+                      false, &spec, &err),
+                0);
+        assert_string_equal(
+                at(spec, "linux.resources.memory"),
+                "{\"limit\":67108864,\"reservation\":33554432,\"swap\":134217728,\"disableOOMKiller\":true}");
         assert_string_equal(at(spec, "linux.resources.cpu"),
                             "{\"shares\":512,\"quota\":150000,\"period\":100000,\"cpus\":\"0\"}");
         assert_string_equal(at(spec, "linux.resources.pids"), "{\"limit\":100}");
@@ -181,21 +195,28 @@ static void
 test_resource_errors(void **state)
 {
         (void) state;
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Memory\":1024}", EINVAL, "Minimum memory limit allowed is 6MB");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"MemorySwap\":67108864}", EINVAL,
-                     "You should always set the Memory limit when using Memoryswap limit, see usage");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Memory\":1024}", EINVAL,
+                     "Minimum memory limit allowed is 6MB");
+        expect_error(
+                "{\"Cmd\":[\"sh\"]}", "{\"MemorySwap\":67108864}", EINVAL,
+                "You should always set the Memory limit when using Memoryswap limit, see usage");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"Memory\":67108864,\"MemorySwap\":33554432}", EINVAL,
                      "Minimum memoryswap limit should be larger than memory limit, see usage");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Memory\":8388608,\"MemoryReservation\":16777216}", EINVAL,
-                     "Minimum memory limit can not be less than memory reservation limit, see usage");
+        expect_error(
+                "{\"Cmd\":[\"sh\"]}", "{\"Memory\":8388608,\"MemoryReservation\":16777216}", EINVAL,
+                "Minimum memory limit can not be less than memory reservation limit, see usage");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"NanoCpus\":3000000000}", EINVAL,
                      "Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"BlkioWeight\":5}", EINVAL, "Range of blkio weight is from 10 to 1000");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"BlkioWeight\":5}", EINVAL,
+                     "Range of blkio weight is from 10 to 1000");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"OomScoreAdj\":1001}", EINVAL,
                      "Invalid value 1001, range for oom score adj is [-1000, 1000]");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"ShmSize\":-1}", EINVAL, "SHM size can not be less than 0");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"IpcMode\":\"weird\"}", EINVAL, "invalid IPC mode: weird");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"CgroupnsMode\":\"x\"}", EINVAL, "invalid cgroup namespace mode: x");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"ShmSize\":-1}", EINVAL,
+                     "SHM size can not be less than 0");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"IpcMode\":\"weird\"}", EINVAL,
+                     "invalid IPC mode: weird");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"CgroupnsMode\":\"x\"}", EINVAL,
+                     "invalid cgroup namespace mode: x");
         expect_error("{\"Cmd\":[\"sh\"],\"WorkingDir\":\"rel\"}", NULL, EINVAL,
                      "the working directory 'rel' is invalid, it needs to be an absolute path");
 }
@@ -206,15 +227,22 @@ test_caps(void **state)
         cleanup_json struct json_object *a = NULL, *b = NULL, *c = NULL;
         cleanup_error berth_error_t *err = NULL;
         (void) state;
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"net_admin\"],\"CapDrop\":[\"CAP_MKNOD\",\"chown\"]}", false, &a, &err), 0);
+        assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
+                               "{\"CapAdd\":[\"net_admin\"],\"CapDrop\":[\"CAP_MKNOD\",\"chown\"]}",
+                               false, &a, &err),
+                         0);
         assert_string_equal(at(a, "process.capabilities.effective.0"), "\"CAP_DAC_OVERRIDE\"");
         assert_string_equal(at(a, "process.capabilities.effective.12"), "\"CAP_NET_ADMIN\"");
         assert_string_equal(at(a, "process.capabilities.effective.13"), "absent");
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"KILL\"]}", false, &b, &err), 0);
+        assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
+                               "{\"CapDrop\":[\"ALL\"],\"CapAdd\":[\"KILL\"]}", false, &b, &err),
+                         0);
         assert_string_equal(at(b, "process.capabilities.permitted"), "[\"CAP_KILL\"]");
         assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"ALL\"]}", false, &c, &err), 0);
-        assert_string_equal(at(c, "process.capabilities.bounding.40"), "\"CAP_CHECKPOINT_RESTORE\"");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"FOO\"]}", EINVAL, "unknown capability: \"FOO\"");
+        assert_string_equal(at(c, "process.capabilities.bounding.40"),
+                            "\"CAP_CHECKPOINT_RESTORE\"");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"FOO\"]}", EINVAL,
+                     "unknown capability: \"FOO\"");
 }
 
 static void
@@ -223,10 +251,12 @@ test_privileged(void **state)
         cleanup_json struct json_object *spec = NULL;
         cleanup_error berth_error_t *err = NULL;
         (void) state;
-        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"Privileged\":true}", false, &spec, &err), 0);
+        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"Privileged\":true}", false, &spec, &err),
+                         0);
         assert_string_equal(at(spec, "linux.maskedPaths"), "absent");
         assert_string_equal(at(spec, "linux.readonlyPaths"), "absent");
-        assert_string_equal(at(spec, "linux.resources.devices"), "[{\"allow\":true,\"access\":\"rwm\"}]");
+        assert_string_equal(at(spec, "linux.resources.devices"),
+                            "[{\"allow\":true,\"access\":\"rwm\"}]");
         assert_string_equal(at(spec, "mounts.3.options.3"), "\"rw\"");
         assert_string_equal(at(spec, "process.capabilities.bounding.21"), "\"CAP_SYS_ADMIN\"");
 }
@@ -251,14 +281,25 @@ test_mounts_devices_rlimits_sysctls(void **state)
         assert_string_equal(at(spec, "process.cwd"), "\"/w\"");
         assert_string_equal(at(spec, "process.noNewPrivileges"), "true");
         assert_string_equal(at(spec, "process.oomScoreAdj"), "-500");
-        assert_string_equal(at(spec, "process.rlimits"), "[{\"type\":\"RLIMIT_NOFILE\",\"hard\":200,\"soft\":100}]");
+        assert_string_equal(at(spec, "process.rlimits"),
+                            "[{\"type\":\"RLIMIT_NOFILE\",\"hard\":200,\"soft\":100}]");
         assert_string_equal(at(spec, "root.readonly"), "true");
         assert_string_equal(at(spec, "mounts.6.options.4"), "\"size=1048576\"");
-        assert_string_equal(at(spec, "mounts.10"), "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"noexec\",\"nosuid\",\"nodev\",\"size=1m\"]}");
-        assert_string_equal(at(spec, "mounts.11"), "{\"destination\":\"/dst\",\"type\":\"bind\",\"source\":\"/src\",\"options\":[\"rbind\",\"rslave\",\"ro\"]}");
-        assert_string_equal(at(spec, "mounts.12"), "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/a\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}");
-        assert_string_equal(at(spec, "linux.devices"), "[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":8630,\"uid\":0,\"gid\":0}]");
-        assert_string_equal(at(spec, "linux.resources.devices.13"), "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}");
+        assert_string_equal(
+                at(spec, "mounts.10"),
+                "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"noexec\",\"nosuid\",\"nodev\",\"size=1m\"]}");
+        assert_string_equal(
+                at(spec, "mounts.11"),
+                "{\"destination\":\"/dst\",\"type\":\"bind\",\"source\":\"/src\",\"options\":[\"rbind\",\"rslave\",\"ro\"]}");
+        assert_string_equal(
+                at(spec, "mounts.12"),
+                "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/a\",\"options\":[\"rbind\",\"rprivate\",\"ro\"]}");
+        assert_string_equal(
+                at(spec, "linux.devices"),
+                "[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,\"fileMode\":8630,\"uid\":0,\"gid\":0}]");
+        assert_string_equal(
+                at(spec, "linux.resources.devices.13"),
+                "{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}");
         assert_string_equal(at(spec, "linux.sysctl"), "{\"net.ipv4.ip_forward\":\"1\"}");
 }
 
@@ -266,26 +307,35 @@ static void
 test_bad_host_config_values(void **state)
 {
         (void) state;
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Sysctls\":{\"kernel.foo\":\"1\"}}", EINVAL, "sysctl 'kernel.foo' is not whitelisted");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"NetworkMode\":\"host\",\"Sysctls\":{\"net.core.somaxconn\":\"1\"}}", EINVAL,
-                     "sysctl 'net.core.somaxconn' not allowed in host network mode");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Ulimits\":[{\"Name\":\"nofiles\",\"Soft\":1,\"Hard\":1}]}", EINVAL,
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Sysctls\":{\"kernel.foo\":\"1\"}}", EINVAL,
+                     "sysctl 'kernel.foo' is not whitelisted");
+        expect_error("{\"Cmd\":[\"sh\"]}",
+                     "{\"NetworkMode\":\"host\",\"Sysctls\":{\"net.core.somaxconn\":\"1\"}}",
+                     EINVAL, "sysctl 'net.core.somaxconn' not allowed in host network mode");
+        expect_error("{\"Cmd\":[\"sh\"]}",
+                     "{\"Ulimits\":[{\"Name\":\"nofiles\",\"Soft\":1,\"Hard\":1}]}", EINVAL,
                      "invalid ulimit type: nofiles");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Binds\":[\"/a:rel\"]}", EINVAL,
-                     "invalid volume specification: '/a:rel': invalid mount config for type \"bind\": invalid mount path: 'rel' mount path must be absolute");
+        expect_error(
+                "{\"Cmd\":[\"sh\"]}", "{\"Binds\":[\"/a:rel\"]}", EINVAL,
+                "invalid volume specification: '/a:rel': invalid mount config for type \"bind\": invalid mount path: 'rel' mount path must be absolute");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"Binds\":[\"vol:/data\"]}", EOPNOTSUPP,
                      "named volumes (\"vol\"): not implemented yet");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/nope\"}]}", ENOENT, "no device /dev/nope");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"bogus\"]}", EINVAL, "invalid --security-opt 2: \"bogus\"");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/nope\"}]}", ENOENT,
+                     "no device /dev/nope");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"bogus\"]}", EINVAL,
+                     "invalid --security-opt 2: \"bogus\"");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"NetworkMode\":\"container:x\"}", EOPNOTSUPP,
                      "network mode \"container:x\": not implemented yet");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"RestartPolicy\":{\"Name\":\"sometimes\"}}", EINVAL,
                      "invalid restart policy 'sometimes'");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}", EINVAL,
+        expect_error("{\"Cmd\":[\"sh\"]}",
+                     "{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":2}}", EINVAL,
                      "maximum retry count cannot be used with restart policy 'always'");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}", EINVAL,
+        expect_error("{\"Cmd\":[\"sh\"]}",
+                     "{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}", EINVAL,
                      "can't create 'AutoRemove' container with restart policy");
-        expect_error("{\"Cmd\":[\"sh\"],\"StopSignal\":\"SIGFOO\"}", NULL, EINVAL, "Invalid signal: SIGFOO");
+        expect_error("{\"Cmd\":[\"sh\"],\"StopSignal\":\"SIGFOO\"}", NULL, EINVAL,
+                     "Invalid signal: SIGFOO");
         expect_error("{\"Cmd\":[\"sh\"],\"Healthcheck\":{\"Interval\":10}}", NULL, EINVAL,
                      "Interval in Healthcheck cannot be less than 1ms");
         expect_error("{\"Cmd\":[\"sh\"],\"Healthcheck\":{\"Retries\":-1}}", NULL, EINVAL,

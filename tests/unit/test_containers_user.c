@@ -79,11 +79,15 @@ test_unknown_names(void **state)
         char *add[] = {(char *) "nogroup", NULL};
         (void) state;
         assert_int_equal(container_user_resolve("nobody", NULL, passwd, group, &u, &e1), -EINVAL);
-        assert_string_equal(e1->msg, "unable to find user nobody: no matching entries in passwd file");
-        assert_int_equal(container_user_resolve("root:staff", NULL, passwd, group, &u, &e2), -EINVAL);
-        assert_string_equal(e2->msg, "unable to find group staff: no matching entries in group file");
+        assert_string_equal(e1->msg,
+                            "unable to find user nobody: no matching entries in passwd file");
+        assert_int_equal(container_user_resolve("root:staff", NULL, passwd, group, &u, &e2),
+                         -EINVAL);
+        assert_string_equal(e2->msg,
+                            "unable to find group staff: no matching entries in group file");
         assert_int_equal(container_user_resolve("", add, passwd, group, &u, &e3), -EINVAL);
-        assert_string_equal(e3->msg, "unable to find group nogroup: no matching entries in group file");
+        assert_string_equal(e3->msg,
+                            "unable to find group nogroup: no matching entries in group file");
 }
 
 static void

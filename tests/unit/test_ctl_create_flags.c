@@ -32,29 +32,118 @@ at(struct json_object *o, const char *k1, const char *k2)
 static void
 test_many_flags(void **state)
 {
-        char *argv[] = {"create", "--name", "web", "-e", "A=1", "-e", "HOME", "-e", "UNSET",
-                        "-w", "/srv", "-u", "1000:1000", "--entrypoint", "", "-h", "box",
-                        "--add-host", "db:10.0.0.1", "-l", "k=v", "--label", "flag", "--init",
-                        "--read-only", "--tmpfs", "/run:size=1m", "--privileged", "--cap-add",
-                        "NET_ADMIN", "--cap-drop", "ALL", "--device", "/dev/fuse", "--security-opt",
-                        "no-new-privileges", "--ulimit", "nofile=10:20", "--stop-signal", "SIGINT",
-                        "--stop-timeout", "5", "--restart", "on-failure:3", "-m", "64m",
-                        "--memory-swap", "-1", "--memory-reservation", "32m", "--oom-kill-disable",
-                        "--oom-score-adj", "-10", "--cpus", "1.5", "--cpu-shares", "512",
-                        "--cpuset-cpus", "0-1", "--pids-limit", "50", "--blkio-weight", "300",
-                        "--pid", "host", "--ipc", "private", "--uts", "host", "--cgroupns", "private",
-                        "--cgroup-parent", "/p", "--sysctl", "net.ipv4.ip_forward=1", "--group-add",
-                        "audio", "--shm-size", "1g", "--cidfile", "/tmp/cid", "--health-cmd",
-                        "true", "--health-interval", "1m30s", "--health-retries", "2", "-v",
-                        "/h:/c:ro", "-v", "/anon", "--network", "none", "--expose", "80", "-t", "-i",
-                        "--rm", "busybox", "sh", "-c", "echo hi", NULL};
+        char *argv[] = {"create",
+                        "--name",
+                        "web",
+                        "-e",
+                        "A=1",
+                        "-e",
+                        "HOME",
+                        "-e",
+                        "UNSET",
+                        "-w",
+                        "/srv",
+                        "-u",
+                        "1000:1000",
+                        "--entrypoint",
+                        "",
+                        "-h",
+                        "box",
+                        "--add-host",
+                        "db:10.0.0.1",
+                        "-l",
+                        "k=v",
+                        "--label",
+                        "flag",
+                        "--init",
+                        "--read-only",
+                        "--tmpfs",
+                        "/run:size=1m",
+                        "--privileged",
+                        "--cap-add",
+                        "NET_ADMIN",
+                        "--cap-drop",
+                        "ALL",
+                        "--device",
+                        "/dev/fuse",
+                        "--security-opt",
+                        "no-new-privileges",
+                        "--ulimit",
+                        "nofile=10:20",
+                        "--stop-signal",
+                        "SIGINT",
+                        "--stop-timeout",
+                        "5",
+                        "--restart",
+                        "on-failure:3",
+                        "-m",
+                        "64m",
+                        "--memory-swap",
+                        "-1",
+                        "--memory-reservation",
+                        "32m",
+                        "--oom-kill-disable",
+                        "--oom-score-adj",
+                        "-10",
+                        "--cpus",
+                        "1.5",
+                        "--cpu-shares",
+                        "512",
+                        "--cpuset-cpus",
+                        "0-1",
+                        "--pids-limit",
+                        "50",
+                        "--blkio-weight",
+                        "300",
+                        "--pid",
+                        "host",
+                        "--ipc",
+                        "private",
+                        "--uts",
+                        "host",
+                        "--cgroupns",
+                        "private",
+                        "--cgroup-parent",
+                        "/p",
+                        "--sysctl",
+                        "net.ipv4.ip_forward=1",
+                        "--group-add",
+                        "audio",
+                        "--shm-size",
+                        "1g",
+                        "--cidfile",
+                        "/tmp/cid",
+                        "--health-cmd",
+                        "true",
+                        "--health-interval",
+                        "1m30s",
+                        "--health-retries",
+                        "2",
+                        "-v",
+                        "/h:/c:ro",
+                        "-v",
+                        "/anon",
+                        "--network",
+                        "none",
+                        "--expose",
+                        "80",
+                        "-t",
+                        "-i",
+                        "--rm",
+                        "busybox",
+                        "sh",
+                        "-c",
+                        "echo hi",
+                        NULL};
         char *env[] = {"HOME=/root", NULL};
         struct ctl_create c = {0};
         cleanup_error berth_error_t *err = NULL;
         struct json_object *hc;
         (void) state;
 
-        assert_int_equal(ctl_create_parse((int) (sizeof(argv) / sizeof(argv[0])) - 1, argv, env, &c, &err), 0);
+        assert_int_equal(
+                ctl_create_parse((int) (sizeof(argv) / sizeof(argv[0])) - 1, argv, env, &c, &err),
+                0);
         hc = json_object_object_get(c.body, "HostConfig");
         assert_string_equal(c.name, "web");
         assert_string_equal(c.cidfile, "/tmp/cid");
@@ -64,7 +153,9 @@ test_many_flags(void **state)
         assert_string_equal(at(c.body, "Env", NULL), "[\"A=1\",\"HOME=/root\"]");
         assert_string_equal(at(c.body, "Entrypoint", NULL), "[\"\"]");
         assert_string_equal(at(c.body, "Labels", NULL), "{\"k\":\"v\",\"flag\":\"\"}");
-        assert_string_equal(at(c.body, "Healthcheck", NULL), "{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":90000000000,\"Retries\":2}");
+        assert_string_equal(
+                at(c.body, "Healthcheck", NULL),
+                "{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":90000000000,\"Retries\":2}");
         assert_string_equal(at(c.body, "Volumes", NULL), "{\"/anon\":{}}");
         assert_string_equal(at(c.body, "ExposedPorts", NULL), "{\"80/tcp\":{}}");
         assert_string_equal(at(c.body, "Tty", NULL), "true");
@@ -75,9 +166,13 @@ test_many_flags(void **state)
         assert_string_equal(at(hc, "MemoryReservation", NULL), "33554432");
         assert_string_equal(at(hc, "NanoCpus", NULL), "1500000000");
         assert_string_equal(at(hc, "ShmSize", NULL), "1073741824");
-        assert_string_equal(at(hc, "Ulimits", NULL), "[{\"Name\":\"nofile\",\"Hard\":20,\"Soft\":10}]");
-        assert_string_equal(at(hc, "RestartPolicy", NULL), "{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}");
-        assert_string_equal(at(hc, "Devices", NULL), "[{\"PathOnHost\":\"/dev/fuse\",\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rwm\"}]");
+        assert_string_equal(at(hc, "Ulimits", NULL),
+                            "[{\"Name\":\"nofile\",\"Hard\":20,\"Soft\":10}]");
+        assert_string_equal(at(hc, "RestartPolicy", NULL),
+                            "{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}");
+        assert_string_equal(
+                at(hc, "Devices", NULL),
+                "[{\"PathOnHost\":\"/dev/fuse\",\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rwm\"}]");
         assert_string_equal(at(hc, "Tmpfs", NULL), "{\"/run\":\"size=1m\"}");
         assert_string_equal(at(hc, "Sysctls", NULL), "{\"net.ipv4.ip_forward\":\"1\"}");
         assert_string_equal(at(hc, "Binds", NULL), "[\"/h:/c:ro\"]");

@@ -29,17 +29,18 @@ render(const char *tmpl, const char *data)
         return out;
 }
 
-#define CHECK(expr, want)                                                                          \
-        do {                                                                                       \
-                char *got_ = (expr);                                                               \
-                assert_string_equal(got_, want);                                                   \
-                free(got_);                                                                        \
+#define CHECK(expr, want)                        \
+        do {                                     \
+                char *got_ = (expr);             \
+                assert_string_equal(got_, want); \
+                free(got_);                      \
         } while (0)
 
 static void
 test_fields(void **state)
 {
-        const char *d = "{\"ID\":\"abc\",\"Names\":\"web\",\"State\":{\"Status\":\"created\",\"Pid\":0},\"L\":[1,2]}";
+        const char *d =
+                "{\"ID\":\"abc\",\"Names\":\"web\",\"State\":{\"Status\":\"created\",\"Pid\":0},\"L\":[1,2]}";
         (void) state;
         CHECK(render("{{.ID}}", d), "abc");
         CHECK(render("id={{ .ID }} name={{.Names}}\\tx\\n", d), "id=abc name=web\tx\n");
@@ -69,13 +70,15 @@ test_table(void **state)
         cleanup_error berth_error_t *err = NULL;
         char *out = NULL;
         (void) state;
-        assert_int_equal(ctl_template_list("table {{.ID}}\t{{.Names}}", headers, items, &out, &err), 0);
+        assert_int_equal(ctl_template_list("table {{.ID}}\t{{.Names}}", headers, items, &out, &err),
+                         0);
         assert_string_equal(out, "CONTAINER ID   NAMES\n"
                                  "abc            a-long-name\n"
                                  "abcdef         b\n");
         free(out);
         /* docker's minimum cell width of 10 */
-        assert_int_equal(ctl_template_list("table {{.ID}}\t{{.Names}}", NULL, items, &out, &err), 0);
+        assert_int_equal(ctl_template_list("table {{.ID}}\t{{.Names}}", NULL, items, &out, &err),
+                         0);
         assert_string_equal(out, "ID        NAMES\n"
                                  "abc       a-long-name\n"
                                  "abcdef    b\n");

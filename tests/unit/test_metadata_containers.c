@@ -81,7 +81,10 @@ test_records(void **state)
         assert_int_equal(metadata_db_open(dir, &db, &err), 0);
         assert_int_equal(metadata_containers_create(db, a, &err), 0);
         assert_int_equal(metadata_containers_create(db, b, &err), -EEXIST);
-        assert_string_equal(err->msg, "Conflict. The container name \"/web\" is already in use by container \"" A "\". You have to remove (or rename) that container to be able to reuse that name.");
+        assert_string_equal(
+                err->msg,
+                "Conflict. The container name \"/web\" is already in use by container \"" A
+                "\". You have to remove (or rename) that container to be able to reuse that name.");
         berth_error_free(err);
         err = NULL;
         json_object_object_add(b, "Name", json_object_new_string("/db"));
@@ -95,7 +98,8 @@ test_records(void **state)
         assert_int_equal(metadata_containers_resolve(db, "cache", &id, &err), 0);
         assert_string_equal(id, B);
         assert_int_equal(metadata_containers_load(db, B, &loaded, &err), 0);
-        assert_string_equal(json_object_get_string(json_object_object_get(loaded, "Name")), "/cache");
+        assert_string_equal(json_object_get_string(json_object_object_get(loaded, "Name")),
+                            "/cache");
         assert_int_equal(metadata_containers_delete(db, A, &err), 0);
         assert_int_equal(metadata_containers_delete(db, A, &err), -ENOENT);
         berth_error_free(err);

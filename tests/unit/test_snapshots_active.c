@@ -26,10 +26,10 @@
 #include "supervisor/snapshots/probe.h"
 #include "supervisor/snapshots/snapshotter.h"
 
-#define L1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define L2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-#define H1 "1111111111111111111111111111111111111111111111111111111111111111"
-#define H2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define L1  "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define L2  "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define H1  "1111111111111111111111111111111111111111111111111111111111111111"
+#define H2  "2222222222222222222222222222222222222222222222222222222222222222"
 #define CID "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
 
 struct fixture {
@@ -133,8 +133,9 @@ test_prepare_read_remove_overlay(void **state)
         assert_int_equal(snapshotter_exists(s, L1), 1);
         assert_int_equal(snapshotter_active_mount_args(s, CID, &type, &src, &opts, &err), 0);
         assert_string_equal(type, "overlay");
-        want = xasprintf("index=off,lowerdir=%s/%s/fs:%s/%s/fs,upperdir=%s/active/%s/upper,workdir=%s/active/%s/work",
-                         f->snaps, H2, f->snaps, H1, f->snaps, CID, f->snaps, CID);
+        want = xasprintf(
+                "index=off,lowerdir=%s/%s/fs:%s/%s/fs,upperdir=%s/active/%s/upper,workdir=%s/active/%s/work",
+                f->snaps, H2, f->snaps, H1, f->snaps, CID, f->snaps, CID);
         assert_string_equal(opts, want);
         assert_int_equal(snapshotter_active_remove(s, CID, &err), 0);
         assert_int_equal(snapshotter_active_exists(s, CID), 0);
@@ -172,7 +173,8 @@ test_bundle_mounts_and_removes(void **state)
         struct fixture *f = *state;
         struct snapshotter *s = NULL;
         cleanup_error berth_error_t *err = NULL;
-        cleanup_free char *data = xasprintf("%s/data", f->dir), *exec = xasprintf("%s/exec", f->dir);
+        cleanup_free char *data = xasprintf("%s/data", f->dir),
+                          *exec = xasprintf("%s/exec", f->dir);
         cleanup_free char *cfg = NULL, *dir = NULL, *seen = NULL, *made = NULL;
         struct container_service svc = {0};
         const char *driver = NULL;
