@@ -22,6 +22,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "supervisor/events/bus.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/metadata/db.h"
 #include "supervisor/snapshots/probe.h"
 
@@ -291,13 +292,18 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         cpu_set_t cpus;
         char host[256] = "", now[64];
         struct timespec ts;
-        size_t images = 0, containers = 0;
+        size_t images = 0;
+        int64_t containers = 0, running = 0, paused = 0, stopped = 0;
         int ncpu;
 
         (void) req;
-        if (metadata_db_count_images(ctx->db, &images, &err) < 0
-            || metadata_db_count_containers(ctx->db, &containers, &err) < 0) {
+        if (metadata_db_count_images(ctx->db, &images, &err) < 0) {
                 api_response_error(resp, 500, "%s", err->msg);
+                return;
+        }
+        api_containers_count(ctx, &containers, &running, &paused, &stopped);
+        if (containers < 0) {
+                api_response_error(resp, 500, "metadata: cannot read container records");
                 return;
         }
         uname(&u);
@@ -310,12 +316,11 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
 
         o = json_object_new_object();
         add_str(o, "ID", ctx->daemon_id);
-        /* Records come with issue 8; their states (running, paused) with the tasks. Until then
-         * every container is counted as stopped. */
-        json_object_object_add(o, "Containers", json_object_new_int64((int64_t) containers));
-        json_object_object_add(o, "ContainersRunning", json_object_new_int(0));
-        json_object_object_add(o, "ContainersPaused", json_object_new_int(0));
-        json_object_object_add(o, "ContainersStopped", json_object_new_int64((int64_t) containers));
+        /* From the records' State (the tasks layer keeps it current). */
+        json_object_object_add(o, "Containers", json_object_new_int64(containers));
+        json_object_object_add(o, "ContainersRunning", json_object_new_int64(running));
+        json_object_object_add(o, "ContainersPaused", json_object_new_int64(paused));
+        json_object_object_add(o, "ContainersStopped", json_object_new_int64(stopped));
         json_object_object_add(o, "Images", json_object_new_int64((int64_t) images));
         add_str(o, "Driver", ctx->driver);
         /* dockerd lists driver details here; berthd gives overlay2's backing filesystem. */

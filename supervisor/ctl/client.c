@@ -44,6 +44,13 @@ ctl_request(const char *host, const char *method, const char *path, FILE *upload
 }
 
 int
+ctl_request_json(const char *host, const char *method, const char *path, const char *json,
+                 struct ctl_reply *ret)
+{
+        return ctl_request_ex(host, method, path, NULL, json, NULL, NULL, ret);
+}
+
+int
 ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
                const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret)
 {

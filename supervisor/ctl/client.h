@@ -22,6 +22,9 @@ int ctl_request(const char *host, const char *method, const char *path, FILE *up
  * JSON_BODY is given, that body as application/json. */
 int ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
                    const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret);
+/* ctl_request_ex with just JSON (may be NULL) as an application/json body. */
+int ctl_request_json(const char *host, const char *method, const char *path, const char *json,
+                     struct ctl_reply *ret);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -20,6 +20,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/login.h"
+#include "supervisor/ctl/images_format.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -92,11 +93,13 @@ cmd_images(const char *host, int argc, char **argv)
         static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"digests", no_argument, NULL, 'D'},
+                                             {"format", required_argument, NULL, 'F'},
                                              {NULL, 0, NULL, 0}};
         cleanup_json struct json_object *list = NULL;
         cleanup_free char *path = NULL;
         cleanup_strv char **seen = NULL;
         bool all = false, quiet = false, digests = false;
+        const char *format = NULL;
         int c;
 
         optind = 0;
@@ -107,6 +110,8 @@ cmd_images(const char *host, int argc, char **argv)
                         quiet = true;
                 else if (c == 'D')
                         digests = true;
+                else if (c == 'F')
+                        format = optarg;
                 else
                         return 125;
         }
@@ -120,6 +125,8 @@ cmd_images(const char *host, int argc, char **argv)
         list = ctl_get_json(host, path);
         if (list == NULL)
                 return 1;
+        if (format && !quiet)
+                return ctl_images_print_format(list, format, (long long) time(NULL));
         if (!quiet)
                 printf(digests ? "%-20s %-10s %-20s %-15s %-15s %s\n"
                                : "%-20s %-10s %-15s %-15s %s\n",

@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/events.h"
+#include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
@@ -142,6 +143,12 @@ usage(FILE *out)
                 "  history   Show the history of an image\n"
                 "  events    Show events (--since, --until, --filter k=v, --format '{{json .}}')\n"
                 "  image inspect   Show an image's details (JSON)\n"
+                "  create    Create a container (docker create's flags)\n"
+                "  ps        List containers (-a, -q, -n, -l, -s, --filter, --format, --no-trunc)\n"
+                "  inspect   Show a container's or an image's details (-f TEMPLATE)\n"
+                "  rm        Remove containers (-f, -v)\n"
+                "  rename    Rename a container\n"
+                "  container prune   Remove all stopped containers\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -191,6 +198,8 @@ main(int argc, char **argv)
                 r = ctl_login_main(host, argc - optind, argv + optind);
         } else if (strcmp(argv[optind], "events") == 0) {
                 r = ctl_events_main(host, argc - optind, argv + optind);
+        } else if (ctl_containers_known(argv[optind])) {
+                r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "supervisor/api/api.h"
+#include "supervisor/containers/service.h"
 #include "supervisor/daemon/config.h"
 #include "supervisor/events/bus.h"
 #include "supervisor/images/service.h"
@@ -24,6 +25,8 @@ struct berthd {
         struct event_bus events; /* initialised first, done last */
         struct image_service images;
         bool images_ready; /* images was initialised (its lock exists) */
+        struct container_service containers;
+        bool containers_ready;
         struct api_ctx api;
         struct api_http *http;
         char *socket_path; /* set once the socket exists: removed at exit */

@@ -217,6 +217,17 @@ berthd_open(struct berthd *d, berth_error_t **err)
         image_service_init(&d->images, d->db, d->content, d->snapshots, d->driver);
         d->images.events = &d->events;
         d->images_ready = true;
+        container_service_init(&d->containers, d->db, &d->images, d->snapshots, d->cfg.data_root,
+                               d->cfg.exec_root, d->driver);
+        d->containers_ready = true;
+        d->images.container_using = container_service_using_image;
+        d->images.container_using_ud = &d->containers;
+        /* A crash mid-create or mid-remove leaves files no container record holds. */
+        r = container_service_sweep(&d->containers, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                log_info("containers: removed %d leftover(s) of unrecorded containers", r);
         /* A crash between a load's blobs and its record leaves blobs and snapshots no record
          * holds: collect them before serving. */
         image_service_collect_locked(&d->images);
@@ -239,6 +250,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .db = d->db,
                 .images = &d->images,
                 .events = &d->events,
+                .containers = &d->containers,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
                 .registry_auth_file = d->registry_auth_file,
@@ -265,6 +277,8 @@ berthd_close(struct berthd *d)
         if (d->socket_path && unlink(d->socket_path) < 0 && errno != ENOENT)
                 log_warn("remove \"%s\": %s, ignoring", d->socket_path, strerror(errno));
         free(d->socket_path);
+        if (d->containers_ready)
+                container_service_done(&d->containers);
         if (d->images_ready)
                 image_service_done(&d->images);
         snapshotter_close(d->snapshots);

@@ -29,6 +29,8 @@ image_service_init(struct image_service *svc, struct metadata_db *db, struct con
         svc->store = store;
         svc->snapshots = snapshots;
         svc->driver = driver;
+        svc->container_using = NULL;
+        svc->container_using_ud = NULL;
         pthread_mutex_init(&svc->lock, NULL);
 }
 
@@ -187,11 +189,17 @@ only_digests_of_repo_remain(char *const *names, const char *key)
         return true;
 }
 
+static char *
+container_using(struct image_service *svc, const char *id)
+{
+        return svc->container_using ? svc->container_using(svc->container_using_ud, id) : NULL;
+}
+
 static int
 remove_locked(struct image_service *svc, const char *name, bool force, struct json_object *result,
               berth_error_t **err)
 {
-        cleanup_free char *id = NULL, *key = NULL;
+        cleanup_free char *id = NULL, *key = NULL, *user = NULL;
         struct image_record rec = {0};
         int r;
 
@@ -215,6 +223,21 @@ remove_locked(struct image_service *svc, const char *name, bool force, struct js
                         err, EBUSY,
                         "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
                         s);
+        } else if (!force && (user = container_using(svc, id)) != NULL) {
+                /* dockerd (daemon/images/image_delete.go): a container's image loses its last
+                 * reference only with force; with it, the stopped container keeps its own
+                 * snapshot (and the layers under it) while the image goes. */
+                cleanup_free char *s = short_id(id);
+                if (key)
+                        r = berth_error_new(
+                                err, EBUSY,
+                                "conflict: unable to remove repository reference \"%s\" (must force) - container %.12s is using its referenced image %s",
+                                name, user, s);
+                else
+                        r = berth_error_new(
+                                err, EBUSY,
+                                "conflict: unable to delete %s (must be forced) - image is being used by stopped container %.12s",
+                                s, user);
         } else {
                 r = delete_image_locked(svc, id, rec.names, result, err);
         }
@@ -281,9 +304,15 @@ image_service_prune(struct image_service *svc, bool all, struct json_object *res
                 pthread_mutex_unlock(&svc->lock);
                 return n;
         }
-        for (int i = 0; i < n && r >= 0; i++)
-                if (all || recs[i].names == NULL)
+        for (int i = 0; i < n && r >= 0; i++) {
+                cleanup_free char *user = NULL;
+                if (!all && recs[i].names != NULL)
+                        continue;
+                /* Images that containers use are never pruned (dockerd's ImagesPrune). */
+                user = container_using(svc, recs[i].id);
+                if (user == NULL)
                         r = delete_image_locked(svc, recs[i].id, recs[i].names, result, err);
+        }
         image_records_free(recs, (size_t) n);
         *ret_reclaimed = image_service_collect_locked(svc);
         pthread_mutex_unlock(&svc->lock);

@@ -24,6 +24,10 @@ struct image_service {
         /* Serialises every change: a load commits blobs and snapshots before its record, so the
          * collector must not run between the two (containerd uses leases for this). */
         pthread_mutex_t lock;
+        /* Set by main() before serving (containers/service.h): the ID of a container that uses
+         * IMAGE_ID (caller frees), or NULL. rmi and prune keep such images as dockerd does. */
+        char *(*container_using)(void *ud, const char *image_id);
+        void *container_using_ud;
 };
 
 void image_service_init(struct image_service *svc, struct metadata_db *db,
@@ -66,7 +70,7 @@ int image_service_remove(struct image_service *svc, const char *name, bool force
 /* docker tag SOURCE REPO[:TAG]. */
 int image_service_tag(struct image_service *svc, const char *source, const char *target,
                       berth_error_t **err);
-/* Remove dangling images (ALL: every unused image, and berthd has no containers yet) and collect;
+/* Remove dangling images (ALL: every image) that no container uses, and collect;
  * like remove, fills RESULT; *ret_reclaimed the bytes of blobs removed. */
 int image_service_prune(struct image_service *svc, bool all, struct json_object *result,
                         int64_t *ret_reclaimed, berth_error_t **err);

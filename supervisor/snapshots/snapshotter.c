@@ -23,6 +23,7 @@
 #include "lib/fs.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/unpack.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -101,6 +102,18 @@ char *
 snapshotter_path(struct snapshotter *s, const char *chain_id)
 {
         return xasprintf("%s/%s/fs", s->root, hex_of(chain_id));
+}
+
+const char *
+snapshotter_root(const struct snapshotter *s)
+{
+        return s->root;
+}
+
+bool
+snapshotter_is_overlay(const struct snapshotter *s)
+{
+        return s->overlay;
 }
 
 int
@@ -272,11 +285,21 @@ int
 snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err)
 {
         cleanup_strv char **marked = NULL;
+        cleanup_strv char **keep_all = NULL;
         cleanup_dir DIR *d = NULL;
         struct dirent *de;
+        cleanup_strv char **held = NULL;
         int removed = 0, r;
 
-        strv_foreach(k, keep) {
+        /* Containers' read-write snapshots hold their image's chain (active.c). */
+        r = snapshotter_active_parents(s, &held, err);
+        if (r < 0)
+                return r;
+        strv_foreach(h, held)
+                strv_push(&keep_all, h);
+        strv_foreach(k, keep)
+                strv_push(&keep_all, k);
+        strv_foreach(k, keep_all) {
                 cleanup_free char *cur = xstrdup(hex_of(k));
                 while (cur) {
                         char *p;
@@ -292,7 +315,7 @@ snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err)
                 return berth_error_sys(err, errno, "snapshots: open \"%s\"", s->root);
         while ((de = readdir(d)) != NULL) {
                 bool kept = false;
-                if (de->d_name[0] == '.')
+                if (de->d_name[0] == '.' || strcmp(de->d_name, SNAPSHOT_ACTIVE_DIR) == 0)
                         continue;
                 strv_foreach(m, marked)
                         if (strcmp(m, de->d_name) == 0)

@@ -2,6 +2,7 @@
  * shared by every image whose layers start with that chain. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/error.h"
@@ -33,5 +34,9 @@ int snapshotter_exists(struct snapshotter *s, const char *chain_id);
 int64_t snapshotter_layer_size(struct snapshotter *s, const char *chain_id);
 /* The directory holding CHAIN_ID's files; caller frees. */
 char *snapshotter_path(struct snapshotter *s, const char *chain_id);
-/* Remove every snapshot that is neither in KEEP nor an ancestor of one. Returns the count. */
+/* The directory given to snapshotter_open and its driver (for active.c). */
+const char *snapshotter_root(const struct snapshotter *s);
+bool snapshotter_is_overlay(const struct snapshotter *s);
+/* Remove every snapshot that is not in KEEP, not held by an active snapshot (active.h) and not an
+ * ancestor of one. Returns the count. */
 int snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err);
