@@ -17,6 +17,8 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/list.h"
+#include "supervisor/containers/run.h"
+#include "supervisor/metadata/containers.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
@@ -225,6 +227,16 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
                 api_response_error(resp, 501, "links: not implemented");
                 return;
         }
+        cleanup_free char *id = NULL;
+        /* rm -f of a running container: kill it and wait for its exit path first. */
+        if (ctx->runner && api_query_bool(req, "force", false)
+            && container_run_kill_wait(ctx->runner, req->param, &err) < 0) {
+                fail(resp, err);
+                return;
+        }
+        if (ctx->runner)
+                (void) metadata_containers_resolve(ctx->db, req->param, &id, &err);
+        berth_error_free(err), err = NULL;
         if (container_service_remove(ctx->containers, req->param,
                                      api_query_bool(req, "force", false),
                                      api_query_bool(req, "v", false), &err)
@@ -232,6 +244,8 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
                 fail(resp, err);
                 return;
         }
+        if (ctx->runner && id)
+                container_run_removed(ctx->runner, id);
         resp->status = 204;
 }
 
