@@ -43,6 +43,7 @@ struct attach_arg {
         char *log_path;
         char *stdin_path; /* NULL: stdin not attached */
         bool tty, out, err, stdin_once;
+        FILE *log; /* kept open: a --rm container's log is unlinked as soon as it exits */
         off_t off;
         ino_t ino;
         struct container_wait w;
@@ -58,6 +59,8 @@ attach_free(void *p)
 
         if (a->has_wait)
                 container_wait_done(&a->w);
+        if (a->log)
+                fclose(a->log);
         free(a->id);
         free(a->log_path);
         free(a->stdin_path);
@@ -139,21 +142,22 @@ send_new(struct attach_arg *a, bool *ret_more)
         int r = 0;
 
         *ret_more = false;
-        if (stat(a->log_path, &st) < 0)
-                return 0;
-        if (st.st_ino != a->ino) {
-                a->ino = st.st_ino; /* a new (or rotated) file: from its start */
+        if (a->log == NULL || (stat(a->log_path, &st) == 0 && st.st_ino != a->ino
+                               && fstat(fileno(a->log), &st) == 0 && st.st_size <= a->off)) {
+                /* None yet, or rotated and the old one read to its end: the new one from its
+                 * start. */
+                FILE *n = fopen(a->log_path, "re");
+                if (n == NULL)
+                        return 0;
+                if (a->log)
+                        fclose(a->log);
+                a->log = n;
+                a->ino = fstat(fileno(n), &st) == 0 ? st.st_ino : 0;
                 a->off = 0;
         }
-        if (st.st_size <= a->off)
+        f = a->log;
+        if (fseeko(f, a->off, SEEK_SET) < 0)
                 return 0;
-        f = fopen(a->log_path, "re");
-        if (f == NULL)
-                return 0;
-        if (fseeko(f, a->off, SEEK_SET) < 0) {
-                fclose(f);
-                return 0;
-        }
         while (r == 0 && (len = getline(&line, &cap, f)) > 0) {
                 struct jsonfile_entry e;
                 if (line[len - 1] != '\n')
@@ -172,7 +176,7 @@ send_new(struct attach_arg *a, bool *ret_more)
                 jsonfile_entry_done(&e);
         }
         free(line);
-        fclose(f);
+        clearerr(f);
         return r;
 }
 
@@ -259,9 +263,15 @@ api_containers_attach(const struct api_ctx *ctx, const struct api_request *req,
         if (api_query_bool(req, "stdin", false) && json_object_get_boolean(get(cfg, "OpenStdin")))
                 a->stdin_path = xasprintf("%s/containers/%s/init-stdin", ctx->exec_root, id);
         /* Follow from here on; logs=1 replays what the current file holds first. */
-        if (stat(a->log_path, &st) == 0) {
-                a->ino = st.st_ino;
-                a->off = api_query_bool(req, "logs", false) ? 0 : st.st_size;
+        {
+                /* Made here when the container never ran: berth-logger appends to it. */
+                int fd = open(a->log_path, O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
+                if (fd >= 0 && fstat(fd, &st) == 0 && (a->log = fdopen(fd, "r")) != NULL) {
+                        a->ino = st.st_ino;
+                        a->off = api_query_bool(req, "logs", false) ? 0 : st.st_size;
+                } else if (fd >= 0) {
+                        close(fd);
+                }
         }
         if (api_query_bool(req, "stream", false)) {
                 if (container_run_wait_begin(ctx->runner, id, CONTAINER_WAIT_NEXT_EXIT, &a->w,

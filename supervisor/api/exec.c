@@ -39,6 +39,7 @@ struct exec_rec {
         bool running, started;
         int exit_code;
         uint32_t pid;
+        uint32_t pend_w, pend_h; /* a resize that came before the process ran */
         struct exec_rec *next;
 };
 
@@ -311,6 +312,18 @@ exec_session(struct api_stream *s, void *arg)
                 return;
         }
         exec_set(x->e, true, 0, pid);
+        {
+                /* The CLI resizes as soon as the hijack is answered, maybe before this. */
+                uint32_t w, h;
+                pthread_mutex_lock(&exec_lock);
+                w = x->e->pend_w;
+                h = x->e->pend_h;
+                pthread_mutex_unlock(&exec_lock);
+                if (x->e->tty && w && h) {
+                        cleanup_error berth_error_t *e2 = NULL;
+                        (void) task_resize_pty(x->t, x->e->id, w, h, &e2);
+                }
+        }
         if (x->paths[0]) {
                 /* Read and write: never blocks, whoever opened first. */
                 x->in_fd = open(x->paths[0], O_RDWR | O_CLOEXEC);
@@ -509,6 +522,16 @@ api_exec_resize(const struct api_ctx *ctx, const struct api_request *req,
                 api_response_error(resp, 400, "invalid resize: h and w must be numbers");
                 return;
         }
+        pthread_mutex_lock(&exec_lock);
+        if (!e->running && e->exit_code == 0) {
+                /* Not started yet (or just being started): applied once it runs. */
+                e->pend_w = w;
+                e->pend_h = h;
+                pthread_mutex_unlock(&exec_lock);
+                resp->status = 200;
+                return;
+        }
+        pthread_mutex_unlock(&exec_lock);
         t = container_run_task_get(ctx->runner, e->container_id);
         if (t == NULL) {
                 api_response_error(resp, 409, "Container %s is not running", e->container_id);

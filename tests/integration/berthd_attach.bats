@@ -182,7 +182,7 @@ PY
 	id=$("${C[@]}" run -d busybox sleep 300)
 	for cli in $(clis); do
 		n=$((n + 1))
-		run under_pty 33 101 "$cli" exec -it "$id" stty size
+		run under_pty 33 101 "$cli" exec -it "$id" sh -c 'sleep 0.5; stty size'
 		echo "$cli exec: $status [$output]"
 		[ "$status" -eq 0 ]
 		[[ $output == *"33 101"* ]]
