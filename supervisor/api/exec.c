@@ -319,9 +319,13 @@ exec_session(struct api_stream *s, void *arg)
                 w = x->e->pend_w;
                 h = x->e->pend_h;
                 pthread_mutex_unlock(&exec_lock);
-                if (x->e->tty && w && h) {
+                /* The shim gets the exec's console a moment after Start: retry briefly. */
+                for (int i = 0; x->e->tty && w && h && i < 20; i++) {
                         cleanup_error berth_error_t *e2 = NULL;
-                        (void) task_resize_pty(x->t, x->e->id, w, h, &e2);
+                        if (task_resize_pty(x->t, x->e->id, w, h, &e2) == 0)
+                                break;
+                        log_debug("exec %s: resize: %s", x->e->id, e2->msg);
+                        usleep(50000);
                 }
         }
         if (x->paths[0]) {

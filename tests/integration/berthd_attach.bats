@@ -217,3 +217,57 @@ PY
 	[ "$fds1" -le "$fds0" ]
 	[ "$thr1" -le "$thr0" ]
 }
+
+@test "berthctl: run -i/-a/-it, exec [-i] [-t] [-e] [-w] [-u] [-d], attach; exit statuses" {
+	run --separate-stderr bash -c "echo hi | ${C[*]} run -i --rm busybox cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	run --separate-stderr "${C[@]}" run --rm busybox sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	[ "$stderr" = err ]
+	# -a stdout: stderr not attached
+	run --separate-stderr "${C[@]}" run --rm -a stdout busybox sh -c 'echo out; echo err >&2'
+	[ "$status" -eq 0 ]
+	[ "$output" = out ]
+	[ -z "$stderr" ]
+	run under_pty 23 78 "${C[@]}" run --rm -it busybox sh -c 'sleep 0.3; stty size; exit 4'
+	[ "$status" -eq 4 ]
+	[[ $output == *"23 78"* ]]
+	id=$("${C[@]}" run -d busybox sleep 300)
+	run "${C[@]}" exec "$id" sh -c 'exit 5'
+	[ "$status" -eq 5 ]
+	run bash -c "printf 'a\nb\n' | ${C[*]} exec -i $id cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'a\nb')" ]
+	run "${C[@]}" exec -e FOO=bar -w /tmp -u 1000:1000 "$id" sh -c 'echo $FOO $(pwd) $(id -u):$(id -g)'
+	[ "$status" -eq 0 ]
+	[ "$output" = "bar /tmp 1000:1000" ]
+	run under_pty 22 77 "${C[@]}" exec -it "$id" sh -c 'sleep 0.3; stty size'
+	[ "$status" -eq 0 ]
+	[[ $output == *"22 77"* ]]
+	"${C[@]}" exec -d "$id" sh -c 'echo detached >/tmp/d'
+	sleep 0.5
+	run "${C[@]}" exec "$id" cat /tmp/d
+	[ "$output" = detached ]
+	# attach to a running container: its new output; ends with its status
+	id2=$("${C[@]}" run -d busybox sh -c 'sleep 1; echo late; exit 6')
+	run --separate-stderr "${C[@]}" attach "$id2"
+	[ "$status" -eq 6 ]
+	[ "$output" = late ]
+	run "${C[@]}" attach "$id2"
+	[ "$status" -eq 1 ]
+	[[ $output == *"cannot attach to a stopped container"* ]]
+}
+
+@test "berthctl: --sig-proxy forwards a signal to the container" {
+	"${C[@]}" run --rm busybox sh -c 'trap "echo got-term; exit 9" TERM; while :; do sleep 0.1; done' >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	cpid=$!
+	sleep 1.5
+	kill -TERM "$cpid"
+	rc=0
+	wait "$cpid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 9 ]
+	grep -q got-term "$BATS_TEST_TMPDIR/out"
+}
