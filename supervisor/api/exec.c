@@ -289,7 +289,7 @@ exec_session(struct api_stream *s, void *arg)
         cleanup_error berth_error_t *err = NULL;
         struct task_stdio io = {.terminal = x->e->tty};
         pthread_t pump;
-        bool pumping = false;
+        bool pumping = false, gone = false;
         uint32_t pid = 0;
         char buf[16384];
 
@@ -341,8 +341,10 @@ exec_session(struct api_stream *s, void *arg)
                 int k = poll(p, 3, -1);
                 if (k < 0 && errno == EINTR)
                         continue;
-                if (k < 0 || (p[2].revents & (POLLHUP | POLLERR)))
-                        break; /* the client went: the process runs on, unread */
+                if (k < 0 || (p[2].revents & (POLLHUP | POLLERR))) {
+                        gone = true; /* the client went: the process runs on, unread */
+                        break;
+                }
                 for (int i = 0; i < 2; i++) {
                         int *fd = i == 0 ? &out : &errfd;
                         ssize_t n;
@@ -372,6 +374,28 @@ exec_session(struct api_stream *s, void *arg)
                 close(TAKE_FD(out));
         if (errfd >= 0)
                 close(TAKE_FD(errfd));
+        if (gone) {
+                /* End the session now; a thread of its own waits for the process. */
+                struct exec_run *y = xzalloc(sizeof(*y));
+                pthread_attr_t attr;
+                pthread_t th;
+
+                if (pumping) {
+                        if (s->in_fd >= 0)
+                                shutdown(s->in_fd, SHUT_RD);
+                        pthread_join(pump, NULL);
+                }
+                y->r = x->r;
+                y->e = x->e;
+                y->t = TAKE_PTR(x->t);
+                y->in_fd = TAKE_FD(x->in_fd);
+                pthread_attr_init(&attr);
+                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                if (pthread_create(&th, &attr, exec_detached, y) != 0)
+                        exec_detached(y);
+                pthread_attr_destroy(&attr);
+                return;
+        }
         exec_reap(x);
         if (pumping) {
                 if (s->in_fd >= 0)

@@ -271,3 +271,33 @@ PY
 	[ "$rc" -eq 9 ]
 	grep -q got-term "$BATS_TEST_TMPDIR/out"
 }
+
+@test "exec: a client killed mid-exec: the process runs to its end, nothing leaks in berthd" {
+	local cli bpid fds0 fds1 thr0 thr1 i
+	cli=$(clis | tail -1)
+	[[ -n $cli ]] || skip "no docker CLI on this host"
+	id=$("${C[@]}" run -d busybox sleep 300)
+	bpid=$(cat "$BD/pid")
+	sleep 0.3
+	fds0=$(ls /proc/$bpid/fd | wc -l)
+	thr0=$(ls /proc/$bpid/task | wc -l)
+	"$cli" exec "$id" sh -c 'echo started; sleep 2; echo x >/tmp/done' >"$BATS_TEST_TMPDIR/ex" 2>&1 &
+	epid=$!
+	sleep 0.8
+	kill -KILL "$epid"
+	wait "$epid" || true
+	grep -q started "$BATS_TEST_TMPDIR/ex"
+	for ((i = 0; i < 50; i++)); do
+		[ "$("${C[@]}" exec "$id" cat /tmp/done 2>/dev/null)" = x ] && break
+		sleep 0.1
+	done
+	[ "$("${C[@]}" exec "$id" cat /tmp/done)" = x ]
+	sleep 0.5
+	fds1=$(ls /proc/$bpid/fd | wc -l)
+	thr1=$(ls /proc/$bpid/task | wc -l)
+	echo "fds $fds0 -> $fds1, threads $thr0 -> $thr1"
+	[ "$fds1" -le "$fds0" ]
+	[ "$thr1" -le "$thr0" ]
+	# and no exec FIFO is left in the bundle
+	! ls "$BD/exec/containers/$id" | grep -q '^exec-'
+}
