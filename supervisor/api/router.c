@@ -68,6 +68,9 @@ static const struct {
         {"POST", "/containers/", "/unpause", api_containers_unpause},
         {"GET", "/containers/", "/top", api_containers_top},
         {"GET", "/containers/", "/logs", api_containers_logs},
+        {"POST", "/containers/", "/exec", api_containers_exec_create},
+        {"POST", "/exec/", "/start", api_exec_start},
+        {"GET", "/exec/", "/json", api_exec_inspect},
 };
 
 const char *

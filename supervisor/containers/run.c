@@ -272,6 +272,16 @@ mark_running(struct json_object *doc, void *arg)
         set(st, "ExitCode", json_object_new_int(0));
         set(st, "Error", json_object_new_string(""));
         set(st, "StartedAt", json_object_new_string(s->at));
+        set(doc, "BerthManualStop", json_object_new_boolean(false));
+}
+
+/* dockerd's HasBeenManuallyStopped, kept in the record (not shown by inspect) so that berthd's
+ * start can tell unless-stopped containers stopped by hand. */
+static void
+mark_manual(struct json_object *doc, void *arg)
+{
+        (void) arg;
+        set(doc, "BerthManualStop", json_object_new_boolean(true));
 }
 
 struct failed {
@@ -541,6 +551,7 @@ handle_exit(struct exit_job *j)
         struct json_object *hc = get(doc, "HostConfig"), *rp = get(hc, "RestartPolicy");
         autoremove = json_object_get_boolean(get(hc, "AutoRemove"));
         snprintf(code, sizeof(code), "%d", x.code);
+        container_exec_container_gone(r, j->id);
         publish(r, j->id, "die", "exitCode", code, NULL, NULL);
 
         pthread_mutex_lock(&r->lock);
@@ -633,6 +644,8 @@ on_event(const struct task_event *ev, void *userdata)
         if (ev->kind == TASK_EVENT_EXIT && ev->exec_id[0] == '\0')
                 spawn_exit(r, ev->container_id, ev->exit_status, ev->exited_sec, ev->exited_nsec,
                            true);
+        else if (ev->kind == TASK_EVENT_EXIT)
+                container_exec_exited(r, ev->container_id, ev->exec_id, ev->exit_status);
 }
 
 void
@@ -706,6 +719,10 @@ active(struct container_runner *r, const char *ref, char **ret_id, struct task *
         *ret_t = e->t;
         *ret_n = exits_of(r, id)->n;
         pthread_mutex_unlock(&r->lock);
+        if (manual) {
+                cleanup_error berth_error_t *e2 = NULL;
+                (void) record_change(r, id, mark_manual, NULL, &e2);
+        }
         *ret_id = TAKE_PTR(id);
         return 0;
 }
@@ -1064,14 +1081,14 @@ restore_all(struct container_runner *r)
                         restore_one(r, id);
                         continue;
                 }
-                /* Restart policies at start: always, and unless-stopped unless stopped by
-                 * hand (dockerd keeps that in the record; berthd does not yet: a stopped
-                 * unless-stopped container stays down only when it exited 0 by hand is not
-                 * told apart). */
+                /* Restart policies at start, as dockerd: always, and unless-stopped unless
+                 * stopped by hand (BerthManualStop). */
                 rp = get(get(doc, "HostConfig"), "RestartPolicy");
                 const char *pol = get_str(rp, "Name");
-                if (pol && strcmp(pol, "always") == 0
-                    && !json_object_get_boolean(get(doc, "BerthManualStop"))) {
+                if (pol
+                    && (strcmp(pol, "always") == 0
+                        || (strcmp(pol, "unless-stopped") == 0
+                            && !json_object_get_boolean(get(doc, "BerthManualStop"))))) {
                         if (start_id(r, id, &err) < 0) {
                                 log_warn("container %s: restart at start: %s", id, err->msg);
                                 berth_error_free(err), err = NULL;
@@ -1160,6 +1177,7 @@ container_runner_close(struct container_runner *r)
                 free(e->id);
                 free(e);
         }
+        container_exec_free_all(r);
         for (struct run_exit_count *x = r->exits, *next; x; x = next) {
                 next = x->next;
                 free(x->id);

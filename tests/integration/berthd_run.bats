@@ -278,3 +278,40 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	done
 	((n > 0)) || skip "no docker CLI on this host"
 }
+
+@test "run: exec -d (detached): create, start, inspect with the exit code; docker exec -d" {
+	local id e cli
+	id=$("${C[@]}" run -d busybox sleep 100)
+	e=$(api -X POST -H 'Content-Type: application/json' \
+		-d '{"Cmd":["sh","-c","echo $A > /tmp/x; exit 3"],"Env":["A=fromexec"]}' "/v1.41/containers/$id/exec" | jq -r .Id)
+	[[ $e =~ ^[0-9a-f]{64}$ ]]
+	[ "$(api "/v1.41/exec/$e/json" | jq -c '[.Running, .ExitCode, .ContainerID == "'"$id"'", .ProcessConfig.entrypoint]')" = '[false,null,true,"sh"]' ]
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "/v1.41/exec/$e/start")" = 200 ]
+	wait_for 5 bash -c "[[ \$(curl -s --unix-socket $BD/s.sock http://x/v1.41/exec/$e/json | jq -r .ExitCode) == 3 ]]"
+	[ "$(cat "$BD/exec/containers/$id/rootfs/tmp/x")" = fromexec ]
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "/v1.41/exec/$e/start")" = 409 ]
+	[ "$(api_status "/v1.41/exec/nosuch/json")" = 404 ]
+	for cli in /usr/bin/docker /usr/local/bin/docker; do
+		[[ -x $cli ]] || continue
+		"$cli" exec -d "$id" touch "/tmp/by-${cli//\//-}"
+		wait_for 5 test -e "$BD/exec/containers/$id/rootfs/tmp/by-${cli//\//-}"
+	done
+	"${C[@]}" stop -t 0 "$id"
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' "/v1.41/containers/$id/exec")" = 409 ]
+	"${C[@]}" rm "$id"
+	nothing_left "$id"
+}
+
+@test "run: restart policies at berthd start: always comes back, unless-stopped stopped by hand does not" {
+	local a u
+	a=$("${C[@]}" run -d --restart always busybox sleep 100)
+	u=$("${C[@]}" run -d --restart unless-stopped busybox sleep 100)
+	"${C[@]}" stop -t 0 "$a" "$u"
+	[ "$(state_of "$a")" = exited ] && [ "$(state_of "$u")" = exited ]
+	bd_stop "$BD"
+	bd_start "$BD"
+	wait_for 5 is_state "$a" running
+	[ "$(state_of "$u")" = exited ]
+	"${C[@]}" rm -f "$a" "$u"
+	nothing_left "$a" "$u"
+}
