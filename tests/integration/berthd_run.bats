@@ -315,3 +315,40 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	"${C[@]}" rm -f "$a" "$u"
 	nothing_left "$a" "$u"
 }
+
+@test "run: logs: rotation (--log-opt), --tail, --since/--until, -t, -f until the exit, tty raw" {
+	local id log n
+	id=$("${C[@]}" run -d --log-opt max-size=1k --log-opt max-file=3 busybox sh -c 'i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done')
+	run "${C[@]}" wait "$id"
+	[ "$output" = 0 ]
+	log=$BD/data/containers/$id/$id-json.log
+	[[ -s $log && -s $log.1 && -s $log.2 && ! -e $log.3 ]]
+	(($(stat -c %s "$log") <= 1024))
+	# every file is json-file; logs reads the rotated files oldest first
+	cat "$log.2" "$log.1" "$log" | jq -e -s 'all(.stream == "stdout")'
+	run "${C[@]}" logs "$id"
+	[ "${lines[-1]}" = line199 ]
+	n=${#lines[@]}
+	[ "$(sed -n 's/line//p' <<<"$output" | sort -n | uniq | wc -l)" = "$n" ]
+	[ "$("${C[@]}" logs --tail 2 "$id" | tr '\n' ' ')" = 'line198 line199 ' ]
+	[ -z "$("${C[@]}" logs --tail 0 "$id")" ]
+	"${C[@]}" logs -t --tail 1 "$id" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z line199$'
+	[ -z "$("${C[@]}" logs --since "$(($(date +%s) + 60))" "$id")" ]
+	[ -z "$("${C[@]}" logs --until 1h "$id")" ]
+	"${C[@]}" logs --since 1h "$id" | grep -qx line199
+	[ "$(api_status "/v1.41/containers/$id/logs")" = 400 ]
+	"${C[@]}" rm "$id"
+	# -f follows until the exit
+	id=$("${C[@]}" run -d busybox sh -c 'for i in 1 2 3; do echo f$i; sleep 0.3; done')
+	run timeout 10 "${C[@]}" logs -f "$id"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr '\n' ' ')" = 'f1 f2 f3 ' ]
+	"${C[@]}" rm "$id"
+	# a tty: raw bytes, no framing
+	id=$("${C[@]}" run -d -t busybox sh -c 'echo tty-out; echo tty-err >&2')
+	"${C[@]}" wait "$id"
+	api "/v1.41/containers/$id/logs?stdout=1&stderr=1" | od -c | head -1 | grep -q 't   t   y   -'
+	"${C[@]}" logs "$id" | grep -q tty-err
+	"${C[@]}" rm "$id"
+	nothing_left "$id"
+}
