@@ -583,9 +583,16 @@ handle_exit(struct exit_job *j)
                 }
         }
         if (again) {
-                struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = (delay % 1000) * 1000000};
-                nanosleep(&ts, NULL);
+                /* The backoff, cut short when berthd closes. */
+                struct timespec dl;
+                clock_gettime(CLOCK_REALTIME, &dl);
+                dl.tv_sec += delay / 1000;
+                dl.tv_nsec += (delay % 1000) * 1000000;
+                if (dl.tv_nsec >= 1000000000)
+                        dl.tv_sec++, dl.tv_nsec -= 1000000000;
                 pthread_mutex_lock(&r->lock);
+                while (!r->closing && pthread_cond_timedwait(&r->cond, &r->lock, &dl) != ETIMEDOUT)
+                        ;
                 bool closing = r->closing;
                 pthread_mutex_unlock(&r->lock);
                 if (!closing) {
