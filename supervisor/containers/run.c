@@ -215,15 +215,13 @@ set(struct json_object *o, const char *k, struct json_object *v)
 
 /* docker's container event: Actor.Attributes name, image, the labels, then EXTRA (k, v, …). */
 static void
-publish(struct container_runner *r, const char *id, const char *action, const char *k1,
-        const char *v1, const char *k2, const char *v2)
+publish_doc(struct container_runner *r, const char *id, struct json_object *doc,
+            const char *action, const char *k1, const char *v1, const char *k2, const char *v2)
 {
-        cleanup_json struct json_object *doc = NULL;
-        cleanup_error berth_error_t *err = NULL;
         cleanup_strv char **attrs = NULL;
         struct json_object *labels;
 
-        if (metadata_containers_load(r->svc->db, id, &doc, &err) == 0) {
+        if (doc) {
                 const char *name = get_str(doc, "Name");
                 const char *image = get_str(get(doc, "Config"), "Image");
                 strv_push(&attrs, "image");
@@ -248,6 +246,25 @@ publish(struct container_runner *r, const char *id, const char *action, const ch
                 strv_push(&attrs, v2);
         }
         events_publish(r->events, "container", action, id, attrs);
+}
+
+static void
+publish(struct container_runner *r, const char *id, const char *action, const char *k1,
+        const char *v1, const char *k2, const char *v2)
+{
+        cleanup_json struct json_object *doc = NULL;
+        cleanup_error berth_error_t *err = NULL;
+
+        (void) metadata_containers_load(r->svc->db, id, &doc, &err);
+        publish_doc(r, id, doc, action, k1, v1, k2, v2);
+}
+
+void
+container_run_event(struct container_runner *r, const char *id, const char *action, const char *k,
+                    const char *v)
+{
+        if (r)
+                publish(r, id, action, k, v, NULL, NULL);
 }
 
 /* --- start --- */
@@ -282,6 +299,12 @@ mark_manual(struct json_object *doc, void *arg)
 {
         (void) arg;
         set(doc, "BerthManualStop", json_object_new_boolean(true));
+        /* A container waiting for its policy restart stays down now. */
+        struct json_object *st = get(doc, "State");
+        if (json_object_get_boolean(get(st, "Restarting"))) {
+                set(st, "Restarting", json_object_new_boolean(false));
+                set(st, "Status", json_object_new_string("exited"));
+        }
 }
 
 struct failed {
@@ -488,6 +511,15 @@ mark_exited(struct json_object *doc, void *arg)
 }
 
 static void
+mark_restarting(struct json_object *doc, void *arg)
+{
+        (void) arg;
+        struct json_object *st = get(doc, "State");
+        set(st, "Status", json_object_new_string("restarting"));
+        set(st, "Restarting", json_object_new_boolean(true));
+}
+
+static void
 bump_restart_count(struct json_object *doc, void *arg)
 {
         (void) arg;
@@ -579,10 +611,12 @@ handle_exit(struct exit_job *j)
                         log_warn("container %s: auto-remove: %s", j->id, err->msg);
                         berth_error_free(err), err = NULL;
                 } else {
-                        container_run_removed(r, j->id);
+                        container_run_removed(r, j->id, doc);
                 }
         }
         if (again) {
+                (void) record_change(r, j->id, mark_restarting, NULL, &err);
+                berth_error_free(err), err = NULL;
                 /* The backoff, cut short when berthd closes. */
                 struct timespec dl;
                 clock_gettime(CLOCK_REALTIME, &dl);
@@ -595,6 +629,13 @@ handle_exit(struct exit_job *j)
                         ;
                 bool closing = r->closing;
                 pthread_mutex_unlock(&r->lock);
+                cleanup_json struct json_object *now = NULL;
+                /* Stopped, killed or removed meanwhile: no restart. */
+                if (!closing
+                    && (metadata_containers_load(r->svc->db, j->id, &now, &err) < 0
+                        || json_object_get_boolean(get(now, "BerthManualStop"))))
+                        closing = true;
+                berth_error_free(err), err = NULL;
                 if (!closing) {
                         (void) record_change(r, j->id, bump_restart_count, NULL, &err);
                         berth_error_free(err), err = NULL;
@@ -656,9 +697,11 @@ on_event(const struct task_event *ev, void *userdata)
 }
 
 void
-container_run_removed(struct container_runner *r, const char *id)
+container_run_removed(struct container_runner *r, const char *id, struct json_object *doc)
 {
-        publish(r, id, "destroy", NULL, NULL, NULL, NULL);
+        if (r == NULL)
+                return;
+        publish_doc(r, id, doc, "destroy", NULL, NULL, NULL, NULL);
         pthread_mutex_lock(&r->lock);
         r->removals++;
         pthread_cond_broadcast(&r->cond);
@@ -716,6 +759,10 @@ active(struct container_runner *r, const char *ref, char **ret_id, struct task *
         }
         if (e == NULL || e->t == NULL) {
                 pthread_mutex_unlock(&r->lock);
+                if (manual) {
+                        cleanup_error berth_error_t *e2 = NULL;
+                        (void) record_change(r, id, mark_manual, NULL, &e2);
+                }
                 *ret_id = TAKE_PTR(id);
                 *ret_t = NULL;
                 return 0;

@@ -115,8 +115,15 @@ int container_run_wait_poll(struct container_runner *r, struct container_wait *w
                             int *ret_code);
 void container_wait_done(struct container_wait *w);
 
-/* After a removal (API rm, --rm): the destroy event, and waits for condition=removed end. */
-void container_run_removed(struct container_runner *r, const char *id);
+/* Publish a container event ACTION for ID in docker's shape (Actor.Attributes name, image, the
+ * labels, plus K=V when K is not NULL). R may be NULL (nothing happens). */
+void container_run_event(struct container_runner *r, const char *id, const char *action,
+                         const char *k, const char *v);
+
+/* After a removal (API rm, --rm, prune): the destroy event (attributes from DOC, the record as it
+ * was, when not NULL), and waits for condition=removed end. R may be NULL. */
+struct json_object;
+void container_run_removed(struct container_runner *r, const char *id, struct json_object *doc);
 
 /* The running task of container ID (a full ID), referenced: NULL when it does not run. Give it
  * back with container_run_task_put. */

@@ -206,10 +206,13 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	[ "$(api_status -X DELETE "/v1.41/containers/$id?force=1")" = 204 ]
 	nothing_left "$id"
 	run api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22$id%22%5D%7D"
+	# docker's shape: Actor.Attributes name and image on every event, exitCode on die
+	jq -e -s 'all(.Type == "container" and .Actor.Attributes.name == "kk" and .Actor.Attributes.image == "busybox")' <<<"$output"
+	jq -e -s '[.[] | select(.Action == "die")][0].Actor.Attributes.exitCode == "137"' <<<"$output"
 	run jq -r .Action <<<"$output"
 	local acts
 	acts=$(echo "$output" | tr '\n' ' ')
-	[[ $acts == *"start pause unpause kill kill die stop start restart kill die start kill die destroy"* ]] || {
+	[[ $acts == "create start pause unpause kill kill die stop start restart kill die start kill die destroy " ]] || {
 		echo "events: $acts" >&2
 		false
 	}
@@ -247,6 +250,13 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	"${C[@]}" stop -t 1 "$id"
 	sleep 1
 	[ "$(state_of "$id")" = exited ]
+	# a container in its backoff (Restarting) goes with rm -f, and is not started again
+	id=$("${C[@]}" run -d --restart always busybox sh -c 'exit 1')
+	wait_for 10 restarts_at_least "$id" 3
+	"${C[@]}" rm -f "$id"
+	sleep 2
+	[ "$(api_status "/v1.41/containers/$id/json")" = 404 ]
+	nothing_left "$id"
 }
 
 @test "run: docker CLI 20.10 and 28: run -d, logs, top, pause, restart, kill, wait, ps, stop, rm -f" {
