@@ -362,3 +362,19 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	"${C[@]}" rm "$id"
 	nothing_left "$id"
 }
+
+@test "run: live restore: a shim that died while berthd was down: Exited (255), cleaned up" {
+	local id pid shim
+	id=$("${C[@]}" run -d busybox sleep 100)
+	pid=$(api "/v1.41/containers/$id/json" | jq -r .State.Pid)
+	shim=$(our_shims)
+	[[ $shim =~ ^[0-9]+$ ]]
+	bd_stop "$BD" KILL
+	kill -KILL "$shim"
+	bd_start "$BD"
+	wait_for 10 is_state "$id" exited
+	[ "$(api "/v1.41/containers/$id/json" | jq -r .State.ExitCode)" = 255 ]
+	wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
+	nothing_left "$id"
+	"${C[@]}" rm "$id"
+}
