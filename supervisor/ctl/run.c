@@ -352,16 +352,17 @@ cmd_run(const char *host, int argc, char **argv)
                 return rc;
         e = ctl_escape(id);
         path = xasprintf("/containers/%s/start", e);
-        if (!detach) {
-                /* As the docker CLI: the wait is registered before the start. */
+        if (!detach && rm) {
+                /* As the docker CLI: the wait for the removal is registered before the start
+                 * (a head start: berthctl's client cannot see the response headers). */
                 w.id = id;
-                w.cond = rm ? "removed" : "next-exit";
+                w.cond = "removed";
                 if (pthread_create(&th, NULL, wait_thread, &w) != 0)
                         return 125;
                 usleep(200000);
         }
         if (post(host, path, false) != 0) {
-                if (!detach) {
+                if (!detach && rm) {
                         pthread_cancel(th);
                         pthread_join(th, NULL);
                 }
@@ -371,9 +372,21 @@ cmd_run(const char *host, int argc, char **argv)
                 printf("%s\n", id);
                 return 0;
         }
+        /* The logs end when the container no longer runs; its exit code is then recorded. */
         (void) logs(host, id, "&follow=1", tty);
-        pthread_join(th, NULL);
-        return w.rc == 0 ? w.code : 125;
+        if (rm) {
+                pthread_join(th, NULL);
+                return w.rc == 0 ? w.code : 125;
+        }
+        {
+                cleanup_free char *ipath = xasprintf("/containers/%s/json", e);
+                cleanup_json struct json_object *o = ctl_get_json(host, ipath);
+                struct json_object *st, *code;
+                if (o && json_object_object_get_ex(o, "State", &st)
+                    && json_object_object_get_ex(st, "ExitCode", &code))
+                        return json_object_get_int(code);
+        }
+        return 125;
 }
 
 bool
