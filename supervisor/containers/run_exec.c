@@ -119,11 +119,12 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
         if (json_object_get_boolean(get(cfg, "Privileged")) && (v = get(p, "capabilities"))) {
                 struct json_object *b = get(v, "bounding");
                 if (b) {
-                        struct json_object *c;
-                        json_object_deep_copy(b, &c, NULL);
-                        json_object_object_add(v, "effective", c);
-                        json_object_deep_copy(b, &c, NULL);
-                        json_object_object_add(v, "permitted", c);
+                        struct json_object *c = NULL;
+                        if (json_object_deep_copy(b, &c, NULL) == 0)
+                                json_object_object_add(v, "effective", c);
+                        c = NULL;
+                        if (json_object_deep_copy(b, &c, NULL) == 0)
+                                json_object_object_add(v, "permitted", c);
                 }
         }
         *ret = TAKE_PTR(p);

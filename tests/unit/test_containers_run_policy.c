@@ -2,6 +2,7 @@
  * signal names, wait conditions, restart decisions and dockerd's backoff. */
 #include <config.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
+
+#include "lib/error.h"
 
 #include "supervisor/containers/run.h"
 
@@ -60,6 +64,41 @@ test_restart(void **state)
         assert_int_equal(container_restart_delay(60000, 10), 60000);
 }
 
+static void
+test_exec_process(void **state)
+{
+        (void) state;
+        struct json_object *proc = json_tokener_parse(
+                "{\"args\":[\"sleep\"],\"env\":[\"PATH=/bin\",\"A=1\"],\"cwd\":\"/\","
+                "\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_A\",\"CAP_B\"],"
+                "\"effective\":[\"CAP_A\"],\"permitted\":[\"CAP_A\"]}}");
+        struct json_object *cfg = json_tokener_parse(
+                "{\"Cmd\":[\"sh\",\"-c\",\"x\"],\"Env\":[\"A=2\",\"B=3\"],\"WorkingDir\":\"/tmp\","
+                "\"Tty\":true,\"User\":\"1000:100\",\"Privileged\":true}");
+        struct json_object *out = NULL;
+        berth_error_t *err = NULL;
+
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), 0);
+        assert_string_equal(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+                            "{\"args\":[\"sh\",\"-c\",\"x\"],\"env\":[\"PATH=\\/bin\",\"A=2\",\"B=3\"],"
+                            "\"cwd\":\"\\/tmp\",\"user\":{\"uid\":1000,\"gid\":100},"
+                            "\"capabilities\":{\"bounding\":[\"CAP_A\",\"CAP_B\"],\"effective\":[\"CAP_A\",\"CAP_B\"],"
+                            "\"permitted\":[\"CAP_A\",\"CAP_B\"]},\"terminal\":true}");
+        json_object_put(out);
+        json_object_put(cfg);
+        /* names are not resolved yet; no command is docker's 400 */
+        cfg = json_tokener_parse("{\"Cmd\":[\"true\"],\"User\":\"nobody\"}");
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), -EINVAL);
+        berth_error_free(err), err = NULL;
+        json_object_put(cfg);
+        cfg = json_tokener_parse("{\"Cmd\":[]}");
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), -EINVAL);
+        assert_string_equal(err->msg, "No exec command specified");
+        berth_error_free(err);
+        json_object_put(cfg);
+        json_object_put(proc);
+}
+
 int
 main(void)
 {
@@ -67,6 +106,7 @@ main(void)
                 cmocka_unit_test(test_signals),
                 cmocka_unit_test(test_wait_conditions),
                 cmocka_unit_test(test_restart),
+                cmocka_unit_test(test_exec_process),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
