@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/containers_attach.h"
 #include "supervisor/api/stream.h"
 #include "supervisor/containers/run.h"
 
@@ -339,5 +340,76 @@ api_containers_top(const struct api_ctx *ctx, const struct api_request *req,
         o = json_object_new_object();
         json_object_object_add(o, "Processes", procs);
         json_object_object_add(o, "Titles", titles);
+        api_response_json(resp, 200, o);
+}
+
+void
+api_containers_exec_create(const struct api_ctx *ctx, const struct api_request *req,
+                           struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_json struct json_object *body = NULL;
+        cleanup_free char *id = NULL;
+        struct json_object *o;
+
+        if (no_runner(ctx, resp))
+                return;
+        if (req->body == NULL || req->body_len == 0
+            || json_parse_buffer(req->body, req->body_len, &body, &err) < 0
+            || !json_object_is_type(body, json_type_object)) {
+                api_response_error(resp, 400, "bad exec configuration");
+                return;
+        }
+        if (container_exec_create(ctx->runner, req->param, body, &id, &err) < 0) {
+                fail(resp, err);
+                return;
+        }
+        o = json_object_new_object();
+        json_object_object_add(o, "Id", json_object_new_string(id));
+        api_response_json(resp, 201, o);
+}
+
+void
+api_exec_start(const struct api_ctx *ctx, const struct api_request *req,
+               struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_json struct json_object *body = NULL;
+        struct json_object *v = NULL;
+
+        if (no_runner(ctx, resp))
+                return;
+        if (req->body && req->body_len > 0
+            && json_parse_buffer(req->body, req->body_len, &body, &err) < 0) {
+                api_response_error(resp, 400, "%s", err->msg);
+                return;
+        }
+        if (!(body && json_object_object_get_ex(body, "Detach", &v) && json_object_get_boolean(v))) {
+                api_exec_start_attached(ctx, req, resp); /* hijacked: exec.c */
+                return;
+        }
+        if (container_exec_start_detached(ctx->runner, req->param, &err) < 0) {
+                if (err->code == EEXIST)
+                        api_response_error(resp, 409, "%s", err->msg);
+                else
+                        fail(resp, err);
+                return;
+        }
+        resp->status = 200;
+}
+
+void
+api_exec_inspect(const struct api_ctx *ctx, const struct api_request *req,
+                 struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *o = NULL;
+
+        if (no_runner(ctx, resp))
+                return;
+        if (container_exec_inspect(ctx->runner, req->param, &o, &err) < 0) {
+                fail(resp, err);
+                return;
+        }
         api_response_json(resp, 200, o);
 }

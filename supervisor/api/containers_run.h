@@ -23,3 +23,10 @@ void api_containers_top(const struct api_ctx *ctx, const struct api_request *req
                         struct api_response *resp);
 void api_containers_logs(const struct api_ctx *ctx, const struct api_request *req,
                          struct api_response *resp);
+/* POST /containers/{id}/exec, POST /exec/{id}/start (Detach only), GET /exec/{id}/json. */
+void api_containers_exec_create(const struct api_ctx *ctx, const struct api_request *req,
+                                struct api_response *resp);
+void api_exec_start(const struct api_ctx *ctx, const struct api_request *req,
+                    struct api_response *resp);
+void api_exec_inspect(const struct api_ctx *ctx, const struct api_request *req,
+                      struct api_response *resp);

@@ -69,11 +69,11 @@ static const struct {
         {"POST", "/containers/", "/unpause", api_containers_unpause},
         {"GET", "/containers/", "/top", api_containers_top},
         {"GET", "/containers/", "/logs", api_containers_logs},
-        {"POST", "/containers/", "/attach", api_containers_attach},
-        {"POST", "/containers/", "/resize", api_containers_resize},
-        {"POST", "/containers/", "/exec", api_exec_create},
+        {"POST", "/containers/", "/exec", api_containers_exec_create},
         {"POST", "/exec/", "/start", api_exec_start},
         {"GET", "/exec/", "/json", api_exec_inspect},
+        {"POST", "/containers/", "/attach", api_containers_attach},
+        {"POST", "/containers/", "/resize", api_containers_resize},
         {"POST", "/exec/", "/resize", api_exec_resize},
 };
 

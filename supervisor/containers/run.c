@@ -216,15 +216,13 @@ set(struct json_object *o, const char *k, struct json_object *v)
 
 /* docker's container event: Actor.Attributes name, image, the labels, then EXTRA (k, v, …). */
 static void
-publish(struct container_runner *r, const char *id, const char *action, const char *k1,
-        const char *v1, const char *k2, const char *v2)
+publish_doc(struct container_runner *r, const char *id, struct json_object *doc,
+            const char *action, const char *k1, const char *v1, const char *k2, const char *v2)
 {
-        cleanup_json struct json_object *doc = NULL;
-        cleanup_error berth_error_t *err = NULL;
         cleanup_strv char **attrs = NULL;
         struct json_object *labels;
 
-        if (metadata_containers_load(r->svc->db, id, &doc, &err) == 0) {
+        if (doc) {
                 const char *name = get_str(doc, "Name");
                 const char *image = get_str(get(doc, "Config"), "Image");
                 strv_push(&attrs, "image");
@@ -251,6 +249,25 @@ publish(struct container_runner *r, const char *id, const char *action, const ch
         events_publish(r->events, "container", action, id, attrs);
 }
 
+static void
+publish(struct container_runner *r, const char *id, const char *action, const char *k1,
+        const char *v1, const char *k2, const char *v2)
+{
+        cleanup_json struct json_object *doc = NULL;
+        cleanup_error berth_error_t *err = NULL;
+
+        (void) metadata_containers_load(r->svc->db, id, &doc, &err);
+        publish_doc(r, id, doc, action, k1, v1, k2, v2);
+}
+
+void
+container_run_event(struct container_runner *r, const char *id, const char *action, const char *k,
+                    const char *v)
+{
+        if (r)
+                publish(r, id, action, k, v, NULL, NULL);
+}
+
 /* --- start --- */
 
 struct started {
@@ -273,6 +290,22 @@ mark_running(struct json_object *doc, void *arg)
         set(st, "ExitCode", json_object_new_int(0));
         set(st, "Error", json_object_new_string(""));
         set(st, "StartedAt", json_object_new_string(s->at));
+        set(doc, "BerthManualStop", json_object_new_boolean(false));
+}
+
+/* dockerd's HasBeenManuallyStopped, kept in the record (not shown by inspect) so that berthd's
+ * start can tell unless-stopped containers stopped by hand. */
+static void
+mark_manual(struct json_object *doc, void *arg)
+{
+        (void) arg;
+        set(doc, "BerthManualStop", json_object_new_boolean(true));
+        /* A container waiting for its policy restart stays down now. */
+        struct json_object *st = get(doc, "State");
+        if (json_object_get_boolean(get(st, "Restarting"))) {
+                set(st, "Restarting", json_object_new_boolean(false));
+                set(st, "Status", json_object_new_string("exited"));
+        }
 }
 
 struct failed {
@@ -487,6 +520,15 @@ mark_exited(struct json_object *doc, void *arg)
 }
 
 static void
+mark_restarting(struct json_object *doc, void *arg)
+{
+        (void) arg;
+        struct json_object *st = get(doc, "State");
+        set(st, "Status", json_object_new_string("restarting"));
+        set(st, "Restarting", json_object_new_boolean(true));
+}
+
+static void
 bump_restart_count(struct json_object *doc, void *arg)
 {
         (void) arg;
@@ -550,6 +592,7 @@ handle_exit(struct exit_job *j)
         struct json_object *hc = get(doc, "HostConfig"), *rp = get(hc, "RestartPolicy");
         autoremove = json_object_get_boolean(get(hc, "AutoRemove"));
         snprintf(code, sizeof(code), "%d", x.code);
+        container_exec_container_gone(r, j->id);
         publish(r, j->id, "die", "exitCode", code, NULL, NULL);
 
         pthread_mutex_lock(&r->lock);
@@ -577,15 +620,31 @@ handle_exit(struct exit_job *j)
                         log_warn("container %s: auto-remove: %s", j->id, err->msg);
                         berth_error_free(err), err = NULL;
                 } else {
-                        container_run_removed(r, j->id);
+                        container_run_removed(r, j->id, doc);
                 }
         }
         if (again) {
-                struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = (delay % 1000) * 1000000};
-                nanosleep(&ts, NULL);
+                (void) record_change(r, j->id, mark_restarting, NULL, &err);
+                berth_error_free(err), err = NULL;
+                /* The backoff, cut short when berthd closes. */
+                struct timespec dl;
+                clock_gettime(CLOCK_REALTIME, &dl);
+                dl.tv_sec += delay / 1000;
+                dl.tv_nsec += (delay % 1000) * 1000000;
+                if (dl.tv_nsec >= 1000000000)
+                        dl.tv_sec++, dl.tv_nsec -= 1000000000;
                 pthread_mutex_lock(&r->lock);
+                while (!r->closing && pthread_cond_timedwait(&r->cond, &r->lock, &dl) != ETIMEDOUT)
+                        ;
                 bool closing = r->closing;
                 pthread_mutex_unlock(&r->lock);
+                cleanup_json struct json_object *now = NULL;
+                /* Stopped, killed or removed meanwhile: no restart. */
+                if (!closing
+                    && (metadata_containers_load(r->svc->db, j->id, &now, &err) < 0
+                        || json_object_get_boolean(get(now, "BerthManualStop"))))
+                        closing = true;
+                berth_error_free(err), err = NULL;
                 if (!closing) {
                         (void) record_change(r, j->id, bump_restart_count, NULL, &err);
                         berth_error_free(err), err = NULL;
@@ -642,12 +701,16 @@ on_event(const struct task_event *ev, void *userdata)
         if (ev->kind == TASK_EVENT_EXIT && ev->exec_id[0] == '\0')
                 spawn_exit(r, ev->container_id, ev->exit_status, ev->exited_sec, ev->exited_nsec,
                            true);
+        else if (ev->kind == TASK_EVENT_EXIT)
+                container_exec_exited(r, ev->container_id, ev->exec_id, ev->exit_status);
 }
 
 void
-container_run_removed(struct container_runner *r, const char *id)
+container_run_removed(struct container_runner *r, const char *id, struct json_object *doc)
 {
-        publish(r, id, "destroy", NULL, NULL, NULL, NULL);
+        if (r == NULL)
+                return;
+        publish_doc(r, id, doc, "destroy", NULL, NULL, NULL, NULL);
         pthread_mutex_lock(&r->lock);
         r->removals++;
         pthread_cond_broadcast(&r->cond);
@@ -705,6 +768,10 @@ active(struct container_runner *r, const char *ref, char **ret_id, struct task *
         }
         if (e == NULL || e->t == NULL) {
                 pthread_mutex_unlock(&r->lock);
+                if (manual) {
+                        cleanup_error berth_error_t *e2 = NULL;
+                        (void) record_change(r, id, mark_manual, NULL, &e2);
+                }
                 *ret_id = TAKE_PTR(id);
                 *ret_t = NULL;
                 return 0;
@@ -715,6 +782,10 @@ active(struct container_runner *r, const char *ref, char **ret_id, struct task *
         *ret_t = e->t;
         *ret_n = exits_of(r, id)->n;
         pthread_mutex_unlock(&r->lock);
+        if (manual) {
+                cleanup_error berth_error_t *e2 = NULL;
+                (void) record_change(r, id, mark_manual, NULL, &e2);
+        }
         *ret_id = TAKE_PTR(id);
         return 0;
 }
@@ -1073,14 +1144,14 @@ restore_all(struct container_runner *r)
                         restore_one(r, id);
                         continue;
                 }
-                /* Restart policies at start: always, and unless-stopped unless stopped by
-                 * hand (dockerd keeps that in the record; berthd does not yet: a stopped
-                 * unless-stopped container stays down only when it exited 0 by hand is not
-                 * told apart). */
+                /* Restart policies at start, as dockerd: always, and unless-stopped unless
+                 * stopped by hand (BerthManualStop). */
                 rp = get(get(doc, "HostConfig"), "RestartPolicy");
                 const char *pol = get_str(rp, "Name");
-                if (pol && strcmp(pol, "always") == 0
-                    && !json_object_get_boolean(get(doc, "BerthManualStop"))) {
+                if (pol
+                    && (strcmp(pol, "always") == 0
+                        || (strcmp(pol, "unless-stopped") == 0
+                            && !json_object_get_boolean(get(doc, "BerthManualStop"))))) {
                         if (start_id(r, id, &err) < 0) {
                                 log_warn("container %s: restart at start: %s", id, err->msg);
                                 berth_error_free(err), err = NULL;
@@ -1169,6 +1240,7 @@ container_runner_close(struct container_runner *r)
                 free(e->id);
                 free(e);
         }
+        container_exec_free_all(r);
         for (struct run_exit_count *x = r->exits, *next; x; x = next) {
                 next = x->next;
                 free(x->id);

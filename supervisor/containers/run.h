@@ -30,6 +30,7 @@ struct event_bus;
 struct task_events;
 struct run_entry;
 struct run_exit_count;
+struct run_exec;
 
 struct container_runner {
         struct container_service *svc; /* borrowed */
@@ -45,6 +46,7 @@ struct container_runner {
         pthread_cond_t cond; /* broadcast on every start, exit and removal */
         struct run_entry *entries;
         struct run_exit_count *exits;
+        struct run_exec *execs; /* run_exec.c; under lock */
         uint64_t removals; /* bumped at every removal (wait condition=removed) */
         pthread_t reaper;
         bool reaper_started;
@@ -113,8 +115,15 @@ int container_run_wait_poll(struct container_runner *r, struct container_wait *w
                             int *ret_code);
 void container_wait_done(struct container_wait *w);
 
-/* After a removal (API rm, --rm): the destroy event, and waits for condition=removed end. */
-void container_run_removed(struct container_runner *r, const char *id);
+/* Publish a container event ACTION for ID in docker's shape (Actor.Attributes name, image, the
+ * labels, plus K=V when K is not NULL). R may be NULL (nothing happens). */
+void container_run_event(struct container_runner *r, const char *id, const char *action,
+                         const char *k, const char *v);
+
+/* After a removal (API rm, --rm, prune): the destroy event (attributes from DOC, the record as it
+ * was, when not NULL), and waits for condition=removed end. R may be NULL. */
+struct json_object;
+void container_run_removed(struct container_runner *r, const char *id, struct json_object *doc);
 
 /* The running task of container ID (a full ID), referenced: NULL when it does not run. Give it
  * back with container_run_task_put. */
@@ -135,3 +144,39 @@ bool container_restart_wanted(const char *policy, int max, int count, int exit_c
 /* Pure: the next delay in ms given the previous one and how long the run lasted (ms): 100 ms
  * doubling, back to 100 after a run of 10 s or more (dockerd's backoff). */
 int64_t container_restart_delay(int64_t prev_ms, int64_t ran_ms);
+
+/* --- exec (run_exec.c): docker's exec instances of running containers. Detached starts only
+ * here; interactive ones (hijacked stdio) build on the same records. --- */
+
+/* Pure: the OCI process of an exec: the container's PROCESS (config.json's "process") with
+ * args CMD, ENV appended (KEY=V replacing the same key), WORKDIR when not empty, TTY,
+ * USER "uid[:gid]" when given (names are not resolved yet: -EINVAL), PRIVILEGED keeping every
+ * capability the bounding set has. *RET is the caller's. */
+struct json_object;
+int container_exec_process_build(struct json_object *process, struct json_object *exec_config,
+                                 struct json_object **ret, berth_error_t **err);
+
+/* POST /containers/{REF}/exec: record an exec of the running container (-EBUSY "Container X is
+ * not running" otherwise); CONFIG is the request body (Cmd, Env, WorkingDir, User, Tty,
+ * Privileged, Attach*). *RET_ID (64 hex) is the caller's. */
+int container_exec_create(struct container_runner *r, const char *ref, struct json_object *config,
+                          char **ret_id, berth_error_t **err);
+/* POST /exec/{ID}/start with Detach: run it with no stdio; its exit is recorded from the
+ * shim's TaskExit. -EEXIST "Error: Exec command ID is already running". */
+int container_exec_start_detached(struct container_runner *r, const char *id,
+                                  berth_error_t **err);
+/* The same with stdio IO (FIFO paths the caller made and opened its ends of; IO->terminal is the
+ * exec's Tty), for a hijacked start (api/exec.c). *RET_PID (optional) is the process's. */
+int container_exec_start_io(struct container_runner *r, const char *id, const struct task_stdio *io,
+                            uint32_t *ret_pid, berth_error_t **err);
+/* GET /exec/{ID}/json: docker's ExecInspect; *RET is the caller's. -ENOENT "No such exec
+ * instance: ID". */
+int container_exec_inspect(struct container_runner *r, const char *id, struct json_object **ret,
+                           berth_error_t **err);
+/* From the events thread: exec EXEC_ID of CONTAINER exited with STATUS. */
+void container_exec_exited(struct container_runner *r, const char *container, const char *exec_id,
+                           uint32_t status);
+/* A container exited: its execs are gone too (kept for inspect, not running). */
+void container_exec_container_gone(struct container_runner *r, const char *container);
+/* At close: forget every exec record. */
+void container_exec_free_all(struct container_runner *r);

@@ -6,7 +6,6 @@
 #include "supervisor/ctl/run.h"
 #include "supervisor/ctl/attach.h"
 
-#define _GNU_SOURCE 1
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,59 +23,6 @@
 #include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/create_flags.h"
 #include "supervisor/logger/jsonfile.h"
-
-void
-ctl_demux_feed(struct ctl_demux *d, const uint8_t *buf, size_t len,
-               void (*out)(int stream, const uint8_t *p, size_t n, void *ud), void *ud)
-{
-        while (len > 0) {
-                if (d->left == 0) {
-                        size_t take = sizeof(d->hdr) - d->hdr_len;
-                        if (take > len)
-                                take = len;
-                        memcpy(d->hdr + d->hdr_len, buf, take);
-                        d->hdr_len += take;
-                        buf += take;
-                        len -= take;
-                        if (d->hdr_len < sizeof(d->hdr))
-                                return;
-                        d->stream = d->hdr[0];
-                        d->left = (uint32_t) d->hdr[4] << 24 | (uint32_t) d->hdr[5] << 16
-                                  | (uint32_t) d->hdr[6] << 8 | d->hdr[7];
-                        d->hdr_len = 0;
-                        continue;
-                }
-                size_t n = len < d->left ? len : d->left;
-                out(d->stream, buf, n, ud);
-                d->left -= (uint32_t) n;
-                buf += n;
-                len -= n;
-        }
-}
-
-char *
-ctl_logs_time_arg(const char *s, int64_t now_sec)
-{
-        cleanup_error berth_error_t *err = NULL;
-        int64_t ns, d;
-        char *end;
-
-        if (s == NULL || *s == '\0')
-                return NULL;
-        (void) strtod(s, &end);
-        if (*end == '\0')
-                return xstrdup(s);
-        ns = jsonfile_time_parse(s);
-        if (ns >= 0)
-                return xasprintf("%lld.%09lld", (long long) (ns / 1000000000),
-                                 (long long) (ns % 1000000000));
-        if (ctl_parse_duration(s, &d, &err) == 0) {
-                ns = now_sec * 1000000000 - d;
-                return xasprintf("%lld.%09lld", (long long) (ns / 1000000000),
-                                 (long long) (ns % 1000000000));
-        }
-        return NULL;
-}
 
 static int
 post(const char *host, const char *path, bool quiet_304)
@@ -415,16 +361,17 @@ cmd_run(const char *host, int argc, char **argv)
         }
         e = ctl_escape(id);
         path = xasprintf("/containers/%s/start", e);
-        if (!detach) {
-                /* As the docker CLI: the wait is registered before the start. */
+        if (!detach && rm) {
+                /* As the docker CLI: the wait for the removal is registered before the start
+                 * (a head start: berthctl's client cannot see the response headers). */
                 w.id = id;
-                w.cond = rm ? "removed" : "next-exit";
+                w.cond = "removed";
                 if (pthread_create(&th, NULL, wait_thread, &w) != 0)
                         return 125;
                 usleep(200000);
         }
         if (post(host, path, false) != 0) {
-                if (!detach) {
+                if (!detach && rm) {
                         pthread_cancel(th);
                         pthread_join(th, NULL);
                 }
@@ -434,9 +381,21 @@ cmd_run(const char *host, int argc, char **argv)
                 printf("%s\n", id);
                 return 0;
         }
+        /* The logs end when the container no longer runs; its exit code is then recorded. */
         (void) logs(host, id, "&follow=1", tty);
-        pthread_join(th, NULL);
-        return w.rc == 0 ? w.code : 125;
+        if (rm) {
+                pthread_join(th, NULL);
+                return w.rc == 0 ? w.code : 125;
+        }
+        {
+                cleanup_free char *ipath = xasprintf("/containers/%s/json", e);
+                cleanup_json struct json_object *o = ctl_get_json(host, ipath);
+                struct json_object *st, *code;
+                if (o && json_object_object_get_ex(o, "State", &st)
+                    && json_object_object_get_ex(st, "ExitCode", &code))
+                        return json_object_get_int(code);
+        }
+        return 125;
 }
 
 bool

@@ -206,10 +206,13 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	[ "$(api_status -X DELETE "/v1.41/containers/$id?force=1")" = 204 ]
 	nothing_left "$id"
 	run api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22container%22%3A%5B%22$id%22%5D%7D"
+	# docker's shape: Actor.Attributes name and image on every event, exitCode on die
+	jq -e -s 'all(.Type == "container" and .Actor.Attributes.name == "kk" and .Actor.Attributes.image == "busybox")' <<<"$output"
+	jq -e -s '[.[] | select(.Action == "die")][0].Actor.Attributes.exitCode == "137"' <<<"$output"
 	run jq -r .Action <<<"$output"
 	local acts
 	acts=$(echo "$output" | tr '\n' ' ')
-	[[ $acts == *"start pause unpause kill kill die stop start restart kill die start kill die destroy"* ]] || {
+	[[ $acts == "create start pause unpause kill kill die stop start restart kill die start kill die destroy " ]] || {
 		echo "events: $acts" >&2
 		false
 	}
@@ -247,6 +250,13 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	"${C[@]}" stop -t 1 "$id"
 	sleep 1
 	[ "$(state_of "$id")" = exited ]
+	# a container in its backoff (Restarting) goes with rm -f, and is not started again
+	id=$("${C[@]}" run -d --restart always busybox sh -c 'exit 1')
+	wait_for 10 restarts_at_least "$id" 3
+	"${C[@]}" rm -f "$id"
+	sleep 2
+	[ "$(api_status "/v1.41/containers/$id/json")" = 404 ]
+	nothing_left "$id"
 }
 
 @test "run: docker CLI 20.10 and 28: run -d, logs, top, pause, restart, kill, wait, ps, stop, rm -f" {
@@ -277,4 +287,94 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 		nothing_left "$id"
 	done
 	((n > 0)) || skip "no docker CLI on this host"
+}
+
+@test "run: exec -d (detached): create, start, inspect with the exit code; docker exec -d" {
+	local id e cli
+	id=$("${C[@]}" run -d busybox sleep 100)
+	e=$(api -X POST -H 'Content-Type: application/json' \
+		-d '{"Cmd":["sh","-c","echo $A > /tmp/x; exit 3"],"Env":["A=fromexec"]}' "/v1.41/containers/$id/exec" | jq -r .Id)
+	[[ $e =~ ^[0-9a-f]{64}$ ]]
+	[ "$(api "/v1.41/exec/$e/json" | jq -c '[.Running, .ExitCode, .ContainerID == "'"$id"'", .ProcessConfig.entrypoint]')" = '[false,null,true,"sh"]' ]
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "/v1.41/exec/$e/start")" = 200 ]
+	wait_for 5 bash -c "[[ \$(curl -s --unix-socket $BD/s.sock http://x/v1.41/exec/$e/json | jq -r .ExitCode) == 3 ]]"
+	[ "$(cat "$BD/exec/containers/$id/rootfs/tmp/x")" = fromexec ]
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Detach":true}' "/v1.41/exec/$e/start")" = 409 ]
+	[ "$(api_status "/v1.41/exec/nosuch/json")" = 404 ]
+	for cli in /usr/bin/docker /usr/local/bin/docker; do
+		[[ -x $cli ]] || continue
+		"$cli" exec -d "$id" touch "/tmp/by-${cli//\//-}"
+		wait_for 5 test -e "$BD/exec/containers/$id/rootfs/tmp/by-${cli//\//-}"
+	done
+	"${C[@]}" stop -t 0 "$id"
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' "/v1.41/containers/$id/exec")" = 409 ]
+	"${C[@]}" rm "$id"
+	nothing_left "$id"
+}
+
+@test "run: restart policies at berthd start: always comes back, unless-stopped stopped by hand does not" {
+	local a u
+	a=$("${C[@]}" run -d --restart always busybox sleep 100)
+	u=$("${C[@]}" run -d --restart unless-stopped busybox sleep 100)
+	"${C[@]}" stop -t 0 "$a" "$u"
+	[ "$(state_of "$a")" = exited ] && [ "$(state_of "$u")" = exited ]
+	bd_stop "$BD"
+	bd_start "$BD"
+	wait_for 5 is_state "$a" running
+	[ "$(state_of "$u")" = exited ]
+	"${C[@]}" rm -f "$a" "$u"
+	nothing_left "$a" "$u"
+}
+
+@test "run: logs: rotation (--log-opt), --tail, --since/--until, -t, -f until the exit, tty raw" {
+	local id log n
+	id=$("${C[@]}" run -d --log-opt max-size=1k --log-opt max-file=3 busybox sh -c 'i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done')
+	run "${C[@]}" wait "$id"
+	[ "$output" = 0 ]
+	log=$BD/data/containers/$id/$id-json.log
+	[[ -s $log && -s $log.1 && -s $log.2 && ! -e $log.3 ]]
+	(($(stat -c %s "$log") <= 1024))
+	# every file is json-file; logs reads the rotated files oldest first
+	cat "$log.2" "$log.1" "$log" | jq -e -s 'all(.stream == "stdout")'
+	run "${C[@]}" logs "$id"
+	[ "${lines[-1]}" = line199 ]
+	n=${#lines[@]}
+	[ "$(sed -n 's/line//p' <<<"$output" | sort -n | uniq | wc -l)" = "$n" ]
+	[ "$("${C[@]}" logs --tail 2 "$id" | tr '\n' ' ')" = 'line198 line199 ' ]
+	[ -z "$("${C[@]}" logs --tail 0 "$id")" ]
+	"${C[@]}" logs -t --tail 1 "$id" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z line199$'
+	[ -z "$("${C[@]}" logs --since "$(($(date +%s) + 60))" "$id")" ]
+	[ -z "$("${C[@]}" logs --until 1h "$id")" ]
+	"${C[@]}" logs --since 1h "$id" | grep -qx line199
+	[ "$(api_status "/v1.41/containers/$id/logs")" = 400 ]
+	"${C[@]}" rm "$id"
+	# -f follows until the exit
+	id=$("${C[@]}" run -d busybox sh -c 'for i in 1 2 3; do echo f$i; sleep 0.3; done')
+	run timeout 10 "${C[@]}" logs -f "$id"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | tr '\n' ' ')" = 'f1 f2 f3 ' ]
+	"${C[@]}" rm "$id"
+	# a tty: raw bytes, no framing
+	id=$("${C[@]}" run -d -t busybox sh -c 'echo tty-out; echo tty-err >&2')
+	"${C[@]}" wait "$id"
+	api "/v1.41/containers/$id/logs?stdout=1&stderr=1" | od -c | head -1 | grep -q 't   t   y   -'
+	"${C[@]}" logs "$id" | grep -q tty-err
+	"${C[@]}" rm "$id"
+	nothing_left "$id"
+}
+
+@test "run: live restore: a shim that died while berthd was down: Exited (255), cleaned up" {
+	local id pid shim
+	id=$("${C[@]}" run -d busybox sleep 100)
+	pid=$(api "/v1.41/containers/$id/json" | jq -r .State.Pid)
+	shim=$(our_shims)
+	[[ $shim =~ ^[0-9]+$ ]]
+	bd_stop "$BD" KILL
+	kill -KILL "$shim"
+	bd_start "$BD"
+	wait_for 10 is_state "$id" exited
+	[ "$(api "/v1.41/containers/$id/json" | jq -r .State.ExitCode)" = 255 ]
+	wait_for 5 bash -c "! kill -0 $pid 2>/dev/null"
+	nothing_left "$id"
+	"${C[@]}" rm "$id"
 }

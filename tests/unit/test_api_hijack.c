@@ -16,10 +16,7 @@
 
 #include <cmocka.h>
 
-#include <json-c/json.h>
-
 #include "supervisor/api/api.h"
-#include "supervisor/api/containers_attach.h"
 #include "supervisor/api/hijack.h"
 #include "supervisor/api/stdcopy.h"
 
@@ -202,41 +199,6 @@ test_read_pending_then_socket_then_eof(void **state)
         assert_int_equal(api_hijack_read(&s, buf, sizeof(buf)), 0);
 }
 
-static void
-test_exec_process_build(void **state)
-{
-        struct json_object *spec = json_tokener_parse(
-                "{\"args\":[\"sleep\",\"9\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\","
-                "\"user\":{\"uid\":0,\"gid\":0},\"terminal\":false}");
-        struct json_object *req = json_tokener_parse(
-                "{\"Cmd\":[\"sh\",\"-c\",\"id\"],\"Env\":[\"A=1\"],\"WorkingDir\":\"/tmp\","
-                "\"User\":\"1000:50\",\"Tty\":true}");
-        struct json_object *p = NULL, *v;
-        berth_error_t *err = NULL;
-
-        (void) state;
-        assert_int_equal(api_exec_process_build(spec, req, &p, &err), 0);
-        assert_string_equal(json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-                            "{\"args\":[\"sh\",\"-c\",\"id\"],\"env\":[\"PATH=/bin\",\"A=1\"],"
-                            "\"cwd\":\"/tmp\",\"user\":{\"uid\":1000,\"gid\":50},\"terminal\":true}");
-        /* the container's own process is untouched */
-        assert_true(json_object_object_get_ex(spec, "args", &v));
-        assert_int_equal(json_object_array_length(v), 2);
-        json_object_put(p);
-        json_object_put(req);
-        req = json_tokener_parse("{\"Cmd\":[]}");
-        assert_int_equal(api_exec_process_build(spec, req, &p, &err), -EINVAL);
-        assert_string_equal(err->msg, "No exec command specified");
-        berth_error_free(err);
-        err = NULL;
-        json_object_put(req);
-        req = json_tokener_parse("{\"Cmd\":[\"id\"],\"User\":\"nobody\"}");
-        assert_int_equal(api_exec_process_build(spec, req, &p, &err), -EINVAL);
-        berth_error_free(err);
-        json_object_put(req);
-        json_object_put(spec);
-}
-
 int
 main(void)
 {
@@ -249,7 +211,6 @@ main(void)
                 cmocka_unit_test(test_mode),
                 cmocka_unit_test(test_response_hijack),
                 cmocka_unit_test(test_read_pending_then_socket_then_eof),
-                cmocka_unit_test(test_exec_process_build),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
