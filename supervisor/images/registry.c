@@ -267,3 +267,57 @@ registry_fetch_blob(struct content_store *store, const char *url, const char *di
         }
         return r;
 }
+
+struct stream_sink {
+        size_t (*write)(const void *buf, size_t len, void *arg);
+        int (*cancelled)(void *arg);
+        void *arg;
+};
+
+static size_t
+stream_write(char *data, size_t size, size_t nmemb, void *userdata)
+{
+        struct stream_sink *s = userdata;
+        return s->write(data, size * nmemb, s->arg);
+}
+
+static int
+stream_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow)
+{
+        struct stream_sink *s = userdata;
+
+        (void) dltotal;
+        (void) dlnow;
+        (void) ultotal;
+        (void) ulnow;
+        return s->cancelled && s->cancelled(s->arg) ? 1 : 0;
+}
+
+int
+registry_get_stream(const char *url, size_t (*write)(const void *buf, size_t len, void *arg),
+                    int (*cancelled)(void *arg), void *arg, long *ret_status, berth_error_t **err)
+{
+        cleanup_curl CURL *c = new_handle(url);
+        struct stream_sink s = {.write = write, .cancelled = cancelled, .arg = arg};
+        CURLcode rc;
+
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, stream_write);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+        curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stream_xferinfo);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        rc = curl_easy_perform(c);
+        *ret_status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
+        if (rc == CURLE_ABORTED_BY_CALLBACK)
+                return berth_error_new(err, ECANCELED, "GET %s: cancelled", url);
+        if (rc == CURLE_WRITE_ERROR)
+                return berth_error_new(err, EIO, "GET %s: write failed", url);
+        if (rc != CURLE_OK)
+                return berth_error_new(err, *ret_status == 404 ? ENOENT : EIO, "GET %s: %s", url,
+                                       curl_easy_strerror(rc));
+        return 0;
+}

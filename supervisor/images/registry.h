@@ -46,3 +46,11 @@ int registry_get(const char *url, const char *accept, size_t max, struct registr
  * already stored is not fetched again. */
 int registry_fetch_blob(struct content_store *store, const char *url, const char *digest,
                         int64_t size, berth_error_t **err);
+
+/* GET URL, handing the body to WRITE(buf, len, ARG) as it arrives (returning less than LEN
+ * stops the transfer: -EIO); CANCELLED(ARG) (may be NULL), polled about once a second and at
+ * every chunk, stops it with -ECANCELED. An HTTP error status is -EIO (-ENOENT for 404), with
+ * *ret_status set. */
+int registry_get_stream(const char *url, size_t (*write)(const void *buf, size_t len, void *arg),
+                        int (*cancelled)(void *arg), void *arg, long *ret_status,
+                        berth_error_t **err);

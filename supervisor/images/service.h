@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/cleanup.h"
 #include "lib/error.h"
 
 struct metadata_db;
@@ -41,12 +42,38 @@ int image_service_resolve(struct image_service *svc, const char *name, char **re
  * image: a failure leaves no record; the blobs and snapshots it made are collected. */
 int image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_error_t **err);
 
-/* docker pull NAME from its registry (plain HTTP: 127.0.0.0/8 and INSECURE, a strv of
- * insecure-registries; anything else is -EOPNOTSUPP). Appends docker's progress objects
- * ({"status":…,"id":…}) to PROGRESS (a JSON array). An unknown tag is -ENOENT ("manifest for
- * NAME not found: …") before any progress. All or nothing, as a load. */
-int image_service_pull(struct image_service *svc, const char *name, char *const *insecure,
-                       struct json_object *progress, berth_error_t **err);
+/* docker pull, in two steps so that a caller can answer early failures before it streams:
+ * image_service_pull_begin resolves NAME at its registry (plain HTTP: 127.0.0.0/8 and
+ * OPTS->insecure; anything else is -EOPNOTSUPP; an unknown tag is -ENOENT "manifest for NAME not
+ * found: …"; a bad PLATFORM -EINVAL), image_service_pull_run fetches, unpacks and records it,
+ * reporting docker's progress through FN (called from several threads, one call at a time; a
+ * negative return cancels the pull, which then fails with -ECANCELED). All or nothing, as a
+ * load: a failed or cancelled pull leaves no record and collects what it stored. */
+struct image_pull_options {
+        char *const *insecure;    /* daemon.json's insecure-registries */
+        const char *platform;     /* "os/arch[/variant]", or NULL: this host's */
+        int64_t max_downloads;    /* layers fetched at once; <= 0: 3, as dockerd */
+};
+/* One progress event, in docker's terms (the API layer turns it into a JSON line). */
+struct image_pull_event {
+        const char *id;     /* a layer's short ID, the tag, or NULL */
+        const char *status; /* "Pulling fs layer", "Downloading", "Digest: sha256:…", … */
+        bool detail;        /* docker sends progressDetail (maybe empty) with layer events */
+        int64_t current;    /* with TOTAL > 0: a progress bar */
+        int64_t total;
+        int64_t start;      /* unix time the transfer began (the bar's time left) */
+};
+typedef int (*image_pull_progress_fn)(const struct image_pull_event *ev, void *arg);
+struct image_pull;
+int image_service_pull_begin(struct image_service *svc, const char *name,
+                             const struct image_pull_options *opts, struct image_pull **ret,
+                             berth_error_t **err);
+int image_service_pull_run(struct image_pull *p, image_pull_progress_fn fn, void *arg,
+                           berth_error_t **err);
+void image_pull_free(struct image_pull *p);
+DEFINE_CLEANUP(struct image_pull *, image_pull_free)
+#define cleanup_image_pull __attribute__((cleanup(image_pull_freep)))
+
 /* docker rmi NAME: untag, or delete when it was the last name (or NAME is an ID: FORCE then
  * drops every name; without it an ID with several repositories is -EBUSY with docker's text).
  * Appends {"Untagged": …} and {"Deleted": …} objects to RESULT (a JSON array). NOPRUNE is

@@ -192,6 +192,27 @@ int
 snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                    int blob_fd, char **ret_chain_id, berth_error_t **err)
 {
+        return snapshotter_unpack_checked(s, parent_chain, diff_id, blob_fd, NULL, NULL,
+                                          ret_chain_id, err);
+}
+
+/* The unpacked tree reaches the disk before the rename names it: one syncfs for the whole layer
+ * (the filesystem of data-root) instead of an fsync per file. */
+static int
+sync_tree(const char *tmp, berth_error_t **err)
+{
+        cleanup_close int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || syncfs(fd) < 0)
+                return berth_error_sys(err, errno, "snapshots: sync \"%s\"", tmp);
+        return 0;
+}
+
+int
+snapshotter_unpack_checked(struct snapshotter *s, const char *parent_chain, const char *diff_id,
+                           int blob_fd, int (*check)(void *arg, berth_error_t **err),
+                           void *check_arg, char **ret_chain_id, berth_error_t **err)
+{
         cleanup_free char *chain = snapshot_chain_id(parent_chain, diff_id);
         cleanup_free char *final = xasprintf("%s/%s", s->root, hex_of(chain));
         cleanup_free char *tmp = xasprintf("%s/" TMP_PREFIX "%s.XXXXXX", s->root, hex_of(chain));
@@ -208,6 +229,10 @@ snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *
                 return berth_error_sys(err, errno, "snapshots: mkdtemp in \"%s\"", s->root);
         chmod(tmp, 0700);
         r = unpack_into(s, tmp, parent_chain, diff_id, blob_fd, err);
+        if (r == 0 && check)
+                r = check(check_arg, err);
+        if (r == 0)
+                r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {
                 *ret_chain_id = TAKE_PTR(chain);
                 return 0;
