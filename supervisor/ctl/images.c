@@ -19,6 +19,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/progress.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -233,23 +234,46 @@ cmd_load(const char *host, int argc, char **argv)
         return rc;
 }
 
-/* berthctl pull NAME[:TAG|@DIGEST]: POST /images/create, progress printed as docker does. */
+/* berthctl pull [--platform P] NAME[:TAG|@DIGEST]: POST /images/create, progress shown as
+ * it arrives, as docker does. */
 static int
 cmd_pull(const char *host, int argc, char **argv)
 {
+        static const struct option opts[] = {{"platform", required_argument, NULL, 'p'},
+                                             {NULL, 0, NULL, 0}};
         cleanup_free char *from = NULL, *path = NULL;
+        struct ctl_progress *prog = NULL;
+        const char *platform = NULL;
         struct ctl_reply r;
-        int rc;
+        FILE *sink;
+        int c, rc;
 
-        if (argc != 2) {
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+                if (c == 'p')
+                        platform = optarg;
+                else
+                        return 125;
+        }
+        if (argc - optind != 1) {
                 fprintf(stderr, "\"berthctl pull\" requires exactly 1 argument\n");
                 return 125;
         }
-        from = ctl_escape(argv[1]);
+        from = ctl_escape(argv[optind]);
         path = xasprintf("/images/create?fromImage=%s", from);
-        if (ctl_request(host, "POST", path, NULL, NULL, &r) < 0)
+        if (platform) {
+                cleanup_free char *e = ctl_escape(platform), *old = path;
+                path = xasprintf("%s&platform=%s", old, e);
+        }
+        sink = ctl_progress_open(stdout, isatty(STDOUT_FILENO), &prog);
+        if (ctl_request(host, "POST", path, NULL, sink, &r) < 0) {
+                fclose(sink);
+                ctl_progress_free(prog);
                 return 1;
-        rc = r.status == 200 ? print_stream(r.body, r.len, false) : ctl_print_error(&r);
+        }
+        fclose(sink);
+        rc = r.status == 200 ? (ctl_progress_failed(prog) ? 1 : 0) : ctl_print_error(&r);
+        ctl_progress_free(prog);
         ctl_reply_done(&r);
         return rc;
 }
