@@ -18,6 +18,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/import.h"
 #include "supervisor/api/pull.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/service.h"
@@ -510,7 +511,7 @@ api_images_create(const struct api_ctx *ctx, const struct api_request *req,
                   struct api_response *resp)
 {
         if (api_query_get(req, "fromSrc")) {
-                api_response_error(resp, 501, "docker import: not implemented yet");
+                api_images_import(ctx, req, resp);
                 return;
         }
         api_images_pull(ctx, req, resp);

@@ -19,6 +19,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/import.h"
 #include "supervisor/ctl/progress.h"
 
 static const char *
@@ -452,7 +453,8 @@ bool
 ctl_images_known(const char *verb)
 {
         static const char *const verbs[] = {"images", "load",    "save",  "tag",
-                                            "rmi",    "history", "image", "pull"};
+                                            "rmi",    "history", "image", "pull",
+                                            "import"};
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strcmp(verb, verbs[i]) == 0)
                         return true;
@@ -472,6 +474,8 @@ ctl_images_main(const char *host, int argc, char **argv)
                 return cmd_pull(host, argc, argv);
         if (strcmp(argv[0], "tag") == 0)
                 return cmd_tag(host, argc, argv);
+        if (strcmp(argv[0], "import") == 0)
+                return ctl_import_main(host, argc, argv);
         if (strcmp(argv[0], "rmi") == 0)
                 return cmd_rmi(host, argc, argv);
         if (strcmp(argv[0], "history") == 0)

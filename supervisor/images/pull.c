@@ -130,6 +130,7 @@ check_layer_type(const char *digest, const char *t, berth_error_t **err)
         static const char *const ok[] = {
                 "application/vnd.docker.image.rootfs.diff.tar.gzip",
                 "application/vnd.oci.image.layer.v1.tar",
+                "application/vnd.docker.image.rootfs.diff.tar",
                 "application/vnd.oci.image.layer.v1.tar+gzip",
                 "application/vnd.oci.image.layer.v1.tar+zstd",
                 "",

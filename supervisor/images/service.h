@@ -74,6 +74,21 @@ void image_pull_free(struct image_pull *p);
 DEFINE_CLEANUP(struct image_pull *, image_pull_free)
 #define cleanup_image_pull __attribute__((cleanup(image_pull_freep)))
 
+/* docker import: the rootfs tar read from FD (gzip, zstd, xz, bzip2 or plain) becomes a
+ * one-layer image (the layer stored uncompressed, as dockerd's layer store holds it), with a
+ * config as dockerd writes one (CHANGES applied, supervisor/images/changes.h; history comment
+ * MESSAGE, "Imported from SOURCE" when empty); tagged NAME ("repo" or "repo:tag", latest by
+ * default) when given. *ret_id is the new image ID. Bad NAME or CHANGES are -EINVAL before FD
+ * is read. */
+struct image_import_options {
+        const char *name;       /* may be NULL */
+        const char *message;    /* may be NULL */
+        const char *source;     /* "-" for the request body */
+        char *const *changes;   /* may be NULL */
+        const char *platform;   /* "os/arch[/variant]" or NULL: this host's */
+};
+int image_service_import(struct image_service *svc, int fd, const struct image_import_options *o,
+                         char **ret_id, berth_error_t **err);
 /* docker rmi NAME: untag, or delete when it was the last name (or NAME is an ID: FORCE then
  * drops every name; without it an ID with several repositories is -EBUSY with docker's text).
  * Appends {"Untagged": …} and {"Deleted": …} objects to RESULT (a JSON array). NOPRUNE is

@@ -314,3 +314,69 @@ api() { # api [curl args...] PATH
 	[[ $output == *"filesystem layer verification failed for digest $layer: digest mismatch"* ]]
 	bd_store_empty "$BD"
 }
+
+# A small rootfs tar (gzip'd when $2 is gz).
+mkrootfs() {
+	mkdir -p "$PD/rootfs/etc" "$PD/rootfs/srv"
+	echo imported >"$PD/rootfs/etc/hello"
+	if [[ ${2:-} == gz ]]; then
+		tar -C "$PD/rootfs" -czf "$1" .
+	else
+		tar -C "$PD/rootfs" -cf "$1" .
+	fi
+}
+
+@test "pull2: import from a file, from stdin (both docker CLIs and berthctl), with changes" {
+	local id d28=/usr/local/bin/docker
+	mkrootfs "$PD/r.tgz" gz
+	mkrootfs "$PD/r.tar"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" import -m "from berthctl" \
+		-c 'CMD ["/bin/sh", "-c", "cat /etc/hello"]' -c 'ENV A=1 B="two words"' \
+		-c 'WORKDIR /srv' -c 'USER nobody' -c 'EXPOSE 8080' -c 'LABEL k=v' \
+		-c 'VOLUME /data' -c 'ENTRYPOINT ["/bin/env"]' -c 'STOPSIGNAL SIGINT' \
+		"$PD/r.tgz" test/imp:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+	id=$output
+	run docker image inspect test/imp:1 --format '{{.Id}}|{{json .Config.Cmd}}|{{json .Config.Env}}|{{.Config.WorkingDir}}|{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Labels}}|{{json .Config.Volumes}}|{{json .Config.Entrypoint}}|{{.Config.StopSignal}}|{{.Comment}}|{{len .RootFS.Layers}}'
+	echo "$output"
+	[ "$output" = "$id|[\"/bin/sh\",\"-c\",\"cat /etc/hello\"]|[\"A=1\",\"B=two words\"]|/srv|nobody|{\"8080/tcp\":{}}|{\"k\":\"v\"}|{\"/data\":{}}|[\"/bin/env\"]|SIGINT|from berthctl|1" ]
+	run docker history --format '{{.Comment}}' test/imp:1
+	[ "$output" = "from berthctl" ]
+	[ -f "$(ls "$BD"/data/snapshots/*/fs/etc/hello)" ]
+	# stdin, uncompressed, through docker 20.10; the default message
+	run sh -c "docker import - test/imp:2 <'$PD/r.tar'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run docker history --format '{{.Comment}}' test/imp:2
+	[ "$output" = "Imported from -" ]
+	# a file through the newer CLI, no name: a dangling image
+	if [[ -x $d28 ]]; then
+		run "$d28" import -c 'CMD ["sh"]' "$PD/r.tgz"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+		run docker image inspect "$output" --format '{{json .Config.Cmd}} {{json .RepoTags}}'
+		[ "$output" = '["sh"] []' ]
+	fi
+	docker image prune -af
+	bd_store_empty "$BD"
+}
+
+@test "pull2: import errors are docker's and leave nothing" {
+	mkrootfs "$PD/r.tgz" gz
+	run docker import -c 'RUN true' "$PD/r.tgz" test/imp:bad
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"run is not a valid change command"* ]]
+	run sh -c "printf 'not a tar at all' | docker import - test/imp:bad"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	run sh -c "head -c 100 '$PD/r.tgz' | docker import - test/imp:bad"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	run api -X POST "/v1.41/images/create?fromSrc=http://example.invalid/r.tar"
+	[[ $output == *"only the request body"* ]]
+	bd_store_empty "$BD"
+}
