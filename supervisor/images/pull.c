@@ -823,6 +823,14 @@ pull_layers(struct image_pull *p, struct image_plan *plan, char **diff_ids, bert
         for (size_t i = 0; i < n; i++) {
                 struct pull_layer *l = &p->layers[i];
                 char *next = NULL;
+                bool stop;
+                pthread_mutex_lock(&p->lock);
+                stop = p->stop;
+                pthread_mutex_unlock(&p->lock);
+                if (stop) {
+                        r = -ECANCELED; /* a download failed or the client went */
+                        break;
+                }
                 if (l->present) {
                         free(parent);
                         parent = xstrdup(l->chain);

@@ -46,26 +46,34 @@ class Relay(http.server.BaseHTTPRequestHandler):
                 self.send_header(k, v)
         self.end_headers()
         blob = "/blobs/" in self.path and not head
+        counted = blob
         if blob:
             with lock:
                 active += 1
                 n = active
             log("start %s %d" % (self.path, n))
         try:
-            while not head:
-                chunk = resp.read(16384)
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
-                self.wfile.flush()
+            chunk = b"" if head else resp.read(16384)
+            while chunk:
+                nxt = resp.read(16384)
                 if blob:
                     time.sleep(len(chunk) / RATE)
+                if not nxt and counted:
+                    # Not running any more once the client can have the last byte: it may
+                    # send its next request at once.
+                    with lock:
+                        active -= 1
+                    counted = False
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                chunk = nxt
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            if blob:
+            if counted:
                 with lock:
                     active -= 1
+            if blob:
                 log("end %s" % self.path)
             conn.close()
 

@@ -98,7 +98,6 @@ setup_file() {
 
 teardown_file() {
 	[[ -n ${BD:-} ]] && bd_stop "$BD"
-	[[ -n ${PD:-} ]] && [[ -d $PD/bd2 ]] && bd_stop "$PD/bd2"
 	if [[ -n ${PD:-} ]]; then
 		local n
 		for n in reg relay relay2 relay3 relay4; do peers_stop "$n"; done
@@ -112,6 +111,11 @@ setup() {
 
 teardown() {
 	docker image prune -af >/dev/null 2>&1 || true
+	# A second daemon a test started (stopped by its recorded PID), also when the test failed.
+	if [[ -d $PD/bd2 ]]; then
+		bd_stop "$PD/bd2"
+		rm -rf "$PD/bd2"
+	fi
 }
 
 api() { # api [curl args...] PATH
