@@ -85,8 +85,9 @@ skopeo copy -q --dest-tls-verify=false "oci:$D/img" "docker://$REF"
 wire=$(find "$D/img/blobs" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.1f", s / 1048576 }')
 
 declare -A times
-run_one() { # NAME PULL_CMD... ; CLEAN is a function name in $clean
+run_one() { # NAME PULL_CMD...: prints the milliseconds PULL_CMD took
 	local t0 t1
+	shift
 	t0=$(now_ms)
 	"$@" >"$D/last.out" 2>&1 || { echo "bench/pull.sh: pull failed:" >&2; cat "$D/last.out" >&2; return 1; }
 	t1=$(now_ms)
