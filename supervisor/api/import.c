@@ -28,8 +28,9 @@ api_images_import(const struct api_ctx *ctx, const struct api_request *req,
                                          .platform = api_query_get(req, "platform")};
 
         if (strcmp(src, "-") != 0) {
-                api_response_error(resp, 501, "import from \"%s\": only the request body (-) is "
-                                              "implemented",
+                api_response_error(resp, 501,
+                                   "import from \"%s\": only the request body (-) is "
+                                   "implemented",
                                    src);
                 return;
         }

@@ -52,8 +52,7 @@ free_pull(void *arg)
 }
 
 void
-api_images_pull(const struct api_ctx *ctx, const struct api_request *req,
-                struct api_response *resp)
+api_images_pull(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *name = NULL;

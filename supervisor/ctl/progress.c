@@ -35,7 +35,8 @@ member(struct json_object *o, const char *k)
 static void
 show(struct ctl_progress *p, struct json_object *o)
 {
-        const char *id = member(o, "id"), *status = member(o, "status"), *bar = member(o, "progress");
+        const char *id = member(o, "id"), *status = member(o, "status"),
+                   *bar = member(o, "progress");
         const char *error = member(o, "error"), *stream = member(o, "stream");
         struct json_object *detail = NULL;
         bool is_progress = json_object_object_get_ex(o, "progressDetail", &detail);

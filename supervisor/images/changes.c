@@ -6,8 +6,8 @@
 #include "supervisor/images/changes.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,8 +143,9 @@ pairs(const char *args, const char *inst, char ***ret, berth_error_t **err)
                         cleanup_free char *k = NULL;
                         if (eq == NULL || eq == w)
                                 return berth_error_new(
-                                        err, EINVAL, "%s names can not be blank or lack a value: \"%s\"",
-                                        inst, w);
+                                        err, EINVAL,
+                                        "%s names can not be blank or lack a value: \"%s\"", inst,
+                                        w);
                         k = xstrndup(w, (size_t) (eq - w));
                         strv_push(&out, k);
                         strv_push(&out, eq + 1);
@@ -218,7 +219,7 @@ apply_one(struct json_object *config, const char *inst, const char *args, berth_
                 if (strv_length(w) != 1)
                         return berth_error_new(err, EINVAL, "%s requires exactly one argument",
                                                strcasecmp(inst, "USER") == 0 ? "USER"
-                                                                              : "STOPSIGNAL");
+                                                                             : "STOPSIGNAL");
                 json_object_object_add(config,
                                        strcasecmp(inst, "USER") == 0 ? "User" : "StopSignal",
                                        json_object_new_string(w[0]));
@@ -230,7 +231,8 @@ apply_one(struct json_object *config, const char *inst, const char *args, berth_
                 while (n > 0 && isspace((unsigned char) a[n - 1]))
                         n--;
                 if (n == 0)
-                        return berth_error_new(err, EINVAL, "WORKDIR requires exactly one argument");
+                        return berth_error_new(err, EINVAL,
+                                               "WORKDIR requires exactly one argument");
                 if (json_object_object_get_ex(config, "WorkingDir", &cur) && cur)
                         base = json_object_get_string(cur);
                 if (a[0] == '/')
@@ -244,7 +246,8 @@ apply_one(struct json_object *config, const char *inst, const char *args, berth_
                 if (r < 0)
                         return r;
                 if (w == NULL)
-                        return berth_error_new(err, EINVAL, "EXPOSE requires at least one argument");
+                        return berth_error_new(err, EINVAL,
+                                               "EXPOSE requires at least one argument");
                 ports = object_member(config, "ExposedPorts");
                 strv_foreach(p, w) {
                         cleanup_free char *key = NULL;
@@ -265,11 +268,13 @@ apply_one(struct json_object *config, const char *inst, const char *args, berth_
                         if (r < 0)
                                 return r;
                         arr = json_object_new_array();
-                        strv_foreach(p, w) json_object_array_add(arr, json_object_new_string(p));
+                        strv_foreach(p, w)
+                                json_object_array_add(arr, json_object_new_string(p));
                 }
                 if (json_object_array_length(arr) == 0) {
                         json_object_put(arr);
-                        return berth_error_new(err, EINVAL, "VOLUME specified can not be an empty string");
+                        return berth_error_new(err, EINVAL,
+                                               "VOLUME specified can not be an empty string");
                 }
                 vols = object_member(config, "Volumes");
                 for (size_t i = 0; i < json_object_array_length(arr); i++)

@@ -2,8 +2,6 @@
  * (moby daemon/images/image_import.go: the config it writes, the history entry, the tag). */
 #include <config.h>
 
-#include "supervisor/images/service.h"
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +22,7 @@
 #include "supervisor/images/internal.h"
 #include "supervisor/images/platform.h"
 #include "supervisor/images/reference.h"
+#include "supervisor/images/service.h"
 
 #define BLOCK (256 * 1024)
 

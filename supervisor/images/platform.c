@@ -51,7 +51,8 @@ image_platform_normalize(struct image_platform *p)
         if (strcmp(a, "i386") == 0) {
                 set(&p->arch, "386");
                 set(&p->variant, "");
-        } else if (strcmp(a, "x86_64") == 0 || strcmp(a, "x86-64") == 0 || strcmp(a, "amd64") == 0) {
+        } else if (strcmp(a, "x86_64") == 0 || strcmp(a, "x86-64") == 0
+                   || strcmp(a, "amd64") == 0) {
                 set(&p->arch, "amd64");
                 if (strcmp(v, "v1") == 0)
                         set(&p->variant, "");
@@ -78,10 +79,10 @@ image_platform_normalize(struct image_platform *p)
 static bool
 known_os(const char *s)
 {
-        static const char *const oses[] = {"aix",   "android", "darwin",  "dragonfly", "freebsd",
-                                           "hurd",  "illumos", "ios",     "js",        "linux",
-                                           "nacl",  "netbsd",  "openbsd", "plan9",     "solaris",
-                                           "windows", "zos",   "macos"};
+        static const char *const oses[] = {"aix",     "android", "darwin",  "dragonfly", "freebsd",
+                                           "hurd",    "illumos", "ios",     "js",        "linux",
+                                           "nacl",    "netbsd",  "openbsd", "plan9",     "solaris",
+                                           "windows", "zos",     "macos"};
         for (size_t i = 0; i < sizeof(oses) / sizeof(oses[0]); i++)
                 if (strcasecmp(s, oses[i]) == 0)
                         return true;
@@ -108,8 +109,8 @@ image_platform_parse(const char *s, struct image_platform *ret, berth_error_t **
                 return berth_error_new(err, EINVAL, "\"%s\": cannot parse platform specifier", s);
         for (size_t i = 0; i < n; i++)
                 if (parts[i][0] == '\0')
-                        return berth_error_new(err, EINVAL,
-                                               "\"%s\": invalid platform component", s);
+                        return berth_error_new(err, EINVAL, "\"%s\": invalid platform component",
+                                               s);
         if (n == 1) {
                 struct image_platform host = {0};
                 if (known_os(parts[0]))

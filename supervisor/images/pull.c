@@ -6,8 +6,6 @@
  * Plain HTTP registries only: 127.0.0.0/8 and insecure-registries; TLS comes later. */
 #include <config.h>
 
-#include "supervisor/images/service.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -29,6 +27,7 @@
 #include "supervisor/images/platform.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/registry.h"
+#include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/snapshotter.h"
 
@@ -53,7 +52,7 @@ struct pull_layer {
         char *diff_id;
         char *chain;
         int64_t size;
-        bool present; /* blob and snapshot stored already: "Already exists" */
+        bool present;   /* blob and snapshot stored already: "Already exists" */
         ssize_t dup_of; /* the same blob as an earlier layer: not fetched twice; else -1 */
         /* Guarded by image_pull.lock. */
         enum layer_state state;
@@ -85,8 +84,8 @@ struct image_pull {
         struct pull_layer *layers;
         size_t n;
         size_t next;
-        bool stop;                 /* a failure or a cancel: every thread winds down */
-        berth_error_t *first_err;  /* the first failure, reported by run */
+        bool stop;                /* a failure or a cancel: every thread winds down */
+        berth_error_t *first_err; /* the first failure, reported by run */
 };
 
 static int64_t
@@ -143,8 +142,8 @@ check_layer_type(const char *digest, const char *t, berth_error_t **err)
                                        "layer %s: foreign (nondistributable) layers are not "
                                        "supported (media type \"%s\")",
                                        digest, t);
-        return berth_error_new(err, EOPNOTSUPP, "layer %s: media type \"%s\" not supported",
-                               digest, t);
+        return berth_error_new(err, EOPNOTSUPP, "layer %s: media type \"%s\" not supported", digest,
+                               t);
 }
 
 /* Report EV (NULL: only ask whether to go on); false once the caller wants the pull stopped. */
@@ -373,8 +372,8 @@ config_diff_ids(struct image_service *svc, const char *digest, int64_t size, cha
         int r;
 
         if (size > MAX_CONFIG)
-                return berth_error_new(err, EINVAL, "image config %s: larger than %d bytes",
-                                       digest, MAX_CONFIG);
+                return berth_error_new(err, EINVAL, "image config %s: larger than %d bytes", digest,
+                                       MAX_CONFIG);
         r = fd = content_store_open_blob(svc->store, digest, size, err);
         if (r < 0)
                 return r;
@@ -383,8 +382,7 @@ config_diff_ids(struct image_service *svc, const char *digest, int64_t size, cha
         if (n != size)
                 return berth_error_sys(err, n < 0 ? errno : EIO, "image config %s: read", digest);
         r = json_parse_buffer(buf, (size_t) size, &c, err);
-        if (r < 0
-            || (r = json_get_object(c, NULL, "rootfs", &rootfs, err)) < 0
+        if (r < 0 || (r = json_get_object(c, NULL, "rootfs", &rootfs, err)) < 0
             || (rootfs
                 && (r = json_get_strv(rootfs, JPATH_KEY(NULL, "rootfs"), "diff_ids", ret, err))
                            < 0))
@@ -634,7 +632,8 @@ feed(void *arg)
                         pthread_mutex_lock(&p->lock);
                         st = l->state;
                         pthread_mutex_unlock(&p->lock);
-                        if (st == LAYER_DONE && (now_ns() - last >= EMIT_EVERY_NS || fed == l->size)) {
+                        if (st == LAYER_DONE
+                            && (now_ns() - last >= EMIT_EVERY_NS || fed == l->size)) {
                                 struct image_pull_event ev = {.id = l->short_id,
                                                               .status = "Extracting",
                                                               .detail = true,
@@ -726,8 +725,8 @@ unpack_layer(struct image_pull *p, struct pull_layer *l, const char *parent, cha
                 close(f.src_fd);
                 return berth_error_new(err, EAGAIN, "layer %s: cannot start a thread", l->digest);
         }
-        r = snapshotter_unpack_checked(p->svc->snapshots, parent, l->diff_id, pipe_r,
-                                       feeder_check, &f, ret_chain, err);
+        r = snapshotter_unpack_checked(p->svc->snapshots, parent, l->diff_id, pipe_r, feeder_check,
+                                       &f, ret_chain, err);
         /* Whatever happened, the feeder ends once the pipe's read end is gone and the download
          * has ended (or the pull was stopped). */
         close(TAKE_FD(pipe_r));

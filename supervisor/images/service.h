@@ -50,9 +50,9 @@ int image_service_load(struct image_service *svc, int fd, char ***ret_lines, ber
  * negative return cancels the pull, which then fails with -ECANCELED). All or nothing, as a
  * load: a failed or cancelled pull leaves no record and collects what it stored. */
 struct image_pull_options {
-        char *const *insecure;    /* daemon.json's insecure-registries */
-        const char *platform;     /* "os/arch[/variant]", or NULL: this host's */
-        int64_t max_downloads;    /* layers fetched at once; <= 0: 3, as dockerd */
+        char *const *insecure; /* daemon.json's insecure-registries */
+        const char *platform;  /* "os/arch[/variant]", or NULL: this host's */
+        int64_t max_downloads; /* layers fetched at once; <= 0: 3, as dockerd */
 };
 /* One progress event, in docker's terms (the API layer turns it into a JSON line). */
 struct image_pull_event {
@@ -61,7 +61,7 @@ struct image_pull_event {
         bool detail;        /* docker sends progressDetail (maybe empty) with layer events */
         int64_t current;    /* with TOTAL > 0: a progress bar */
         int64_t total;
-        int64_t start;      /* unix time the transfer began (the bar's time left) */
+        int64_t start; /* unix time the transfer began (the bar's time left) */
 };
 typedef int (*image_pull_progress_fn)(const struct image_pull_event *ev, void *arg);
 struct image_pull;
@@ -81,11 +81,11 @@ DEFINE_CLEANUP(struct image_pull *, image_pull_free)
  * default) when given. *ret_id is the new image ID. Bad NAME or CHANGES are -EINVAL before FD
  * is read. */
 struct image_import_options {
-        const char *name;       /* may be NULL */
-        const char *message;    /* may be NULL */
-        const char *source;     /* "-" for the request body */
-        char *const *changes;   /* may be NULL */
-        const char *platform;   /* "os/arch[/variant]" or NULL: this host's */
+        const char *name;     /* may be NULL */
+        const char *message;  /* may be NULL */
+        const char *source;   /* "-" for the request body */
+        char *const *changes; /* may be NULL */
+        const char *platform; /* "os/arch[/variant]" or NULL: this host's */
 };
 int image_service_import(struct image_service *svc, int fd, const struct image_import_options *o,
                          char **ret_id, berth_error_t **err);

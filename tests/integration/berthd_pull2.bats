@@ -355,6 +355,10 @@ mkrootfs() {
 	[ "$status" -eq 0 ]
 	run docker history --format '{{.Comment}}' test/imp:2
 	[ "$output" = "Imported from -" ]
+	run sh -c "'$BERTHCTL' -H 'unix://$BD/s.sock' import - test/imp:3 <'$PD/r.tgz'"
+	[ "$status" -eq 0 ]
+	run docker image inspect test/imp:3 --format '{{.RepoTags}} {{.Architecture}}'
+	[[ $output == "[test/imp:3] "* ]]
 	# a file through the newer CLI, no name: a dangling image
 	if [[ -x $d28 ]]; then
 		run "$d28" import -c 'CMD ["sh"]' "$PD/r.tgz"

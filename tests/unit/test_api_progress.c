@@ -46,9 +46,11 @@ test_bar(void **state)
         (void) state;
         /* The shapes of dockerd's own lines (docs/docker-api capture, a push). */
         a = api_progress_bar(35840, 1985602, 100, 100);
-        assert_string_equal(a, "[>                                                  ]  35.84kB/1.986MB 0s");
+        assert_string_equal(
+                a, "[>                                                  ]  35.84kB/1.986MB 0s");
         b = api_progress_bar(1182720, 1985602, 100, 101);
-        assert_string_equal(b, "[=============================>                     ]  1.183MB/1.986MB 0s");
+        assert_string_equal(
+                b, "[=============================>                     ]  1.183MB/1.986MB 0s");
         c = api_progress_bar(2140160, 1985602, 100, 101);
         assert_string_equal(c, "[==================================================>]   2.14MB");
         d = api_progress_bar(0, 0, 0, 0);
@@ -56,7 +58,8 @@ test_bar(void **state)
         free(a);
         /* Half done in 10 s: 10 s left. */
         a = api_progress_bar(500, 1000, 100, 110);
-        assert_string_equal(a, "[=========================>                         ]     500B/1kB 10s");
+        assert_string_equal(
+                a, "[=========================>                         ]     500B/1kB 10s");
         free(a);
         a = api_progress_bar(1, 1000, 0, 1);
         assert_non_null(strstr(a, " 16m39s"));
@@ -77,16 +80,20 @@ test_json(void **state)
 
         (void) state;
         o = api_progress_json(&ev, 0);
-        assert_string_equal(text(o), "{\"status\":\"Pulling from test/busybox\",\"id\":\"latest\"}");
+        assert_string_equal(text(o),
+                            "{\"status\":\"Pulling from test/busybox\",\"id\":\"latest\"}");
         json_object_put(o);
-        ev = (struct image_pull_event){.id = "0123456789ab", .status = "Pulling fs layer",
-                                       .detail = true};
+        ev = (struct image_pull_event){
+                .id = "0123456789ab", .status = "Pulling fs layer", .detail = true};
         o = api_progress_json(&ev, 0);
         assert_string_equal(text(o), "{\"status\":\"Pulling fs layer\",\"progressDetail\":{},"
                                      "\"id\":\"0123456789ab\"}");
         json_object_put(o);
-        ev = (struct image_pull_event){.id = "0123456789ab", .status = "Downloading",
-                                       .detail = true, .current = 500, .total = 1000,
+        ev = (struct image_pull_event){.id = "0123456789ab",
+                                       .status = "Downloading",
+                                       .detail = true,
+                                       .current = 500,
+                                       .total = 1000,
                                        .start = 100};
         o = api_progress_json(&ev, 110);
         assert_string_equal(text(o),

@@ -63,9 +63,15 @@ test_cmd_entrypoint_forms(void **state)
 static void
 test_env_label_user_workdir(void **state)
 {
-        const char *ch[] = {"ENV A=1 B=\"two words\"", "env A=3", "ENV C legacy form",
-                            "LABEL org.x=y \"q\"=\"v\"", "USER nobody", "WORKDIR /srv",
-                            "WORKDIR app", "STOPSIGNAL SIGINT", NULL};
+        const char *ch[] = {"ENV A=1 B=\"two words\"",
+                            "env A=3",
+                            "ENV C legacy form",
+                            "LABEL org.x=y \"q\"=\"v\"",
+                            "USER nobody",
+                            "WORKDIR /srv",
+                            "WORKDIR app",
+                            "STOPSIGNAL SIGINT",
+                            NULL};
         cleanup_json struct json_object *c = applied(ch);
 
         (void) state;
