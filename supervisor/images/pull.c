@@ -74,6 +74,7 @@ struct image_pull {
         /* The manifest the tag resolved to, from begin; stored by run. */
         struct registry_response top;
         char top_digest[CONTENT_DIGEST_BUF];
+        char **pinned; /* what this pull holds from the collector (svc->pins) */
 
         image_pull_progress_fn fn;
         void *arg;
@@ -189,12 +190,31 @@ fail_pull(struct image_pull *p, berth_error_t *err)
         pthread_mutex_unlock(&p->lock);
 }
 
+/* Keep DIGEST (a blob or a chain ID) from the collector until the pull ends: a pull does not
+ * hold the image service's lock while it downloads, so an rmi or a load may collect meanwhile. */
+static void
+pin(struct image_pull *p, const char *digest)
+{
+        pthread_mutex_lock(&p->svc->lock);
+        image_service_pin_locked(p->svc, digest);
+        pthread_mutex_unlock(&p->svc->lock);
+        strv_push(&p->pinned, digest);
+}
+
+/* An ingest ref unique to this pull (two pulls of one image may run at once). */
+static char *
+ingest_ref(const struct image_pull *p, const char *what, const char *digest)
+{
+        return xasprintf("%s-%s-%d-%lx", what, digest + 7, (int) getpid(), (unsigned long) p);
+}
+
 static int
-store_bytes(struct image_service *svc, const char *prefix, const char *buf, size_t len,
+store_bytes(struct image_pull *p, const char *prefix, const char *buf, size_t len,
             const char *digest, berth_error_t **err)
 {
-        cleanup_free char *wref = xasprintf("%s-%s", prefix, digest + 7);
-        int r = content_store_write_blob(svc->store, wref, buf, len, digest, (int64_t) len, err);
+        cleanup_free char *wref = ingest_ref(p, prefix, digest);
+        int r = content_store_write_blob(p->svc->store, wref, buf, len, digest, (int64_t) len,
+                                         err);
 
         if (r == -EEXIST) {
                 berth_error_free(*err); /* stored already */
@@ -476,7 +496,7 @@ download_layer(struct image_pull *p, struct pull_layer *l, berth_error_t **err)
         long status = 0;
         int r, rfd;
 
-        ref = xasprintf("pull-%s-%d-%lld", l->digest + 7, (int) getpid(), (long long) time(NULL));
+        ref = ingest_ref(p, "pull", l->digest);
         r = content_ingest_open(p->svc->store, ref, &in, &resumed, err);
         if (r < 0)
                 return r;
@@ -775,13 +795,18 @@ pull_layers(struct image_pull *p, struct image_plan *plan, char **diff_ids, bert
         p->n = n;
         for (size_t i = 0; i < n; i++) {
                 struct pull_layer *l = &p->layers[i];
-                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
-                int64_t have = -1;
                 l->digest = xstrdup(plan->layers[i]);
-                l->type = xstrdup(plan->layer_types[i]);
-                l->short_id = xstrndup(l->digest + 7, 12);
                 l->diff_id = xstrdup(diff_ids[i]);
                 l->chain = snapshot_chain_id(i ? p->layers[i - 1].chain : NULL, l->diff_id);
+                pin(p, l->digest);
+                pin(p, l->chain);
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct pull_layer *l = &p->layers[i];
+                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
+                int64_t have = -1;
+                l->type = xstrdup(plan->layer_types[i]);
+                l->short_id = xstrndup(l->digest + 7, 12);
                 l->size = plan->layer_sizes[i];
                 l->reader_fd = -1;
                 l->dup_of = -1;
@@ -874,13 +899,45 @@ static int
 fetch_config(struct image_pull *p, const char *digest, int64_t size, berth_error_t **err)
 {
         cleanup_free char *url = xasprintf("%s/blobs/%s", p->base, digest);
-        int r = registry_fetch_blob(p->svc->store, url, digest, size, err);
+        struct registry_response resp = {0};
+        int64_t have = -1;
+        int r;
 
+        pin(p, digest);
+        {
+                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
+                if (content_store_stat_blob(p->svc->store, digest, &have, &miss) >= 0
+                    && have == size)
+                        return 0;
+        }
+        if (size > MAX_CONFIG)
+                return berth_error_new(err, EINVAL, "config %s: larger than %d bytes", digest,
+                                       MAX_CONFIG);
+        r = registry_get(url, NULL, MAX_CONFIG, &resp, err);
+        if (r < 0)
+                return berth_error_prefix(err, "config");
+        if (resp.status != 200) {
+                long status = resp.status;
+                registry_response_done(&resp);
+                if (status == 404)
+                        return berth_error_new(err, ENOENT,
+                                               "config: blob %s: blob unknown to registry",
+                                               digest);
+                return berth_error_new(err, EIO, "config: GET %s: HTTP %ld", url, status);
+        }
+        if ((int64_t) resp.len != size) {
+                registry_response_done(&resp);
+                return berth_error_new(err, EINVAL,
+                                       "config: blob %s: %zu bytes, expected %lld", digest,
+                                       resp.len, (long long) size);
+        }
+        r = store_bytes(p, "config", resp.body, resp.len, digest, err);
+        registry_response_done(&resp);
         return r < 0 ? berth_error_prefix(err, "config") : 0;
 }
 
 static int
-run_locked(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth_error_t **err)
+run_pull(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL;
         cleanup_free char *type = NULL, *platform_digest = NULL, *key = NULL, *pulling = NULL;
@@ -897,7 +954,8 @@ run_locked(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth
                 cleanup_error berth_error_t *miss = NULL; /* not there yet: a fresh pull */
                 metadata_images_resolve(p->svc->db, key, &old_id, &miss);
         }
-        r = store_bytes(p->svc, "manifest", p->top.body, p->top.len, p->top_digest, err);
+        pin(p, p->top_digest);
+        r = store_bytes(p, "manifest", p->top.body, p->top.len, p->top_digest, err);
         if (r < 0)
                 return r;
         pulling = xasprintf("Pulling from %s", p->path);
@@ -913,11 +971,12 @@ run_locked(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth
                         return r;
                 json_object_put(TAKE_PTR(doc));
                 free(TAKE_PTR(type));
+                pin(p, platform_digest);
                 r = get_manifest(p->base, p->display, platform_digest, platform_digest, &m, digest,
                                  err);
                 if (r < 0)
                         return r;
-                r = store_bytes(p->svc, "manifest", m.body, m.len, digest, err);
+                r = store_bytes(p, "manifest", m.body, m.len, digest, err);
                 if (r >= 0)
                         r = parse_manifest(&m, digest, &doc, &type, err);
                 registry_response_done(&m);
@@ -960,7 +1019,10 @@ run_locked(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth
                 cleanup_free char *dkey = xasprintf("%s@%s", p->ref.name, p->top_digest);
                 strv_push(&plan->names, dkey);
         }
+        /* The record, under the lock that keeps the collector and loads apart. */
+        pthread_mutex_lock(&p->svc->lock);
         r = image_plan_commit(p->svc, plan, err);
+        pthread_mutex_unlock(&p->svc->lock);
         if (r < 0)
                 return r;
         *ret_fresh = old_id == NULL || strcmp(old_id, plan->config_digest) != 0;
@@ -1023,11 +1085,14 @@ image_service_pull_run(struct image_pull *p, image_pull_progress_fn fn, void *ar
 
         p->fn = fn;
         p->arg = arg;
+        r = run_pull(p, &plan, &fresh, err);
+        /* Whatever a failed pull stored (manifests, blobs, snapshots) no record holds: it goes,
+         * as does an index the record does not list. */
         pthread_mutex_lock(&p->svc->lock);
-        r = run_locked(p, &plan, &fresh, err);
-        /* Whatever a failed pull stored (manifests, blobs, snapshots) no record holds: it goes. */
+        image_service_unpin_locked(p->svc, p->pinned);
         image_service_collect_locked(p->svc);
         pthread_mutex_unlock(&p->svc->lock);
+        strv_free(TAKE_PTR(p->pinned));
         if (r >= 0) {
                 status = xasprintf("Digest: %s", p->top_digest);
                 emit_status(p, NULL, status, false);
@@ -1050,6 +1115,7 @@ image_pull_free(struct image_pull *p)
         image_platform_done(&p->platform);
         registry_response_done(&p->top);
         layers_free(p->layers, p->n);
+        strv_free(p->pinned);
         berth_error_free(p->first_err);
         free(p->display);
         free(p->path);

@@ -23,6 +23,9 @@ struct image_service {
         /* Serialises every change: a load commits blobs and snapshots before its record, so the
          * collector must not run between the two (containerd uses leases for this). */
         pthread_mutex_t lock;
+        /* Blob digests and chain IDs that unfinished pulls hold (the collector keeps them), one
+         * entry per holder; guarded by LOCK. A pull does not hold LOCK while it downloads. */
+        char **pins;
 };
 
 void image_service_init(struct image_service *svc, struct metadata_db *db,
@@ -102,7 +105,12 @@ int image_service_tag(struct image_service *svc, const char *source, const char 
  * like remove, fills RESULT; *ret_reclaimed the bytes of blobs removed. */
 int image_service_prune(struct image_service *svc, bool all, struct json_object *result,
                         int64_t *ret_reclaimed, berth_error_t **err);
-/* Mark and sweep blobs and snapshots; the caller holds svc->lock. Returns bytes reclaimed. */
+/* Hold (pin) or release (unpin, one entry each) blobs and snapshots for a pull in progress; the
+ * caller holds svc->lock. */
+void image_service_pin_locked(struct image_service *svc, const char *digest);
+void image_service_unpin_locked(struct image_service *svc, char *const *digests);
+/* Mark and sweep blobs and snapshots (keeping the pinned ones); the caller holds svc->lock.
+ * Returns bytes reclaimed. */
 int64_t image_service_collect_locked(struct image_service *svc);
 
 /* docker save NAMES: write one tar to FD holding both a docker-archive (manifest.json,

@@ -251,6 +251,38 @@ api() { # api [curl args...] PATH
 	bd_store_empty "$BD"
 }
 
+@test "pull2: images, another pull and a prune go on during a slow pull, which still completes" {
+	local port out=$PD/slow.out pid i
+	port=$(relay_start relay2 500000)
+	curl -sN --unix-socket "$BD/s.sock" -X POST \
+		"http://localhost/v1.41/images/create?fromImage=127.0.0.1:$port/t/big&tag=1" >"$out" &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q '"Downloading"' "$out" && break
+		sleep 0.05
+	done
+	grep -q '"Downloading"' "$out"
+	run timeout 3 docker images
+	[ "$status" -eq 0 ]
+	run timeout 20 docker pull "$REG/t/mixed:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# The collector runs now, and must leave the slow pull's blobs and snapshots alone.
+	run docker image prune -af
+	[ "$status" -eq 0 ]
+	[[ $output == *"t/mixed:1"* ]]
+	kill -0 "$pid"
+	wait "$pid"
+	cat "$out"
+	tail -1 "$out" | grep -q "Status: Downloaded newer image for 127.0.0.1:$port/t/big:1"
+	run docker image inspect "127.0.0.1:$port/t/big:1" --format '{{len .RootFS.Layers}}'
+	[ "$output" = 1 ]
+	[ -f "$(ls "$BD"/data/snapshots/*/fs/l0/data)" ]
+	docker rmi "127.0.0.1:$port/t/big:1"
+	bd_store_empty "$BD"
+	peers_stop relay2
+}
+
 @test "pull2: a client that hangs up mid-pull cancels it; nothing is left" {
 	local port i
 	port=$(relay_start relay3 300000)
