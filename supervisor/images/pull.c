@@ -213,8 +213,7 @@ store_bytes(struct image_pull *p, const char *prefix, const char *buf, size_t le
             const char *digest, berth_error_t **err)
 {
         cleanup_free char *wref = ingest_ref(p, prefix, digest);
-        int r = content_store_write_blob(p->svc->store, wref, buf, len, digest, (int64_t) len,
-                                         err);
+        int r = content_store_write_blob(p->svc->store, wref, buf, len, digest, (int64_t) len, err);
 
         if (r == -EEXIST) {
                 berth_error_free(*err); /* stored already */
@@ -921,15 +920,13 @@ fetch_config(struct image_pull *p, const char *digest, int64_t size, berth_error
                 registry_response_done(&resp);
                 if (status == 404)
                         return berth_error_new(err, ENOENT,
-                                               "config: blob %s: blob unknown to registry",
-                                               digest);
+                                               "config: blob %s: blob unknown to registry", digest);
                 return berth_error_new(err, EIO, "config: GET %s: HTTP %ld", url, status);
         }
         if ((int64_t) resp.len != size) {
                 registry_response_done(&resp);
-                return berth_error_new(err, EINVAL,
-                                       "config: blob %s: %zu bytes, expected %lld", digest,
-                                       resp.len, (long long) size);
+                return berth_error_new(err, EINVAL, "config: blob %s: %zu bytes, expected %lld",
+                                       digest, resp.len, (long long) size);
         }
         r = store_bytes(p, "config", resp.body, resp.len, digest, err);
         registry_response_done(&resp);
