@@ -420,3 +420,16 @@ mkrootfs() {
 	[[ $output == *"only the request body"* ]]
 	bd_store_empty "$BD"
 }
+
+@test "pull2: a foreign (nondistributable) layer is refused by name; nothing is left" {
+	local m md
+	m=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/t/big/manifests/1" |
+		jq -c '.layers[0].mediaType = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"')
+	curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary "$m" \
+		"http://$REG/v2/t/big/manifests/foreign"
+	run docker pull "$REG/t/big:foreign"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"foreign (nondistributable) layers are not supported (media type \"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\")"* ]]
+	bd_store_empty "$BD"
+}
