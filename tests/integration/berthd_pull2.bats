@@ -182,6 +182,20 @@ api() { # api [curl args...] PATH
 	peers_stop relay
 }
 
+@test "pull2: berthctl pull on a terminal rewrites each layer's line in place" {
+	local port
+	port=$(relay_start relay 2000000)
+	# script(1) gives berthctl a terminal; its output is what the terminal got.
+	run script -qec "'$BERTHCTL' -H 'unix://$BD/s.sock' pull 127.0.0.1:$port/t/mixed:1" /dev/null
+	echo "$output" | cat -v
+	[ "$status" -eq 0 ]
+	# cursor up N, clear the line, the layer's status with its bar, back down N
+	[[ $output == *$'\e['[1-4]$'A\e[2K\r'[0-9a-f]*': Downloading ['*'MB'* ]]
+	[[ $output == *"Status: Downloaded newer image for 127.0.0.1:$port/t/mixed:1"* ]]
+	docker rmi "127.0.0.1:$port/t/mixed:1"
+	peers_stop relay
+}
+
 @test "pull2: gzip, zstd and uncompressed layers unpack; a second pull is up to date" {
 	local data
 	run docker pull "$REG/t/mixed:1"
