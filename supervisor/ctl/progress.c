@@ -79,6 +79,7 @@ render(struct ctl_progress *p, struct json_object *o)
         }
         if (stream) {
                 fputs(stream, p->out);
+                fflush(p->out);
                 return;
         }
         if (status == NULL)
@@ -89,6 +90,7 @@ render(struct ctl_progress *p, struct json_object *o)
                 if (id)
                         fprintf(p->out, "%s: ", id);
                 fprintf(p->out, "%s\n", status);
+                fflush(p->out); /* live in a log file too */
                 return;
         }
         if (id && progress) {

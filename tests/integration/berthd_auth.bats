@@ -175,6 +175,8 @@ setup() {
 }
 
 teardown() {
+	[[ -s $BATS_TEST_TMPDIR/client.pid ]] && kill "$(cat "$BATS_TEST_TMPDIR/client.pid")" 2>/dev/null
+	[[ -n ${PD:-} ]] && peers_stop hang
 	rm -f "$BD/auth.json"
 	docker image prune -af >/dev/null 2>&1 || true
 }
@@ -515,4 +517,55 @@ load_as() {
 	[ "$status" -eq 0 ]
 	[[ $output != *$'\e'* ]]
 	[[ $output == *": Layer already exists"* ]]
+}
+
+@test "auth: berthd's auth.json serves pushes that bring no credentials" {
+	local img=127.0.0.1:$P_REGT/push/authjson:1
+	load_as "$img"
+	printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}\n' "$P_REGT" \
+		"$(printf '%s' "$USER_:$PASS_" | base64 -w0)" >"$BD/auth.json"
+	run api -X POST "/v1.41/images/127.0.0.1:$P_REGT/push/authjson/push?tag=1"
+	echo "$output"
+	rm -f "$BD/auth.json"
+	[[ $(tail -n1 <<<"$output" | jq -r .aux.Tag) == 1 ]]
+	skopeo inspect --tls-verify=false --creds "$USER_:$PASS_" "docker://$img" >/dev/null
+}
+
+@test "auth: a push waiting on its registry does not hold the image lock" {
+	local port img i
+	port=$(free_port)
+	# a "registry" that accepts connections and never answers
+	peers_spawn hang /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); held = []
+while True: held.append(s.accept())' "$port"
+	for ((i = 0; i < 100; i++)); do
+		python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && break
+		sleep 0.05
+	done
+	img=127.0.0.1:$port/push/hang:1
+	load_as "$img"
+	"$BERTHCTL" -H "unix://$BD/s.sock" push "$img" >"$BATS_TEST_TMPDIR/push.out" 2>&1 &
+	echo $! >"$BATS_TEST_TMPDIR/client.pid"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'The push refers to' "$BATS_TEST_TMPDIR/push.out" && break
+		sleep 0.05
+	done
+	grep -q 'The push refers to' "$BATS_TEST_TMPDIR/push.out"
+	sleep 0.5
+	# the push is inside its network I/O; image calls answer meanwhile, rmi included
+	run timeout 5 docker images -q
+	[ "$status" -eq 0 ]
+	run timeout 5 docker tag busybox "127.0.0.1:$port/push/other:1"
+	[ "$status" -eq 0 ]
+	run timeout 5 docker rmi "127.0.0.1:$port/push/other:1"
+	[ "$status" -eq 0 ]
+	# the registry goes away: the push fails and says where
+	peers_stop hang
+	local rc=0
+	wait "$(cat "$BATS_TEST_TMPDIR/client.pid")" || rc=$?
+	rm -f "$BATS_TEST_TMPDIR/client.pid"
+	cat "$BATS_TEST_TMPDIR/push.out"
+	[ "$rc" -eq 1 ]
+	grep -q "127.0.0.1:$port" "$BATS_TEST_TMPDIR/push.out"
 }
