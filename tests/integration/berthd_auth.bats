@@ -386,7 +386,7 @@ load_as() {
 	for n in "$@"; do docker tag busybox "$n"; done
 }
 
-@test "auth: push to the TLS registry: x509 error without the CA, pushed with it in certs.d" {
+@test "auth: push to the TLS registry: x509 error without the CA, pushed with it in certs.d; insecure-registries; client certificates" {
 	local img=127.0.0.1:$P_TLS/push/tls:1 d=/etc/berth/certs.d/127.0.0.1:$P_TLS
 	load_as "$img"
 	rm -rf "$d"
@@ -406,6 +406,22 @@ load_as() {
 	# what went up is there, read over verified TLS by skopeo
 	skopeo inspect --cert-dir "$PD/skcerts" "docker://$img" >/dev/null
 	[ "$(docker image inspect -f '{{len .RepoDigests}}' "$img")" = 1 ]
+	# the same registry as an insecure-registries entry: HTTPS without verification, no CA
+	docker tag busybox "localhost:$P_TLS/push/insecure:1"
+	run docker push "localhost:$P_TLS/push/insecure:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	# the registry asking for a client certificate: client.cert/client.key from certs.d
+	d=/etc/berth/certs.d/127.0.0.1:$P_MTLS
+	mkdir -p "$d"
+	cp "$PD/pki/ca.crt" "$PD/pki/client.cert" "$PD/pki/client.key" "$d/"
+	docker tag busybox "127.0.0.1:$P_MTLS/push/mtls:1"
+	run docker push "127.0.0.1:$P_MTLS/push/mtls:1"
+	echo "$output"
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
 }
 
 @test "auth: push to the htpasswd registry: refused without credentials, pushed after berthctl login and docker login" {
