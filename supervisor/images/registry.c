@@ -28,6 +28,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
+#include "supervisor/images/registry_scope.h"
 
 bool
 registry_host_allows_http(const char *host, char *const *insecure)
@@ -98,6 +99,7 @@ registry_session_free(struct registry_session *s)
         registry_certs_done(&s->certs);
         registry_creds_done(&s->creds);
         free(s->token);
+        strv_free(s->scopes);
         registry_challenge_done(&s->challenge);
         pthread_mutex_destroy(&s->lock);
         free(s);
@@ -393,7 +395,7 @@ mem_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 /* GET the token endpoint of challenge C for SCOPE (may be NULL). */
 static int
-fetch_token(struct registry_session *s, const struct registry_challenge *c, const char *scope,
+fetch_token(struct registry_session *s, const struct registry_challenge *c, char *const *scopes,
             char **ret, berth_error_t **err)
 {
         cleanup_curl CURL *h = NULL;
@@ -407,13 +409,16 @@ fetch_token(struct registry_session *s, const struct registry_challenge *c, cons
         int r;
 
         {
-                /* realm?service=…&scope=…&account=… (the realm may carry a query already) */
+                /* realm?service=…&scope=…&scope=…&account=… (the realm may carry a query
+                 * already; one scope parameter per scope, as docker sends them) */
                 char *sv = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
-                char *sc = scope ? curl_easy_escape(NULL, scope, 0) : NULL;
+                cleanup_free char *sq = registry_scopes_query(scopes);
+                cleanup_free char *joined = scopes ? strv_join(scopes, " ") : NULL;
+                char *sc = joined ? curl_easy_escape(NULL, joined, 0) : NULL;
                 char *ac = s->creds.username ? curl_easy_escape(NULL, s->creds.username, 0) : NULL;
                 url = xasprintf("%s%s%s%s%s%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
-                                sv ? "service=" : "", sv ? sv : "", sc ? "&scope=" : "",
-                                sc ? sc : "", ac ? "&account=" : "", ac ? ac : "");
+                                sv ? "service=" : "", sv ? sv : "", sq[0] ? "&" : "", sq,
+                                ac ? "&account=" : "", ac ? ac : "");
                 if (s->creds.identity_token && s->creds.identity_token[0])
                         body = xasprintf(
                                 "grant_type=refresh_token&refresh_token=%s&client_id=berthd"
@@ -483,12 +488,41 @@ fetch_token(struct registry_session *s, const struct registry_challenge *c, cons
         return 0;
 }
 
+/* The scopes a token is asked for: the session's repository with its actions, the scopes
+ * added with registry_session_add_scope, then what the challenge names (CHALLENGE_SCOPE, may be
+ * NULL). Called with the lock held. */
+static char **
+session_scopes(const struct registry_session *s, const char *challenge_scope)
+{
+        char **list = NULL;
+
+        if (s->repository) {
+                cleanup_free char *own = registry_scope_repository(s->repository, s->actions);
+                registry_scopes_add(&list, own);
+        }
+        strv_foreach(x, s->scopes)
+                registry_scopes_add(&list, x);
+        registry_scopes_add(&list, challenge_scope);
+        return list;
+}
+
+static void
+challenge_copy(struct registry_challenge *dst, const struct registry_challenge *src)
+{
+        memset(dst, 0, sizeof(*dst));
+        dst->scheme = src->scheme;
+        dst->realm = src->realm ? xstrdup(src->realm) : NULL;
+        dst->service = src->service ? xstrdup(src->service) : NULL;
+        dst->scope = src->scope ? xstrdup(src->scope) : NULL;
+}
+
 int
 registry_session_authorize(struct registry_session *s, const char *www_authenticate,
                            berth_error_t **err)
 {
         struct registry_challenge c = {0};
-        cleanup_free char *scope = NULL, *token = NULL;
+        cleanup_strv char **scopes = NULL;
+        cleanup_free char *token = NULL;
         int r;
 
         if (www_authenticate == NULL)
@@ -511,11 +545,10 @@ registry_session_authorize(struct registry_session *s, const char *www_authentic
                 pthread_mutex_unlock(&s->lock);
                 return 0;
         }
-        if (c.scope)
-                scope = xstrdup(c.scope);
-        else if (s->repository)
-                scope = xasprintf("repository:%s:%s", s->repository, s->actions);
-        r = fetch_token(s, &c, scope, &token, err);
+        pthread_mutex_lock(&s->lock);
+        scopes = session_scopes(s, c.scope);
+        pthread_mutex_unlock(&s->lock);
+        r = fetch_token(s, &c, scopes, &token, err);
         if (r < 0) {
                 registry_challenge_done(&c);
                 return r;
@@ -525,6 +558,42 @@ registry_session_authorize(struct registry_session *s, const char *www_authentic
         s->token = TAKE_PTR(token);
         registry_challenge_done(&s->challenge);
         s->challenge = c;
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+}
+
+int
+registry_session_add_scope(struct registry_session *s, const char *scope, berth_error_t **err)
+{
+        struct registry_challenge c = {0};
+        cleanup_strv char **scopes = NULL;
+        cleanup_free char *token = NULL;
+        bool bearer;
+        int r;
+
+        pthread_mutex_lock(&s->lock);
+        strv_foreach(x, s->scopes) {
+                if (strcmp(x, scope) == 0) {
+                        pthread_mutex_unlock(&s->lock);
+                        return 0;
+                }
+        }
+        strv_push(&s->scopes, scope);
+        bearer = s->token && s->challenge.scheme == REGISTRY_AUTH_BEARER;
+        if (bearer) {
+                challenge_copy(&c, &s->challenge);
+                scopes = session_scopes(s, c.scope);
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (!bearer)
+                return 0;
+        r = fetch_token(s, &c, scopes, &token, err);
+        registry_challenge_done(&c);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&s->lock);
+        free(s->token);
+        s->token = TAKE_PTR(token);
         pthread_mutex_unlock(&s->lock);
         return 0;
 }

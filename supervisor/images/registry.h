@@ -93,6 +93,7 @@ struct registry_session {
         long backoff_ms;
         pthread_mutex_t lock;
         char *token;                         /* guarded by lock */
+        char **scopes;                       /* guarded by lock: registry_session_add_scope's */
         bool basic;                          /* guarded by lock */
         struct registry_challenge challenge; /* guarded by lock: the last one seen */
 };
@@ -132,5 +133,9 @@ void registry_session_prepare(struct registry_session *s, void *c, struct curl_s
  * retry makes sense; -EACCES when the credentials are refused or missing. */
 int registry_session_authorize(struct registry_session *s, const char *www_authenticate,
                                berth_error_t **err);
+/* Ask every later token for SCOPE too ("repository:FROM:pull" before a cross-repository
+ * mount, as docker does); when the session holds a bearer token, a new one covering every scope
+ * is fetched now (-EACCES/-EIO as registry_session_authorize). Basic auth: nothing to do. */
+int registry_session_add_scope(struct registry_session *s, const char *scope, berth_error_t **err);
 /* Wait before try number TRY (1, 2, …): backoff_ms << (TRY - 1). */
 void registry_session_backoff(const struct registry_session *s, int try);
