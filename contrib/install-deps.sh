@@ -14,6 +14,7 @@ packages="
   python3-protobuf python3-grpcio python3-grpc-tools
   podman docker.io slirp4netns skopeo docker-registry
   liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev libarchive-dev
+  python3-jwt python3-cryptography openssl
   zstd
 "
 missing=""

@@ -385,3 +385,62 @@ json_get_strv(struct json_object *obj, const struct jpath *at, const char *key, 
         *ret = v;
         return 1;
 }
+
+/* R from a json_get_* of KEY: absence (0) becomes the "required" error. */
+static int
+required(int r, const struct jpath *at, const char *key, berth_error_t **err)
+{
+        if (r == 0)
+                return json_error(err, JPATH_KEY(at, key), "required");
+        return r < 0 ? r : 0;
+}
+
+int
+json_need_string(struct json_object *obj, const struct jpath *at, const char *key,
+                 const char **ret, berth_error_t **err)
+{
+        return required(json_get_string(obj, at, key, ret, err), at, key, err);
+}
+
+int
+json_need_path(struct json_object *obj, const struct jpath *at, const char *key, const char **ret,
+               berth_error_t **err)
+{
+        const char *s = NULL;
+        int r = json_get_string(obj, at, key, &s, err);
+
+        if (r > 0 && s[0] == '\0')
+                r = 0;
+        if ((r = required(r, at, key, err)) < 0)
+                return r;
+        *ret = s;
+        return 0;
+}
+
+int
+json_need_bool(struct json_object *obj, const struct jpath *at, const char *key, bool *ret,
+               berth_error_t **err)
+{
+        return required(json_get_bool(obj, at, key, ret, err), at, key, err);
+}
+
+int
+json_need_uint64(struct json_object *obj, const struct jpath *at, const char *key, uint64_t *ret,
+                 berth_error_t **err)
+{
+        return required(json_get_uint64(obj, at, key, ret, err), at, key, err);
+}
+
+int
+json_need_int_range(struct json_object *obj, const struct jpath *at, const char *key, int64_t min,
+                    int64_t max, int64_t *ret, berth_error_t **err)
+{
+        return required(json_get_int_range(obj, at, key, min, max, ret, err), at, key, err);
+}
+
+int
+json_need_object(struct json_object *obj, const struct jpath *at, const char *key,
+                 struct json_object **ret, berth_error_t **err)
+{
+        return required(json_get_object(obj, at, key, ret, err), at, key, err);
+}

@@ -60,6 +60,20 @@ int json_get_array(struct json_object *obj, const struct jpath *at, const char *
 /* A NULL-terminated copy of an array of strings; free with strv_free(). */
 int json_get_strv(struct json_object *obj, const struct jpath *at, const char *key, char ***ret,
                   berth_error_t **err);
+/* The same for a member that must be there: 0 when present, -EINVAL "<path>.KEY: required" when
+ * absent or null (and, for json_need_path, when the string is empty). */
+int json_need_string(struct json_object *obj, const struct jpath *at, const char *key,
+                     const char **ret, berth_error_t **err);
+int json_need_path(struct json_object *obj, const struct jpath *at, const char *key,
+                   const char **ret, berth_error_t **err);
+int json_need_bool(struct json_object *obj, const struct jpath *at, const char *key, bool *ret,
+                   berth_error_t **err);
+int json_need_uint64(struct json_object *obj, const struct jpath *at, const char *key,
+                     uint64_t *ret, berth_error_t **err);
+int json_need_int_range(struct json_object *obj, const struct jpath *at, const char *key,
+                        int64_t min, int64_t max, int64_t *ret, berth_error_t **err);
+int json_need_object(struct json_object *obj, const struct jpath *at, const char *key,
+                     struct json_object **ret, berth_error_t **err);
 /* Same checks on a value rather than a member (array items). */
 int json_expect_object(struct json_object *v, const struct jpath *at, berth_error_t **err);
 int json_value_string(struct json_object *v, const struct jpath *at, const char **ret,

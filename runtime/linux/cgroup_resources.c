@@ -580,14 +580,10 @@ get_device(struct json_object *o, const struct jpath *at, int64_t *major, int64_
 {
         int r;
 
-        if ((r = json_get_int_range(o, at, "major", 0, INT64_MAX, major, err)) < 0)
+        if ((r = json_need_int_range(o, at, "major", 0, INT64_MAX, major, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error(err, JPATH_KEY(at, "major"), "required");
-        if ((r = json_get_int_range(o, at, "minor", 0, INT64_MAX, minor, err)) < 0)
+        if ((r = json_need_int_range(o, at, "minor", 0, INT64_MAX, minor, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error(err, JPATH_KEY(at, "minor"), "required");
         return 0;
 }
 
@@ -661,10 +657,8 @@ plan_throttle(struct plan_ctx *c, struct json_object *bio, const struct jpath *a
                         return r;
                 if ((r = get_device(d, iat, &major, &minor, err)) < 0)
                         return r;
-                if ((r = json_get_uint64(d, iat, "rate", &rate, err)) < 0)
+                if ((r = json_need_uint64(d, iat, "rate", &rate, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(iat, "rate"), "required");
                 if (v2(c))
                         r = add(c, "io", "io.max", iat,
                                 xasprintf("%" PRId64 ":%" PRId64 " %s=%" PRIu64, major, minor, v2_op, rate), 0, err);
@@ -753,19 +747,15 @@ plan_hugetlb(struct plan_ctx *c, struct json_object *res, const struct jpath *up
                 uint64_t limit = 0;
                 if ((r = json_expect_object(h, iat, err)) < 0)
                         return r;
-                if ((r = json_get_string(h, iat, "pageSize", &size, err)) < 0)
+                if ((r = json_need_string(h, iat, "pageSize", &size, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(iat, "pageSize"), "required");
                 /* It becomes part of a file name: only the kernel's spelling. Whether this host
                  * has such pages is for the apply step. */
                 if (!valid_page_size(size))
                         return json_error(err, JPATH_KEY(iat, "pageSize"),
                                           "\"%s\" is not a huge page size such as \"2MB\" or \"1GB\"", size);
-                if ((r = json_get_uint64(h, iat, "limit", &limit, err)) < 0)
+                if ((r = json_need_uint64(h, iat, "limit", &limit, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(iat, "limit"), "required");
                 /* runc 1.2 also limits reservations (.rsvd, Linux 5.7+) to the same value, where
                  * the kernel has them. */
                 const char *suffix = v2(c) ? "max" : "limit_in_bytes";
@@ -822,16 +812,12 @@ plan_network(struct plan_ctx *c, struct json_object *res, const struct jpath *up
                 int64_t prio = 0;
                 if ((r = json_expect_object(p, iat, err)) < 0)
                         return r;
-                if ((r = json_get_string(p, iat, "name", &name, err)) < 0)
+                if ((r = json_need_string(p, iat, "name", &name, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(iat, "name"), "required");
                 if (!valid_word(name))
                         return json_error(err, JPATH_KEY(iat, "name"), "\"%s\" is not an interface name", name);
-                if ((r = json_get_int_range(p, iat, "priority", 0, UINT32_MAX, &prio, err)) < 0)
+                if ((r = json_need_int_range(p, iat, "priority", 0, UINT32_MAX, &prio, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(iat, "priority"), "required");
                 r = add(c, "net_prio", "net_prio.ifpriomap", iat, xasprintf("%s %" PRId64, name, prio), 0, err);
                 if (r < 0)
                         return r;

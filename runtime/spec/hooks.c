@@ -42,11 +42,9 @@ spec_parse_hooks(struct json_object *obj, const struct jpath *at, struct spec_ho
                         if (r < 0)
                                 return r;
                         hooks->count[k]++;
-                        r = json_get_string(o, here, "path", &path, err);
+                        r = json_need_path(o, here, "path", &path, err);
                         if (r < 0)
                                 return r;
-                        if (r == 0 || !path[0])
-                                return json_error(err, JPATH_KEY(here, "path"), "required");
                         h->path = xstrdup(path);
                         r = json_get_strv(o, here, "args", &h->args, err);
                         if (r < 0)

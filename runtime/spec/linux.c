@@ -62,11 +62,9 @@ parse_namespaces(struct json_object *arr, const struct jpath *at, struct spec_li
                 r = json_expect_object(o, here, err);
                 if (r < 0)
                         return r;
-                r = json_get_string(o, here, "type", &type, err);
+                r = json_need_string(o, here, "type", &type, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "type"), "required");
                 ns->type = spec_namespace_flag(type);
                 if (!ns->type)
                         return json_error(err, JPATH_KEY(here, "type"), "unknown namespace \"%s\"", type);
@@ -113,11 +111,9 @@ spec_parse_idmaps(struct json_object *obj, const struct jpath *at, const char *k
                 if (r < 0)
                         return r;
                 for (int k = 0; k < 3; k++) {
-                        r = json_get_int_range(o, here, names[k], k == 2 ? 1 : 0, UINT32_MAX, &v[k], err);
+                        r = json_need_int_range(o, here, names[k], k == 2 ? 1 : 0, UINT32_MAX, &v[k], err);
                         if (r < 0)
                                 return r;
-                        if (r == 0)
-                                return json_error(err, JPATH_KEY(here, names[k]), "required");
                 }
                 (*ret)[i] = (struct spec_idmap){(uint32_t) v[0], (uint32_t) v[1], (uint32_t) v[2]};
                 (*ret_n)++;
@@ -151,11 +147,9 @@ parse_devices(struct json_object *arr, const struct jpath *at, struct spec_linux
                         return json_error(err, JPATH_KEY(here, "path"), "required, as an absolute path");
                 d->path = xstrdup(s);
                 s = NULL;
-                r = json_get_string(o, here, "type", &s, err);
+                r = json_need_string(o, here, "type", &s, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "type"), "required");
                 if (strlen(s) != 1 || !strchr("cbup", s[0]))
                         return json_error(err, JPATH_KEY(here, "type"),
                                           "unknown device type \"%s\" (expected c, b, u or p)", s);
@@ -206,11 +200,9 @@ parse_device_rules(struct json_object *arr, const struct jpath *at, struct spec_
                 r = json_expect_object(o, here, err);
                 if (r < 0)
                         return r;
-                r = json_get_bool(o, here, "allow", &d->allow, err);
+                r = json_need_bool(o, here, "allow", &d->allow, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "allow"), "required");
                 d->type = 'a';
                 r = json_get_string(o, here, "type", &s, err);
                 if (r < 0)
@@ -374,11 +366,9 @@ spec_parse_linux(struct json_object *obj, const struct jpath *at, struct spec_li
         if (r > 0) {
                 const struct jpath *here = JPATH_KEY(at, "personality");
                 s = NULL;
-                r = json_get_string(sub, here, "domain", &s, err);
+                r = json_need_string(sub, here, "domain", &s, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "domain"), "required");
                 if (strcmp(s, "LINUX") == 0)
                         l->personality = 0x0000; /* PER_LINUX */
                 else if (strcmp(s, "LINUX32") == 0)

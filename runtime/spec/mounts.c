@@ -154,11 +154,9 @@ spec_parse_mounts(struct json_object *arr, const struct jpath *at, struct spec *
                 if (r < 0)
                         return r;
                 spec->n_mounts++;
-                r = json_get_string(o, here, "destination", &s, err);
+                r = json_need_path(o, here, "destination", &s, err);
                 if (r < 0)
                         return r;
-                if (r == 0 || !s[0])
-                        return json_error(err, JPATH_KEY(here, "destination"), "required");
                 /* runc accepts a relative destination (resolved against "/") but warns;
                  * runtime-spec 1.1 requires an absolute one. Follow runc. */
                 m->destination = s[0] == '/' ? xstrdup(s) : xasprintf("/%s", s);

@@ -52,11 +52,9 @@ parse_rlimits(struct json_object *arr, const struct jpath *at, struct spec_proce
                 r = json_expect_object(o, here, err);
                 if (r < 0)
                         return r;
-                r = json_get_string(o, here, "type", &type, err);
+                r = json_need_string(o, here, "type", &type, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "type"), "required");
                 rl->resource = spec_rlimit_resource(type);
                 if (rl->resource < 0)
                         return json_error(err, JPATH_KEY(here, "type"), "unknown rlimit \"%s\"", type);
@@ -69,16 +67,12 @@ parse_rlimits(struct json_object *arr, const struct jpath *at, struct spec_proce
                         if (rlimit_table[k].resource == rl->resource)
                                 rl->name = rlimit_table[k].name;
                 }
-                r = json_get_uint64(o, here, "soft", &rl->soft, err);
+                r = json_need_uint64(o, here, "soft", &rl->soft, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "soft"), "required");
-                r = json_get_uint64(o, here, "hard", &rl->hard, err);
+                r = json_need_uint64(o, here, "hard", &rl->hard, err);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "hard"), "required");
                 if (rl->soft > rl->hard)
                         return json_error(err, here, "soft limit %" PRIu64 " is above the hard limit %" PRIu64,
                                           rl->soft, rl->hard);
@@ -202,10 +196,8 @@ parse_io_priority(struct json_object *o, const struct jpath *at, struct spec_pro
         int64_t prio = 0;
         int r;
 
-        if ((r = json_get_string(o, at, "class", &cls, err)) < 0)
+        if ((r = json_need_string(o, at, "class", &cls, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error(err, JPATH_KEY(at, "class"), "required");
         p->io_priority_class = word_value(names, values, cls);
         if (p->io_priority_class < 0)
                 return json_error(err, JPATH_KEY(at, "class"), "unknown class \"%s\"", cls);
@@ -234,10 +226,8 @@ parse_scheduler(struct json_object *o, const struct jpath *at, struct spec_proce
         int64_t v;
         int r;
 
-        if ((r = json_get_string(o, at, "policy", &pol, err)) < 0)
+        if ((r = json_need_string(o, at, "policy", &pol, err)) < 0)
                 return r;
-        if (r == 0)
-                return json_error(err, JPATH_KEY(at, "policy"), "required");
         sc->policy = word_value(policies, policy_values, pol);
         if (sc->policy < 0)
                 return json_error(err, JPATH_KEY(at, "policy"), "unknown policy \"%s\"", pol);
@@ -313,11 +303,9 @@ spec_parse_process(struct json_object *obj, const struct jpath *at, struct spec_
         r = spec_env_normalize(p->env, JPATH_KEY(at, "env"), err);
         if (r < 0)
                 return r;
-        r = json_get_string(obj, at, "cwd", &s, err);
+        r = json_need_path(obj, at, "cwd", &s, err);
         if (r < 0)
                 return r;
-        if (r == 0 || !s[0])
-                return json_error(err, JPATH_KEY(at, "cwd"), "required");
         if (s[0] != '/')
                 return json_error(err, JPATH_KEY(at, "cwd"), "\"%s\" is not an absolute path", s);
         p->cwd = xstrdup(s);

@@ -79,21 +79,15 @@ parse_args(struct json_object *arr, const struct jpath *at, struct spec_seccomp_
 
                 if ((r = json_expect_object(o, here, err)) < 0)
                         return r;
-                if ((r = json_get_int_range(o, here, "index", 0, 5, &idx, err)) < 0)
+                if ((r = json_need_int_range(o, here, "index", 0, 5, &idx, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "index"), "required");
                 a->index = (unsigned) idx;
-                if ((r = json_get_uint64(o, here, "value", &a->value, err)) < 0)
+                if ((r = json_need_uint64(o, here, "value", &a->value, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "value"), "required");
                 if ((r = json_get_uint64(o, here, "valueTwo", &a->value_two, err)) < 0)
                         return r;
-                if ((r = json_get_string(o, here, "op", &op, err)) < 0)
+                if ((r = json_need_string(o, here, "op", &op, err)) < 0)
                         return r;
-                if (r == 0)
-                        return json_error(err, JPATH_KEY(here, "op"), "required");
                 int k = word_index(spec_seccomp_op_names, op);
                 if (k < 0)
                         return json_error(err, JPATH_KEY(here, "op"), "unknown operator \"%s\"", op);

@@ -23,11 +23,9 @@ parse_root(struct json_object *doc, struct spec *spec, berth_error_t **err)
                 return r;
         if (r == 0)
                 return json_error(err, at, "required");
-        r = json_get_string(root, at, "path", &path, err);
+        r = json_need_path(root, at, "path", &path, err);
         if (r < 0)
                 return r;
-        if (r == 0 || !path[0])
-                return json_error(err, JPATH_KEY(at, "path"), "required");
         spec->root_path = xstrdup(path);
         r = json_get_bool(root, at, "readonly", &spec->root_readonly, err);
         return r < 0 ? r : 0;
@@ -69,11 +67,9 @@ spec_parse_json(struct json_object *doc, struct spec *spec, berth_error_t **err)
                 return r;
         spec->doc = json_object_get(doc);
 
-        r = json_get_string(doc, NULL, "ociVersion", &s, err);
+        r = json_need_string(doc, NULL, "ociVersion", &s, err);
         if (r < 0)
                 return r;
-        if (r == 0)
-                return json_error(err, JPATH_KEY(NULL, "ociVersion"), "required");
         if (strncmp(s, "1.", 2) != 0)
                 return json_error(err, JPATH_KEY(NULL, "ociVersion"),
                                   "unsupported version \"%s\" (berth implements 1.0 to 1.2)", s);

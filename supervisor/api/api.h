@@ -9,6 +9,8 @@
 struct metadata_db;
 struct image_service;
 struct api_stream;
+struct event_bus;
+struct container_service;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -20,12 +22,15 @@ struct api_ctx {
         const char *daemon_id;
         const char *data_root;
         const char *exec_root;
-        const char *driver;       /* the snapshotter chosen at start: "overlayfs" or "native" */
+        const char *driver;       /* the snapshotter chosen at start: "overlay2" or "vfs" (dockerd's names) */
         const char *runtime_path; /* the OCI runtime berthd runs ("berth") */
         struct metadata_db *db;
         struct image_service *images; /* thread-safe: it locks itself */
+        struct event_bus *events;     /* thread-safe: it locks itself */
+        struct container_service *containers; /* thread-safe: it locks itself */
         char *const *insecure_registries;
         char *const *registry_mirrors;
+        const char *registry_auth_file; /* berthd's own credentials: auth.json beside daemon.json */
         int64_t max_concurrent_downloads;
         bool debug;
 };
@@ -39,6 +44,7 @@ struct api_request {
         int body_fd;        /* a streamed upload (POST /images/load), at offset 0; else -1 */
         char *const *query; /* key, value, key, value, …, NULL: the decoded query arguments */
         const char *param;  /* the {name} of a pattern route, e.g. "busybox:latest" */
+        const char *registry_auth; /* the X-Registry-Auth header, or NULL */
 };
 
 /* The value of the first query argument KEY, or NULL. */

@@ -44,6 +44,7 @@ struct request_state {
         int upload_fd; /* POST /images/load: the body goes to an unnamed file, not memory */
         int upload_errno;
         char **query;
+        char *registry_auth; /* X-Registry-Auth */
 };
 
 static enum MHD_Result
@@ -262,6 +263,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 st = xzalloc(sizeof(struct request_state));
                 st->upload_fd = -1;
                 MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &st->query);
+                {
+                        const char *xra = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                      "X-Registry-Auth");
+                        st->registry_auth = xra ? xstrdup(xra) : NULL;
+                }
                 if (is_upload(method, url) || is_import(method, url, st->query)) {
                         st->upload_fd = open_upload(h->ctx);
                         if (st->upload_fd < 0)
@@ -296,12 +302,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 api_response_error(&resp, 413, "request body larger than %u bytes", MAX_BODY);
         } else if (st->upload_errno) {
                 memset(&resp, 0, sizeof(resp));
-                api_response_error(&resp, 500, "upload: %s", strerror(st->upload_errno));
+                /* Name where the bytes were going: ENOSPC here means the data-root is full. */
+                api_response_error(&resp, 500,
+                                   "write the uploaded archive to \"%s/content/ingest\": %s",
+                                   h->ctx->data_root, strerror(st->upload_errno));
         } else {
                 struct api_request in = {.body = st->body,
                                          .body_len = st->len,
                                          .body_fd = st->upload_fd,
-                                         .query = st->query};
+                                         .query = st->query,
+                                         .registry_auth = st->registry_auth};
                 if (st->upload_fd >= 0)
                         lseek(st->upload_fd, 0, SEEK_SET);
                 api_route_request(h->ctx, method, url, &in, &resp);
@@ -326,6 +336,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 if (st->upload_fd >= 0)
                         close(st->upload_fd);
                 strv_free(st->query);
+                free(st->registry_auth);
                 free(st->body);
                 free(st);
         }

@@ -9,6 +9,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +21,10 @@
 #include "lib/xalloc.h"
 #include "supervisor/api/import.h"
 #include "supervisor/api/pull.h"
+#include "supervisor/api/images_filter.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/images/reference.h"
+#include "supervisor/images/registry.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/snapshotter.h"
@@ -165,6 +169,28 @@ reference_matches(char *const *patterns, char *const *names)
         return false;
 }
 
+/* The creation time of the last image NAMES names into *RET (left alone without NAMES); an
+ * unknown image is dockerd's 404. */
+static int
+created_of(const struct api_ctx *ctx, char *const *names, long long *ret, struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_free char *id = NULL;
+        struct image_record rec = {0};
+        size_t n = strv_length(names);
+
+        if (n == 0)
+                return 0;
+        if (image_service_resolve(ctx->images, names[n - 1], &id, NULL, &err) < 0
+            || metadata_images_load(ctx->images->db, id, &rec, &err) < 0) {
+                fail(resp, err);
+                return -1;
+        }
+        *ret = api_images_created_nanos(rec.created);
+        image_record_done(&rec);
+        return 0;
+}
+
 void
 api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct api_response *resp)
 {
@@ -172,6 +198,8 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct
         cleanup_json struct json_object *filters = NULL;
         cleanup_strv char **refs = NULL;
         cleanup_strv char **dangling = NULL;
+        cleanup_strv char **labels = NULL, **before = NULL, **since = NULL;
+        long long before_ns = -1, since_ns = -1;
         struct image_record *recs = NULL;
         struct json_object *out;
         const char *f = api_query_get(req, "filters");
@@ -184,16 +212,32 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct
                         return;
                 }
                 if (filter_values(filters, "reference", &refs) < 0
-                    || filter_values(filters, "dangling", &dangling) < 0) {
+                    || filter_values(filters, "dangling", &dangling) < 0
+                    || filter_values(filters, "label", &labels) < 0
+                    || filter_values(filters, "before", &before) < 0
+                    || filter_values(filters, "since", &since) < 0) {
                         api_response_error(resp, 400, "invalid filter: %s", f);
                         return;
                 }
+                /* dockerd: dangling is true or false; before and since name images, whose
+                 * creation times bound the list (the last value given wins). */
+                strv_foreach(v, dangling) {
+                        if (strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0
+                            && strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+                                api_response_error(resp, 400, "Invalid filter 'dangling=[%s]'", v);
+                                return;
+                        }
+                }
+                if (created_of(ctx, before, &before_ns, resp) < 0
+                    || created_of(ctx, since, &since_ns, resp) < 0)
+                        return;
                 json_object_object_foreach(filters, k, v) {
                         (void) v;
                         if (strcmp(k, "reference") != 0 && strcmp(k, "dangling") != 0
                             && strcmp(k, "label") != 0 && strcmp(k, "before") != 0
                             && strcmp(k, "since") != 0) {
-                                api_response_error(resp, 400, "invalid filter '%s'", k);
+                                /* dockerd 20.10's wording, capital included. */
+                                api_response_error(resp, 400, "Invalid filter '%s'", k);
                                 return;
                         }
                 }
@@ -206,10 +250,25 @@ api_images_list(const struct api_ctx *ctx, const struct api_request *req, struct
         out = json_object_new_array();
         for (int i = 0; i < n; i++) {
                 bool is_dangling = recs[i].names == NULL;
-                if (dangling && strcmp(dangling[0], "true") == 0 && !is_dangling)
+                bool want_dangling =
+                        dangling
+                        && (strcasecmp(dangling[0], "true") == 0 || strcmp(dangling[0], "1") == 0);
+                long long created = api_images_created_nanos(recs[i].created);
+                if (dangling && want_dangling != is_dangling)
                         continue;
-                if (dangling && strcmp(dangling[0], "false") == 0 && is_dangling)
+                if ((before_ns >= 0 && created >= before_ns)
+                    || (since_ns >= 0 && created <= since_ns))
                         continue;
+                if (labels) {
+                        cleanup_json struct json_object *config = NULL;
+                        cleanup_error berth_error_t *cerr = NULL; /* unreadable: no labels */
+                        struct json_object *cfg = NULL, *lab = NULL;
+                        if (image_service_load_config(ctx->images, recs[i].id, &config, &cerr) == 0
+                            && json_object_object_get_ex(config, "config", &cfg))
+                                json_object_object_get_ex(cfg, "Labels", &lab);
+                        if (!api_images_labels_match(lab, labels))
+                                continue;
+                }
                 if (refs) {
                         /* As dockerd: the image is listed with the names that matched only. */
                         cleanup_strv char **matched = NULL;
@@ -266,7 +325,7 @@ graph_driver(const struct api_ctx *ctx, const struct image_record *rec)
 {
         struct json_object *g = json_object_new_object();
         struct json_object *data = json_object_new_object();
-        bool overlay = strcmp(ctx->driver, "overlayfs") == 0;
+        bool overlay = strcmp(ctx->driver, "overlay2") == 0;
 
         json_object_object_add(g, "Name", json_object_new_string(overlay ? "overlay2" : "vfs"));
         if (rec->chain_id) {
@@ -543,6 +602,9 @@ api_images_save(const struct api_ctx *ctx, const struct api_request *req, struct
                 return;
         }
         if (image_service_save(ctx->images, names, fd, &err) < 0) {
+                /* Say where the archive was being built when the disk failed it. */
+                if (err->code == ENOSPC || err->code == EDQUOT || err->code == EIO)
+                        berth_error_prefix(&err, "archive in \"%s\"", dir);
                 fail(resp, err);
                 return;
         }
@@ -613,7 +675,7 @@ api_system_df(const struct api_ctx *ctx, const struct api_request *req, struct a
         o = json_object_new_object();
         json_object_object_add(o, "LayersSize", json_object_new_int64(total));
         json_object_object_add(o, "Images", images);
-        json_object_object_add(o, "Containers", json_object_new_array());
+        json_object_object_add(o, "Containers", api_containers_df(ctx));
         json_object_object_add(o, "Volumes", json_object_new_array());
         json_object_object_add(o, "BuildCache", json_object_new_array());
         api_response_json(resp, 200, o);

@@ -1,5 +1,6 @@
 /* supervisor/api/pull.c: docker pull over the API: the query, the early errors, and the progress
- * stream (stream.h) fed by the image service's pull events. */
+ * stream (stream.h) fed by the image service's pull events. The X-Registry-Auth header's
+ * credentials (api/auth.c's decoding) are the pull's; berthd's auth file otherwise. */
 #include <config.h>
 
 #include "supervisor/api/pull.h"
@@ -15,6 +16,7 @@
 #include "supervisor/api/api.h"
 #include "supervisor/api/progress.h"
 #include "supervisor/api/stream.h"
+#include "supervisor/images/registry.h"
 #include "supervisor/images/service.h"
 
 static int
@@ -57,10 +59,16 @@ api_images_pull(const struct api_ctx *ctx, const struct api_request *req, struct
         cleanup_error berth_error_t *err = NULL;
         cleanup_free char *name = NULL;
         const char *from = api_query_get(req, "fromImage"), *tag = api_query_get(req, "tag");
-        struct image_pull_options opts = {.insecure = ctx->insecure_registries,
+        struct registry_config cfg = {.insecure = ctx->insecure_registries,
+                                      .mirrors = ctx->registry_mirrors,
+                                      .auth_file = ctx->registry_auth_file};
+        struct registry_creds creds = {0};
+        struct image_pull_options opts = {.registry = &cfg,
+                                          .creds = &creds,
                                           .platform = api_query_get(req, "platform"),
                                           .max_downloads = ctx->max_concurrent_downloads};
         struct image_pull *p = NULL;
+        int r;
 
         if (from == NULL || from[0] == '\0') {
                 api_response_error(resp, 400, "fromImage or fromSrc is required");
@@ -70,7 +78,16 @@ api_images_pull(const struct api_ctx *ctx, const struct api_request *req, struct
                 name = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
         else
                 name = xstrdup(from);
-        if (image_service_pull_begin(ctx->images, name, &opts, &p, &err) < 0) {
+        {
+                /* dockerd ignores a header it cannot decode (pull then goes anonymous). */
+                cleanup_error berth_error_t *bad = NULL;
+                if (registry_auth_header_parse(req->registry_auth, &creds, &bad) < 0)
+                        memset(&creds, 0, sizeof(creds));
+        }
+        /* The session made by begin copies CREDS and does not keep CFG. */
+        r = image_service_pull_begin(ctx->images, name, &opts, &p, &err);
+        registry_creds_done(&creds);
+        if (r < 0) {
                 unsigned status = err->code == EOPNOTSUPP ? 501
                                   : err->code == ENOENT   ? 404
                                   : err->code == EINVAL   ? 400

@@ -13,7 +13,11 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/auth.h"
+#include "supervisor/api/events.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/api/images.h"
+#include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
 
 typedef void (*api_handler_fn)(const struct api_ctx *ctx, const struct api_request *req,
@@ -30,6 +34,11 @@ static const struct {
         {"POST", "/images/create", api_images_create},
         {"GET", "/images/get", api_images_save},  {"POST", "/images/prune", api_images_prune},
         {"GET", "/system/df", api_system_df},
+        {"POST", "/auth", api_auth_login},
+        {"GET", "/events", api_system_events},
+        {"POST", "/containers/create", api_containers_create},
+        {"GET", "/containers/json", api_containers_list},
+        {"POST", "/containers/prune", api_containers_prune},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's
@@ -44,7 +53,11 @@ static const struct {
         {"GET", "/images/", "/history", api_images_history},
         {"GET", "/images/", "/get", api_images_save},
         {"POST", "/images/", "/tag", api_images_tag},
+        {"POST", "/images/", "/push", api_images_push},
         {"DELETE", "/images/", "", api_images_remove},
+        {"GET", "/containers/", "/json", api_containers_inspect},
+        {"POST", "/containers/", "/rename", api_containers_rename},
+        {"DELETE", "/containers/", "", api_containers_remove},
 };
 
 const char *

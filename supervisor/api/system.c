@@ -21,7 +21,10 @@
 #include "lib/fs.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "supervisor/events/bus.h"
+#include "supervisor/api/containers.h"
 #include "supervisor/metadata/db.h"
+#include "supervisor/snapshots/probe.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #        define CGROUP2_SUPER_MAGIC 0x63677270
@@ -158,6 +161,17 @@ os_release(const char *key, const char *fallback)
         return v ? v : xstrdup(fallback);
 }
 
+/* dockerd's first overlay2 line in "docker info" (vfs has none). */
+static void
+add_driver_status(struct json_object *status, const char *data_root)
+{
+        struct json_object *row = json_object_new_array();
+
+        json_object_array_add(row, json_object_new_string("Backing Filesystem"));
+        json_object_array_add(row, json_object_new_string(snapshots_backing_fs(data_root)));
+        json_object_array_add(status, row);
+}
+
 static const char *
 cgroup_version(void)
 {
@@ -278,13 +292,18 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         cpu_set_t cpus;
         char host[256] = "", now[64];
         struct timespec ts;
-        size_t images = 0, containers = 0;
+        size_t images = 0;
+        int64_t containers = 0, running = 0, paused = 0, stopped = 0;
         int ncpu;
 
         (void) req;
-        if (metadata_db_count_images(ctx->db, &images, &err) < 0
-            || metadata_db_count_containers(ctx->db, &containers, &err) < 0) {
+        if (metadata_db_count_images(ctx->db, &images, &err) < 0) {
                 api_response_error(resp, 500, "%s", err->msg);
+                return;
+        }
+        api_containers_count(ctx, &containers, &running, &paused, &stopped);
+        if (containers < 0) {
+                api_response_error(resp, 500, "metadata: cannot read container records");
                 return;
         }
         uname(&u);
@@ -297,17 +316,17 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
 
         o = json_object_new_object();
         add_str(o, "ID", ctx->daemon_id);
-        /* Records come with issue 8; their states (running, paused) with the tasks. Until then
-         * every container is counted as stopped. */
-        json_object_object_add(o, "Containers", json_object_new_int64((int64_t) containers));
-        json_object_object_add(o, "ContainersRunning", json_object_new_int(0));
-        json_object_object_add(o, "ContainersPaused", json_object_new_int(0));
-        json_object_object_add(o, "ContainersStopped", json_object_new_int64((int64_t) containers));
+        /* From the records' State (the tasks layer keeps it current). */
+        json_object_object_add(o, "Containers", json_object_new_int64(containers));
+        json_object_object_add(o, "ContainersRunning", json_object_new_int64(running));
+        json_object_object_add(o, "ContainersPaused", json_object_new_int64(paused));
+        json_object_object_add(o, "ContainersStopped", json_object_new_int64(stopped));
         json_object_object_add(o, "Images", json_object_new_int64((int64_t) images));
         add_str(o, "Driver", ctx->driver);
-        /* dockerd lists driver details here (backing filesystem, d_type); berthd's probe
-         * records none yet. */
+        /* dockerd lists driver details here; berthd gives overlay2's backing filesystem. */
         driver_status = json_object_new_array();
+        if (strcmp(ctx->driver, "overlay2") == 0)
+                add_driver_status(driver_status, ctx->data_root);
         json_object_object_add(o, "DriverStatus", driver_status);
         plugins = json_object_new_object();
         json_object_object_add(plugins, "Volume", json_object_new_array());
@@ -341,7 +360,9 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         add_str(o, "LoggingDriver", "");
         add_str(o, "CgroupDriver", "cgroupfs");
         add_str(o, "CgroupVersion", cgroup_version());
-        json_object_object_add(o, "NEventsListener", json_object_new_int(0));
+        json_object_object_add(
+                o, "NEventsListener",
+                json_object_new_int64(ctx->events ? events_bus_listeners(ctx->events) : 0));
         add_str(o, "KernelVersion", u.release);
         add_str(o, "OperatingSystem", os_name);
         add_str(o, "OSVersion", os_version);

@@ -16,6 +16,8 @@ struct sink {
         struct ctl_reply *reply;
         CURL *curl;
         FILE *download;
+        ctl_body_fn fn; /* a 2xx body as it arrives (ctl_request_stream) */
+        void *arg;
 };
 
 static size_t
@@ -27,6 +29,10 @@ on_data(char *p, size_t size, size_t n, void *ud)
         long status = 0;
 
         curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (s->fn && status >= 200 && status < 300) {
+                s->fn(p, add, s->arg);
+                return add;
+        }
         if (s->download && status >= 200 && status < 300)
                 return fwrite(p, 1, add, s->download);
         b->body = xrealloc(b->body, b->len + add + 1);
@@ -40,9 +46,43 @@ int
 ctl_request(const char *host, const char *method, const char *path, FILE *upload, FILE *download,
             struct ctl_reply *ret)
 {
+        return ctl_request_ex(host, method, path, NULL, NULL, upload, download, ret);
+}
+
+static int request(const char *host, const char *method, const char *path, char *const *headers,
+                   const char *json_body, FILE *upload, struct sink s, struct ctl_reply *ret);
+
+int
+ctl_request_json(const char *host, const char *method, const char *path, const char *json,
+                 struct ctl_reply *ret)
+{
+        return ctl_request_ex(host, method, path, NULL, json, NULL, NULL, ret);
+}
+
+int
+ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
+               const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret)
+{
+        struct sink s = {.reply = ret, .download = download};
+
+        return request(host, method, path, headers, json_body, upload, s, ret);
+}
+
+int
+ctl_request_stream(const char *host, const char *method, const char *path, char *const *headers,
+                   ctl_body_fn fn, void *arg, struct ctl_reply *ret)
+{
+        struct sink s = {.reply = ret, .fn = fn, .arg = arg};
+
+        return request(host, method, path, headers, NULL, NULL, s, ret);
+}
+
+static int
+request(const char *host, const char *method, const char *path, char *const *headers,
+        const char *json_body, FILE *upload, struct sink s, struct ctl_reply *ret)
+{
         cleanup_free char *url = xasprintf("http://localhost/v" CTL_CLIENT_API "%s", path);
         struct curl_slist *hdrs = NULL;
-        struct sink s = {.reply = ret, .download = download};
         CURLcode rc;
 
         memset(ret, 0, sizeof(*ret));
@@ -66,9 +106,15 @@ ctl_request(const char *host, const char *method, const char *path, FILE *upload
                 curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);
                 curl_easy_setopt(s.curl, CURLOPT_READDATA, upload);
                 curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
+        } else if (json_body) {
+                hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+                curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, json_body);
         } else if (strcmp(method, "POST") == 0) {
                 curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, "");
         }
+        for (size_t i = 0; headers && headers[i]; i++)
+                hdrs = curl_slist_append(hdrs, headers[i]);
+        curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, hdrs);
         rc = curl_easy_perform(s.curl);
         curl_slist_free_all(hdrs);
         if (rc != CURLE_OK) {

@@ -21,6 +21,8 @@
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/import.h"
 #include "supervisor/ctl/progress.h"
+#include "supervisor/ctl/login.h"
+#include "supervisor/ctl/images_format.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -93,11 +95,13 @@ cmd_images(const char *host, int argc, char **argv)
         static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"digests", no_argument, NULL, 'D'},
+                                             {"format", required_argument, NULL, 'F'},
                                              {NULL, 0, NULL, 0}};
         cleanup_json struct json_object *list = NULL;
         cleanup_free char *path = NULL;
         cleanup_strv char **seen = NULL;
         bool all = false, quiet = false, digests = false;
+        const char *format = NULL;
         int c;
 
         optind = 0;
@@ -108,6 +112,8 @@ cmd_images(const char *host, int argc, char **argv)
                         quiet = true;
                 else if (c == 'D')
                         digests = true;
+                else if (c == 'F')
+                        format = optarg;
                 else
                         return 125;
         }
@@ -121,6 +127,8 @@ cmd_images(const char *host, int argc, char **argv)
         list = ctl_get_json(host, path);
         if (list == NULL)
                 return 1;
+        if (format && !quiet)
+                return ctl_images_print_format(list, format, (long long) time(NULL));
         if (!quiet)
                 printf(digests ? "%-20s %-10s %-20s %-15s %-15s %s\n"
                                : "%-20s %-10s %-15s %-15s %s\n",
@@ -242,11 +250,11 @@ cmd_pull(const char *host, int argc, char **argv)
 {
         static const struct option opts[] = {{"platform", required_argument, NULL, 'p'},
                                              {NULL, 0, NULL, 0}};
-        cleanup_free char *from = NULL, *path = NULL;
+        cleanup_free char *from = NULL, *path = NULL, *auth = NULL;
+        char *hdrs[2] = {NULL, NULL};
         struct ctl_progress *prog = NULL;
         const char *platform = NULL;
         struct ctl_reply r;
-        FILE *sink;
         int c, rc;
 
         optind = 0;
@@ -266,15 +274,19 @@ cmd_pull(const char *host, int argc, char **argv)
                 cleanup_free char *e = ctl_escape(platform), *old = path;
                 path = xasprintf("%s&platform=%s", old, e);
         }
-        sink = ctl_progress_open(stdout, isatty(STDOUT_FILENO), &prog);
-        if (ctl_request(host, "POST", path, NULL, sink, &r) < 0) {
-                fclose(sink);
-                ctl_progress_free(prog);
+        auth = ctl_registry_auth_header(argv[optind]);
+        if (auth)
+                hdrs[0] = auth;
+        prog = ctl_progress_new(stdout, stderr, isatty(STDOUT_FILENO));
+        if (ctl_request_stream(host, "POST", path, auth ? hdrs : NULL, ctl_progress_feed_cb, prog,
+                               &r)
+            < 0) {
+                ctl_progress_finish(prog);
                 return 1;
         }
-        fclose(sink);
-        rc = r.status == 200 ? (ctl_progress_failed(prog) ? 1 : 0) : ctl_print_error(&r);
-        ctl_progress_free(prog);
+        rc = ctl_progress_finish(prog);
+        if (r.status != 200)
+                rc = ctl_print_error(&r);
         ctl_reply_done(&r);
         return rc;
 }

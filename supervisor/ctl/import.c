@@ -67,15 +67,17 @@ ctl_import_main(const char *host, int argc, char **argv)
                 }
                 add_arg(&path, "repo", repo);
         }
-        sink = ctl_progress_open(stdout, false, &prog);
+        prog = ctl_progress_new(stdout, stderr, false);
+        sink = ctl_progress_sink(prog);
         if (ctl_request(host, "POST", path, in ? in : stdin, sink, &r) < 0) {
                 fclose(sink);
-                ctl_progress_free(prog);
+                ctl_progress_finish(prog);
                 return 1;
         }
         fclose(sink);
-        rc = r.status == 200 ? (ctl_progress_failed(prog) ? 1 : 0) : ctl_print_error(&r);
-        ctl_progress_free(prog);
+        rc = ctl_progress_finish(prog);
+        if (r.status != 200)
+                rc = ctl_print_error(&r);
         ctl_reply_done(&r);
         return rc;
 }

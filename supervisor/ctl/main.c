@@ -14,7 +14,11 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/events.h"
+#include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/images.h"
+#include "supervisor/ctl/push.h"
+#include "supervisor/ctl/login.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -130,12 +134,22 @@ usage(FILE *out)
                 "  images    List images (-a, -q, --digests)\n"
                 "  load      Load images from a tar archive (-i FILE, -q)\n"
                 "  import    Import a rootfs tar as an image (FILE|- [REPO[:TAG]], -c, -m)\n"
-                "  pull      Pull an image from a registry (--platform; plain HTTP only, for now)\n"
+                "  pull      Pull an image from a registry (--platform)\n"
+                "  push      Push an image to a registry (plain HTTP only, for now)\n"
+                "  login     Log in to a registry (-u USER, -p PASS | --password-stdin)\n"
+                "  logout    Log out from a registry\n"
                 "  save      Save images to a tar archive (-o FILE)\n"
                 "  tag       Create a tag TARGET that refers to SOURCE\n"
                 "  rmi       Remove images (-f)\n"
                 "  history   Show the history of an image\n"
+                "  events    Show events (--since, --until, --filter k=v, --format '{{json .}}')\n"
                 "  image inspect   Show an image's details (JSON)\n"
+                "  create    Create a container (docker create's flags)\n"
+                "  ps        List containers (-a, -q, -n, -l, -s, --filter, --format, --no-trunc)\n"
+                "  inspect   Show a container's or an image's details (-f TEMPLATE)\n"
+                "  rm        Remove containers (-f, -v)\n"
+                "  rename    Rename a container\n"
+                "  container prune   Remove all stopped containers\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -179,6 +193,14 @@ main(int argc, char **argv)
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
                 r = cmd_info(host);
+        } else if (strcmp(argv[optind], "push") == 0) {
+                r = ctl_push_main(host, argc - optind, argv + optind);
+        } else if (ctl_login_known(argv[optind])) {
+                r = ctl_login_main(host, argc - optind, argv + optind);
+        } else if (strcmp(argv[optind], "events") == 0) {
+                r = ctl_events_main(host, argc - optind, argv + optind);
+        } else if (ctl_containers_known(argv[optind])) {
+                r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
                 r = ctl_images_main(host, argc - optind, argv + optind);
         } else {

@@ -33,6 +33,7 @@ static const struct option long_options[] = {
         {"insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY},
         {"registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR},
         {"max-concurrent-downloads", required_argument, NULL, OPT_MAX_CONCURRENT_DOWNLOADS},
+        {"storage-driver", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
@@ -43,6 +44,20 @@ replace(char **dst, const char *v)
 {
         free(*dst);
         *dst = xstrdup(v);
+}
+
+/* dockerd's names for berthd's two snapshotters: overlay2 (layers stacked by overlayfs) and vfs
+ * (each snapshot a full copy). */
+static int
+parse_storage_driver(const char *v, char **dst, berth_error_t **err)
+{
+        if (strcmp(v, "overlay2") != 0 && strcmp(v, "vfs") != 0)
+                return berth_error_new(
+                        err, EINVAL,
+                        "storage-driver \"%s\": driver not supported (berthd has overlay2 and vfs)",
+                        v);
+        replace(dst, v);
+        return 0;
 }
 
 int
@@ -111,7 +126,7 @@ berthd_config_parse_args(int argc, char **argv, struct berthd_config *cfg, berth
 
         optind = 0; /* a full reset: tests parse more than once */
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+:H:l:Dhv", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+:H:l:s:Dhv", long_options, NULL)) != -1) {
                 switch (c) {
                 case OPT_DATA_ROOT:
                         replace(&cfg->data_root, optarg);
@@ -156,6 +171,12 @@ berthd_config_parse_args(int argc, char **argv, struct berthd_config *cfg, berth
                                 return r;
                         cfg->flags_set |= SET_MAX_CONCURRENT_DOWNLOADS;
                         break;
+                case 's':
+                        r = parse_storage_driver(optarg, &cfg->storage_driver, err);
+                        if (r < 0)
+                                return r;
+                        cfg->flags_set |= SET_STORAGE_DRIVER;
+                        break;
                 case 'h':
                         cfg->show_help = true;
                         break;
@@ -193,6 +214,7 @@ static const struct {
         {"insecure-registries", SET_INSECURE_REGISTRIES},
         {"registry-mirrors", SET_REGISTRY_MIRRORS},
         {"max-concurrent-downloads", SET_MAX_CONCURRENT_DOWNLOADS},
+        {"storage-driver", SET_STORAGE_DRIVER},
 };
 
 static int
@@ -306,6 +328,13 @@ apply_json(struct berthd_config *cfg, struct json_object *doc, berth_error_t **e
                 return r;
         if (r > 0)
                 cfg->max_concurrent_downloads = n;
+        if ((r = json_get_string(doc, NULL, "storage-driver", &s, err)) < 0)
+                return r;
+        if (r > 0 && strcmp(s, "overlay2") != 0 && strcmp(s, "vfs") != 0)
+                return json_error(err, JPATH_KEY(NULL, "storage-driver"),
+                                  "driver \"%s\" not supported (berthd has overlay2 and vfs)", s);
+        if (r > 0)
+                replace(&cfg->storage_driver, s);
         return 0;
 }
 
@@ -366,5 +395,6 @@ berthd_config_done(struct berthd_config *cfg)
         free(cfg->config_file);
         strv_free(cfg->insecure_registries);
         strv_free(cfg->registry_mirrors);
+        free(cfg->storage_driver);
         memset(cfg, 0, sizeof(*cfg));
 }

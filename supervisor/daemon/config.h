@@ -23,6 +23,7 @@ enum berthd_setting {
         SET_INSECURE_REGISTRIES = 1 << 5,
         SET_REGISTRY_MIRRORS = 1 << 6,
         SET_MAX_CONCURRENT_DOWNLOADS = 1 << 7,
+        SET_STORAGE_DRIVER = 1 << 8,
 };
 
 struct berthd_config {
@@ -37,6 +38,7 @@ struct berthd_config {
         char **insecure_registries;
         char **registry_mirrors;
         int64_t max_concurrent_downloads;
+        char *storage_driver; /* "overlay2" or "vfs"; NULL: the probe decides */
         unsigned flags_set; /* enum berthd_setting */
         bool show_help;
         bool show_version;

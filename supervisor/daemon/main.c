@@ -48,6 +48,7 @@ usage(FILE *out)
                 "  -l, --log-level string     Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\") (default \"info\")\n"
                 "      --max-concurrent-downloads int   Set the max concurrent downloads (default 3)\n"
                 "      --registry-mirror list        Preferred registry mirror\n"
+                "  -s, --storage-driver string   Storage driver to use (\"overlay2\"|\"vfs\"; default: overlay2 where it works)\n"
                 "  -h, --help                 Print usage\n"
                 "  -v, --version              Print version information and quit\n",
                 BERTHD_DEFAULT_CONFIG_FILE, BERTHD_DEFAULT_DATA_ROOT, BERTHD_DEFAULT_EXEC_ROOT,
@@ -204,7 +205,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 return r;
         if (r > 0)
                 log_info("content: removed %d stale ingest(s)", r);
-        r = snapshots_probe_driver(d->cfg.data_root, &d->driver, err);
+        r = snapshots_select_driver(d->cfg.data_root, d->cfg.storage_driver, &d->driver, err);
         if (r < 0)
                 return r;
         {
@@ -214,11 +215,32 @@ berthd_open(struct berthd *d, berth_error_t **err)
                         return r;
         }
         image_service_init(&d->images, d->db, d->content, d->snapshots, d->driver);
+        d->images.events = &d->events;
         d->images_ready = true;
+        container_service_init(&d->containers, d->db, &d->images, d->snapshots, d->cfg.data_root,
+                               d->cfg.exec_root, d->driver);
+        d->containers_ready = true;
+        d->images.container_using = container_service_using_image;
+        d->images.container_using_ud = &d->containers;
+        /* A crash mid-create or mid-remove leaves files no container record holds. */
+        r = container_service_sweep(&d->containers, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                log_info("containers: removed %d leftover(s) of unrecorded containers", r);
         /* A crash between a load's blobs and its record leaves blobs and snapshots no record
          * holds: collect them before serving. */
         image_service_collect_locked(&d->images);
         d->runtime_path = find_runtime();
+        {
+                /* berthd's own credential store: auth.json beside daemon.json (docker's
+                 * config.json shape), read at each pull that brings no X-Registry-Auth. */
+                const char *cf =
+                        d->cfg.config_file ? d->cfg.config_file : BERTHD_DEFAULT_CONFIG_FILE;
+                const char *slash = strrchr(cf, '/');
+                d->registry_auth_file = slash ? xasprintf("%.*s/auth.json", (int) (slash - cf), cf)
+                                              : xstrdup("auth.json");
+        }
         d->api = (struct api_ctx){
                 .daemon_id = d->daemon_id,
                 .data_root = d->cfg.data_root,
@@ -227,8 +249,11 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .runtime_path = d->runtime_path,
                 .db = d->db,
                 .images = &d->images,
+                .events = &d->events,
+                .containers = &d->containers,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
+                .registry_auth_file = d->registry_auth_file,
                 .max_concurrent_downloads = d->cfg.max_concurrent_downloads,
                 .debug = d->cfg.debug,
         };
@@ -246,10 +271,14 @@ berthd_open(struct berthd *d, berth_error_t **err)
 static void
 berthd_close(struct berthd *d)
 {
+        /* /events streams wait on the bus, not on a client: wake them so they end now. */
+        events_bus_close(&d->events);
         api_http_stop(d->http);
         if (d->socket_path && unlink(d->socket_path) < 0 && errno != ENOENT)
                 log_warn("remove \"%s\": %s, ignoring", d->socket_path, strerror(errno));
         free(d->socket_path);
+        if (d->containers_ready)
+                container_service_done(&d->containers);
         if (d->images_ready)
                 image_service_done(&d->images);
         snapshotter_close(d->snapshots);
@@ -264,7 +293,9 @@ berthd_close(struct berthd *d)
         free(d->pid_path);
         free(d->daemon_id);
         free(d->runtime_path);
+        free(d->registry_auth_file);
         berthd_config_done(&d->cfg);
+        events_bus_done(&d->events);
 }
 
 int
@@ -276,6 +307,7 @@ main(int argc, char **argv)
         sigset_t mask;
         int r, sig;
 
+        events_bus_init(&d.events);
         if (berthd_config_parse_args(argc, argv, &d.cfg, &err) < 0) {
                 fprintf(stderr, "berthd: %s\nSee 'berthd --help'.\n", err->msg);
                 berthd_config_done(&d.cfg);

@@ -39,6 +39,18 @@ archive_write_freep(struct archive **a)
 }
 #define cleanup_archive_write __attribute__((cleanup(archive_write_freep)))
 
+/* libarchive says "Write error"; the errno behind it (ENOSPC: the data-root is full) is what
+ * the user needs. */
+static int
+write_error(struct archive *a, const char *path, berth_error_t **err)
+{
+        int e = archive_errno(a);
+
+        if (e > 0)
+                return berth_error_sys(err, e, "save: write \"%s\"", path);
+        return berth_error_new(err, EIO, "save: \"%s\": %s", path, archive_error_string(a));
+}
+
 static int
 write_member(struct archive *a, const char *path, const void *data, size_t len, int fd,
              int64_t fd_size, berth_error_t **err)
@@ -52,19 +64,18 @@ write_member(struct archive *a, const char *path, const void *data, size_t len, 
         archive_entry_set_size(e, fd >= 0 ? fd_size : (la_int64_t) len);
         archive_entry_set_mtime(e, 0, 0);
         if (archive_write_header(a, e) != ARCHIVE_OK)
-                r = berth_error_new(err, EIO, "save: \"%s\": %s", path, archive_error_string(a));
+                r = write_error(a, path, err);
         archive_entry_free(e);
         if (r < 0)
                 return r;
         if (data && len && archive_write_data(a, data, len) < 0)
-                return berth_error_new(err, EIO, "save: \"%s\": %s", path, archive_error_string(a));
+                return write_error(a, path, err);
         if (fd >= 0) {
                 cleanup_free char *buf = xmalloc(65536);
                 ssize_t n;
                 while ((n = read(fd, buf, 65536)) > 0)
                         if (archive_write_data(a, buf, (size_t) n) < 0)
-                                return berth_error_new(err, EIO, "save: \"%s\": %s", path,
-                                                       archive_error_string(a));
+                                return write_error(a, path, err);
                 if (n < 0)
                         return berth_error_sys(err, errno, "save: \"%s\": read", path);
         }
@@ -245,7 +256,7 @@ save_locked(struct image_service *svc, struct saved *imgs, size_t n, int fd, ber
         if (r < 0)
                 return r;
         if (archive_write_close(a) != ARCHIVE_OK)
-                return berth_error_new(err, EIO, "save: %s", archive_error_string(a));
+                return write_error(a, "the archive's end", err);
         return 0;
 }
 
@@ -276,6 +287,8 @@ image_service_save(struct image_service *svc, char *const *names, int fd, berth_
         }
         if (r >= 0)
                 r = save_locked(svc, imgs, n, fd, err);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                image_service_log_event(svc, imgs[i].id, imgs[i].id, imgs[i].id, "save");
         pthread_mutex_unlock(&svc->lock);
         for (size_t i = 0; i < n; i++) {
                 free(imgs[i].id);

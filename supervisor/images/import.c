@@ -764,6 +764,8 @@ image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_e
                 r = image_plan_commit(svc, &plans[i], err);
                 if (r < 0)
                         break;
+                image_service_log_event(svc, plans[i].config_digest, plans[i].config_digest,
+                                        plans[i].config_digest, "load");
                 if (plans[i].names == NULL) {
                         cleanup_free char *l =
                                 xasprintf("Loaded image ID: %s", plans[i].config_digest);

@@ -204,6 +204,14 @@ image_service_import(struct image_service *svc, int fd, const struct image_impor
                 if (r < 0)
                         berth_error_prefix(err, "import");
         }
+        if (r >= 0) {
+                /* As dockerd's import: a tag event for the name, then the import event. */
+                if (key) {
+                        cleanup_free char *fam = image_ref_familiar(key);
+                        image_service_log_event(svc, config, fam, config, "tag");
+                }
+                image_service_log_event(svc, config, config, config, "import");
+        }
         /* A failure's layer, config and snapshot are held by no record: they go. */
         image_service_collect_locked(svc);
         pthread_mutex_unlock(&svc->lock);

@@ -3,7 +3,8 @@
  * per download slot, max-concurrent-downloads of them) into the content store while this thread
  * unpacks them in chain order, each layer read back from its ingest as it grows (no temporary
  * copy): a snapshot is renamed into place only once its blob's size and digest are verified.
- * Plain HTTP registries only: 127.0.0.0/8 and insecure-registries; TLS comes later. */
+ * Every request goes through one registry session (registry.h: TLS, auth, retries with Range
+ * resume, mirrors), shared by the download threads. */
 #include <config.h>
 
 #include <errno.h>
@@ -68,7 +69,7 @@ struct image_pull {
         struct image_ref ref;
         char *display; /* "127.0.0.1:5000/test/busybox:latest" as docker prints it */
         char *path;    /* "test/busybox" */
-        char *base;    /* "http://127.0.0.1:5000/v2/test/busybox" */
+        struct registry_session *sess; /* the endpoint that resolved the reference */
         struct image_platform platform;
         int64_t workers;
         /* The manifest the tag resolved to, from begin; stored by run. */
@@ -226,17 +227,18 @@ store_bytes(struct image_pull *p, const char *prefix, const char *buf, size_t le
 /* GET a manifest by tag or digest into *RET (not stored); checked against WANT_DIGEST when
  * given; *RET_DIGEST is the digest of its bytes. */
 static int
-get_manifest(const char *base, const char *display, const char *ref, const char *want_digest,
-             struct registry_response *ret, char ret_digest[CONTENT_DIGEST_BUF],
-             berth_error_t **err)
+get_manifest(struct registry_session *s, const char *display, const char *ref,
+             const char *want_digest, struct registry_response *ret,
+             char ret_digest[CONTENT_DIGEST_BUF], berth_error_t **err)
 {
-        cleanup_free char *url = xasprintf("%s/manifests/%s", base, ref);
+        cleanup_free char *suffix = xasprintf("manifests/%s", ref), *url = NULL;
         struct registry_response resp = {0};
         int r;
 
-        r = registry_get(url, REGISTRY_MANIFEST_ACCEPT, MAX_MANIFEST, &resp, err);
+        r = registry_session_get(s, suffix, REGISTRY_MANIFEST_ACCEPT, MAX_MANIFEST, &resp, err);
         if (r < 0)
                 return r;
+        url = xasprintf("%s/v2/%s/%s", s->base, s->repository, suffix); /* scheme settled */
         if (resp.status != 200) {
                 cleanup_free char *why = registry_format_errors(resp.body, resp.len);
                 long status = resp.status;
@@ -244,7 +246,7 @@ get_manifest(const char *base, const char *display, const char *ref, const char 
                 if (status == 404)
                         return berth_error_new(err, ENOENT, "manifest for %s not found: %s",
                                                display, why ? why : "manifest unknown");
-                return berth_error_new(err, EIO, "GET %s: HTTP %ld%s%s", url, status,
+                return berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, status,
                                        why ? ": " : "", why ? why : "");
         }
         sha256_hex(resp.body, resp.len, ret_digest);
@@ -414,8 +416,6 @@ struct download {
         struct image_pull *p;
         struct pull_layer *l;
         struct content_ingest *in;
-        bool too_large;
-        berth_error_t *err;
 };
 
 static void
@@ -439,28 +439,21 @@ emit_downloading(struct image_pull *p, struct pull_layer *l, int64_t got, bool f
         emit(p, &ev);
 }
 
-static size_t
-download_write(const void *buf, size_t len, void *arg)
+/* The ingest holds GOT bytes now (Range resume never rewrites what a reader saw). */
+static void
+download_progress(int64_t got, void *arg)
 {
         struct download *d = arg;
         struct pull_layer *l = d->l;
-        int64_t got;
 
-        if (l->got + (int64_t) len > l->size) {
-                d->too_large = true;
-                return 0;
-        }
-        if (content_ingest_write(d->in, buf, len, &d->err) < 0)
-                return 0;
         pthread_mutex_lock(&d->p->lock);
-        got = l->got += (int64_t) len;
+        l->got = got;
         pthread_cond_broadcast(&d->p->cond);
         pthread_mutex_unlock(&d->p->lock);
         emit_downloading(d->p, l, got, false);
-        return len;
 }
 
-static int
+static bool
 download_cancelled(void *arg)
 {
         struct download *d = arg;
@@ -472,27 +465,28 @@ download_cancelled(void *arg)
         stop = p->stop;
         pthread_mutex_unlock(&p->lock);
         if (stop)
-                return 1;
+                return true;
         /* A stalled registry sends nothing to report: ask the caller now and then whether its
          * client is still there (dockerd cancels a pull whose client has gone). */
         pthread_mutex_lock(&p->emit_lock);
         if (t - p->last_poll < POLL_EVERY_NS) {
                 pthread_mutex_unlock(&p->emit_lock);
-                return 0;
+                return false;
         }
         p->last_poll = t;
         pthread_mutex_unlock(&p->emit_lock);
-        return emit(p, NULL) ? 0 : 1;
+        return !emit(p, NULL);
 }
 
 static int
 download_layer(struct image_pull *p, struct pull_layer *l, berth_error_t **err)
 {
         cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref = NULL, *url = NULL;
+        cleanup_free char *ref = NULL;
         struct download d = {.p = p, .l = l};
+        struct registry_blob_sink sink = {
+                .progress = download_progress, .cancelled = download_cancelled, .arg = &d};
         int64_t resumed = 0;
-        long status = 0;
         int r, rfd;
 
         ref = ingest_ref(p, "pull", l->digest);
@@ -516,58 +510,14 @@ download_layer(struct image_pull *p, struct pull_layer *l, berth_error_t **err)
         pthread_mutex_unlock(&p->lock);
 
         d.in = in;
-        url = xasprintf("%s/blobs/%s", p->base, l->digest);
-        r = registry_get_stream(url, download_write, download_cancelled, &d, &status, err);
+        r = registry_session_get_blob(p->sess, in, l->digest, l->size, &sink, err);
         if (r < 0) {
                 content_ingest_abort(in);
-                if (d.err) {
-                        berth_error_free(*err);
-                        *err = TAKE_PTR(d.err);
-                        return -(*err)->code;
-                }
-                if (d.too_large) {
-                        berth_error_free(*err);
-                        *err = NULL;
-                        return berth_error_new(err, EINVAL,
-                                               "filesystem layer verification failed for digest "
-                                               "%s: more than %lld bytes",
-                                               l->digest, (long long) l->size);
-                }
-                if (status == 404) {
-                        berth_error_free(*err);
-                        *err = NULL;
-                        return berth_error_new(err, ENOENT, "blob %s: blob unknown to registry",
-                                               l->digest);
-                }
                 return r;
         }
         emit_downloading(p, l, l->got, true);
         emit_status(p, l->short_id, "Verifying Checksum", true);
-        {
-                char got[CONTENT_DIGEST_BUF];
-                content_ingest_digest(in, got);
-                r = content_ingest_commit(in, l->digest, l->size, err);
-                if (r == -EEXIST) {
-                        berth_error_free(*err); /* the same bytes were stored meanwhile */
-                        *err = NULL;
-                        r = 0;
-                }
-                if (r == -EINVAL) {
-                        /* The registry served other bytes than the manifest names. */
-                        berth_error_free(*err);
-                        *err = NULL;
-                        if (l->got != l->size)
-                                return berth_error_new(err, EINVAL,
-                                                       "filesystem layer verification failed for "
-                                                       "digest %s: %lld bytes, expected %lld",
-                                                       l->digest, (long long) l->got,
-                                                       (long long) l->size);
-                        return berth_error_new(err, EINVAL,
-                                               "filesystem layer verification failed for digest "
-                                               "%s: digest mismatch (the content hashes to %s)",
-                                               l->digest, got);
-                }
-        }
+        r = registry_blob_commit(in, l->digest, l->size, err);
         if (r < 0)
                 return r;
         emit_status(p, l->short_id, "Download complete", true);
@@ -897,39 +847,13 @@ pull_layers(struct image_pull *p, struct image_plan *plan, char **diff_ids, bert
 static int
 fetch_config(struct image_pull *p, const char *digest, int64_t size, berth_error_t **err)
 {
-        cleanup_free char *url = xasprintf("%s/blobs/%s", p->base, digest);
-        struct registry_response resp = {0};
-        int64_t have = -1;
         int r;
 
         pin(p, digest);
-        {
-                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
-                if (content_store_stat_blob(p->svc->store, digest, &have, &miss) >= 0
-                    && have == size)
-                        return 0;
-        }
         if (size > MAX_CONFIG)
                 return berth_error_new(err, EINVAL, "config %s: larger than %d bytes", digest,
                                        MAX_CONFIG);
-        r = registry_get(url, NULL, MAX_CONFIG, &resp, err);
-        if (r < 0)
-                return berth_error_prefix(err, "config");
-        if (resp.status != 200) {
-                long status = resp.status;
-                registry_response_done(&resp);
-                if (status == 404)
-                        return berth_error_new(err, ENOENT,
-                                               "config: blob %s: blob unknown to registry", digest);
-                return berth_error_new(err, EIO, "config: GET %s: HTTP %ld", url, status);
-        }
-        if ((int64_t) resp.len != size) {
-                registry_response_done(&resp);
-                return berth_error_new(err, EINVAL, "config: blob %s: %zu bytes, expected %lld",
-                                       digest, resp.len, (long long) size);
-        }
-        r = store_bytes(p, "config", resp.body, resp.len, digest, err);
-        registry_response_done(&resp);
+        r = registry_session_fetch_blob(p->sess, p->svc->store, digest, size, err);
         return r < 0 ? berth_error_prefix(err, "config") : 0;
 }
 
@@ -969,8 +893,8 @@ run_pull(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth_e
                 json_object_put(TAKE_PTR(doc));
                 free(TAKE_PTR(type));
                 pin(p, platform_digest);
-                r = get_manifest(p->base, p->display, platform_digest, platform_digest, &m, digest,
-                                 err);
+                r = get_manifest(p->sess, p->display, platform_digest, platform_digest, &m,
+                                 digest, err);
                 if (r < 0)
                         return r;
                 r = store_bytes(p, "manifest", m.body, m.len, digest, err);
@@ -1032,7 +956,11 @@ image_service_pull_begin(struct image_service *svc, const char *name,
                          berth_error_t **err)
 {
         cleanup_image_pull struct image_pull *p = xzalloc(sizeof(*p));
+        static const struct registry_config no_config = {0};
+        const struct registry_config *cfg = opts && opts->registry ? opts->registry : &no_config;
         cleanup_free char *host = NULL, *key = NULL;
+        struct registry_endpoint *eps = NULL;
+        size_t n_eps = 0;
         const char *slash;
         int r;
 
@@ -1055,16 +983,27 @@ image_service_pull_begin(struct image_service *svc, const char *name,
         host = slash ? xstrndup(p->ref.name, (size_t) (slash - p->ref.name)) : xstrdup(p->ref.name);
         key = image_ref_key(&p->ref);
         p->display = image_ref_familiar(key);
-        if (!registry_host_allows_http(host, opts ? opts->insecure : NULL))
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "pull %s: registry \"%s\": TLS registries: not implemented "
-                                       "yet (plain HTTP is used for 127.0.0.0/8 and "
-                                       "insecure-registries only)",
-                                       p->display, host);
-        p->path = xstrdup(slash + 1);
-        p->base = xasprintf("http://%s/v2/%s", host, p->path);
-        r = get_manifest(p->base, p->display, p->ref.digest ? p->ref.digest : p->ref.tag,
-                         p->ref.digest, &p->top, p->top_digest, err);
+        p->path = xstrdup(slash ? slash + 1 : "");
+        r = registry_endpoints_build(host, cfg->mirrors, cfg->insecure, &eps, &n_eps, err);
+        if (r < 0)
+                return r;
+        /* Mirrors (Docker Hub only) in order, then the registry: the first that resolves the
+         * reference serves the whole pull (dockerd falls back from a failing mirror too). */
+        for (size_t i = 0; i < n_eps; i++) {
+                r = registry_session_new(cfg, &eps[i], host, p->path, "pull",
+                                         opts ? opts->creds : NULL, &p->sess, err);
+                if (r < 0)
+                        break;
+                r = get_manifest(p->sess, p->display,
+                                 p->ref.digest ? p->ref.digest : p->ref.tag, p->ref.digest,
+                                 &p->top, p->top_digest, err);
+                if (r >= 0 || i + 1 == n_eps)
+                        break;
+                berth_error_free(*err);
+                *err = NULL;
+                registry_session_free(TAKE_PTR(p->sess));
+        }
+        registry_endpoints_free(eps, n_eps);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(p);
@@ -1088,6 +1027,11 @@ image_service_pull_run(struct image_pull *p, image_pull_progress_fn fn, void *ar
         pthread_mutex_lock(&p->svc->lock);
         image_service_unpin_locked(p->svc, p->pinned);
         image_service_collect_locked(p->svc);
+        if (r >= 0) {
+                /* dockerd: actor the familiar reference, name the familiar repository. */
+                cleanup_free char *repo = image_ref_familiar(p->ref.name);
+                image_service_log_event(p->svc, p->display, repo, p->display, "pull");
+        }
         pthread_mutex_unlock(&p->svc->lock);
         strv_free(TAKE_PTR(p->pinned));
         if (r >= 0) {
@@ -1116,7 +1060,7 @@ image_pull_free(struct image_pull *p)
         berth_error_free(p->first_err);
         free(p->display);
         free(p->path);
-        free(p->base);
+        registry_session_free(p->sess);
         pthread_mutex_destroy(&p->lock);
         pthread_mutex_destroy(&p->emit_lock);
         pthread_cond_destroy(&p->cond);

@@ -30,6 +30,8 @@ image_service_init(struct image_service *svc, struct metadata_db *db, struct con
         svc->snapshots = snapshots;
         svc->driver = driver;
         svc->pins = NULL;
+        svc->container_using = NULL;
+        svc->container_using_ud = NULL;
         pthread_mutex_init(&svc->lock, NULL);
 }
 
@@ -177,11 +179,15 @@ delete_image_locked(struct image_service *svc, const char *id, char *const *name
         r = metadata_images_delete(svc->db, id, err);
         if (r < 0)
                 return r;
+        /* The config blob is collected later, so untag events still carry the labels; dockerd
+         * 20.10 names the image ID in untag and delete events (image_delete.go). */
         strv_foreach(n, names) {
                 cleanup_free char *fam = image_ref_familiar(n);
                 add_entry(result, "Untagged", fam);
+                image_service_log_event(svc, id, id, id, "untag");
         }
         add_entry(result, "Deleted", id);
+        image_service_log_event(svc, id, id, NULL, "delete");
         return 0;
 }
 
@@ -209,11 +215,17 @@ only_digests_of_repo_remain(char *const *names, const char *key)
         return true;
 }
 
+static char *
+container_using(struct image_service *svc, const char *id)
+{
+        return svc->container_using ? svc->container_using(svc->container_using_ud, id) : NULL;
+}
+
 static int
 remove_locked(struct image_service *svc, const char *name, bool force, struct json_object *result,
               berth_error_t **err)
 {
-        cleanup_free char *id = NULL, *key = NULL;
+        cleanup_free char *id = NULL, *key = NULL, *user = NULL;
         struct image_record rec = {0};
         int r;
 
@@ -227,14 +239,31 @@ remove_locked(struct image_service *svc, const char *name, bool force, struct js
                 /* A name of several: untag only. */
                 cleanup_free char *fam = image_ref_familiar(key);
                 r = metadata_images_untag(svc->db, key, err);
-                if (r == 0)
+                if (r == 0) {
                         add_entry(result, "Untagged", fam);
+                        image_service_log_event(svc, id, id, id, "untag");
+                }
         } else if (key == NULL && !force && count_repos(rec.names) > 1) {
                 cleanup_free char *s = short_id(id);
                 r = berth_error_new(
                         err, EBUSY,
                         "conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories",
                         s);
+        } else if (!force && (user = container_using(svc, id)) != NULL) {
+                /* dockerd (daemon/images/image_delete.go): a container's image loses its last
+                 * reference only with force; with it, the stopped container keeps its own
+                 * snapshot (and the layers under it) while the image goes. */
+                cleanup_free char *s = short_id(id);
+                if (key)
+                        r = berth_error_new(
+                                err, EBUSY,
+                                "conflict: unable to remove repository reference \"%s\" (must force) - container %.12s is using its referenced image %s",
+                                name, user, s);
+                else
+                        r = berth_error_new(
+                                err, EBUSY,
+                                "conflict: unable to delete %s (must be forced) - image is being used by stopped container %.12s",
+                                s, user);
         } else {
                 r = delete_image_locked(svc, id, rec.names, result, err);
         }
@@ -279,8 +308,11 @@ image_service_tag(struct image_service *svc, const char *source, const char *tar
         r = image_service_resolve(svc, source, &id, NULL, err);
         if (r >= 0)
                 r = metadata_images_tag(svc->db, key, id, err);
-        if (r >= 0)
+        if (r >= 0) {
+                cleanup_free char *fam = image_ref_familiar(key);
+                image_service_log_event(svc, id, fam, id, "tag");
                 image_service_collect_locked(svc); /* a moved tag may leave an image unused */
+        }
         pthread_mutex_unlock(&svc->lock);
         return r;
 }
@@ -298,9 +330,15 @@ image_service_prune(struct image_service *svc, bool all, struct json_object *res
                 pthread_mutex_unlock(&svc->lock);
                 return n;
         }
-        for (int i = 0; i < n && r >= 0; i++)
-                if (all || recs[i].names == NULL)
+        for (int i = 0; i < n && r >= 0; i++) {
+                cleanup_free char *user = NULL;
+                if (!all && recs[i].names != NULL)
+                        continue;
+                /* Images that containers use are never pruned (dockerd's ImagesPrune). */
+                user = container_using(svc, recs[i].id);
+                if (user == NULL)
                         r = delete_image_locked(svc, recs[i].id, recs[i].names, result, err);
+        }
         image_records_free(recs, (size_t) n);
         *ret_reclaimed = image_service_collect_locked(svc);
         pthread_mutex_unlock(&svc->lock);

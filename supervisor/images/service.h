@@ -12,6 +12,7 @@
 struct metadata_db;
 struct content_store;
 struct snapshotter;
+struct event_bus;
 struct json_object;
 struct image_record;
 
@@ -19,13 +20,18 @@ struct image_service {
         struct metadata_db *db;        /* borrowed */
         struct content_store *store;   /* borrowed */
         struct snapshotter *snapshots; /* borrowed */
-        const char *driver;            /* "overlayfs" or "native" */
+        const char *driver;            /* "overlay2" or "vfs" (dockerd's names) */
+        struct event_bus *events;      /* borrowed; NULL: no events (set after init) */
         /* Serialises every change: a load commits blobs and snapshots before its record, so the
          * collector must not run between the two (containerd uses leases for this). */
         pthread_mutex_t lock;
         /* Blob digests and chain IDs that unfinished pulls hold (the collector keeps them), one
          * entry per holder; guarded by LOCK. A pull does not hold LOCK while it downloads. */
         char **pins;
+        /* Set by main() before serving (containers/service.h): the ID of a container that uses
+         * IMAGE_ID (caller frees), or NULL. rmi and prune keep such images as dockerd does. */
+        char *(*container_using)(void *ud, const char *image_id);
+        void *container_using_ud;
 };
 
 void image_service_init(struct image_service *svc, struct metadata_db *db,
@@ -46,14 +52,21 @@ int image_service_resolve(struct image_service *svc, const char *name, char **re
 int image_service_load(struct image_service *svc, int fd, char ***ret_lines, berth_error_t **err);
 
 /* docker pull, in two steps so that a caller can answer early failures before it streams:
- * image_service_pull_begin resolves NAME at its registry (plain HTTP: 127.0.0.0/8 and
- * OPTS->insecure; anything else is -EOPNOTSUPP; an unknown tag is -ENOENT "manifest for NAME not
- * found: …"; a bad PLATFORM -EINVAL), image_service_pull_run fetches, unpacks and records it,
+ * image_service_pull_begin resolves NAME at its registry through a registry session (TLS,
+ * mirrors for Docker Hub, credentials: registry.h; an unknown tag is -ENOENT "manifest for NAME
+ * not found: …"; refused credentials -EACCES "unauthorized: …"; a bad PLATFORM -EINVAL),
+ * image_service_pull_run fetches (every download through that session), unpacks and records it,
  * reporting docker's progress through FN (called from several threads, one call at a time; a
  * negative return cancels the pull, which then fails with -ECANCELED). All or nothing, as a
  * load: a failed or cancelled pull leaves no record and collects what it stored. */
+struct registry_config;
+struct registry_creds;
 struct image_pull_options {
-        char *const *insecure; /* daemon.json's insecure-registries */
+        /* The daemon's registry settings (insecure-registries, mirrors, berthd's credential
+         * file); NULL: none. */
+        const struct registry_config *registry;
+        /* The request's credentials (X-Registry-Auth); NULL: REGISTRY->auth_file's. */
+        const struct registry_creds *creds;
         const char *platform;  /* "os/arch[/variant]", or NULL: this host's */
         int64_t max_downloads; /* layers fetched at once; <= 0: 3, as dockerd */
 };
@@ -101,7 +114,7 @@ int image_service_remove(struct image_service *svc, const char *name, bool force
 /* docker tag SOURCE REPO[:TAG]. */
 int image_service_tag(struct image_service *svc, const char *source, const char *target,
                       berth_error_t **err);
-/* Remove dangling images (ALL: every unused image, and berthd has no containers yet) and collect;
+/* Remove dangling images (ALL: every image) that no container uses, and collect;
  * like remove, fills RESULT; *ret_reclaimed the bytes of blobs removed. */
 int image_service_prune(struct image_service *svc, bool all, struct json_object *result,
                         int64_t *ret_reclaimed, berth_error_t **err);
@@ -117,6 +130,13 @@ int64_t image_service_collect_locked(struct image_service *svc);
  * repositories) and an OCI layout (index.json, oci-layout, blobs/sha256/), as docker 25+ does.
  * An unknown name is -ENOENT before anything is written. */
 int image_service_save(struct image_service *svc, char *const *names, int fd, berth_error_t **err);
+
+/* Publish docker's image event ACTION ("pull", "push", "tag", "untag", "delete", "load",
+ * "save", "import") for ACTOR_ID (an image ID, or a reference for pull and push) with the
+ * attribute name=NAME (may be NULL) and, when ID_FOR_LABELS names a readable image, its config's
+ * labels, as dockerd's LogImageEvent. No-op without a bus. */
+void image_service_log_event(struct image_service *svc, const char *actor_id, const char *name,
+                             const char *id_for_labels, const char *action);
 
 /* The image config of ID (its JSON, verified at ingest); *ret is the caller's. */
 int image_service_load_config(struct image_service *svc, const char *id, struct json_object **ret,

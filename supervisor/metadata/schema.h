@@ -18,10 +18,22 @@
  *                                "size": <unpacked bytes>, "chainId": "sha256:…",
  *                                "blobs": ["sha256:…", …]}   manifest, config, layers:
  *                                every blob the image keeps alive (supervisor/metadata/gc.c)
- *   containers                    (issue 8) "<id>" → JSON container record
+ *   containers                    "<id>" (64 hex) → JSON container record
+ *   └── "<id>" → {"v": 1, "Id", "Name": "/web", "Created": "<RFC 3339>", "Path", "Args",
+ *                 "State": {docker's State: "Status": "created"|"running"|…, "Pid",
+ *                 "ExitCode", "StartedAt", "FinishedAt", …}, "Image": "sha256:<ID>",
+ *                 "Config" (merged with the image's), "HostConfig", "NetworkingConfig",
+ *                 "ResolvConfPath", "HostnamePath", "HostsPath", "LogPath", "RestartCount",
+ *                 "Driver", "Platform"}
+ *                 "v" is the record's own version (CONTAINER_RECORD_VERSION in
+ *                 supervisor/metadata/containers.h): a newer one is read as far as its keys
+ *                 are known; a change of meaning bumps it and adds a migration here. Names are
+ *                 unique across records, checked inside the write transaction that stores one
+ *                 (no separate index: a crash cannot leave the two out of step). The read-write
+ *                 snapshot of a record is snapshots/active/<id>, its files containers/<id>/.
  *
- * Every change (a load, a tag, an untag, a delete) is one write transaction over both image
- * databases, so a crash leaves the old state or the new one, never a name without its record.
+ * Every change (a load, a tag, an untag, a delete; a container create, rename, remove) is one
+ * write transaction over both image databases, so a crash leaves the old state or the new one, never a name without its record.
  *
  * Versioning: a berthd that finds a schema newer than its own refuses to start (it would not
  * know what the newer layout means); an older one is migrated in one write transaction before

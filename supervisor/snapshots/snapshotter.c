@@ -23,6 +23,7 @@
 #include "lib/fs.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/unpack.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -83,7 +84,7 @@ snapshotter_open(const char *root, const char *driver, struct snapshotter **ret,
         }
         s = xzalloc(sizeof(*s));
         s->root = xstrdup(root);
-        s->overlay = strcmp(driver, "overlayfs") == 0;
+        s->overlay = strcmp(driver, "overlay2") == 0;
         *ret = s;
         return 0;
 }
@@ -101,6 +102,18 @@ char *
 snapshotter_path(struct snapshotter *s, const char *chain_id)
 {
         return xasprintf("%s/%s/fs", s->root, hex_of(chain_id));
+}
+
+const char *
+snapshotter_root(const struct snapshotter *s)
+{
+        return s->root;
+}
+
+bool
+snapshotter_is_overlay(const struct snapshotter *s)
+{
+        return s->overlay;
 }
 
 int
@@ -188,24 +201,37 @@ unpack_into(struct snapshotter *s, const char *tmp, const char *parent_chain, co
         }
 }
 
+/* Make the unpacked tree durable before it gets its name: thousands of files, so one syncfs()
+ * of their filesystem rather than an fsync() each (the unpacker wrote them in a child). A
+ * crash after the record is written then never finds a snapshot with empty or missing files. */
+static int
+sync_tree(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "snapshots: open \"%s\"", dir);
+        if (syncfs(fd) < 0)
+                return berth_error_sys(err, errno, "snapshots: syncfs \"%s\"", dir);
+        return 0;
+}
+
+static int
+sync_dir(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return berth_error_sys(err, errno, "snapshots: fsync \"%s\"", dir);
+        return 0;
+}
+
 int
 snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                    int blob_fd, char **ret_chain_id, berth_error_t **err)
 {
         return snapshotter_unpack_checked(s, parent_chain, diff_id, blob_fd, NULL, NULL,
                                           ret_chain_id, err);
-}
-
-/* The unpacked tree reaches the disk before the rename names it: one syncfs for the whole layer
- * (the filesystem of data-root) instead of an fsync per file. */
-static int
-sync_tree(const char *tmp, berth_error_t **err)
-{
-        cleanup_close int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0 || syncfs(fd) < 0)
-                return berth_error_sys(err, errno, "snapshots: sync \"%s\"", tmp);
-        return 0;
 }
 
 int
@@ -229,11 +255,17 @@ snapshotter_unpack_checked(struct snapshotter *s, const char *parent_chain, cons
                 return berth_error_sys(err, errno, "snapshots: mkdtemp in \"%s\"", s->root);
         chmod(tmp, 0700);
         r = unpack_into(s, tmp, parent_chain, diff_id, blob_fd, err);
+        if (r < 0)
+                berth_error_prefix(err, "snapshot \"%s\"", final);
         if (r == 0 && check)
                 r = check(check_arg, err);
         if (r == 0)
                 r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {
+                /* The rename itself must last before the image record that names it is written. */
+                r = sync_dir(s->root, err);
+                if (r < 0)
+                        return r;
                 *ret_chain_id = TAKE_PTR(chain);
                 return 0;
         }
@@ -264,11 +296,21 @@ int
 snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err)
 {
         cleanup_strv char **marked = NULL;
+        cleanup_strv char **keep_all = NULL;
         cleanup_dir DIR *d = NULL;
         struct dirent *de;
+        cleanup_strv char **held = NULL;
         int removed = 0, r;
 
-        strv_foreach(k, keep) {
+        /* Containers' read-write snapshots hold their image's chain (active.c). */
+        r = snapshotter_active_parents(s, &held, err);
+        if (r < 0)
+                return r;
+        strv_foreach(h, held)
+                strv_push(&keep_all, h);
+        strv_foreach(k, keep)
+                strv_push(&keep_all, k);
+        strv_foreach(k, keep_all) {
                 cleanup_free char *cur = xstrdup(hex_of(k));
                 while (cur) {
                         char *p;
@@ -284,7 +326,7 @@ snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err)
                 return berth_error_sys(err, errno, "snapshots: open \"%s\"", s->root);
         while ((de = readdir(d)) != NULL) {
                 bool kept = false;
-                if (de->d_name[0] == '.')
+                if (de->d_name[0] == '.' || strcmp(de->d_name, SNAPSHOT_ACTIVE_DIR) == 0)
                         continue;
                 strv_foreach(m, marked)
                         if (strcmp(m, de->d_name) == 0)

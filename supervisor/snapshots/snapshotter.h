@@ -2,14 +2,15 @@
  * shared by every image whose layers start with that chain. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/error.h"
 
 struct snapshotter;
 
-/* Open ROOT (made when missing) for DRIVER ("overlayfs": each snapshot holds its layer alone;
- * "native": each holds the whole tree, a copy of its parent plus its layer). Removes the
+/* Open ROOT (made when missing) for DRIVER ("overlay2": each snapshot holds its layer alone;
+  * "vfs": each holds the whole tree, a copy of its parent plus its layer). Removes the
  * temporary directories an interrupted unpack left. Keeps its own copies. */
 int snapshotter_open(const char *root, const char *driver, struct snapshotter **ret,
                      berth_error_t **err);
@@ -39,5 +40,9 @@ int snapshotter_exists(struct snapshotter *s, const char *chain_id);
 int64_t snapshotter_layer_size(struct snapshotter *s, const char *chain_id);
 /* The directory holding CHAIN_ID's files; caller frees. */
 char *snapshotter_path(struct snapshotter *s, const char *chain_id);
-/* Remove every snapshot that is neither in KEEP nor an ancestor of one. Returns the count. */
+/* The directory given to snapshotter_open and its driver (for active.c). */
+const char *snapshotter_root(const struct snapshotter *s);
+bool snapshotter_is_overlay(const struct snapshotter *s);
+/* Remove every snapshot that is not in KEEP, not held by an active snapshot (active.h) and not an
+ * ancestor of one. Returns the count. */
 int snapshotter_gc(struct snapshotter *s, char *const *keep, berth_error_t **err);

@@ -162,6 +162,18 @@ apply_whiteout(const char *target, bool overlay, berth_error_t **err)
 }
 
 /* Runs in the child, in the chroot: extract from SRC_FD into ".". */
+/* libarchive's disk writer says "Write failed"; the errno behind it (ENOSPC, EDQUOT, EIO) is
+ * what the user needs. */
+static int
+disk_error(struct archive *disk, const char *target, berth_error_t **err)
+{
+        int e = archive_errno(disk);
+
+        if (e > 0)
+                return berth_error_sys(err, e, "layer: write \"%s\"", target);
+        return berth_error_new(err, EIO, "layer: \"%s\": %s", target, archive_error_string(disk));
+}
+
 static int
 unpack_here(int src_fd, bool overlay, char *ret_digest, int64_t *ret_size, berth_error_t **err)
 {
@@ -238,24 +250,21 @@ unpack_here(int src_fd, bool overlay, char *ret_digest, int64_t *ret_size, berth
                 if (!overlay)
                         strv_push(&written, target);
                 if (archive_write_header(disk, e) != ARCHIVE_OK)
-                        return berth_error_new(err, EIO, "layer: \"%s\": %s", target,
-                                               archive_error_string(disk));
+                        return disk_error(disk, target, err);
                 if (archive_entry_size(e) > 0 && archive_entry_filetype(e) == AE_IFREG) {
                         const void *buf;
                         size_t len;
                         la_int64_t off;
                         while ((rc = archive_read_data_block(tar, &buf, &len, &off)) == ARCHIVE_OK)
                                 if (archive_write_data_block(disk, buf, len, off) < 0)
-                                        return berth_error_new(err, EIO, "layer: \"%s\": %s",
-                                                               target, archive_error_string(disk));
+                                        return disk_error(disk, target, err);
                         if (rc != ARCHIVE_EOF)
                                 return berth_error_new(err, EINVAL, "layer: \"%s\": %s", target,
                                                        archive_error_string(tar));
                         size += archive_entry_size(e);
                 }
                 if (archive_write_finish_entry(disk) != ARCHIVE_OK)
-                        return berth_error_new(err, EIO, "layer: \"%s\": %s", target,
-                                               archive_error_string(disk));
+                        return disk_error(disk, target, err);
         }
         if (rc != ARCHIVE_EOF)
                 return berth_error_new(err, EINVAL, "layer: %s", archive_error_string(tar));

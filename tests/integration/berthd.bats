@@ -105,7 +105,7 @@ api() { # curl against the shared daemon: api [curl args...] PATH
 	[ "$(jq -r .Containers <<<"$output")" = 0 ]
 	[ "$(jq -r .DefaultRuntime <<<"$output")" = berth ]
 	[ -x "$(jq -r .Runtimes.berth.path <<<"$output")" ]
-	[[ $(jq -r .Driver <<<"$output") =~ ^(overlayfs|native)$ ]]
+	[[ $(jq -r .Driver <<<"$output") =~ ^(overlay2|vfs)$ ]]
 	[ "$(jq -r .MemTotal <<<"$output")" -eq "$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024))" ]
 	[[ $(jq -r .ID <<<"$output") =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
 	# the probe's overlay mount is gone, and so is its directory
@@ -191,10 +191,10 @@ bd_docker_cli() { # CLI: docker version and info against berthd
 }
 
 @test "berthd: a bad config file (unknown key, bad JSON, missing) fails and creates nothing" {
-	echo '{"max-concurrent-downloads": 2, "storage-driver": "zfs"}' >"$T2/unknown.json"
+	echo '{"max-concurrent-downloads": 2, "storage-opts": []}' >"$T2/unknown.json"
 	run "$BERTHD" --data-root "$T2/data" --exec-root "$T2/exec" -H "unix://$T2/s.sock" --config-file "$T2/unknown.json"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"config file \"$T2/unknown.json\": the following directives don't match any configuration option: storage-driver"* ]]
+	[[ "$output" == *"config file \"$T2/unknown.json\": the following directives don't match any configuration option: storage-opts"* ]]
 	printf '{"debug": true,\n "registry-mirrors": [}\n' >"$T2/bad.json"
 	run "$BERTHD" --data-root "$T2/data" --exec-root "$T2/exec" -H "unix://$T2/s.sock" --config-file "$T2/bad.json"
 	[ "$status" -eq 1 ]

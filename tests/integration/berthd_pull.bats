@@ -2,7 +2,7 @@
 # tests/integration/berthd_pull.bats: docker pull through berthd (issue 7's registry client, its
 # first slice): a private Debian docker-registry on 127.0.0.1 (plain HTTP) holding what skopeo
 # pushed; docker pull and berthctl pull, images, inspect's RepoDigests, an index resolved to this
-# host's manifest; an unknown tag, a refused TLS registry and a registry serving a corrupted blob
+# host's manifest; an unknown tag, an unreachable registry and a registry serving a corrupted blob
 # are clear errors that leave no image, blob, snapshot or ingest.
 #
 # The registries and berthd are stopped by the PIDs recorded when started (peers_spawn and
@@ -147,11 +147,13 @@ api() { # api [curl args...] PATH
 	bd_store_empty "$BD"
 }
 
-@test "pull: a registry that would need TLS is refused for now" {
-	run docker pull quay.io/berth/none:1
+@test "pull: an unreachable registry is an error naming it, and leaves nothing" {
+	local port
+	port=$(free_port) # nothing listens there
+	run docker pull "127.0.0.1:$port/berth/none:1"
 	echo "$output"
 	[ "$status" -ne 0 ]
-	[[ $output == *'registry "quay.io": TLS registries: not implemented yet'* ]]
+	[[ $output == *"Get \"http"*"://127.0.0.1:$port/v2/\": "*"onnect"* ]]
 	bd_store_empty "$BD"
 }
 

@@ -100,7 +100,7 @@ teardown_file() {
 	[[ -n ${BD:-} ]] && bd_stop "$BD"
 	if [[ -n ${PD:-} ]]; then
 		local n
-		for n in reg relay relay2 relay3 relay4; do peers_stop "$n"; done
+		for n in reg relay relay2 relay3 relay4 flaky; do peers_stop "$n"; done
 	fi
 	peers_teardown
 }
@@ -189,8 +189,9 @@ api() { # api [curl args...] PATH
 	run script -qec "'$BERTHCTL' -H 'unix://$BD/s.sock' pull 127.0.0.1:$port/t/mixed:1" /dev/null
 	echo "$output" | cat -v
 	[ "$status" -eq 0 ]
-	# cursor up N, clear the line, the layer's status with its bar, back down N
-	[[ $output == *$'\e['[1-4]$'A\e[2K\r'[0-9a-f]*': Downloading ['*'MB'* ]]
+	# cursor up N, to column 0, clear the line, the layer's status with its bar, back down N
+	# (supervisor/ctl/progress.c, shared with push)
+	[[ $output == *$'\e['[1-4]$'A\r\e[2K'[0-9a-f]*': Downloading ['*'MB'*$'\r\e['[1-4]'B'* ]]
 	[[ $output == *"Status: Downloaded newer image for 127.0.0.1:$port/t/mixed:1"* ]]
 	docker rmi "127.0.0.1:$port/t/mixed:1"
 	peers_stop relay
@@ -445,5 +446,58 @@ mkrootfs() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ $output == *"foreign (nondistributable) layers are not supported (media type \"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\")"* ]]
+	bd_store_empty "$BD"
+}
+
+# The pipeline over the registry sessions (merge of the pull pipeline with registry.c's
+# sessions): each of four layers is answered 503, then cut in half, then resumed with Range,
+# while the feeder streams that same ingest into the unpacker; nothing is read twice.
+@test "pull2: every layer cut mid-transfer is resumed with Range while it unpacks" {
+	local port layers n l
+	port=$(free_port)
+	peers_spawn flaky $PY "$IT_HELPERS/flaky_proxy.py" "$port" "${REG#*:}"
+	peers_wait 5 curl -sf "http://127.0.0.1:$port/v2/"
+	run docker pull "127.0.0.1:$port/t/mixed:1"
+	echo "$output"
+	cat "$PD/flaky.log"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'Pull complete' <<<"$output")" -eq 4 ]
+	[[ $output == *"Status: Downloaded newer image for 127.0.0.1:$port/t/mixed:1"* ]]
+	# the layers as the registry holds them (skopeo compressed the uncompressed one)
+	layers=$(curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://$REG/v2/t/mixed/manifests/1" | jq -r '.layers[].digest')
+	[ "$(wc -w <<<"$layers")" -eq 4 ]
+	for l in $layers; do
+		grep -q "^GET /v2/t/mixed/blobs/$l range=- -> 503" "$PD/flaky.log"
+		grep -q "^GET /v2/t/mixed/blobs/$l range=- -> 200 cut after" "$PD/flaky.log"
+		grep -Eq "^GET /v2/t/mixed/blobs/$l range=bytes=[1-9][0-9]*- -> 206" "$PD/flaky.log"
+	done
+	# the content as pushed: the uncompressed layers' files have their sizes
+	[ "$(stat -c %s "$(ls "$BD"/data/snapshots/*/fs/l1/data)")" -eq $((2 << 20)) ]
+	[ "$(stat -c %s "$(ls "$BD"/data/snapshots/*/fs/l2/data)")" -eq $((1 << 20)) ]
+	n=$(docker image inspect "127.0.0.1:$port/t/mixed:1" --format '{{len .RootFS.Layers}}')
+	[ "$n" -eq 4 ]
+	docker rmi "127.0.0.1:$port/t/mixed:1"
+	peers_stop flaky
+	bd_store_empty "$BD"
+}
+
+@test "pull2: pull publishes docker's pull event; import a tag event then an import event" {
+	local t0 t1 id
+	mkrootfs "$PD/ev.tar"
+	sleep 1 # the events of earlier tests are in earlier seconds
+	t0=$(date +%s)
+	docker pull -q "$REG/t/mixed:1"
+	docker import "$PD/ev.tar" test/imp:ev
+	id=$(docker image inspect test/imp:ev --format '{{.Id}}')
+	sleep 1
+	t1=$(date +%s)
+	run -0 docker events --since "$t0" --until "$t1" --filter type=image
+	echo "$output"
+	[ "$(grep -c . <<<"$output")" -eq 3 ]
+	[[ ${lines[0]} == *" image pull $REG/t/mixed:1 (name=$REG/t/mixed)" ]]
+	[[ ${lines[1]} == *" image tag $id (name=test/imp:ev)" ]]
+	[[ ${lines[2]} == *" image import $id (name=$id)" ]]
+	docker rmi "$REG/t/mixed:1" test/imp:ev
 	bd_store_empty "$BD"
 }

@@ -15,7 +15,7 @@
 #include "supervisor/api/router.h"
 #include "supervisor/api/system.h"
 
-static const struct api_ctx ctx = {.daemon_id = "id", .data_root = "/d", .driver = "native"};
+static const struct api_ctx ctx = {.daemon_id = "id", .data_root = "/d", .driver = "vfs"};
 
 static const char *
 header(const struct api_response *r, const char *name)

@@ -106,7 +106,7 @@ test_json_errors(void **state)
         cleanup_error berth_error_t *err = NULL;
         struct berthd_config c;
         const char *unknown =
-                "{\"storage-driver\": \"x\", \"max-concurrent-downloads\": 1, \"bip\": \"y\"}";
+                "{\"storage-opts\": [\"x\"], \"max-concurrent-downloads\": 1, \"bip\": \"y\"}";
         const char *type = "{\"max-concurrent-downloads\": \"5\"}";
         const char *mirror = "{\"registry-mirrors\": [\"ftp://m\"]}";
         const char *syntax = "{\"debug\": tru}";
@@ -118,7 +118,7 @@ test_json_errors(void **state)
                          -EINVAL);
         assert_string_equal(
                 err->msg,
-                "config file \"d.json\": the following directives don't match any configuration option: storage-driver, bip");
+                "config file \"d.json\": the following directives don't match any configuration option: storage-opts, bip");
         berth_error_free(TAKE_PTR(err));
         assert_int_equal(berthd_config_parse_json(&c, "d.json", type, strlen(type), &err), -EINVAL);
         assert_non_null(strstr(err->msg, "config file \"d.json\": max-concurrent-downloads: "));
@@ -142,13 +142,48 @@ test_json_errors(void **state)
         berthd_config_done(&c);
 }
 
+static void
+test_storage_driver(void **state)
+{
+        cleanup_error berth_error_t *err = NULL;
+        struct berthd_config c;
+        const char *vfs = "{\"storage-driver\": \"vfs\"}";
+        const char *zfs = "{\"storage-driver\": \"zfs\"}";
+
+        (void) state;
+        assert_int_equal(berthd_config_parse_args(1, (char *[]){"berthd", NULL}, &c, &err), 0);
+        assert_null(c.storage_driver);
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", vfs, strlen(vfs), &err), 0);
+        assert_string_equal(c.storage_driver, "vfs");
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", zfs, strlen(zfs), &err), -EINVAL);
+        assert_string_equal(
+                err->msg,
+                "config file \"d.json\": storage-driver: driver \"zfs\" not supported (berthd has overlay2 and vfs)");
+        berth_error_free(TAKE_PTR(err));
+        berthd_config_done(&c);
+        assert_int_equal(berthd_config_parse_args(3, ARGS("-s", "overlay2"), &c, &err), 0);
+        assert_string_equal(c.storage_driver, "overlay2");
+        assert_int_equal(berthd_config_parse_json(&c, "d.json", vfs, strlen(vfs), &err), -EINVAL);
+        assert_non_null(
+                strstr(err->msg,
+                       "specified both as a flag and in the configuration file: storage-driver"));
+        berth_error_free(TAKE_PTR(err));
+        berthd_config_done(&c);
+        assert_int_equal(berthd_config_parse_args(3, ARGS("--storage-driver", "aufs"), &c, &err),
+                         -EINVAL);
+        assert_string_equal(
+                err->msg,
+                "storage-driver \"aufs\": driver not supported (berthd has overlay2 and vfs)");
+        berthd_config_done(&c);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),    cmocka_unit_test(test_flags),
                 cmocka_unit_test(test_bad_flags),   cmocka_unit_test(test_json),
-                cmocka_unit_test(test_json_errors),
+                cmocka_unit_test(test_json_errors), cmocka_unit_test(test_storage_driver),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,8 @@ test_plain_http(void **state)
         assert_true(registry_host_allows_http("127.255.3.4:80", NULL));
         assert_false(registry_host_allows_http("128.0.0.1:5000", NULL));
         assert_false(registry_host_allows_http("docker.io", NULL));
-        assert_false(registry_host_allows_http("localhost:5000", NULL));
+        assert_true(registry_host_allows_http("localhost:5000", NULL));
+        assert_true(registry_host_allows_http("[::1]:5000", NULL));
         assert_false(registry_host_allows_http("", NULL));
         assert_true(registry_host_allows_http("reg.example:5000", insecure));
         assert_false(registry_host_allows_http("reg.example:5001", insecure));

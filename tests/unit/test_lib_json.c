@@ -396,6 +396,47 @@ test_value_int_range_on_array_item(void **state)
 }
 
 static void
+test_need_members(void **state)
+{
+        cleanup_json struct json_object *o =
+                parse("{\"s\": \"a\", \"e\": \"\", \"n\": null, \"u\": 7, \"b\": true, \"o\": {}}");
+        cleanup_error berth_error_t *e1 = NULL;
+        cleanup_error berth_error_t *e2 = NULL;
+        cleanup_error berth_error_t *e3 = NULL;
+        cleanup_error berth_error_t *e4 = NULL;
+        const struct jpath *at = JPATH_KEY(NULL, "linux");
+        const char *s = NULL;
+        uint64_t u = 0;
+        int64_t i = 0;
+        bool b = false;
+        struct json_object *obj = NULL;
+        (void) state;
+        assert_int_equal(json_need_string(o, at, "s", &s, &e1), 0);
+        assert_string_equal(s, "a");
+        assert_int_equal(json_need_string(o, at, "e", &s, &e1), 0);
+        assert_string_equal(s, "");
+        assert_int_equal(json_need_uint64(o, at, "u", &u, &e1), 0);
+        assert_int_equal(u, 7);
+        assert_int_equal(json_need_int_range(o, at, "u", 0, 10, &i, &e1), 0);
+        assert_int_equal(i, 7);
+        assert_int_equal(json_need_bool(o, at, "b", &b, &e1), 0);
+        assert_true(b);
+        assert_int_equal(json_need_object(o, at, "o", &obj, &e1), 0);
+        assert_non_null(obj);
+        assert_null(e1);
+        /* absent and null are both "required"; an empty path too */
+        assert_int_equal(json_need_string(o, at, "absent", &s, &e1), -EINVAL);
+        assert_string_equal(e1->msg, "linux.absent: required");
+        assert_int_equal(json_need_uint64(o, at, "n", &u, &e2), -EINVAL);
+        assert_string_equal(e2->msg, "linux.n: required");
+        assert_int_equal(json_need_path(o, at, "e", &s, &e3), -EINVAL);
+        assert_string_equal(e3->msg, "linux.e: required");
+        /* a wrong type keeps its own message */
+        assert_int_equal(json_need_bool(o, at, "s", &b, &e4), -EINVAL);
+        assert_string_equal(e4->msg, "linux.s: expected boolean, got string");
+}
+
+static void
 test_get_strv(void **state)
 {
         cleanup_json struct json_object *o = parse(
@@ -471,6 +512,7 @@ main(void)
                 cmocka_unit_test(test_get_int64_limits),
                 cmocka_unit_test(test_get_uint64),
                 cmocka_unit_test(test_value_int_range_on_array_item),
+                cmocka_unit_test(test_need_members),
                 cmocka_unit_test(test_get_strv),
                 cmocka_unit_test(test_type_word_and_quote),
         };

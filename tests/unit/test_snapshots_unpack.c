@@ -192,7 +192,7 @@ test_native_whiteouts(void **state)
 
         if (*state == NULL)
                 skip();
-        unpack_two(*state, "native", &top);
+        unpack_two(*state, "vfs", &top);
         p1 = xasprintf("%s/etc/hosts", top);
         p2 = xasprintf("%s/etc/gone", top);
         p3 = xasprintf("%s/var/old", top);
@@ -213,7 +213,7 @@ test_overlay_whiteouts(void **state)
 
         if (*state == NULL)
                 skip();
-        unpack_two(*state, "overlayfs", &top);
+        unpack_two(*state, "overlay2", &top);
         p2 = xasprintf("%s/etc/gone", top);
         var = xasprintf("%s/var", top);
         assert_int_equal(lstat(p2, &st), 0);
@@ -238,7 +238,7 @@ test_bad_layer_leaves_nothing(void **state)
         l = xasprintf("%s/l.tar", (char *) *state);
         write_layer(l, false, base_layer);
         d = xstrdup("sha256:0000000000000000000000000000000000000000000000000000000000000000");
-        assert_int_equal(snapshotter_open(root, "native", &s, &err), 0);
+        assert_int_equal(snapshotter_open(root, "vfs", &s, &err), 0);
         fd = open(l, O_RDONLY | O_CLOEXEC);
         assert_int_equal(snapshotter_unpack(s, NULL, d, fd, &c, &err), -EINVAL);
         close(fd);

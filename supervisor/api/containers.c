@@ -1,0 +1,321 @@
+/* supervisor/api/containers.c: /containers/create, /containers/json, /containers/{id}/json,
+ * DELETE /containers/{id}, /containers/{id}/rename, /containers/prune: decode, call
+ * supervisor/containers/, encode docker 20.10's shapes. */
+#include <config.h>
+
+#include "supervisor/api/containers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "supervisor/containers/list.h"
+#include "supervisor/containers/service.h"
+#include "supervisor/images/service.h"
+#include "supervisor/metadata/images.h"
+#include "supervisor/snapshots/active.h"
+#include "supervisor/snapshots/snapshotter.h"
+
+static unsigned
+status_of(const berth_error_t *e)
+{
+        switch (e->code) {
+        case ENOENT:
+                return 404;
+        case EBUSY:
+        case EEXIST:
+                return 409;
+        case EINVAL:
+                return 400;
+        case EOPNOTSUPP:
+                return 501;
+        default:
+                return 500;
+        }
+}
+
+static void
+fail(struct api_response *resp, const berth_error_t *e)
+{
+        api_response_error(resp, status_of(e), "%s", e->msg);
+}
+
+static struct json_object *
+get(struct json_object *o, const char *key)
+{
+        struct json_object *v = NULL;
+        if (o == NULL || !json_object_object_get_ex(o, key, &v))
+                return NULL;
+        return v;
+}
+
+void
+api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
+                      struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_json struct json_object *body = NULL;
+        cleanup_free char *id = NULL;
+        struct json_object *warnings = json_object_new_array(), *o;
+
+        if (req->body == NULL || req->body_len == 0) {
+                json_object_put(warnings);
+                api_response_error(resp, 400,
+                                   "config cannot be empty in order to create a container");
+                return;
+        }
+        if (json_parse_buffer(req->body, req->body_len, &body, &err) < 0
+            || container_service_create(ctx->containers, api_query_get(req, "name"), body, warnings,
+                                        &id, &err)
+                       < 0) {
+                json_object_put(warnings);
+                fail(resp, err);
+                return;
+        }
+        o = json_object_new_object();
+        json_object_object_add(o, "Id", json_object_new_string(id));
+        json_object_object_add(o, "Warnings", warnings);
+        api_response_json(resp, 201, o);
+}
+
+static int64_t
+size_root_of(const struct api_ctx *ctx, struct json_object *rec, int64_t rw)
+{
+        cleanup_error berth_error_t *err = NULL; /* an image gone (rmi -f) counts as 0 */
+        struct image_record *recs = NULL;
+        const char *img = json_object_get_string(get(rec, "Image"));
+        int64_t size = 0;
+        int n = image_service_list(ctx->images, &recs, &err);
+
+        for (int i = 0; i < n; i++)
+                if (img && strcmp(recs[i].id, img) == 0)
+                        size = recs[i].size;
+        if (n > 0)
+                image_records_free(recs, (size_t) n);
+        return size + rw;
+}
+
+/* docker ps shows the image's ID instead of the name it was created from once that name
+ * points elsewhere or nowhere (rmi -f, a moved tag). */
+static void
+fix_image_name(const struct api_ctx *ctx, struct json_object *rec, struct json_object *summary)
+{
+        cleanup_error berth_error_t *err = NULL; /* unresolvable: show the ID */
+        cleanup_free char *id = NULL;
+        struct json_object *cfg = get(rec, "Config"), *img = get(rec, "Image");
+        const char *name = json_object_get_string(get(cfg, "Image"));
+
+        if (img == NULL || name == NULL)
+                return;
+        if (image_service_resolve(ctx->images, name, &id, NULL, &err) == 0
+            && strcmp(id, json_object_get_string(img)) == 0)
+                return;
+        json_object_object_add(summary, "Image", json_object_get(img));
+}
+
+void
+api_containers_list(const struct api_ctx *ctx, const struct api_request *req,
+                    struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_json struct json_object *all = NULL, *sel = NULL, *filters = NULL;
+        cleanup_strv char **anc = NULL;
+        struct container_list_opts opts = {.all = api_query_bool(req, "all", false)};
+        const char *f = api_query_get(req, "filters"), *limit = api_query_get(req, "limit");
+        bool size = api_query_bool(req, "size", false);
+        struct json_object *out;
+        int64_t now = (int64_t) time(NULL);
+
+        if (limit && limit[0])
+                opts.limit = strtoll(limit, NULL, 10);
+        if (f && f[0] && json_parse_buffer(f, strlen(f), &filters, &err) < 0) {
+                api_response_error(resp, 400, "invalid filter: %s", err->msg);
+                return;
+        }
+        opts.filters = filters;
+        container_list_filter_values(filters, "ancestor", &anc);
+        strv_foreach(a, anc) {
+                cleanup_error berth_error_t *miss = NULL; /* dockerd ignores unknown images */
+                cleanup_free char *id = NULL;
+                if (image_service_resolve(ctx->images, a, &id, NULL, &miss) == 0)
+                        strv_push(&opts.ancestor_ids, id);
+        }
+        if (container_service_list(ctx->containers, &all, &err) < 0
+            || container_list_select(all, &opts, &sel, &err) < 0) {
+                strv_free(opts.ancestor_ids);
+                fail(resp, err);
+                return;
+        }
+        strv_free(opts.ancestor_ids);
+        out = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(sel); i++) {
+                struct json_object *rec = json_object_array_get_idx(sel, i);
+                int64_t rw = -1, root = 0;
+                if (size) {
+                        rw = snapshotter_active_size(ctx->containers->snapshots,
+                                                     json_object_get_string(get(rec, "Id")));
+                        root = size_root_of(ctx, rec, rw);
+                }
+                struct json_object *summary = container_list_summary(rec, rw, root, now);
+                fix_image_name(ctx, rec, summary);
+                json_object_array_add(out, summary);
+        }
+        api_response_json(resp, 200, out);
+}
+
+static char *
+lowers_of(const struct api_ctx *ctx, const char *id)
+{
+        cleanup_error berth_error_t *err = NULL; /* no snapshot: no LowerDir */
+        cleanup_free char *type = NULL, *source = NULL, *options = NULL;
+        const char *l, *end;
+
+        if (snapshotter_active_mount_args(ctx->containers->snapshots, id, &type, &source, &options,
+                                          &err)
+                    < 0
+            || (l = strstr(options, "lowerdir=")) == NULL)
+                return NULL;
+        l += strlen("lowerdir=");
+        end = strchr(l, ',');
+        return end ? xstrndup(l, (size_t) (end - l)) : xstrdup(l);
+}
+
+void
+api_containers_inspect(const struct api_ctx *ctx, const struct api_request *req,
+                       struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        cleanup_json struct json_object *rec = NULL;
+        cleanup_free char *upper = NULL, *lowers = NULL;
+        struct json_object *o;
+        const char *id, *driver;
+
+        if (container_service_get(ctx->containers, req->param, &rec, &err) < 0) {
+                fail(resp, err);
+                return;
+        }
+        id = json_object_get_string(get(rec, "Id"));
+        driver = json_object_get_string(get(rec, "Driver"));
+        upper = snapshotter_active_upper(ctx->containers->snapshots, id);
+        lowers = lowers_of(ctx, id);
+        o = container_inspect_build(rec, driver ? driver : "overlay2", upper, lowers);
+        if (api_query_bool(req, "size", false)) {
+                int64_t rw = snapshotter_active_size(ctx->containers->snapshots, id);
+                json_object_object_add(o, "SizeRw", json_object_new_int64(rw));
+                json_object_object_add(o, "SizeRootFs",
+                                       json_object_new_int64(size_root_of(ctx, rec, rw)));
+        }
+        api_response_json(resp, 200, o);
+}
+
+void
+api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
+                      struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+
+        if (api_query_bool(req, "link", false)) {
+                api_response_error(resp, 501, "links: not implemented");
+                return;
+        }
+        if (container_service_remove(ctx->containers, req->param,
+                                     api_query_bool(req, "force", false),
+                                     api_query_bool(req, "v", false), &err)
+            < 0) {
+                fail(resp, err);
+                return;
+        }
+        resp->status = 204;
+}
+
+void
+api_containers_rename(const struct api_ctx *ctx, const struct api_request *req,
+                      struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+
+        if (container_service_rename(ctx->containers, req->param, api_query_get(req, "name"), &err)
+            < 0) {
+                fail(resp, err);
+                return;
+        }
+        resp->status = 204;
+}
+
+void
+api_containers_prune(const struct api_ctx *ctx, const struct api_request *req,
+                     struct api_response *resp)
+{
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *deleted = json_object_new_array(), *o;
+        int64_t reclaimed = 0;
+
+        (void) req;
+        if (container_service_prune(ctx->containers, deleted, &reclaimed, &err) < 0) {
+                json_object_put(deleted);
+                fail(resp, err);
+                return;
+        }
+        o = json_object_new_object();
+        /* dockerd sends null, not [], when nothing was removed. */
+        if (json_object_array_length(deleted) == 0) {
+                json_object_put(deleted);
+                deleted = NULL;
+        }
+        json_object_object_add(o, "ContainersDeleted", deleted);
+        json_object_object_add(o, "SpaceReclaimed", json_object_new_int64(reclaimed));
+        api_response_json(resp, 200, o);
+}
+
+void
+api_containers_count(const struct api_ctx *ctx, int64_t *ret_total, int64_t *ret_running,
+                     int64_t *ret_paused, int64_t *ret_stopped)
+{
+        cleanup_error berth_error_t *err = NULL; /* the caller reports -1 */
+        cleanup_json struct json_object *all = NULL;
+
+        *ret_total = *ret_running = *ret_paused = *ret_stopped = 0;
+        if (ctx->containers == NULL)
+                return;
+        if (container_service_list(ctx->containers, &all, &err) < 0) {
+                *ret_total = -1;
+                return;
+        }
+        for (size_t i = 0; i < json_object_array_length(all); i++) {
+                struct json_object *st = get(json_object_array_get_idx(all, i), "State");
+                (*ret_total)++;
+                if (json_object_get_boolean(get(st, "Paused")))
+                        (*ret_paused)++;
+                else if (json_object_get_boolean(get(st, "Running")))
+                        (*ret_running)++;
+                else
+                        (*ret_stopped)++;
+        }
+}
+
+struct json_object *
+api_containers_df(const struct api_ctx *ctx)
+{
+        cleanup_error berth_error_t *err = NULL; /* an unreadable store lists nothing */
+        cleanup_json struct json_object *all = NULL;
+        struct json_object *out = json_object_new_array();
+        int64_t now = (int64_t) time(NULL);
+
+        if (ctx->containers == NULL || container_service_list(ctx->containers, &all, &err) < 0)
+                return out;
+        for (size_t i = json_object_array_length(all); i-- > 0;) {
+                struct json_object *rec = json_object_array_get_idx(all, i);
+                int64_t rw = snapshotter_active_size(ctx->containers->snapshots,
+                                                     json_object_get_string(get(rec, "Id")));
+                json_object_array_add(
+                        out, container_list_summary(rec, rw, size_root_of(ctx, rec, rw), now));
+        }
+        return out;
+}

@@ -1,0 +1,42 @@
+/* supervisor/containers/spec.h: the OCI runtime spec (config.json) of a docker container, built
+ * by one pure function from its merged Config, its HostConfig and a few host facts, with
+ * dockerd's defaults (moby oci/defaults.go, daemon/oci_linux.go) and its error texts. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/error.h"
+
+struct json_object;
+struct container_user;
+
+/* How a host device path looks (stat of --device's PathOnHost): 'c' or 'b', major, minor. */
+typedef int (*container_device_stat_fn)(const char *path, char *ret_type, int64_t *ret_major,
+                                        int64_t *ret_minor, berth_error_t **err);
+
+struct container_spec_input {
+        const char *id;
+        struct json_object *config;      /* merged (container_config_merge) */
+        struct json_object *host_config; /* the request's HostConfig; NULL for none */
+        const struct container_user *user;
+        const char *hostname_path; /* files berthd wrote, bind-mounted read-write as docker */
+        const char *hosts_path;
+        const char *resolv_conf_path;
+        bool cgroup2;                         /* the host's cgroup layout is unified */
+        int ncpu;                             /* for NanoCpus' bound */
+        container_device_stat_fn device_stat; /* NULL: --device is refused */
+};
+
+/* docker's 14 default capabilities, CAP_-prefixed, NULL-terminated. */
+extern const char *const container_default_caps[];
+
+/* Validate IN's HostConfig (a 400 with docker's message: -EINVAL) and build config.json.
+ * *ret is the caller's. */
+int container_spec_build(const struct container_spec_input *in, struct json_object **ret,
+                         berth_error_t **err);
+
+/* The cgroupsPath for container ID under PARENT (HostConfig.CgroupParent; NULL or "": berth's
+ * default "/berth"): "PARENT/ID" (docker uses "/docker/ID" with the cgroupfs driver). Caller
+ * frees. */
+char *container_spec_cgroups_path(const char *parent, const char *id);
