@@ -26,6 +26,7 @@
 #include "shim/address.h"
 #include "shim/args.h"
 #include "shim/daemon_setup.h"
+#include "shim/idle_trim.h"
 #include "shim/options_any.h"
 #include "shim/publisher.h"
 #include "shim/rootfs_mount.h"
@@ -311,9 +312,18 @@ action_serve(const struct shim_args *a)
                 if (fs_read_file(AT_FDCWD, "address", &addr, NULL, NULL) >= 0)
                         socket_path = xstrdup(shim_address_path(addr));
         }
+        /* Idle for SHIM_IDLE_TRIM_MS after some work: give memory back once, then sleep. */
+        bool trimmed = false;
         while (!srv.quit && !svc.shutdown_requested) {
-                if (loop_run_once(l, -1, &err) < 0)
+                int n = loop_run_once(l, trimmed ? -1 : SHIM_IDLE_TRIM_MS, &err);
+                if (n < 0)
                         goto out;
+                if (n > 0) {
+                        trimmed = false;
+                } else if (!trimmed) {
+                        shim_idle_trim_apply();
+                        trimmed = true;
+                }
         }
         /* Going away: no new calls; let queued events out (up to 5 s). */
         ttrpc_server_close_listeners(ts);
