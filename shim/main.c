@@ -25,6 +25,7 @@
 #include "proto/ttrpc/server.h"
 #include "shim/address.h"
 #include "shim/args.h"
+#include "shim/cgroup_warmup.h"
 #include "shim/daemon_setup.h"
 #include "shim/idle_trim.h"
 #include "shim/options_any.h"
@@ -249,7 +250,8 @@ server_signal(int fd, uint32_t events, void *userdata)
                 pid_t pid = waitpid(-1, &ws, WNOHANG);
                 if (pid <= 0)
                         break;
-                shim_service_reaped(srv->svc, pid, ws);
+                if (!shim_cgroup_warmup_reaped(pid))
+                        shim_service_reaped(srv->svc, pid, ws);
         }
 }
 
@@ -292,6 +294,8 @@ action_serve(const struct shim_args *a)
         if (loop_new(&l, &err) < 0
             || loop_add_fd(l, srv.sigfd, EPOLLIN, server_signal, &srv, &err) < 0)
                 goto out;
+        /* A Create follows a fresh server (cgroup_warmup.h). */
+        shim_cgroup_warmup_spawn();
         srv.loop = l;
         svc.loop = l;
         if (shim_publisher_new(l, getenv("TTRPC_ADDRESS"), a->namespace_, &pub, &err) < 0)
