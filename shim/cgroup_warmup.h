@@ -7,10 +7,13 @@
  * the last writer left go straight through. So the shim starts one such write itself, in a
  * throw-away child that moves itself into the cgroup it is already in (a no-op migration), when
  * it learns a runtime call is coming (server start, Create, an exec's Start): the grace period
- * then runs while the shim mounts the rootfs and the runtime starts up and builds the cgroups,
- * instead of after, and the child's writes every few ms keep the fast path open until the
- * runtime's own write comes. Nothing depends on it: if it fails or comes too late, the runtime's own write
- * waits as it did before. */
+ * then runs while the shim mounts the rootfs and the runtime starts up, instead of after, and
+ * the child's writes every few ms keep the fast path open until the runtime's own write comes.
+ * The kernel holds cgroup_mutex through that first grace period, so a runtime that reaches its
+ * first cgroup mkdir sooner waits there for the rest of it: what is saved is the time between
+ * the warm-up's start and that mkdir (about 4 ms of server start, Create and runtime start-up
+ * here), never more than the wait itself. Nothing depends on it: if it fails or comes too late,
+ * the runtime waits as it did before. */
 #pragma once
 
 #include <stdbool.h>
