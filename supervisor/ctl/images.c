@@ -19,10 +19,10 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
-#include "supervisor/ctl/import.h"
-#include "supervisor/ctl/progress.h"
-#include "supervisor/ctl/login.h"
 #include "supervisor/ctl/images_format.h"
+#include "supervisor/ctl/import.h"
+#include "supervisor/ctl/login.h"
+#include "supervisor/ctl/progress.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -464,9 +464,8 @@ cmd_history(const char *host, int argc, char **argv)
 bool
 ctl_images_known(const char *verb)
 {
-        static const char *const verbs[] = {"images", "load",    "save",  "tag",
-                                            "rmi",    "history", "image", "pull",
-                                            "import"};
+        static const char *const verbs[] = {"images",  "load",  "save", "tag",   "rmi",
+                                            "history", "image", "pull", "import"};
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strcmp(verb, verbs[i]) == 0)
                         return true;

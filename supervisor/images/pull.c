@@ -893,8 +893,8 @@ run_pull(struct image_pull *p, struct image_plan *plan, bool *ret_fresh, berth_e
                 json_object_put(TAKE_PTR(doc));
                 free(TAKE_PTR(type));
                 pin(p, platform_digest);
-                r = get_manifest(p->sess, p->display, platform_digest, platform_digest, &m,
-                                 digest, err);
+                r = get_manifest(p->sess, p->display, platform_digest, platform_digest, &m, digest,
+                                 err);
                 if (r < 0)
                         return r;
                 r = store_bytes(p, "manifest", m.body, m.len, digest, err);
@@ -994,9 +994,8 @@ image_service_pull_begin(struct image_service *svc, const char *name,
                                          opts ? opts->creds : NULL, &p->sess, err);
                 if (r < 0)
                         break;
-                r = get_manifest(p->sess, p->display,
-                                 p->ref.digest ? p->ref.digest : p->ref.tag, p->ref.digest,
-                                 &p->top, p->top_digest, err);
+                r = get_manifest(p->sess, p->display, p->ref.digest ? p->ref.digest : p->ref.tag,
+                                 p->ref.digest, &p->top, p->top_digest, err);
                 if (r >= 0 || i + 1 == n_eps)
                         break;
                 berth_error_free(*err);

@@ -1066,9 +1066,8 @@ registry_session_fetch_blob(struct registry_session *s, struct content_store *st
 }
 
 int
-registry_session_get_blob(struct registry_session *s, struct content_ingest *in,
-                          const char *digest, int64_t size, const struct registry_blob_sink *sink,
-                          berth_error_t **err)
+registry_session_get_blob(struct registry_session *s, struct content_ingest *in, const char *digest,
+                          int64_t size, const struct registry_blob_sink *sink, berth_error_t **err)
 {
         cleanup_free char *url = NULL;
         int r = registry_session_ping(s, err);
