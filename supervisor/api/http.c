@@ -65,6 +65,20 @@ is_upload(const char *method, const char *url)
         return strcmp(method, "POST") == 0 && n >= sl && strcmp(url + n - sl, "/images/load") == 0;
 }
 
+/* docker import (POST /images/create?fromSrc=-) uploads a rootfs tar: streamed as a load's. */
+static bool
+is_import(const char *method, const char *url, char *const *query)
+{
+        size_t n = strlen(url), sl = strlen("/images/create");
+
+        if (strcmp(method, "POST") != 0 || n < sl || strcmp(url + n - sl, "/images/create") != 0)
+                return false;
+        for (size_t i = 0; query && query[i] && query[i + 1]; i += 2)
+                if (strcmp(query[i], "fromSrc") == 0)
+                        return strcmp(query[i + 1], "-") == 0;
+        return false;
+}
+
 /* An O_TMPFILE in the content store's ingest directory: on the store's filesystem, and gone
  * by itself when berthd dies mid-upload. */
 static int
@@ -254,7 +268,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                                                                       "X-Registry-Auth");
                         st->registry_auth = xra ? xstrdup(xra) : NULL;
                 }
-                if (is_upload(method, url)) {
+                if (is_upload(method, url) || is_import(method, url, st->query)) {
                         st->upload_fd = open_upload(h->ctx);
                         if (st->upload_fd < 0)
                                 st->upload_errno = -st->upload_fd;

@@ -147,6 +147,25 @@ ctl_progress_feed_cb(const char *data, size_t len, void *p)
         ctl_progress_feed(p, data, len);
 }
 
+static ssize_t
+sink_write(void *cookie, const char *data, size_t size)
+{
+        ctl_progress_feed(cookie, data, size);
+        return (ssize_t) size;
+}
+
+FILE *
+ctl_progress_sink(struct ctl_progress *p)
+{
+        cookie_io_functions_t io = {.write = sink_write};
+        FILE *f = fopencookie(p, "w", io);
+
+        if (f == NULL)
+                abort();
+        setvbuf(f, NULL, _IONBF, 0);
+        return f;
+}
+
 int
 ctl_progress_finish(struct ctl_progress *p)
 {

@@ -18,3 +18,6 @@ void ctl_progress_feed(struct ctl_progress *p, const char *data, size_t len);
 int ctl_progress_finish(struct ctl_progress *p);
 /* ctl_progress_feed with the signature of ctl_body_fn (client.h). */
 void ctl_progress_feed_cb(const char *data, size_t len, void *p);
+/* A write-only FILE whose bytes are fed to P (for a request that also uploads a body, as
+ * import: hand it to ctl_request as DOWNLOAD); fclose it before ctl_progress_finish. */
+FILE *ctl_progress_sink(struct ctl_progress *p);

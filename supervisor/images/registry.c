@@ -817,13 +817,15 @@ struct ingest_sink {
         struct mem_sink errbody;
         berth_error_t *err;
         bool too_large;
+        bool cancelled;
+        const struct registry_blob_sink *cb; /* may be NULL */
 };
 
 static size_t
 ingest_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct ingest_sink *s = userdata;
-        size_t n = size * nmemb;
+        size_t n = size * nmemb, k = 0;
 
         if (!s->decided) {
                 long status = 0;
@@ -840,57 +842,52 @@ ingest_write(char *data, size_t size, size_t nmemb, void *userdata)
                 return n;
         }
         if (s->skip > 0) {
-                size_t k = (size_t) s->skip < n ? (size_t) s->skip : n;
+                k = (size_t) s->skip < n ? (size_t) s->skip : n;
                 s->skip -= (int64_t) k;
-                data += k;
                 if (k == n)
                         return n;
-                n -= k;
-                if (s->got + (int64_t) n > s->want) {
-                        s->too_large = true;
-                        return 0;
-                }
-                if (content_ingest_write(s->in, data, n, &s->err) < 0)
-                        return 0;
-                s->got += (int64_t) n;
-                return n + k;
         }
-        if (s->got + (int64_t) n > s->want) {
+        if (s->got + (int64_t) (n - k) > s->want) {
                 s->too_large = true;
                 return 0;
         }
-        if (content_ingest_write(s->in, data, n, &s->err) < 0)
+        if (content_ingest_write(s->in, data + k, n - k, &s->err) < 0)
                 return 0;
-        s->got += (int64_t) n;
+        s->got += (int64_t) (n - k);
+        if (s->cb && s->cb->progress)
+                s->cb->progress(s->got, s->cb->arg);
         return n;
 }
 
 static int
-fetch_blob_url(struct registry_session *sess, struct content_store *store, const char *url,
-               const char *digest, int64_t size, berth_error_t **err)
+ingest_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow)
 {
-        cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref = NULL;
-        struct ingest_sink s = {.want = size, .errbody = {.max = 64 << 10}};
+        struct ingest_sink *s = userdata;
+
+        (void) dltotal;
+        (void) dlnow;
+        (void) ultotal;
+        (void) ulnow;
+        if (s->cb->cancelled(s->cb->arg)) {
+                s->cancelled = true;
+                return 1;
+        }
+        return 0;
+}
+
+/* GET URL (the blob DIGEST of SIZE bytes) into IN: retried with backoff, a dropped transfer
+ * resumed with Range (the ingest only grows, so a reader following it sees each byte once). */
+static int
+get_blob_url(struct registry_session *sess, struct content_ingest *in, const char *url,
+             const char *digest, int64_t size, const struct registry_blob_sink *cb,
+             berth_error_t **err)
+{
+        struct ingest_sink s = {.in = in, .want = size, .errbody = {.max = 64 << 10}, .cb = cb};
         struct xfer x = {0};
         bool reauthed = false;
-        int64_t have = -1, resumed = 0;
-        int r;
+        int r = 0;
 
-        {
-                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
-                if (content_store_stat_blob(store, digest, &have, &miss) >= 0 && have == size)
-                        return 0;
-        }
-        ref = xasprintf("pull-%s-%d-%lld", digest + 7, (int) getpid(), (long long) time(NULL));
-        r = content_ingest_open(store, ref, &in, &resumed, err);
-        if (r < 0)
-                return r;
-        if (resumed != 0) {
-                content_ingest_abort(in); /* refs are unique per pull: never resume one */
-                return berth_error_new(err, EEXIST, "ingest \"%s\" exists", ref);
-        }
-        s.in = in;
         for (int try = 1;;) {
                 cleanup_curl CURL *c = new_handle(sess, url);
                 cleanup_slist struct curl_slist *hdrs = NULL;
@@ -909,9 +906,15 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 s.errbody = (struct mem_sink){.max = 64 << 10};
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ingest_write);
                 curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+                curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+                if (cb && cb->cancelled) {
+                        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, ingest_xferinfo);
+                        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+                        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+                }
                 xfer_done(&x);
                 perform(c, hdrs, &x);
-                if (s.err || s.too_large)
+                if (s.err || s.too_large || s.cancelled)
                         break;
                 if (x.rc != CURLE_OK) {
                         if (transport_retriable(x.rc) && try < sess->tries) {
@@ -923,12 +926,8 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 if (x.status == 401 && !reauthed) {
                         reauthed = true;
                         r = registry_session_authorize(sess, x.www_auth, err);
-                        if (r < 0) {
-                                xfer_done(&x);
-                                free(s.errbody.buf);
-                                content_ingest_abort(in);
-                                return berth_error_prefix(err, "Get \"%s\"", url);
-                        }
+                        if (r < 0)
+                                break;
                         continue;
                 }
                 if (status_retriable(x.status) && try < sess->tries) {
@@ -942,65 +941,106 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 }
                 break;
         }
-        xfer_done(&x);
-        if (s.err) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                *err = s.err;
-                return -(*err)->code;
-        }
-        if (s.too_large) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                return berth_error_new(err, EINVAL,
-                                       "filesystem layer verification failed for digest %s: more "
-                                       "than %lld bytes",
-                                       digest, (long long) size);
-        }
-        if (x.rc != CURLE_OK) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                return transport_error(err, "Get", url, &x);
-        }
-        if (x.status != 200 && x.status != 206) {
+        if (r < 0)
+                r = berth_error_prefix(err, "Get \"%s\"", url);
+        else if (s.err)
+                r = -(*err = TAKE_PTR(s.err))->code;
+        else if (s.cancelled)
+                r = berth_error_new(err, ECANCELED, "Get \"%s\": cancelled", url);
+        else if (s.too_large)
+                r = berth_error_new(err, EINVAL,
+                                    "filesystem layer verification failed for digest %s: more "
+                                    "than %lld bytes",
+                                    digest, (long long) size);
+        else if (x.rc != CURLE_OK)
+                r = transport_error(err, "Get", url, &x);
+        else if (x.status != 200 && x.status != 206) {
                 cleanup_free char *why = registry_format_errors(s.errbody.buf, s.errbody.len);
-                free(s.errbody.buf);
-                content_ingest_abort(in);
                 if (x.status == 404)
-                        return berth_error_new(err, ENOENT, "blob %s: blob unknown to registry",
-                                               digest);
-                if (x.status == 401)
-                        return berth_error_new(err, EACCES, "Get \"%s\": %s", url,
-                                               why ? why : "unauthorized: authentication required");
-                return berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, x.status,
-                                       why ? ": " : "", why ? why : "");
+                        r = berth_error_new(err, ENOENT, "blob %s: blob unknown to registry",
+                                            digest);
+                else if (x.status == 401)
+                        r = berth_error_new(err, EACCES, "Get \"%s\": %s", url,
+                                            why ? why : "unauthorized: authentication required");
+                else
+                        r = berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, x.status,
+                                            why ? ": " : "", why ? why : "");
         }
+        xfer_done(&x);
         free(s.errbody.buf);
-        {
-                char got[CONTENT_DIGEST_BUF];
-                content_ingest_digest(in, got);
-                r = content_ingest_commit(in, digest, size, err);
-                if (r == -EEXIST) {
-                        berth_error_free(*err); /* the same bytes were stored meanwhile */
-                        *err = NULL;
-                        return 0;
-                }
-                if (r == -EINVAL) {
-                        /* The registry served other bytes than the manifest names. */
-                        berth_error_free(*err);
-                        *err = NULL;
-                        if (s.got != size)
-                                return berth_error_new(err, EINVAL,
-                                                       "filesystem layer verification failed for "
-                                                       "digest %s: %lld bytes, expected %lld",
-                                                       digest, (long long) s.got, (long long) size);
+        return r;
+}
+
+int
+registry_blob_commit(struct content_ingest *in, const char *digest, int64_t size,
+                     berth_error_t **err)
+{
+        char got[CONTENT_DIGEST_BUF];
+        int64_t have = content_ingest_size(in);
+        int r;
+
+        content_ingest_digest(in, got);
+        r = content_ingest_commit(in, digest, size, err);
+        if (r == -EEXIST) {
+                berth_error_free(*err); /* the same bytes were stored meanwhile */
+                *err = NULL;
+                return 0;
+        }
+        if (r == -EINVAL) {
+                /* The registry served other bytes than the manifest names. */
+                berth_error_free(*err);
+                *err = NULL;
+                if (have != size)
                         return berth_error_new(err, EINVAL,
                                                "filesystem layer verification failed for digest "
-                                               "%s: digest mismatch (the content hashes to %s)",
-                                               digest, got);
-                }
+                                               "%s: %lld bytes, expected %lld",
+                                               digest, (long long) have, (long long) size);
+                return berth_error_new(err, EINVAL,
+                                       "filesystem layer verification failed for digest %s: "
+                                       "digest mismatch (the content hashes to %s)",
+                                       digest, got);
         }
         return r;
+}
+
+/* An ingest ref no other fetch uses (two pulls of one blob may run at once). */
+static char *
+unique_ref(const char *digest)
+{
+        static unsigned long counter;
+        unsigned long n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+
+        return xasprintf("pull-%s-%d-%lu", digest + 7, (int) getpid(), n);
+}
+
+static int
+fetch_blob_url(struct registry_session *sess, struct content_store *store, const char *url,
+               const char *digest, int64_t size, berth_error_t **err)
+{
+        cleanup_content_ingest struct content_ingest *in = NULL;
+        cleanup_free char *ref = NULL;
+        int64_t have = -1, resumed = 0;
+        int r;
+
+        {
+                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
+                if (content_store_stat_blob(store, digest, &have, &miss) >= 0 && have == size)
+                        return 0;
+        }
+        ref = unique_ref(digest);
+        r = content_ingest_open(store, ref, &in, &resumed, err);
+        if (r < 0)
+                return r;
+        if (resumed != 0) {
+                content_ingest_abort(in); /* refs are unique: never resume one */
+                return berth_error_new(err, EEXIST, "ingest \"%s\" exists", ref);
+        }
+        r = get_blob_url(sess, in, url, digest, size, NULL, err);
+        if (r < 0) {
+                content_ingest_abort(in);
+                return r;
+        }
+        return registry_blob_commit(in, digest, size, err);
 }
 
 int
@@ -1023,4 +1063,17 @@ registry_session_fetch_blob(struct registry_session *s, struct content_store *st
                 return r;
         url = xasprintf("%s/v2/%s/blobs/%s", s->base, s->repository, digest);
         return fetch_blob_url(s, store, url, digest, size, err);
+}
+
+int
+registry_session_get_blob(struct registry_session *s, struct content_ingest *in, const char *digest,
+                          int64_t size, const struct registry_blob_sink *sink, berth_error_t **err)
+{
+        cleanup_free char *url = NULL;
+        int r = registry_session_ping(s, err);
+
+        if (r < 0)
+                return r;
+        url = xasprintf("%s/v2/%s/blobs/%s", s->base, s->repository, digest);
+        return get_blob_url(s, in, url, digest, size, sink, err);
 }

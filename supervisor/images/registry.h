@@ -16,6 +16,7 @@
 #include "supervisor/images/registry_endpoint.h"
 
 struct content_store;
+struct content_ingest;
 struct curl_slist;
 
 /* The Accept header a manifest GET sends: OCI index and manifest, Docker schema2 list and
@@ -139,3 +140,25 @@ int registry_session_authorize(struct registry_session *s, const char *www_authe
 int registry_session_add_scope(struct registry_session *s, const char *scope, berth_error_t **err);
 /* Wait before try number TRY (1, 2, …): backoff_ms << (TRY - 1). */
 void registry_session_backoff(const struct registry_session *s, int try);
+
+/* Where a blob's bytes are reported as they arrive (registry_session_get_blob). */
+struct registry_blob_sink {
+        /* After each chunk is in the ingest: the bytes there so far (may be NULL). */
+        void (*progress)(int64_t got, void *arg);
+        /* Polled about once a second and at every chunk: true stops the transfer with
+         * -ECANCELED (may be NULL). */
+        bool (*cancelled)(void *arg);
+        void *arg;
+};
+/* GET the blob DIGEST (SIZE bytes) of the session's repository into IN (an ingest just opened,
+ * empty), as registry_session_fetch_blob does (authenticated, retried, a dropped transfer
+ * resumed with Range: IN only grows, so a reader of it sees each byte once), without
+ * committing: registry_blob_commit does that. Called from several threads with one session once
+ * it is pinged. More bytes than SIZE is -EINVAL; 404 -ENOENT. */
+int registry_session_get_blob(struct registry_session *s, struct content_ingest *in,
+                              const char *digest, int64_t size,
+                              const struct registry_blob_sink *sink, berth_error_t **err);
+/* Commit IN as DIGEST of SIZE bytes; a mismatch is -EINVAL "filesystem layer verification
+ * failed for digest …", a blob stored meanwhile 0. */
+int registry_blob_commit(struct content_ingest *in, const char *digest, int64_t size,
+                         berth_error_t **err);
