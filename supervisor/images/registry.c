@@ -598,7 +598,8 @@ registry_session_add_scope(struct registry_session *s, const char *scope, berth_
         return 0;
 }
 
-/* One GET of URL into memory with auth and retries; *ret as registry_get. AUTHED: a 401 was
+/* One GET of URL into memory (at most MAX bytes) with auth and retries; any HTTP status is returned
+ * in *ret, transport failures are -EIO. AUTHED: a 401 was
  * already answered once in this call chain. */
 static int
 session_get_url(struct registry_session *s, const char *url, const char *accept, size_t max,
@@ -771,40 +772,6 @@ registry_session_get(struct registry_session *s, const char *suffix, const char 
                 return r;
         url = xasprintf("%s/v2/%s/%s", s->base, s->repository, suffix);
         return session_get_url(s, url, accept, max, ret, err);
-}
-
-/* An anonymous session for one absolute URL (registry_get, registry_fetch_blob). */
-static struct registry_session *
-url_session(const char *url)
-{
-        struct registry_session *s = session_alloc();
-
-        s->verify = strncmp(url, "https://", 8) == 0;
-        s->pinged = true;
-        s->actions = xstrdup("pull");
-        return s;
-}
-
-int
-registry_get(const char *url, const char *accept, size_t max, struct registry_response *ret,
-             berth_error_t **err)
-{
-        cleanup_registry_session struct registry_session *s = url_session(url);
-        int r;
-
-        s->tries = 1;
-        r = session_get_url(s, url, accept, max, ret, err);
-        if (r == -EACCES) {
-                /* Historic contract: any HTTP status is returned; a 401 is one. */
-                berth_error_free(*err);
-                *err = NULL;
-                memset(ret, 0, sizeof(*ret));
-                ret->status = 401;
-                ret->body = xstrdup("");
-                ret->content_type = xstrdup("");
-                return 0;
-        }
-        return r;
 }
 
 struct ingest_sink {
@@ -1041,15 +1008,6 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 return r;
         }
         return registry_blob_commit(in, digest, size, err);
-}
-
-int
-registry_fetch_blob(struct content_store *store, const char *url, const char *digest, int64_t size,
-                    berth_error_t **err)
-{
-        cleanup_registry_session struct registry_session *s = url_session(url);
-
-        return fetch_blob_url(s, store, url, digest, size, err);
 }
 
 int

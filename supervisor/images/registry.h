@@ -44,17 +44,6 @@ struct registry_response {
 };
 void registry_response_done(struct registry_response *r);
 
-/* GET URL into memory (at most MAX bytes), with ACCEPT (may be NULL): anonymous, one try, plain
- * HTTP or verified HTTPS. Transport failures are -EIO; any HTTP status is returned in *ret. */
-int registry_get(const char *url, const char *accept, size_t max, struct registry_response *ret,
-                 berth_error_t **err);
-
-/* GET URL (a blob) streamed into the content store, committed when it hashes to DIGEST and has
- * SIZE bytes; a mismatch leaves nothing ("filesystem layer verification failed"). A blob
- * already stored is not fetched again. Anonymous; retried as a session's fetch is. */
-int registry_fetch_blob(struct content_store *store, const char *url, const char *digest,
-                        int64_t size, berth_error_t **err);
-
 /* The daemon's registry settings, borrowed by every session. */
 struct registry_config {
         char *const *insecure;   /* insecure-registries */
