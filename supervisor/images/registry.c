@@ -599,8 +599,7 @@ registry_session_add_scope(struct registry_session *s, const char *scope, berth_
 }
 
 /* One GET of URL into memory (at most MAX bytes) with auth and retries; any HTTP status is returned
- * in *ret, transport failures are -EIO. AUTHED: a 401 was
- * already answered once in this call chain. */
+ * in *ret, transport failures are -EIO. */
 static int
 session_get_url(struct registry_session *s, const char *url, const char *accept, size_t max,
                 struct registry_response *ret, berth_error_t **err)
