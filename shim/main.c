@@ -27,7 +27,7 @@
 #include "shim/args.h"
 #include "shim/cgroup_warmup.h"
 #include "shim/daemon_setup.h"
-#include "shim/idle_trim.h"
+#include "lib/idle_trim.h"
 #include "shim/options_any.h"
 #include "shim/publisher.h"
 #include "shim/rootfs_mount.h"
@@ -316,16 +316,16 @@ action_serve(const struct shim_args *a)
                 if (fs_read_file(AT_FDCWD, "address", &addr, NULL, NULL) >= 0)
                         socket_path = xstrdup(shim_address_path(addr));
         }
-        /* Idle for SHIM_IDLE_TRIM_MS after some work: give memory back once, then sleep. */
+        /* Idle for IDLE_TRIM_MS after some work: give memory back once, then sleep. */
         bool trimmed = false;
         while (!srv.quit && !svc.shutdown_requested) {
-                int n = loop_run_once(l, trimmed ? -1 : SHIM_IDLE_TRIM_MS, &err);
+                int n = loop_run_once(l, trimmed ? -1 : IDLE_TRIM_MS, &err);
                 if (n < 0)
                         goto out;
                 if (n > 0) {
                         trimmed = false;
                 } else if (!trimmed) {
-                        shim_idle_trim_apply();
+                        idle_trim_apply();
                         trimmed = true;
                 }
         }

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -193,11 +194,28 @@ add_cas(CURL *c, void *sslctx, void *userdata)
         return CURLE_OK;
 }
 
+static void
+global_init_once(void)
+{
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+registry_global_init(void)
+{
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+        pthread_once(&once, global_init_once);
+}
+
 /* A handle for URL with the session's TLS settings (S may be NULL: verified, system store). */
 static CURL *
 new_handle(struct registry_session *s, const char *url)
 {
-        CURL *c = curl_easy_init();
+        CURL *c;
+
+        registry_global_init();
+        c = curl_easy_init();
         bool https = strncmp(url, "https://", 8) == 0;
 
         if (c == NULL)

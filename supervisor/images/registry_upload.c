@@ -191,7 +191,7 @@ int
 registry_request_perform(const struct registry_request *req, struct registry_reply *ret,
                          berth_error_t **err)
 {
-        cleanup_curl CURL *c = curl_easy_init();
+        cleanup_curl CURL *c = (registry_global_init(), curl_easy_init());
         cleanup_slist struct curl_slist *hdrs = NULL;
         cleanup_free char *ctype = NULL, *crange = NULL;
         struct registry_reply reply = {0};

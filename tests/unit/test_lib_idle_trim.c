@@ -1,4 +1,4 @@
-/* tests/unit/test_shim_idle_trim.c: which pages an idle shim unmaps (shim/idle_trim.c): only
+/* tests/unit/test_lib_idle_trim.c: which pages an idle shim unmaps (shim/idle_trim.c): only
  * whole pages of read-only loaded segments; and trimming this very process is harmless. */
 #include <config.h>
 
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "shim/idle_trim.h"
+#include "lib/idle_trim.h"
 
 static void
 test_only_readonly_whole_pages(void **state)
@@ -24,10 +24,10 @@ test_only_readonly_whole_pages(void **state)
                 {.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_vaddr = 0x117000, .p_memsz = 0x9000}, /* data */
                 {.p_type = PT_GNU_RELRO, .p_flags = PF_R, .p_vaddr = 0x117000, .p_memsz = 0x6000},
         };
-        struct shim_trim_range r[8];
+        struct idle_trim_range r[8];
         (void) state;
 
-        size_t n = shim_idle_trim_build(ph, sizeof(ph) / sizeof(ph[0]), 0x400000, 4096, r, 8);
+        size_t n = idle_trim_build(ph, sizeof(ph) / sizeof(ph[0]), 0x400000, 4096, r, 8);
         assert_int_equal(n, 2);
         assert_int_equal(r[0].start, 0x401000);
         assert_int_equal(r[0].len, 0xc2000);
@@ -35,7 +35,7 @@ test_only_readonly_whole_pages(void **state)
         assert_int_equal(r[1].start, 0x4c3000);
         assert_int_equal(r[1].len, 0x54000);
         /* MAX is respected */
-        assert_int_equal(shim_idle_trim_build(ph, sizeof(ph) / sizeof(ph[0]), 0x400000, 4096, r, 1), 1);
+        assert_int_equal(idle_trim_build(ph, sizeof(ph) / sizeof(ph[0]), 0x400000, 4096, r, 1), 1);
 }
 
 static void
@@ -44,10 +44,10 @@ test_unaligned_segment_keeps_shared_pages(void **state)
         const ElfW(Phdr) ph[] = {
                 {.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_vaddr = 0x1800, .p_memsz = 0x3000},
         };
-        struct shim_trim_range r[1];
+        struct idle_trim_range r[1];
         (void) state;
 
-        assert_int_equal(shim_idle_trim_build(ph, 1, 0x10000, 4096, r, 1), 1);
+        assert_int_equal(idle_trim_build(ph, 1, 0x10000, 4096, r, 1), 1);
         assert_int_equal(r[0].start, 0x12000);
         assert_int_equal(r[0].len, 0x2000);
 }
@@ -64,12 +64,12 @@ test_apply_to_self_keeps_running(void **state)
         char *before = strdup("still here");
         (void) state;
 
-        shim_idle_trim_apply();
+        idle_trim_apply();
         /* code, read-only data and the heap all still work after the trim */
         assert_int_equal(twice(21), 42);
         assert_string_equal(before, "still here");
         free(before);
-        shim_idle_trim_apply();
+        idle_trim_apply();
         assert_int_equal(twice(2), 4);
 }
 

@@ -1,7 +1,7 @@
 /* shim/idle_trim.c: trimming an idle server's resident memory; see idle_trim.h. */
 #include <config.h>
 
-#include "shim/idle_trim.h"
+#include "lib/idle_trim.h"
 
 #include <malloc.h>
 #include <stdbool.h>
@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 size_t
-shim_idle_trim_build(const ElfW(Phdr) *ph, size_t n, uintptr_t base, size_t page,
-                     struct shim_trim_range *out, size_t max)
+idle_trim_build(const ElfW(Phdr) *ph, size_t n, uintptr_t base, size_t page,
+                     struct idle_trim_range *out, size_t max)
 {
         size_t k = 0;
 
@@ -50,7 +50,7 @@ has_text_relocations(const struct dl_phdr_info *info)
 static int
 trim_object(struct dl_phdr_info *info, size_t size, void *data)
 {
-        struct shim_trim_range r[8];
+        struct idle_trim_range r[8];
         uintptr_t vdso = (uintptr_t) getauxval(AT_SYSINFO_EHDR);
         size_t page = (size_t) sysconf(_SC_PAGESIZE);
 
@@ -59,7 +59,7 @@ trim_object(struct dl_phdr_info *info, size_t size, void *data)
         /* The vDSO is the kernel's special mapping, not a file's: leave it. */
         if ((vdso && (uintptr_t) info->dlpi_phdr - vdso < page) || has_text_relocations(info))
                 return 0;
-        size_t n = shim_idle_trim_build(info->dlpi_phdr, info->dlpi_phnum, info->dlpi_addr, page, r,
+        size_t n = idle_trim_build(info->dlpi_phdr, info->dlpi_phnum, info->dlpi_addr, page, r,
                                         sizeof(r) / sizeof(r[0]));
         /* MADV_DONTNEED on a private file mapping that was never written only unmaps: the next
          * access faults the same file page back in. A failure costs memory, nothing else. */
@@ -69,7 +69,7 @@ trim_object(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 void
-shim_idle_trim_apply(void)
+idle_trim_apply(void)
 {
         (void) malloc_trim(0);
         (void) dl_iterate_phdr(trim_object, NULL);
