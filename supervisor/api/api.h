@@ -11,6 +11,7 @@ struct image_service;
 struct api_stream;
 struct event_bus;
 struct container_service;
+struct container_runner;
 
 /* The API level berthd speaks (docker 20.10's) and the oldest a client may ask for (dockerd 25's
  * floor: older clients predate the shapes berthd implements). */
@@ -28,6 +29,7 @@ struct api_ctx {
         struct image_service *images; /* thread-safe: it locks itself */
         struct event_bus *events;     /* thread-safe: it locks itself */
         struct container_service *containers; /* thread-safe: it locks itself */
+        struct container_runner *runner;      /* running containers; thread-safe */
         char *const *insecure_registries;
         char *const *registry_mirrors;
         const char *registry_auth_file; /* berthd's own credentials: auth.json beside daemon.json */

@@ -17,6 +17,8 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/list.h"
+#include "supervisor/containers/run.h"
+#include "supervisor/metadata/containers.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
@@ -79,6 +81,7 @@ api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
                 fail(resp, err);
                 return;
         }
+        container_run_event(ctx->runner, id, "create", NULL, NULL);
         o = json_object_new_object();
         json_object_object_add(o, "Id", json_object_new_string(id));
         json_object_object_add(o, "Warnings", warnings);
@@ -225,6 +228,17 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
                 api_response_error(resp, 501, "links: not implemented");
                 return;
         }
+        cleanup_free char *id = NULL;
+        cleanup_json struct json_object *doc = NULL;
+        /* rm -f of a running container: kill it and wait for its exit path first. */
+        if (ctx->runner && api_query_bool(req, "force", false)
+            && container_run_kill_wait(ctx->runner, req->param, &err) < 0) {
+                fail(resp, err);
+                return;
+        }
+        if (ctx->runner && metadata_containers_resolve(ctx->db, req->param, &id, &err) == 0)
+                (void) metadata_containers_load(ctx->db, id, &doc, &err);
+        berth_error_free(err), err = NULL;
         if (container_service_remove(ctx->containers, req->param,
                                      api_query_bool(req, "force", false),
                                      api_query_bool(req, "v", false), &err)
@@ -232,6 +246,8 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
                 fail(resp, err);
                 return;
         }
+        if (ctx->runner && id)
+                container_run_removed(ctx->runner, id, doc);
         resp->status = 204;
 }
 
@@ -240,12 +256,23 @@ api_containers_rename(const struct api_ctx *ctx, const struct api_request *req,
                       struct api_response *resp)
 {
         cleanup_error berth_error_t *err = NULL;
+        cleanup_free char *id = NULL, *old = NULL;
+        cleanup_json struct json_object *doc = NULL;
+        struct json_object *n = NULL;
 
+        /* The old name for the rename event's oldName. */
+        if (metadata_containers_resolve(ctx->db, req->param, &id, &err) == 0
+            && metadata_containers_load(ctx->db, id, &doc, &err) == 0
+            && json_object_object_get_ex(doc, "Name", &n))
+                old = xstrdup(json_object_get_string(n));
+        berth_error_free(err), err = NULL;
         if (container_service_rename(ctx->containers, req->param, api_query_get(req, "name"), &err)
             < 0) {
                 fail(resp, err);
                 return;
         }
+        if (id)
+                container_run_event(ctx->runner, id, "rename", "oldName", old ? old : "");
         resp->status = 204;
 }
 
@@ -263,6 +290,10 @@ api_containers_prune(const struct api_ctx *ctx, const struct api_request *req,
                 fail(resp, err);
                 return;
         }
+        for (size_t i = 0; i < json_object_array_length(deleted); i++)
+                container_run_removed(ctx->runner,
+                                      json_object_get_string(json_object_array_get_idx(deleted, i)),
+                                      NULL);
         o = json_object_new_object();
         /* dockerd sends null, not [], when nothing was removed. */
         if (json_object_array_length(deleted) == 0) {

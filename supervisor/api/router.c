@@ -16,6 +16,7 @@
 #include "supervisor/api/auth.h"
 #include "supervisor/api/events.h"
 #include "supervisor/api/containers.h"
+#include "supervisor/api/containers_run.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -58,6 +59,18 @@ static const struct {
         {"GET", "/containers/", "/json", api_containers_inspect},
         {"POST", "/containers/", "/rename", api_containers_rename},
         {"DELETE", "/containers/", "", api_containers_remove},
+        {"POST", "/containers/", "/start", api_containers_start},
+        {"POST", "/containers/", "/stop", api_containers_stop},
+        {"POST", "/containers/", "/kill", api_containers_kill},
+        {"POST", "/containers/", "/wait", api_containers_wait},
+        {"POST", "/containers/", "/restart", api_containers_restart},
+        {"POST", "/containers/", "/pause", api_containers_pause},
+        {"POST", "/containers/", "/unpause", api_containers_unpause},
+        {"GET", "/containers/", "/top", api_containers_top},
+        {"GET", "/containers/", "/logs", api_containers_logs},
+        {"POST", "/containers/", "/exec", api_containers_exec_create},
+        {"POST", "/exec/", "/start", api_exec_start},
+        {"GET", "/exec/", "/json", api_exec_inspect},
 };
 
 const char *

@@ -322,8 +322,9 @@ pull_image(const char *host, const char *image)
         return ctl_images_main(host, 2, args);
 }
 
-static int
-cmd_create(const char *host, int argc, char **argv)
+int
+ctl_container_create(const char *host, int argc, char **argv, char **ret_id, bool *ret_detach,
+                     bool *ret_tty)
 {
         cleanup_error berth_error_t *err = NULL;
         struct ctl_create c = {0};
@@ -377,7 +378,15 @@ cmd_create(const char *host, int argc, char **argv)
         }
         if (json_parse_buffer(r.body, r.len, &reply, &err) == 0) {
                 const char *id = str(reply, "Id");
-                printf("%s\n", id);
+                if (ret_id) {
+                        *ret_id = xstrdup(id);
+                        if (ret_detach)
+                                *ret_detach = c.detach;
+                        if (ret_tty)
+                                *ret_tty = json_object_get_boolean(get(c.body, "Tty"));
+                } else {
+                        printf("%s\n", id);
+                }
                 if (c.cidfile) {
                         FILE *f = fopen(c.cidfile, "wx");
                         if (f == NULL || fputs(id, f) < 0) {
@@ -602,7 +611,7 @@ ctl_containers_main(const char *host, int argc, char **argv)
                         return cmd_prune(host, argc, argv);
         }
         if (strcmp(argv[0], "create") == 0)
-                return cmd_create(host, argc, argv);
+                return ctl_container_create(host, argc, argv, NULL, NULL, NULL);
         if (strcmp(argv[0], "ps") == 0)
                 return cmd_ps(host, argc, argv);
         if (strcmp(argv[0], "inspect") == 0)

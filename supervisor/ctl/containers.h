@@ -14,3 +14,9 @@ int ctl_containers_main(const char *host, int argc, char **argv);
  * RunningFor, Ports, Status, Size, Names, Labels, Mounts, Networks, State, LocalVolumes (all
  * strings). TRUNC as without --no-trunc. NOW for RunningFor. Pure; the caller's. */
 struct json_object *ctl_ps_row(struct json_object *summary, bool trunc, long long now);
+
+#include <stdbool.h>
+/* docker create with ARGV (ARGV[0] the verb): prints the new ID, or with RET_ID returns it (and
+ * whether -d and -t were given). 0, or the exit status to use. */
+int ctl_container_create(const char *host, int argc, char **argv, char **ret_id, bool *ret_detach,
+                         bool *ret_tty);

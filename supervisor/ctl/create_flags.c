@@ -345,6 +345,8 @@ enum {
         O_ULIMIT,
         O_STOP_SIGNAL,
         O_STOP_TIMEOUT,
+        O_LOG_OPT,
+        O_LOG_DRIVER,
         O_RESTART,
         O_MEMORY_SWAP,
         O_MEMORY_RESERVATION,
@@ -408,6 +410,8 @@ static const struct option create_opts[] = {
         {"ulimit", required_argument, NULL, O_ULIMIT},
         {"stop-signal", required_argument, NULL, O_STOP_SIGNAL},
         {"stop-timeout", required_argument, NULL, O_STOP_TIMEOUT},
+        {"log-opt", required_argument, NULL, O_LOG_OPT},
+        {"log-driver", required_argument, NULL, O_LOG_DRIVER},
         {"restart", required_argument, NULL, O_RESTART},
         {"memory", required_argument, NULL, 'm'},
         {"memory-swap", required_argument, NULL, O_MEMORY_SWAP},
@@ -565,6 +569,31 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
         case O_ULIMIT:
                 r = add_ulimit(hc, arg, err);
                 break;
+        case O_LOG_OPT:
+        case O_LOG_DRIVER: {
+                /* HostConfig.LogConfig {Type, Config{k: v}} as the docker CLI sends it. */
+                struct json_object *lc = NULL, *lcc = NULL;
+                if (!json_object_object_get_ex(hc, "LogConfig", &lc)) {
+                        lc = json_object_new_object();
+                        json_object_object_add(lc, "Type", json_object_new_string(""));
+                        json_object_object_add(lc, "Config", json_object_new_object());
+                        json_object_object_add(hc, "LogConfig", lc);
+                }
+                if (c == O_LOG_DRIVER) {
+                        json_object_object_add(lc, "Type", json_object_new_string(arg));
+                        break;
+                }
+                const char *eq = strchr(arg, '=');
+                if (eq == NULL) {
+                        r = berth_error_new(err, EINVAL,
+                                            "invalid argument \"%s\" for \"--log-opt\" flag: invalid key value pair format", arg);
+                        break;
+                }
+                json_object_object_get_ex(lc, "Config", &lcc);
+                cleanup_free char *k = xstrndup(arg, (size_t) (eq - arg));
+                json_object_object_add(lcc, k, json_object_new_string(eq + 1));
+                break;
+        }
         case O_STOP_SIGNAL:
                 json_object_object_add(cfg, "StopSignal", json_object_new_string(arg));
                 break;

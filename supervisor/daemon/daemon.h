@@ -2,6 +2,7 @@
 #pragma once
 
 #include "supervisor/api/api.h"
+#include "supervisor/containers/run.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/daemon/config.h"
 #include "supervisor/events/bus.h"
@@ -27,6 +28,8 @@ struct berthd {
         bool images_ready; /* images was initialised (its lock exists) */
         struct container_service containers;
         bool containers_ready;
+        struct container_runner runner; /* running containers (tasks through shims) */
+        bool runner_ready;
         struct api_ctx api;
         struct api_http *http;
         char *socket_path; /* set once the socket exists: removed at exit */

@@ -100,6 +100,21 @@ find_runtime(void)
         return xstrdup("berth");
 }
 
+/* NAME beside berthd's executable, or NULL. */
+static char *
+find_beside(const char *name)
+{
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        cleanup_free char *cand = NULL;
+
+        if (n <= 0)
+                return NULL;
+        exe[n] = '\0';
+        cand = xasprintf("%s/%s", dirname(exe), name);
+        return access(cand, X_OK) == 0 ? TAKE_PTR(cand) : NULL;
+}
+
 #define SD_LISTEN_FDS_START 3
 
 /* -H fd://: systemd (berthd.socket) made the socket and passes it as fd 3, with LISTEN_PID and
@@ -232,6 +247,23 @@ berthd_open(struct berthd *d, berth_error_t **err)
         image_service_collect_locked(&d->images);
         d->runtime_path = find_runtime();
         {
+                /* Running containers: the shim beside berthd (build tree) or in bindir. */
+                cleanup_free char *shim = find_beside("containerd-shim-berth-v2");
+                cleanup_free char *api_sock =
+                        d->cfg.socket_path ? xstrdup(d->cfg.socket_path)
+                                           : xasprintf("%s/berthd.sock", d->cfg.exec_root);
+                struct container_runner_config rc = {
+                        .shim_binary = shim ? shim : BERTHD_BINDIR "/containerd-shim-berth-v2",
+                        .runtime_binary = d->runtime_path,
+                        .api_socket = api_sock,
+                        .debug = d->cfg.debug,
+                };
+                r = container_runner_open(&d->runner, &d->containers, &d->events, &rc, err);
+                if (r < 0)
+                        return r;
+                d->runner_ready = true;
+        }
+        {
                 /* berthd's own credential store: auth.json beside daemon.json (docker's
                  * config.json shape), read at each pull that brings no X-Registry-Auth. */
                 const char *cf =
@@ -250,6 +282,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 .images = &d->images,
                 .events = &d->events,
                 .containers = &d->containers,
+                .runner = &d->runner,
                 .insecure_registries = d->cfg.insecure_registries,
                 .registry_mirrors = d->cfg.registry_mirrors,
                 .registry_auth_file = d->registry_auth_file,
@@ -276,6 +309,8 @@ berthd_close(struct berthd *d)
         if (d->socket_path && unlink(d->socket_path) < 0 && errno != ENOENT)
                 log_warn("remove \"%s\": %s, ignoring", d->socket_path, strerror(errno));
         free(d->socket_path);
+        if (d->runner_ready)
+                container_runner_close(&d->runner);
         if (d->containers_ready)
                 container_service_done(&d->containers);
         if (d->images_ready)

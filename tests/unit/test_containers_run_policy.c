@@ -1,0 +1,112 @@
+/* tests/unit/test_containers_run_policy.c: the pure parts of supervisor/containers/run.h:
+ * signal names, wait conditions, restart decisions and dockerd's backoff. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "lib/error.h"
+
+#include "supervisor/containers/run.h"
+
+static void
+test_signals(void **state)
+{
+        (void) state;
+        assert_int_equal(container_signal_parse("KILL"), SIGKILL);
+        assert_int_equal(container_signal_parse("SIGTERM"), SIGTERM);
+        assert_int_equal(container_signal_parse("sigusr1"), SIGUSR1);
+        assert_int_equal(container_signal_parse("9"), 9);
+        assert_int_equal(container_signal_parse("RTMIN+1"), SIGRTMIN + 1);
+        assert_int_equal(container_signal_parse("FOO"), -1);
+        assert_int_equal(container_signal_parse("0"), -1);
+        assert_int_equal(container_signal_parse(""), -1);
+}
+
+static void
+test_wait_conditions(void **state)
+{
+        (void) state;
+        assert_int_equal(container_wait_condition_parse(NULL), CONTAINER_WAIT_NOT_RUNNING);
+        assert_int_equal(container_wait_condition_parse(""), CONTAINER_WAIT_NOT_RUNNING);
+        assert_int_equal(container_wait_condition_parse("not-running"), CONTAINER_WAIT_NOT_RUNNING);
+        assert_int_equal(container_wait_condition_parse("next-exit"), CONTAINER_WAIT_NEXT_EXIT);
+        assert_int_equal(container_wait_condition_parse("removed"), CONTAINER_WAIT_REMOVED);
+        assert_int_equal(container_wait_condition_parse("x"), -1);
+}
+
+static void
+test_restart(void **state)
+{
+        (void) state;
+        assert_false(container_restart_wanted("no", 0, 0, 1, false));
+        assert_false(container_restart_wanted(NULL, 0, 0, 1, false));
+        assert_true(container_restart_wanted("always", 0, 5, 0, false));
+        assert_false(container_restart_wanted("always", 0, 5, 0, true));
+        assert_true(container_restart_wanted("unless-stopped", 0, 0, 0, false));
+        assert_false(container_restart_wanted("unless-stopped", 0, 0, 0, true));
+        assert_true(container_restart_wanted("on-failure", 0, 100, 1, false));
+        assert_false(container_restart_wanted("on-failure", 0, 0, 0, false));
+        assert_true(container_restart_wanted("on-failure", 2, 1, 1, false));
+        assert_false(container_restart_wanted("on-failure", 2, 2, 1, false));
+        assert_int_equal(container_restart_delay(0, 0), 100);
+        assert_int_equal(container_restart_delay(100, 50), 200);
+        assert_int_equal(container_restart_delay(200, 9999), 400);
+        assert_int_equal(container_restart_delay(400, 10000), 100);
+        assert_int_equal(container_restart_delay(51200, 10), 60000);
+        assert_int_equal(container_restart_delay(60000, 10), 60000);
+}
+
+static void
+test_exec_process(void **state)
+{
+        (void) state;
+        struct json_object *proc = json_tokener_parse(
+                "{\"args\":[\"sleep\"],\"env\":[\"PATH=/bin\",\"A=1\"],\"cwd\":\"/\","
+                "\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_A\",\"CAP_B\"],"
+                "\"effective\":[\"CAP_A\"],\"permitted\":[\"CAP_A\"]}}");
+        struct json_object *cfg = json_tokener_parse(
+                "{\"Cmd\":[\"sh\",\"-c\",\"x\"],\"Env\":[\"A=2\",\"B=3\"],\"WorkingDir\":\"/tmp\","
+                "\"Tty\":true,\"User\":\"1000:100\",\"Privileged\":true}");
+        struct json_object *out = NULL;
+        berth_error_t *err = NULL;
+
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), 0);
+        assert_string_equal(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+                            "{\"args\":[\"sh\",\"-c\",\"x\"],\"env\":[\"PATH=\\/bin\",\"A=2\",\"B=3\"],"
+                            "\"cwd\":\"\\/tmp\",\"user\":{\"uid\":1000,\"gid\":100},"
+                            "\"capabilities\":{\"bounding\":[\"CAP_A\",\"CAP_B\"],\"effective\":[\"CAP_A\",\"CAP_B\"],"
+                            "\"permitted\":[\"CAP_A\",\"CAP_B\"]},\"terminal\":true}");
+        json_object_put(out);
+        json_object_put(cfg);
+        /* names are not resolved yet; no command is docker's 400 */
+        cfg = json_tokener_parse("{\"Cmd\":[\"true\"],\"User\":\"nobody\"}");
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), -EINVAL);
+        berth_error_free(err), err = NULL;
+        json_object_put(cfg);
+        cfg = json_tokener_parse("{\"Cmd\":[]}");
+        assert_int_equal(container_exec_process_build(proc, cfg, &out, &err), -EINVAL);
+        assert_string_equal(err->msg, "No exec command specified");
+        berth_error_free(err);
+        json_object_put(cfg);
+        json_object_put(proc);
+}
+
+int
+main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_signals),
+                cmocka_unit_test(test_wait_conditions),
+                cmocka_unit_test(test_restart),
+                cmocka_unit_test(test_exec_process),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
