@@ -61,7 +61,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
   address = "$CD/c.sock"
 EOF
-PATH="$CD/bin:$PATH" setsid containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 &
+# From inside $CD: containerd 1.6 looks for a shim binary in its working directory before $PATH
+# (run from a build tree, it would pick that tree's shim, not $SHIM).
+(cd "$CD" && PATH="$CD/bin:$PATH" exec setsid containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1) &
 echo $! >"$CD/containerd.pid"
 for _ in $(seq 100); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
 python3 "$HERE/../tests/helpers/mkimage.py" "$CD/busybox.tar" "$IMAGE"

@@ -15,6 +15,7 @@ packages="
   podman docker.io slirp4netns skopeo docker-registry
   liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev libarchive-dev
   python3-jwt python3-cryptography openssl
+  zstd
 "
 missing=""
 for p in $packages; do

@@ -13,11 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <dlfcn.h>
-#include <openssl/evp.h>
-
 #include "lib/cleanup.h"
 #include "lib/fs.h"
+#include "lib/sha256.h"
 #include "lib/xalloc.h"
 
 const char *
@@ -68,44 +66,19 @@ path_join_clean(const char *a, const char *b, const char *c)
         return out;
 }
 
-/* libcrypto is opened here, by the short-lived actions that hash, and never mapped into the
- * long-lived server (it would be most of its resident memory: bench/shim.sh). */
-typedef int (*evp_digest_fn)(const void *, size_t, unsigned char *, unsigned int *, const EVP_MD *, ENGINE *);
-typedef const EVP_MD *(*evp_sha256_fn)(void);
-
-static int
-address_sha256(const char *data, unsigned char *md, unsigned int *md_len, berth_error_t **err)
-{
-        static const char *const names[] = {LIBCRYPTO_SONAME, "libcrypto.so.3", "libcrypto.so"};
-        void *h = NULL;
-
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !h; i++)
-                h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (!h)
-                return berth_error_new(err, EIO, "sha256 of the shim address: cannot load libcrypto: %s", dlerror());
-        evp_digest_fn digest = (evp_digest_fn) dlsym(h, "EVP_Digest");
-        evp_sha256_fn sha256 = (evp_sha256_fn) dlsym(h, "EVP_sha256");
-        int ok = digest && sha256 && digest(data, strlen(data), md, md_len, sha256(), NULL);
-        dlclose(h);
-        if (!ok)
-                return berth_error_new(err, EIO, "sha256 of the shim address failed");
-        return 0;
-}
-
 int
 shim_address_build(const char *socket_root, const char *address, const char *ns,
                    const char *key, char **ret, berth_error_t **err)
 {
         cleanup_free char *material = path_join_clean(address, ns, key);
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int md_len = 0;
-        char hex[2 * EVP_MAX_MD_SIZE + 1];
+        uint8_t md[SHA256_DIGEST_SIZE];
+        char hex[2 * SHA256_DIGEST_SIZE + 1];
         char *addr;
 
-        if (address_sha256(material, md, &md_len, err) < 0)
-                return -EIO;
-        for (unsigned int i = 0; i < md_len; i++)
-                snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        /* Our own SHA-256 (lib/sha256.c), not libcrypto: the shim may be linked statically
+         * (no dlopen), and libcrypto would be most of a dynamic server's resident memory. */
+        sha256_digest(material, strlen(material), md);
+        sha256_format_hex(md, hex);
         addr = xasprintf("unix://%s/s/%s", socket_root, hex);
         if (strlen(addr) - strlen("unix://") > SHIM_SOCKET_PATH_MAX) {
                 int r = berth_error_new(err, ENAMETOOLONG, "shim socket path \"%s\" is longer than %d bytes",

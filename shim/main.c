@@ -25,7 +25,9 @@
 #include "proto/ttrpc/server.h"
 #include "shim/address.h"
 #include "shim/args.h"
+#include "shim/cgroup_warmup.h"
 #include "shim/daemon_setup.h"
+#include "lib/idle_trim.h"
 #include "shim/options_any.h"
 #include "shim/publisher.h"
 #include "shim/rootfs_mount.h"
@@ -248,7 +250,8 @@ server_signal(int fd, uint32_t events, void *userdata)
                 pid_t pid = waitpid(-1, &ws, WNOHANG);
                 if (pid <= 0)
                         break;
-                shim_service_reaped(srv->svc, pid, ws);
+                if (!shim_cgroup_warmup_reaped(pid))
+                        shim_service_reaped(srv->svc, pid, ws);
         }
 }
 
@@ -291,6 +294,8 @@ action_serve(const struct shim_args *a)
         if (loop_new(&l, &err) < 0
             || loop_add_fd(l, srv.sigfd, EPOLLIN, server_signal, &srv, &err) < 0)
                 goto out;
+        /* A Create follows a fresh server (cgroup_warmup.h). */
+        shim_cgroup_warmup_spawn();
         srv.loop = l;
         svc.loop = l;
         if (shim_publisher_new(l, getenv("TTRPC_ADDRESS"), a->namespace_, &pub, &err) < 0)
@@ -311,9 +316,18 @@ action_serve(const struct shim_args *a)
                 if (fs_read_file(AT_FDCWD, "address", &addr, NULL, NULL) >= 0)
                         socket_path = xstrdup(shim_address_path(addr));
         }
+        /* Idle for IDLE_TRIM_MS after some work: give memory back once, then sleep. */
+        bool trimmed = false;
         while (!srv.quit && !svc.shutdown_requested) {
-                if (loop_run_once(l, -1, &err) < 0)
+                int n = loop_run_once(l, trimmed ? -1 : IDLE_TRIM_MS, &err);
+                if (n < 0)
                         goto out;
+                if (n > 0) {
+                        trimmed = false;
+                } else if (!trimmed) {
+                        idle_trim_apply();
+                        trimmed = true;
+                }
         }
         /* Going away: no new calls; let queued events out (up to 5 s). */
         ttrpc_server_close_listeners(ts);

@@ -25,6 +25,7 @@
 #include "lib/sock.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "shim/cgroup_warmup.h"
 #include "shim/events.h"
 #include "shim/io_copy.h"
 #include "shim/oom.h"
@@ -482,6 +483,8 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
         if (req->checkpoint && *req->checkpoint)
                 return berth_error_new(err, EOPNOTSUPP, "create %s: restore from a checkpoint",
                                        req->id);
+        /* The runtime moves the init into its cgroups soon (cgroup_warmup.h). */
+        shim_cgroup_warmup_spawn();
         ct = xmalloc(sizeof(*ct));
         *ct = (struct shim_container){
                 .id = xstrdup(req->id), .bundle = xstrdup(req->bundle), .oom_fd = -1};
@@ -539,6 +542,7 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
                 strv_push(&args, "--no-new-keyring");
         strv_push(&args, ct->id);
         r = shim_runtime_run(&ct->rt, args, &io.rio, err);
+        shim_cgroup_warmup_stop();
         if (r < 0)
                 goto fail;
         r = read_pid_file(pid_file, &ct->init->pid, err);
@@ -583,6 +587,8 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
                 return berth_error_new(err, EBUSY,
                                        "start %s: the process is not in the created state",
                                        p->exec_id ? p->exec_id : id);
+        if (p->exec_id)
+                shim_cgroup_warmup_spawn(); /* `exec` moves it into the container's cgroups */
         if (!p->exec_id) {
                 char *args[] = {"start", ct->id, NULL};
                 r = shim_runtime_run(&ct->rt, args, NULL, err);
@@ -625,6 +631,7 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
         }
         strv_push(&args, ct->id);
         r = shim_runtime_run(&ct->rt, args, &io.rio, err);
+        shim_cgroup_warmup_stop();
         unlink(spec);
         if (r >= 0)
                 r = read_pid_file(pid_file, &p->pid, err);

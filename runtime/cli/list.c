@@ -2,12 +2,14 @@
 #include <config.h>
 
 #include <dirent.h>
-#include <pwd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/cleanup.h"
+#include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
@@ -42,6 +44,30 @@ print_table(char ***rows, size_t nrows, size_t ncols)
                                 printf("%s\n", rows[r][c]);
                 }
         }
+}
+
+/* The name /etc/passwd gives UID, or NULL: read directly, as runc's static Go binary does, and
+ * not through NSS (getpwuid), which a statically linked berth cannot load. */
+static char *
+owner_name(uid_t uid)
+{
+        cleanup_free char *passwd = NULL;
+        char *save = NULL;
+
+        if (fs_read_file(AT_FDCWD, "/etc/passwd", &passwd, NULL, NULL) < 0)
+                return NULL;
+        for (char *line = strtok_r(passwd, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                /* name:password:uid:... */
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *end = NULL;
+                if (!c2)
+                        continue;
+                unsigned long v = strtoul(c2 + 1, &end, 10);
+                if (end != c2 + 1 && *end == ':' && v == (unsigned long) uid) {
+                        *c1 = '\0';
+                        return xstrdup(line);
+                }
+        }
+        return NULL;
 }
 
 int
@@ -96,13 +122,13 @@ cli_list(struct cli_ctx *ctx, int argc, char **argv)
                 struct container_state s = {0};
                 cleanup_free char *dir = container_dir(&ctx->rt, id);
                 struct stat st;
-                struct passwd *pw;
+                cleanup_free char *owner_buf = NULL;
                 if (container_load(&ctx->rt, id, &s, NULL) < 0)
                         continue; /* a half-made container has no state yet: runc skips it */
                 enum container_status status = state_status(dir, &s);
                 const char *owner = "";
-                if (stat(dir, &st) == 0 && (pw = getpwuid(st.st_uid)))
-                        owner = pw->pw_name;
+                if (stat(dir, &st) == 0 && (owner_buf = owner_name(st.st_uid)))
+                        owner = owner_buf;
                 if (quiet) {
                         printf("%s\n", id);
                 } else if (strcmp(format, "json") == 0) {

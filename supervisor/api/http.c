@@ -21,6 +21,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/hijack.h"
+#include "supervisor/api/idle.h"
 #include "supervisor/api/router.h"
 #include "supervisor/api/stream.h"
 
@@ -36,6 +37,7 @@ struct api_http {
         pthread_mutex_t lock;
         pthread_cond_t idle;
         unsigned producers;
+        struct api_idle trim; /* memory given back when no request is in flight */
         /* Hijacked connections still open (hijack.h): api_http_stop shuts their sockets and
          * waits for them before it stops MHD, which must not see them open. */
         struct hijack_session *hijacks;
@@ -83,6 +85,20 @@ is_upload(const char *method, const char *url)
 {
         size_t n = strlen(url), sl = strlen("/images/load");
         return strcmp(method, "POST") == 0 && n >= sl && strcmp(url + n - sl, "/images/load") == 0;
+}
+
+/* docker import (POST /images/create?fromSrc=-) uploads a rootfs tar: streamed as a load's. */
+static bool
+is_import(const char *method, const char *url, char *const *query)
+{
+        size_t n = strlen(url), sl = strlen("/images/create");
+
+        if (strcmp(method, "POST") != 0 || n < sl || strcmp(url + n - sl, "/images/create") != 0)
+                return false;
+        for (size_t i = 0; query && query[i] && query[i + 1]; i += 2)
+                if (strcmp(query[i], "fromSrc") == 0)
+                        return strcmp(query[i + 1], "-") == 0;
+        return false;
 }
 
 /* An O_TMPFILE in the content store's ingest directory: on the store's filesystem, and gone
@@ -389,6 +405,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         (void) version;
         if (st == NULL) {
                 /* First call: headers only. The body, if any, follows in later calls. */
+                api_idle_enter(&h->trim);
                 st = xzalloc(sizeof(struct request_state));
                 st->upload_fd = -1;
                 MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &st->query);
@@ -400,7 +417,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 st->hijack_mode = api_hijack_mode_build(
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Connection"),
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade"));
-                if (is_upload(method, url)) {
+                if (is_upload(method, url) || is_import(method, url, st->query)) {
                         st->upload_fd = open_upload(h->ctx);
                         if (st->upload_fd < 0)
                                 st->upload_errno = -st->upload_fd;
@@ -459,12 +476,13 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              enum MHD_RequestTerminationCode toe)
 {
+        struct api_http *h = cls;
         struct request_state *st = *con_cls;
 
-        (void) cls;
         (void) conn;
         (void) toe;
         if (st) {
+                api_idle_leave(&h->trim);
                 if (st->upload_fd >= 0)
                         close(st->upload_fd);
                 strv_free(st->query);
@@ -496,15 +514,17 @@ api_http_start(const struct api_ctx *ctx, int listen_fd, struct api_http **ret, 
         h->ctx = ctx;
         pthread_mutex_init(&h->lock, NULL);
         pthread_cond_init(&h->idle, NULL);
+        api_idle_start(&h->trim);
         /* A thread per connection: the docker CLI holds few connections, and attach/exec will
          * block on hijacked ones. MHD_USE_ITC lets MHD_stop_daemon() wake the listener. */
         h->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
                                           | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
                                   0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET,
                                   (MHD_socket) listen_fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-                                  NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                  h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 0, MHD_OPTION_END);
         if (h->mhd == NULL) {
+                api_idle_stop(&h->trim);
                 free(h);
                 return berth_error_new(err, EIO, "api: cannot start the HTTP server on fd %d",
                                        listen_fd);
@@ -538,6 +558,7 @@ api_http_stop(struct api_http *h)
         }
         pthread_mutex_unlock(&h->lock);
         MHD_stop_daemon(h->mhd);
+        api_idle_stop(&h->trim);
         /* The connections are closed, so every producer sees EPIPE (or POLLERR) at its next
          * write or wait; give the slow ones (a pull between two layers) some seconds. */
         pthread_mutex_lock(&h->lock);

@@ -19,6 +19,8 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/import.h"
+#include "supervisor/api/pull.h"
 #include "supervisor/api/images_filter.h"
 #include "supervisor/api/containers.h"
 #include "supervisor/images/reference.h"
@@ -561,65 +563,17 @@ api_images_load(const struct api_ctx *ctx, const struct api_request *req, struct
         resp->body_len = strlen(resp->body);
 }
 
-/* POST /images/create?fromImage=NAME&tag=TAG: docker pull. A failure before any progress (an
- * unknown tag, a refused registry) is an HTTP error, as dockerd answers before it streams; a
- * later one is the stream's last line. The progress is sent once the pull ends. */
+/* POST /images/create: docker pull (fromImage, supervisor/api/pull.c) or docker import
+ * (fromSrc). */
 void
 api_images_create(const struct api_ctx *ctx, const struct api_request *req,
                   struct api_response *resp)
 {
-        cleanup_error berth_error_t *err = NULL;
-        cleanup_free char *name = NULL;
-        const char *from = api_query_get(req, "fromImage"), *tag = api_query_get(req, "tag");
-        struct registry_config cfg = {.insecure = ctx->insecure_registries,
-                                      .mirrors = ctx->registry_mirrors,
-                                      .auth_file = ctx->registry_auth_file};
-        struct registry_creds creds = {0};
-        struct json_object *progress;
-        char *body = NULL;
-        int r;
-
         if (api_query_get(req, "fromSrc")) {
-                api_response_error(resp, 501, "docker import: not implemented yet");
+                api_images_import(ctx, req, resp);
                 return;
         }
-        if (from == NULL || from[0] == '\0') {
-                api_response_error(resp, 400, "fromImage or fromSrc is required");
-                return;
-        }
-        if (tag && tag[0])
-                name = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
-        else
-                name = xstrdup(from);
-        {
-                /* dockerd ignores a header it cannot decode (pull then goes anonymous). */
-                cleanup_error berth_error_t *bad = NULL;
-                if (registry_auth_header_parse(req->registry_auth, &creds, &bad) < 0)
-                        memset(&creds, 0, sizeof(creds));
-        }
-        progress = json_object_new_array();
-        r = image_service_pull_from(ctx->images, name, &cfg, &creds, progress, &err);
-        registry_creds_done(&creds);
-        if (r < 0 && json_object_array_length(progress) == 0) {
-                json_object_put(progress);
-                api_response_error(resp, err->code == EOPNOTSUPP ? 501 : status_of(err), "%s",
-                                   err->msg);
-                return;
-        }
-        for (size_t i = 0; i < json_object_array_length(progress); i++)
-                append_line(&body, json_object_get(json_object_array_get_idx(progress, i)));
-        json_object_put(progress);
-        if (r < 0) {
-                struct json_object *o = json_object_new_object(), *d = json_object_new_object();
-                json_object_object_add(d, "message", json_object_new_string(err->msg));
-                json_object_object_add(o, "errorDetail", d);
-                json_object_object_add(o, "error", json_object_new_string(err->msg));
-                append_line(&body, o);
-        }
-        resp->status = 200;
-        resp->content_type = "application/json";
-        resp->body = body ? body : xstrdup("");
-        resp->body_len = strlen(resp->body);
+        api_images_pull(ctx, req, resp);
 }
 
 void

@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/api/stream.h"
 #include "supervisor/images/push.h"
+#include "supervisor/images/registry.h"
 
 static unsigned
 status_of(const berth_error_t *e)
@@ -22,6 +23,8 @@ status_of(const berth_error_t *e)
         switch (e->code) {
         case ENOENT:
                 return 404;
+        case EACCES:
+                return 401;
         case EINVAL:
                 return 400;
         case EOPNOTSUPP:
@@ -36,6 +39,7 @@ struct push_job {
         const struct api_ctx *ctx; /* main()'s, outlives every connection */
         char *name;
         char *tag;
+        struct registry_creds creds; /* from X-Registry-Auth */
         struct image_push_options opts;
 };
 
@@ -46,6 +50,7 @@ push_job_free(void *p)
 
         free(j->name);
         free(j->tag);
+        registry_creds_done(&j->creds);
         free(j);
 }
 
@@ -63,10 +68,12 @@ push_produce(struct api_stream *s, void *arg)
 {
         struct push_job *j = arg;
         cleanup_error berth_error_t *err = NULL;
+        struct registry_config cfg = {.insecure = j->ctx->insecure_registries,
+                                      .auth_file = j->ctx->registry_auth_file};
         int r;
 
-        r = image_service_push(j->ctx->images, j->name, j->tag, j->ctx->insecure_registries,
-                               &j->opts, send_line, s, &err);
+        r = image_service_push(j->ctx->images, j->name, j->tag, &cfg, &j->creds, &j->opts,
+                               send_line, s, &err);
         if (r < 0 && r != -ECANCELED) {
                 cleanup_json struct json_object *o = json_object_new_object();
                 struct json_object *d = json_object_new_object();
@@ -77,8 +84,9 @@ push_produce(struct api_stream *s, void *arg)
         }
 }
 
-/* The X-Registry-Auth header the CLIs send ("e30=", base64 "{}", without a login) is accepted
- * and not read: berthd pushes anonymously for now. What can fail before the first progress line
+/* The X-Registry-Auth header the CLIs send (base64url JSON credentials; "e30=", "{}", without a
+ * login) gives the push's credentials; one that does not decode is ignored, as dockerd does
+ * (then berthd's auth.json, else anonymous). What can fail before the first progress line
  * (an unknown image or tag, a refused registry) is checked first and answered with an HTTP
  * status; then the push streams, and a later failure is its last {"errorDetail":…,"error":…}
  * line, as dockerd.
@@ -93,8 +101,7 @@ api_images_push(const struct api_ctx *ctx, const struct api_request *req, struct
         const char *tag = api_query_get(req, "tag");
         struct push_job *j;
 
-        if (image_service_push_check(ctx->images, req->param, tag, ctx->insecure_registries, &err)
-            < 0) {
+        if (image_service_push_check(ctx->images, req->param, tag, &err) < 0) {
                 api_response_error(resp, status_of(err), "%s", err->msg);
                 return;
         }
@@ -102,6 +109,11 @@ api_images_push(const struct api_ctx *ctx, const struct api_request *req, struct
         j->ctx = ctx;
         j->name = xstrdup(req->param);
         j->tag = tag ? xstrdup(tag) : NULL;
+        {
+                cleanup_error berth_error_t *bad = NULL; /* undecodable: as if absent */
+                if (registry_auth_header_parse(req->registry_auth, &j->creds, &bad) < 0)
+                        memset(&j->creds, 0, sizeof(j->creds));
+        }
         if (chunk && chunk[0])
                 j->opts.chunk_size = strtoll(chunk, NULL, 10);
         api_response_stream(resp, 200, "application/json", push_produce, j, push_job_free);

@@ -429,3 +429,13 @@ content_ingest_abort(struct content_ingest *in)
         in->done = 1;
         ingest_remove(in);
 }
+
+int
+content_ingest_open_reader(struct content_ingest *in, berth_error_t **err)
+{
+        int fd = openat(in->store->ingest_fd, in->ref, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "ingest \"%s\": open for reading", in->ref);
+        return fd;
+}

@@ -53,6 +53,10 @@ int content_ingest_commit(struct content_ingest *in, const char *expected_digest
 #define CONTENT_DIGEST_BUF 72
 void content_ingest_digest(struct content_ingest *in, char ret[CONTENT_DIGEST_BUF]);
 int64_t content_ingest_size(const struct content_ingest *in);
+/* A read-only fd (close-on-exec, the caller's) on the bytes written so far, at offset 0; it keeps
+ * reading the same file after the commit renames it into blobs/ (a pull unpacks a layer from it
+ * while the layer downloads). */
+int content_ingest_open_reader(struct content_ingest *in, berth_error_t **err);
 /* End the ingest without committing and remove its bytes (no resume); free it afterwards. */
 void content_ingest_abort(struct content_ingest *in);
 /* Close without committing; the bytes stay in ingest/REF for a resume. */

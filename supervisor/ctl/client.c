@@ -16,6 +16,8 @@ struct sink {
         struct ctl_reply *reply;
         CURL *curl;
         FILE *download;
+        ctl_body_fn fn; /* a 2xx body as it arrives (ctl_request_stream) */
+        void *arg;
 };
 
 static size_t
@@ -27,6 +29,10 @@ on_data(char *p, size_t size, size_t n, void *ud)
         long status = 0;
 
         curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (s->fn && status >= 200 && status < 300) {
+                s->fn(p, add, s->arg);
+                return add;
+        }
         if (s->download && status >= 200 && status < 300)
                 return fwrite(p, 1, add, s->download);
         b->body = xrealloc(b->body, b->len + add + 1);
@@ -43,6 +49,9 @@ ctl_request(const char *host, const char *method, const char *path, FILE *upload
         return ctl_request_ex(host, method, path, NULL, NULL, upload, download, ret);
 }
 
+static int request(const char *host, const char *method, const char *path, char *const *headers,
+                   const char *json_body, FILE *upload, struct sink s, struct ctl_reply *ret);
+
 int
 ctl_request_json(const char *host, const char *method, const char *path, const char *json,
                  struct ctl_reply *ret)
@@ -54,9 +63,26 @@ int
 ctl_request_ex(const char *host, const char *method, const char *path, char *const *headers,
                const char *json_body, FILE *upload, FILE *download, struct ctl_reply *ret)
 {
+        struct sink s = {.reply = ret, .download = download};
+
+        return request(host, method, path, headers, json_body, upload, s, ret);
+}
+
+int
+ctl_request_stream(const char *host, const char *method, const char *path, char *const *headers,
+                   ctl_body_fn fn, void *arg, struct ctl_reply *ret)
+{
+        struct sink s = {.reply = ret, .fn = fn, .arg = arg};
+
+        return request(host, method, path, headers, NULL, NULL, s, ret);
+}
+
+static int
+request(const char *host, const char *method, const char *path, char *const *headers,
+        const char *json_body, FILE *upload, struct sink s, struct ctl_reply *ret)
+{
         cleanup_free char *url = xasprintf("http://localhost/v" CTL_CLIENT_API "%s", path);
         struct curl_slist *hdrs = NULL;
-        struct sink s = {.reply = ret, .download = download};
         CURLcode rc;
 
         memset(ret, 0, sizeof(*ret));

@@ -1,6 +1,7 @@
 /* supervisor/ctl/client.h: berthctl's HTTP client for berthd's socket (libcurl). */
 #pragma once
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct json_object;
@@ -25,6 +26,12 @@ int ctl_request_ex(const char *host, const char *method, const char *path, char 
 /* ctl_request_ex with just JSON (may be NULL) as an application/json body. */
 int ctl_request_json(const char *host, const char *method, const char *path, const char *json,
                      struct ctl_reply *ret);
+/* A chunk of a streamed 2xx body, as it arrives. */
+typedef void (*ctl_body_fn)(const char *data, size_t len, void *arg);
+/* The same as ctl_request_ex without a body, a 2xx body handed to FN as it arrives (ret->body
+ * then stays NULL); another status's body is collected in ret->body. */
+int ctl_request_stream(const char *host, const char *method, const char *path, char *const *headers,
+                       ctl_body_fn fn, void *arg, struct ctl_reply *ret);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -19,8 +19,10 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
-#include "supervisor/ctl/login.h"
 #include "supervisor/ctl/images_format.h"
+#include "supervisor/ctl/import.h"
+#include "supervisor/ctl/login.h"
+#include "supervisor/ctl/progress.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -241,27 +243,50 @@ cmd_load(const char *host, int argc, char **argv)
         return rc;
 }
 
-/* berthctl pull NAME[:TAG|@DIGEST]: POST /images/create, progress printed as docker does. */
+/* berthctl pull [--platform P] NAME[:TAG|@DIGEST]: POST /images/create, progress shown as
+ * it arrives, as docker does. */
 static int
 cmd_pull(const char *host, int argc, char **argv)
 {
+        static const struct option opts[] = {{"platform", required_argument, NULL, 'p'},
+                                             {NULL, 0, NULL, 0}};
         cleanup_free char *from = NULL, *path = NULL, *auth = NULL;
         char *hdrs[2] = {NULL, NULL};
+        struct ctl_progress *prog = NULL;
+        const char *platform = NULL;
         struct ctl_reply r;
-        int rc;
+        int c, rc;
 
-        if (argc != 2) {
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+                if (c == 'p')
+                        platform = optarg;
+                else
+                        return 125;
+        }
+        if (argc - optind != 1) {
                 fprintf(stderr, "\"berthctl pull\" requires exactly 1 argument\n");
                 return 125;
         }
-        from = ctl_escape(argv[1]);
+        from = ctl_escape(argv[optind]);
         path = xasprintf("/images/create?fromImage=%s", from);
-        auth = ctl_registry_auth_header(argv[1]);
+        if (platform) {
+                cleanup_free char *e = ctl_escape(platform), *old = path;
+                path = xasprintf("%s&platform=%s", old, e);
+        }
+        auth = ctl_registry_auth_header(argv[optind]);
         if (auth)
                 hdrs[0] = auth;
-        if (ctl_request_ex(host, "POST", path, hdrs, NULL, NULL, NULL, &r) < 0)
+        prog = ctl_progress_new(stdout, stderr, isatty(STDOUT_FILENO));
+        if (ctl_request_stream(host, "POST", path, auth ? hdrs : NULL, ctl_progress_feed_cb, prog,
+                               &r)
+            < 0) {
+                ctl_progress_finish(prog);
                 return 1;
-        rc = r.status == 200 ? print_stream(r.body, r.len, false) : ctl_print_error(&r);
+        }
+        rc = ctl_progress_finish(prog);
+        if (r.status != 200)
+                rc = ctl_print_error(&r);
         ctl_reply_done(&r);
         return rc;
 }
@@ -439,8 +464,8 @@ cmd_history(const char *host, int argc, char **argv)
 bool
 ctl_images_known(const char *verb)
 {
-        static const char *const verbs[] = {"images", "load",    "save",  "tag",
-                                            "rmi",    "history", "image", "pull"};
+        static const char *const verbs[] = {"images",  "load",  "save", "tag",   "rmi",
+                                            "history", "image", "pull", "import"};
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strcmp(verb, verbs[i]) == 0)
                         return true;
@@ -460,6 +485,8 @@ ctl_images_main(const char *host, int argc, char **argv)
                 return cmd_pull(host, argc, argv);
         if (strcmp(argv[0], "tag") == 0)
                 return cmd_tag(host, argc, argv);
+        if (strcmp(argv[0], "import") == 0)
+                return ctl_import_main(host, argc, argv);
         if (strcmp(argv[0], "rmi") == 0)
                 return cmd_rmi(host, argc, argv);
         if (strcmp(argv[0], "history") == 0)

@@ -1,5 +1,6 @@
-/* supervisor/ctl/push.c: berthctl push NAME[:TAG]: POST /images/{name}/push?tag=, the progress
- * printed as the docker CLI prints it without a terminal (no progress bars). */
+/* supervisor/ctl/push.c: berthctl push NAME[:TAG]: POST /images/{name}/push?tag= with the
+ * credentials of berthctl login (X-Registry-Auth, as berthctl pull), the progress rendered as
+ * it arrives (progress.h: in place on a terminal, plain lines elsewhere). */
 #include <config.h>
 
 #include "supervisor/ctl/push.h"
@@ -7,53 +8,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
+#include <unistd.h>
 
 #include "lib/cleanup.h"
-#include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
-
-static int
-print_progress(const char *body, size_t len)
-{
-        const char *p = body, *end = body + len;
-        int failed = 0;
-
-        while (p && p < end) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                size_t n = nl ? (size_t) (nl - p) : (size_t) (end - p);
-                cleanup_json struct json_object *o = NULL;
-                cleanup_error berth_error_t *err = NULL; /* a line that is not JSON is skipped */
-                struct json_object *v = NULL, *id = NULL, *detail = NULL;
-                const char *line = p;
-
-                p = nl ? nl + 1 : NULL;
-                if (n == 0 || json_parse_buffer(line, n, &o, &err) < 0)
-                        continue;
-                if (json_object_object_get_ex(o, "error", &v) && v) {
-                        fprintf(stderr, "%s\n", json_object_get_string(v));
-                        failed = 1;
-                        continue;
-                }
-                if (!json_object_object_get_ex(o, "status", &v) || v == NULL)
-                        continue; /* the aux object */
-                if (json_object_object_get_ex(o, "progressDetail", &detail) && detail
-                    && json_object_object_get_ex(detail, "current", NULL))
-                        continue; /* a progress bar */
-                if (json_object_object_get_ex(o, "id", &id) && id)
-                        printf("%s: ", json_object_get_string(id));
-                printf("%s\n", json_object_get_string(v));
-        }
-        return failed;
-}
+#include "supervisor/ctl/login.h"
+#include "supervisor/ctl/progress.h"
 
 int
 ctl_push_main(const char *host, int argc, char **argv)
 {
-        cleanup_free char *repo = NULL, *path = NULL, *erepo = NULL, *etag = NULL;
+        cleanup_free char *repo = NULL, *path = NULL, *erepo = NULL, *etag = NULL, *auth = NULL;
         const char *slash, *colon, *tag = "latest";
+        char *hdrs[2] = {NULL, NULL};
+        struct ctl_progress *p;
         struct ctl_reply r;
         int rc;
 
@@ -75,13 +44,24 @@ ctl_push_main(const char *host, int argc, char **argv)
                 tag = colon + 1;
         } else {
                 printf("Using default tag: latest\n");
+                fflush(stdout);
         }
         erepo = xstrdup(repo);
         etag = ctl_escape(tag);
         path = xasprintf("/images/%s/push?tag=%s", erepo, etag);
-        if (ctl_request(host, "POST", path, NULL, NULL, &r) < 0)
+        /* The docker CLI always sends the header (base64 "{}" without a login); berthd takes a
+         * missing one the same way. */
+        auth = ctl_registry_auth_header(repo);
+        hdrs[0] = auth;
+        p = ctl_progress_new(stdout, stderr, isatty(STDOUT_FILENO));
+        if (ctl_request_stream(host, "POST", path, auth ? hdrs : NULL, ctl_progress_feed_cb, p, &r)
+            < 0) {
+                ctl_progress_finish(p);
                 return 1;
-        rc = r.status == 200 ? print_progress(r.body, r.len) : ctl_print_error(&r);
+        }
+        rc = ctl_progress_finish(p);
+        if (r.status != 200)
+                rc = ctl_print_error(&r);
         ctl_reply_done(&r);
         return rc;
 }

@@ -2,7 +2,6 @@
  * serve the Docker Engine API until SIGTERM or SIGINT, then undo what it made. */
 #include <config.h>
 
-#include <curl/curl.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -365,8 +364,6 @@ main(int argc, char **argv)
         }
         lc.level = d.cfg.log_level;
         log_setup(&lc);
-        /* libcurl's global state (the registry client) is set up once, before any thread. */
-        curl_global_init(CURL_GLOBAL_DEFAULT);
 
         /* Signals go to sigwaitinfo() below; blocked before any thread exists so that every
          * thread inherits the mask. */

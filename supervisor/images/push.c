@@ -1,6 +1,7 @@
 /* supervisor/images/push.c: docker push: send a stored image's blobs (HEAD first, a
  * cross-repository mount when another repository of the registry has them, else an upload,
- * monolithic or in chunks) and then its manifest, as stored, to a registry; docker's progress. */
+ * monolithic or in chunks) and then its manifest, as stored, to a registry through a registry
+ * session (TLS, bearer or basic auth, retries); docker's progress. */
 #include <config.h>
 
 #include "supervisor/images/push.h"
@@ -24,6 +25,7 @@
 #include "supervisor/content/store.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/registry.h"
+#include "supervisor/images/registry_scope.h"
 #include "supervisor/images/registry_upload.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/images.h"
@@ -259,9 +261,10 @@ push_progress_bar(int64_t current, int64_t total)
 
 struct push_ctx {
         struct image_service *svc;
-        const char *host; /* "127.0.0.1:5000" */
-        const char *repo; /* "test/busybox" */
-        const char *base; /* "http://127.0.0.1:5000/v2/test/busybox" */
+        struct registry_session *sess; /* the target endpoint and repository, pinged */
+        const char *host;              /* "127.0.0.1:5000" */
+        const char *repo;              /* "test/busybox" */
+        char *base;                    /* "https://127.0.0.1:5000/v2/test/busybox" */
         int64_t chunk_size;
         image_push_progress_fn emit;
         void *arg;
@@ -312,23 +315,115 @@ emit_pushing(const struct push_ctx *c, const char *id, int64_t current, int64_t 
         emit(c, o);
 }
 
-/* An unexpected reply as an error: the registry's errcode text when it sent one. */
+static bool
+status_retriable(long status)
+{
+        return status == 429 || (status >= 500 && status <= 599);
+}
+
+/* Whether a failed step may be tried again: a dropped connection (-EIO from
+ * registry_request_perform) or a 5xx/429 (-EAGAIN from reply_error). */
+static bool
+error_retriable(int r)
+{
+        return r == -EIO || r == -EAGAIN;
+}
+
+/* An unexpected reply as an error: the registry's errcode text when it sent one. A refusal is
+ * what docker prints for it: the bearer challenge's error (insufficient_scope: "denied:
+ * requested access to the resource is denied"), else the errcode body, else "unauthorized:
+ * authentication required". */
 static int
 reply_error(berth_error_t **err, const char *what, const struct registry_reply *rep)
 {
         cleanup_free char *why = registry_format_errors(rep->body, rep->len);
 
-        return berth_error_new(err, rep->status == 404 ? ENOENT : EIO, "%s: HTTP %ld%s%s", what,
-                               rep->status, why ? ": " : "", why ? why : "");
+        if (rep->status == 401 || rep->status == 403) {
+                struct registry_challenge ch = {0};
+                cleanup_free char *text = NULL;
+                cleanup_error berth_error_t *bad = NULL; /* no usable challenge: the body says */
+                if (rep->www_authenticate
+                    && registry_challenge_parse(rep->www_authenticate, &ch, &bad) == 0) {
+                        text = registry_bearer_error_text(ch.error, ch.error_description);
+                        registry_challenge_done(&ch);
+                }
+                return berth_error_new(err, EACCES, "%s",
+                                       text  ? text
+                                       : why ? why
+                                             : "unauthorized: authentication required");
+        }
+        return berth_error_new(err,
+                               rep->status == 404              ? ENOENT
+                               : status_retriable(rep->status) ? EAGAIN
+                                                               : EIO,
+                               "%s: HTTP %ld%s%s", what, rep->status, why ? ": " : "",
+                               why ? why : "");
 }
 
-static int
-perform(struct registry_request *req, struct registry_reply *rep, berth_error_t **err)
+static void
+md_ctx_freep(EVP_MD_CTX **m)
 {
-        return registry_request_perform(req, rep, err);
+        EVP_MD_CTX_free(*m);
+}
+#define cleanup_md_ctx __attribute__((cleanup(md_ctx_freep)))
+
+/* Perform REQ through the session: a 401 is answered once (a new token with the session's
+ * scopes, or basic auth) and the request sent again; with RETRY (an idempotent request: HEAD,
+ * the manifest PUT, DELETE) transport errors, 5xx and 429 are tried again with the session's
+ * backoff. Each new try sends the body again from where it started (fd offset and hash state
+ * rewound). */
+static int
+perform(const struct push_ctx *c, struct registry_request *req, bool retry,
+        struct registry_reply *rep, berth_error_t **err)
+{
+        off_t off0 = req->body_fd >= 0 ? lseek(req->body_fd, 0, SEEK_CUR) : 0;
+        cleanup_md_ctx EVP_MD_CTX *hash0 = NULL;
+        bool reauthed = false;
+        int r;
+
+        if (req->hash) {
+                hash0 = EVP_MD_CTX_new();
+                if (hash0 == NULL || EVP_MD_CTX_copy_ex(hash0, req->hash) != 1)
+                        abort();
+        }
+        req->session = c->sess;
+        for (int try = 1;;) {
+                bool again = false;
+                r = registry_request_perform(req, rep, err);
+                if (r == -EIO && retry && try < c->sess->tries) {
+                        berth_error_free(*err); /* tried again below */
+                        *err = NULL;
+                        again = true;
+                } else if (r < 0) {
+                        return r;
+                } else if (rep->status == 401 && !reauthed) {
+                        reauthed = true;
+                        r = registry_session_authorize(c->sess, rep->www_authenticate, err);
+                        if (r < 0) {
+                                registry_reply_done(rep);
+                                return r;
+                        }
+                        registry_reply_done(rep);
+                        try--; /* not a failure of the registry */
+                        again = true;
+                } else if (retry && status_retriable(rep->status) && try < c->sess->tries) {
+                        registry_reply_done(rep);
+                        again = true;
+                }
+                if (!again)
+                        return 0;
+                if (try > 0)
+                        registry_session_backoff(c->sess, try);
+                try++;
+                if (req->body_fd >= 0 && lseek(req->body_fd, off0, SEEK_SET) < 0)
+                        return berth_error_sys(err, errno, "%s %s: rewinding the body", req->method,
+                                               req->url);
+                if (hash0 && EVP_MD_CTX_copy_ex(req->hash, hash0) != 1)
+                        abort();
+        }
 }
 
-/* HEAD the blob in the target repository: 1 when the registry has it with SIZE bytes. */
+/* HEAD the blob in the target repository: 1 when the registry has it, 0 when not. */
 static int
 blob_exists(const struct push_ctx *c, const struct push_blob *b, berth_error_t **err)
 {
@@ -337,23 +432,26 @@ blob_exists(const struct push_ctx *c, const struct push_blob *b, berth_error_t *
         struct registry_reply rep = {0};
         int r;
 
-        r = perform(&req, &rep, err);
+        r = perform(c, &req, true, &rep, err);
         if (r < 0)
                 return r;
-        r = rep.status == 200;
+        if (rep.status == 401 || rep.status == 403 || status_retriable(rep.status))
+                r = reply_error(err, "checking for a blob", &rep);
+        else
+                r = rep.status == 200;
         registry_reply_done(&rep);
         return r;
 }
 
 /* Cancel an upload session (best effort: the registry expires it anyway). */
 static void
-upload_cancel(const char *location)
+upload_cancel(const struct push_ctx *c, const char *location)
 {
         cleanup_error berth_error_t *ignored = NULL; /* nothing more to do if it fails */
         struct registry_request req = {.method = "DELETE", .url = location, .body_fd = -1};
         struct registry_reply rep = {0};
 
-        if (registry_request_perform(&req, &rep, &ignored) == 0)
+        if (location && perform(c, &req, false, &rep, &ignored) == 0)
                 registry_reply_done(&rep);
 }
 
@@ -374,7 +472,7 @@ upload_start(const struct push_ctx *c, const struct push_blob *b, const char *fr
                 url = registry_url_add_query(u1, "from", from);
         }
         req.url = url;
-        r = perform(&req, &rep, err);
+        r = perform(c, &req, false, &rep, err);
         if (r < 0)
                 return r;
         if (from && rep.status == 201) {
@@ -390,13 +488,6 @@ upload_start(const struct push_ctx *c, const struct push_blob *b, const char *fr
         registry_reply_done(&rep);
         return 0;
 }
-
-static void
-md_ctx_freep(EVP_MD_CTX **m)
-{
-        EVP_MD_CTX_free(*m);
-}
-#define cleanup_md_ctx __attribute__((cleanup(md_ctx_freep)))
 
 static void
 digest_final(EVP_MD_CTX *md, char ret[CONTENT_DIGEST_BUF])
@@ -425,30 +516,30 @@ check_stored_digest(int fd, const struct push_blob *b, berth_error_t **err)
         if (n < 0)
                 return berth_error_sys(err, errno, "blob %s: read", b->digest);
         digest_final(md, got);
+        /* EBADMSG: not a transport failure, never tried again. */
         if (strcmp(got, b->digest) != 0)
-                return berth_error_new(err, EIO, "blob %s: the stored content hashes to %s",
+                return berth_error_new(err, EBADMSG, "blob %s: the stored content hashes to %s",
                                        b->digest, got);
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return berth_error_sys(err, errno, "blob %s: seek", b->digest);
         return 0;
 }
 
-/* Upload B into the session at LOCATION (which it owns and cancels on failure). */
+/* Upload B from FD (read from its start) into the session at LOCATION (which it owns and
+ * cancels on failure). */
 static int
-upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
+upload_blob(const struct push_ctx *c, const struct push_blob *b, int fd, char *location,
             berth_error_t **err)
 {
         cleanup_free char *loc = location, *done_url = NULL;
         cleanup_md_ctx EVP_MD_CTX *md = EVP_MD_CTX_new();
-        cleanup_close int fd = -1;
         struct registry_reply rep = {0};
         int64_t off = 0;
         int r;
 
-        r = fd = content_store_open_blob(c->svc->store, b->digest, b->size, err);
-        if (r < 0) {
-                upload_cancel(loc);
-                return r;
+        if (lseek(fd, 0, SEEK_SET) < 0) {
+                upload_cancel(c, loc);
+                return berth_error_sys(err, errno, "blob %s: seek", b->digest);
         }
         if (b->size <= c->chunk_size) {
                 /* Monolithic: PUT <session>?digest= with the whole blob. */
@@ -458,20 +549,20 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
                                                .body_size = b->size};
                 r = check_stored_digest(fd, b, err);
                 if (r < 0) {
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return r;
                 }
                 done_url = registry_url_add_query(loc, "digest", b->digest);
                 req.url = done_url;
-                r = perform(&req, &rep, err);
+                r = perform(c, &req, false, &rep, err);
                 if (r < 0) {
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return r;
                 }
                 if (rep.status != 201) {
                         r = reply_error(err, "uploading", &rep);
                         registry_reply_done(&rep);
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return r;
                 }
                 registry_reply_done(&rep);
@@ -485,7 +576,7 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
         EVP_DigestInit_ex(md, EVP_sha256(), NULL);
         while (off < b->size) {
                 if (check_cancelled(c, err) < 0) {
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return -ECANCELED;
                 }
                 int64_t n = b->size - off < c->chunk_size ? b->size - off : c->chunk_size;
@@ -497,15 +588,15 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
                                                .body_fd = fd,
                                                .body_size = n,
                                                .hash = md};
-                r = perform(&req, &rep, err);
+                r = perform(c, &req, false, &rep, err);
                 if (r < 0) {
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return r;
                 }
                 if (rep.status != 202) {
                         r = reply_error(err, "uploading a chunk", &rep);
                         registry_reply_done(&rep);
-                        upload_cancel(loc);
+                        upload_cancel(c, loc);
                         return r;
                 }
                 if (rep.location) {
@@ -522,8 +613,9 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
                 char got[CONTENT_DIGEST_BUF];
                 digest_final(md, got);
                 if (strcmp(got, b->digest) != 0) {
-                        upload_cancel(loc);
-                        return berth_error_new(err, EIO, "blob %s: the stored content hashes to %s",
+                        upload_cancel(c, loc);
+                        return berth_error_new(err, EBADMSG,
+                                               "blob %s: the stored content hashes to %s",
                                                b->digest, got);
                 }
         }
@@ -531,16 +623,16 @@ upload_blob(const struct push_ctx *c, const struct push_blob *b, char *location,
                 struct registry_request req = {.method = "PUT", .body_fd = -1};
                 done_url = registry_url_add_query(loc, "digest", b->digest);
                 req.url = done_url;
-                r = perform(&req, &rep, err);
+                r = perform(c, &req, false, &rep, err);
         }
         if (r < 0) {
-                upload_cancel(loc);
+                upload_cancel(c, loc);
                 return r;
         }
         if (rep.status != 201) {
                 r = reply_error(err, "finishing an upload", &rep);
                 registry_reply_done(&rep);
-                upload_cancel(loc);
+                upload_cancel(c, loc);
                 return r;
         }
         registry_reply_done(&rep);
@@ -567,11 +659,61 @@ names_holding(struct image_record *recs, int n, const char *digest)
         return out;
 }
 
+/* Try the cross-repository mounts of B from SOURCES: 1 when one mounted it; 0 otherwise, with
+ * *ret_location an upload session a registry opened instead (or NULL). Asking for a source's
+ * pull scope, or a mount the token does not cover, failing only means no mount. */
 static int
-push_blob(const struct push_ctx *c, const struct push_blob *b, struct image_record *recs, int n,
+try_mounts(const struct push_ctx *c, const struct push_blob *b, char *const *sources,
+           char **ret_location, berth_error_t **err)
+{
+        char *location = NULL;
+        int r;
+
+        /* At most MAX_MOUNT_TRIES sources, as dockerd limits its candidates; a registry that
+         * cannot mount from one opens an ordinary upload session instead (202), which the last
+         * try keeps and the others cancel. */
+        for (size_t i = 0; sources && sources[i] && i < MAX_MOUNT_TRIES; i++) {
+                bool last = sources[i + 1] == NULL || i + 1 == MAX_MOUNT_TRIES;
+                cleanup_free char *scope = registry_scope_repository(sources[i], "pull");
+                cleanup_error berth_error_t *no = NULL; /* no mount from there; upload it */
+                /* docker asks for "repository:FROM:pull" beside the push scope. */
+                if (registry_session_add_scope(c->sess, scope, &no) < 0)
+                        break;
+                r = upload_start(c, b, sources[i], &location, &no);
+                if (r == -EACCES)
+                        continue;
+                if (r < 0) {
+                        *err = TAKE_PTR(no);
+                        return r;
+                }
+                if (r == 1) {
+                        if (b->progress_id) {
+                                cleanup_free char *s = xasprintf("Mounted from %s", sources[i]);
+                                emit_status(c, s, b->progress_id);
+                        }
+                        return 1;
+                }
+                if (last)
+                        break;
+                upload_cancel(c, location);
+                free(location);
+                location = NULL;
+        }
+        *ret_location = location;
+        return 0;
+}
+
+/* One blob of a tag's push with what was taken under the service lock: its fd (a reference
+ * that keeps the bytes even if the blob is collected meanwhile) and its mount sources. */
+struct push_item_blob {
+        int fd;
+        char **sources;
+};
+
+static int
+push_blob(const struct push_ctx *c, const struct push_blob *b, const struct push_item_blob *ib,
           berth_error_t **err)
 {
-        cleanup_strv char **holders = NULL, **sources = NULL;
         char *location = NULL;
         int r;
 
@@ -591,38 +733,25 @@ push_blob(const struct push_ctx *c, const struct push_blob *b, struct image_reco
                         emit_status(c, "Layer already exists", b->progress_id);
                 return 0;
         }
-        /* A cross-repository mount from a repository of this registry known to hold it (at
-         * most MAX_MOUNT_TRIES of them, as dockerd limits its candidates); a registry that
-         * cannot mount from one opens an ordinary upload session instead (202), which the
-         * last try keeps and the others cancel. */
-        holders = names_holding(recs, n, b->digest);
-        sources = push_mount_sources(holders, c->host, c->repo);
-        for (size_t i = 0; sources && sources[i] && i < MAX_MOUNT_TRIES; i++) {
-                bool last = sources[i + 1] == NULL || i + 1 == MAX_MOUNT_TRIES;
-                r = upload_start(c, b, sources[i], &location, err);
-                if (r < 0)
-                        return r;
-                if (r == 1) {
-                        if (b->progress_id) {
-                                cleanup_free char *s = xasprintf("Mounted from %s", sources[i]);
-                                emit_status(c, s, b->progress_id);
-                        }
-                        return 0;
-                }
-                if (last)
+        r = try_mounts(c, b, ib->sources, &location, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        /* A failed upload (the connection dropped, 5xx, 429) starts again from scratch with a
+         * new session: its half-sent state at the registry is not worth resuming. */
+        for (int try = 1;; try++) {
+                if (location == NULL)
+                        r = upload_start(c, b, NULL, &location, err);
+                if (r >= 0)
+                        r = upload_blob(c, b, ib->fd, TAKE_PTR(location), err);
+                if (r >= 0)
                         break;
-                upload_cancel(location);
-                free(location);
-                location = NULL;
-        }
-        if (location == NULL) {
-                r = upload_start(c, b, NULL, &location, err);
-                if (r < 0)
+                free(TAKE_PTR(location));
+                if (!error_retriable(r) || try >= c->sess->tries || *c->cancelled)
                         return r;
+                berth_error_free(*err); /* tried again from scratch */
+                *err = NULL;
+                registry_session_backoff(c->sess, try);
         }
-        r = upload_blob(c, b, location, err);
-        if (r < 0)
-                return r;
         if (b->progress_id)
                 emit_status(c, "Pushed", b->progress_id);
         return 0;
@@ -645,81 +774,130 @@ read_manifest(struct image_service *svc, const char *digest, char **ret_buf, siz
         return fs_read_file(AT_FDCWD, path, ret_buf, ret_len, err);
 }
 
-/* Push the image ID as TAG: its blobs, then its manifest; the digest line and the aux object. */
-static int
-push_tag(const struct push_ctx *c, const char *id, const char *tag, berth_error_t **err)
-{
-        struct image_record rec = {0}, *recs = NULL;
-        struct push_plan plan = {0};
-        cleanup_json struct json_object *config = NULL;
-        cleanup_free char *manifest = NULL, *murl = NULL, *status = NULL, *dref = NULL;
-        struct registry_reply rep = {0};
+/* One tag to push, everything it needs taken under the service lock (push_item_prepare), so
+ * the network part runs without it. */
+struct push_item {
+        char *tag;
+        char *id;
+        char *manifest;
+        size_t mlen;
         char digest[CONTENT_DIGEST_BUF];
-        size_t mlen = 0;
-        int n = 0, r;
+        struct push_plan plan;
+        struct push_item_blob *blobs; /* plan.n_blobs of them */
+};
 
-        r = metadata_images_load(c->svc->db, id, &rec, err);
-        if (r < 0)
+static void
+push_item_done(struct push_item *it)
+{
+        for (size_t i = 0; it->blobs && i < it->plan.n_blobs; i++) {
+                if (it->blobs[i].fd >= 0)
+                        close(it->blobs[i].fd);
+                strv_free(it->blobs[i].sources);
+        }
+        free(it->blobs);
+        push_plan_done(&it->plan);
+        free(it->tag);
+        free(it->id);
+        free(it->manifest);
+        memset(it, 0, sizeof(*it));
+}
+
+/* Under svc->lock: the manifest (checked against its digest), the plan, an open fd on every
+ * blob to send and where each could be mounted from. */
+static int
+push_item_prepare(struct image_service *svc, const char *host, const char *repo, const char *id,
+                  const char *tag, struct image_record *recs, int n, struct push_item *ret,
+                  berth_error_t **err)
+{
+        struct push_item it = {.tag = xstrdup(tag), .id = xstrdup(id)};
+        struct image_record rec = {0};
+        cleanup_json struct json_object *config = NULL;
+        int r;
+
+        r = metadata_images_load(svc->db, id, &rec, err);
+        if (r < 0) {
+                push_item_done(&it);
                 return r;
-        r = read_manifest(c->svc, rec.manifest, &manifest, &mlen, err);
-        if (r >= 0 && image_service_load_config(c->svc, id, &config, err) < 0)
+        }
+        r = read_manifest(svc, rec.manifest, &it.manifest, &it.mlen, err);
+        if (r >= 0 && image_service_load_config(svc, id, &config, err) < 0)
                 r = -(*err)->code;
-        if (r >= 0 && push_plan_build(manifest, mlen, config, &plan, err) < 0)
+        if (r >= 0 && push_plan_build(it.manifest, it.mlen, config, &it.plan, err) < 0)
                 r = berth_error_prefix(err, "manifest %s", rec.manifest);
-        if (r >= 0 && strcmp(plan.blobs[0].digest, id) != 0)
+        if (r >= 0 && strcmp(it.plan.blobs[0].digest, id) != 0)
                 r = berth_error_new(err, EINVAL, "manifest %s: config %s is not the image %s",
-                                    rec.manifest, plan.blobs[0].digest, id);
+                                    rec.manifest, it.plan.blobs[0].digest, id);
         if (r >= 0) {
                 /* The manifest is sent from memory: check its bytes against its name too. */
                 cleanup_md_ctx EVP_MD_CTX *md = EVP_MD_CTX_new();
                 char got[CONTENT_DIGEST_BUF];
                 EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-                EVP_DigestUpdate(md, manifest, mlen);
+                EVP_DigestUpdate(md, it.manifest, it.mlen);
                 digest_final(md, got);
                 if (strcmp(got, rec.manifest) != 0)
                         r = berth_error_new(err, EIO,
                                             "manifest %s: the stored content hashes to %s",
                                             rec.manifest, got);
                 else
-                        strcpy(digest, rec.manifest);
+                        strcpy(it.digest, rec.manifest);
         }
         image_record_done(&rec);
+        if (r >= 0) {
+                it.blobs = xzalloc(it.plan.n_blobs * sizeof(*it.blobs));
+                for (size_t i = 0; i < it.plan.n_blobs; i++)
+                        it.blobs[i].fd = -1;
+        }
+        for (size_t i = 0; r >= 0 && i < it.plan.n_blobs; i++) {
+                const struct push_blob *b = &it.plan.blobs[i];
+                cleanup_strv char **holders = NULL;
+                if (b->foreign)
+                        continue;
+                r = content_store_open_blob(svc->store, b->digest, b->size, err);
+                if (r < 0)
+                        break;
+                it.blobs[i].fd = r;
+                holders = names_holding(recs, n, b->digest);
+                it.blobs[i].sources = push_mount_sources(holders, host, repo);
+        }
         if (r < 0) {
-                push_plan_done(&plan);
+                push_item_done(&it);
                 return r;
         }
-        for (size_t i = 1; i < plan.n_blobs; i++)
-                if (!plan.blobs[i].foreign)
-                        emit_status(c, "Preparing", plan.blobs[i].progress_id);
-        n = metadata_images_list(c->svc->db, &recs, err);
-        if (n < 0) {
-                push_plan_done(&plan);
-                return n;
-        }
-        /* The layers, then the config (dockerd pushes it last, without progress). */
-        for (size_t i = 1; i <= plan.n_blobs && r >= 0; i++)
-                r = push_blob(c, &plan.blobs[i % plan.n_blobs], recs, n, err);
-        image_records_free(recs, (size_t) n);
-        if (r < 0) {
-                push_plan_done(&plan);
+        *ret = it;
+        return 0;
+}
+
+/* Push one prepared tag: its blobs (the layers, then the config, which dockerd pushes last,
+ * without progress), then its manifest; the digest line and the aux object. */
+static int
+push_item_send(const struct push_ctx *c, const struct push_item *it, berth_error_t **err)
+{
+        cleanup_free char *murl = NULL, *status = NULL;
+        struct registry_reply rep = {0};
+        const struct push_plan *plan = &it->plan;
+        int r = 0;
+
+        for (size_t i = 1; i < plan->n_blobs; i++)
+                if (!plan->blobs[i].foreign)
+                        emit_status(c, "Preparing", plan->blobs[i].progress_id);
+        for (size_t i = 1; i <= plan->n_blobs && r >= 0; i++)
+                r = push_blob(c, &plan->blobs[i % plan->n_blobs], &it->blobs[i % plan->n_blobs],
+                              err);
+        if (r < 0)
                 return r;
-        }
         r = check_cancelled(c, err);
-        if (r < 0) {
-                push_plan_done(&plan);
+        if (r < 0)
                 return r;
-        }
-        murl = xasprintf("%s/manifests/%s", c->base, tag);
+        murl = xasprintf("%s/manifests/%s", c->base, it->tag);
         {
                 struct registry_request req = {.method = "PUT",
                                                .url = murl,
-                                               .content_type = plan.manifest_type,
-                                               .body = manifest,
-                                               .body_len = mlen,
+                                               .content_type = plan->manifest_type,
+                                               .body = it->manifest,
+                                               .body_len = it->mlen,
                                                .body_fd = -1};
-                r = perform(&req, &rep, err);
+                r = perform(c, &req, true, &rep, err);
         }
-        push_plan_done(&plan);
         if (r < 0)
                 return r;
         if (rep.status != 201) {
@@ -727,34 +905,27 @@ push_tag(const struct push_ctx *c, const char *id, const char *tag, berth_error_
                 registry_reply_done(&rep);
                 return r;
         }
-        if (rep.content_digest && strcmp(rep.content_digest, digest) != 0) {
+        if (rep.content_digest && strcmp(rep.content_digest, it->digest) != 0) {
                 r = berth_error_new(err, EIO,
                                     "the registry stored the manifest %s as %s (not byte for byte)",
-                                    digest, rep.content_digest);
+                                    it->digest, rep.content_digest);
                 registry_reply_done(&rep);
                 return r;
         }
         registry_reply_done(&rep);
-        /* As dockerd, the image now carries the digest reference the registry knows it by. */
-        dref = xasprintf("%s/%s@%s", c->host, c->repo, digest);
-        {
-                cleanup_error berth_error_t *ignored = NULL; /* the push itself succeeded */
-                metadata_images_tag(c->svc->db, dref, id, &ignored);
-        }
-        status = xasprintf("%s: digest: %s size: %zu", tag, digest, mlen);
+        status = xasprintf("%s: digest: %s size: %zu", it->tag, it->digest, it->mlen);
         emit_status(c, status, NULL);
         {
                 struct json_object *o = json_object_new_object(), *aux = json_object_new_object();
                 json_object_object_add(o, "progressDetail", json_object_new_object());
-                json_object_object_add(aux, "Tag", json_object_new_string(tag));
-                json_object_object_add(aux, "Digest", json_object_new_string(digest));
-                json_object_object_add(aux, "Size", json_object_new_int64((int64_t) mlen));
+                json_object_object_add(aux, "Tag", json_object_new_string(it->tag));
+                json_object_object_add(aux, "Digest", json_object_new_string(it->digest));
+                json_object_object_add(aux, "Size", json_object_new_int64((int64_t) it->mlen));
                 json_object_object_add(o, "aux", aux);
                 emit(c, o);
         }
         return 0;
 }
-
 /* The tags to push, with their image IDs: "tag", "id", "tag", "id", … */
 static int
 resolve_tags(struct image_service *svc, const struct image_ref *ref, bool tag_given,
@@ -814,8 +985,7 @@ push_target_done(struct push_target *t)
 }
 
 static int
-push_target_parse(const char *name, const char *tag, char *const *insecure, struct push_target *ret,
-                  berth_error_t **err)
+push_target_parse(const char *name, const char *tag, struct push_target *ret, berth_error_t **err)
 {
         cleanup_free char *full = NULL, *repo_key = NULL;
         struct push_target t = {0};
@@ -843,28 +1013,19 @@ push_target_parse(const char *name, const char *tag, char *const *insecure, stru
         fam = image_ref_familiar(repo_key);
         fam[strlen(fam) - 2] = '\0';
         t.familiar = fam;
-        if (!registry_host_allows_http(t.host, insecure)) {
-                r = berth_error_new(err, EOPNOTSUPP,
-                                    "push %s: registry \"%s\": TLS registries: not implemented "
-                                    "yet (plain HTTP is used for 127.0.0.0/8 and "
-                                    "insecure-registries only)",
-                                    t.familiar, t.host);
-                push_target_done(&t);
-                return r;
-        }
         *ret = t;
         return 0;
 }
 
 int
 image_service_push_check(struct image_service *svc, const char *name, const char *tag,
-                         char *const *insecure, berth_error_t **err)
+                         berth_error_t **err)
 {
         cleanup_strv char **tags = NULL;
         struct push_target t = {0};
         int r;
 
-        r = push_target_parse(name, tag, insecure, &t, err);
+        r = push_target_parse(name, tag, &t, err);
         if (r < 0)
                 return r;
         pthread_mutex_lock(&svc->lock);
@@ -874,35 +1035,143 @@ image_service_push_check(struct image_service *svc, const char *name, const char
         return r;
 }
 
+/* Under svc->lock: every tag's push_item. */
+static int
+prepare_locked(struct image_service *svc, const struct push_target *t, struct push_item **ret,
+               size_t *ret_n, berth_error_t **err)
+{
+        cleanup_strv char **tags = NULL;
+        struct image_record *recs = NULL;
+        struct push_item *items = NULL;
+        size_t n = 0;
+        int nrecs, r;
+
+        r = resolve_tags(svc, &t->ref, t->tag_given, t->familiar, &tags, err);
+        if (r < 0)
+                return r;
+        nrecs = metadata_images_list(svc->db, &recs, err);
+        if (nrecs < 0)
+                return nrecs;
+        for (size_t i = 0; tags && tags[i]; i += 2) {
+                items = xreallocarray(items, n + 1, sizeof(*items));
+                r = push_item_prepare(svc, t->host, t->repo, tags[i + 1], tags[i], recs, nrecs,
+                                      &items[n], err);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        image_records_free(recs, (size_t) nrecs);
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        push_item_done(&items[i]);
+                free(items);
+                return r;
+        }
+        *ret = items;
+        *ret_n = n;
+        return 0;
+}
+
+/* The target's endpoint (never a mirror: dockerd pushes to the registry itself), pinged. */
+static int
+session_open(const struct push_target *t, const struct registry_config *cfg,
+             const struct registry_creds *creds, struct registry_session **ret, berth_error_t **err)
+{
+        struct registry_endpoint *eps = NULL;
+        size_t n_eps = 0;
+        struct registry_session *s = NULL;
+        int r;
+
+        r = registry_endpoints_build(t->host, NULL, cfg ? cfg->insecure : NULL, &eps, &n_eps, err);
+        if (r < 0)
+                return r;
+        r = registry_session_new(cfg, &eps[n_eps - 1], t->host, t->repo, "pull,push", creds, &s,
+                                 err);
+        registry_endpoints_free(eps, n_eps);
+        if (r < 0)
+                return r;
+        r = registry_session_ping(s, err);
+        if (r == -EACCES && strstr((*err)->msg, "login attempt to") != NULL) {
+                /* The ping checks basic credentials in docker login's words; a push refused
+                 * for them is docker push's "unauthorized: authentication required". */
+                berth_error_free(*err);
+                *err = NULL;
+                r = berth_error_new(err, EACCES, "unauthorized: authentication required");
+        }
+        if (r < 0) {
+                registry_session_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
 int
 image_service_push(struct image_service *svc, const char *name, const char *tag,
-                   char *const *insecure, const struct image_push_options *opts,
-                   image_push_progress_fn progress, void *arg, berth_error_t **err)
+                   const struct registry_config *cfg, const struct registry_creds *creds,
+                   const struct image_push_options *opts, image_push_progress_fn progress,
+                   void *arg, berth_error_t **err)
 {
         cleanup_free char *base = NULL, *status = NULL;
-        cleanup_strv char **tags = NULL;
+        cleanup_registry_session struct registry_session *sess = NULL;
         struct push_target t = {0};
+        struct push_item *items = NULL;
+        size_t n = 0;
         bool cancelled = false;
         struct push_ctx c = {.svc = svc, .emit = progress, .arg = arg, .cancelled = &cancelled};
         int r;
 
-        r = push_target_parse(name, tag, insecure, &t, err);
+        r = push_target_parse(name, tag, &t, err);
         if (r < 0)
                 return r;
-        base = xasprintf("http://%s/v2/%s", t.host, t.repo);
         c.host = t.host;
         c.repo = t.repo;
-        c.base = base;
         c.chunk_size = opts && opts->chunk_size > 0 ? opts->chunk_size : IMAGE_PUSH_CHUNK_SIZE;
+        /* The lock is held only to take what the push reads: the records, the manifests and an
+         * open fd on every blob. An fd keeps its blob's bytes even if a concurrent rmi and
+         * collection unlink it, so the network part runs unlocked and other image calls do
+         * not wait for the registry. */
         pthread_mutex_lock(&svc->lock);
-        r = resolve_tags(svc, &t.ref, t.tag_given, t.familiar, &tags, err);
+        r = prepare_locked(svc, &t, &items, &n, err);
+        pthread_mutex_unlock(&svc->lock);
         if (r >= 0) {
                 status = xasprintf("The push refers to repository [%s]", t.ref.name);
                 emit_status(&c, status, NULL);
+                r = session_open(&t, cfg, creds, &sess, err);
         }
-        for (size_t i = 0; r >= 0 && tags && tags[i]; i += 2)
-                r = push_tag(&c, tags[i + 1], tags[i], err);
-        pthread_mutex_unlock(&svc->lock);
+        if (r >= 0) {
+                base = xasprintf("%s/v2/%s", sess->base, t.repo);
+                c.sess = sess;
+                c.base = base;
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                r = push_item_send(&c, &items[i], err);
+                if (r < 0)
+                        break;
+                /* As dockerd, the image now carries the digest reference the registry knows it
+                 * by (unless it was removed meanwhile). */
+                pthread_mutex_lock(&svc->lock);
+                {
+                        cleanup_free char *dref =
+                                xasprintf("%s/%s@%s", t.host, t.repo, items[i].digest);
+                        cleanup_error berth_error_t *ignored = NULL; /* the push succeeded */
+                        struct image_record rec = {0};
+                        if (metadata_images_load(svc->db, items[i].id, &rec, &ignored) >= 0) {
+                                image_record_done(&rec);
+                                metadata_images_tag(svc->db, dref, items[i].id, &ignored);
+                        }
+                }
+                {
+                        /* dockerd: actor the reference pushed, name its repository. */
+                        cleanup_free char *name = xasprintf("%s/%s", t.host, t.repo);
+                        cleanup_free char *actor = xasprintf("%s:%s", name, items[i].tag);
+                        image_service_log_event(svc, actor, name, items[i].id, "push");
+                }
+                pthread_mutex_unlock(&svc->lock);
+        }
+        for (size_t i = 0; i < n; i++)
+                push_item_done(&items[i]);
+        free(items);
         push_target_done(&t);
         return r < 0 ? r : 0;
 }

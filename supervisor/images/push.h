@@ -1,6 +1,6 @@
-/* supervisor/images/push.h: docker push from berthd to a registry (plain HTTP for now): the
- * pure planning steps (which blobs, in which order, from which manifest; where a blob could be
- * mounted from) and the push itself. */
+/* supervisor/images/push.h: docker push from berthd to a registry (through a registry session:
+ * TLS, auth, retries, as pull): the pure planning steps (which blobs, in which order, from which
+ * manifest; where a blob could be mounted from) and the push itself. */
 #pragma once
 
 #include <stdbool.h>
@@ -11,6 +11,8 @@
 
 struct image_service;
 struct json_object;
+struct registry_config;
+struct registry_creds;
 
 /* One blob of a push: the config (progress_id NULL) or a layer. */
 struct push_blob {
@@ -59,17 +61,24 @@ struct image_push_options {
 #define IMAGE_PUSH_CHUNK_SIZE ((int64_t) 32 << 20)
 
 /* What image_service_push checks before it sends its first progress line: NAME (and TAG) parse,
- * the registry may be spoken to, the repository and tag exist. The same errors, nothing sent;
- * the API answers them with an HTTP status before it starts streaming. */
+ * the repository and tag exist. The same errors, nothing sent; the API answers them with an
+ * HTTP status before it starts streaming. No network. */
 int image_service_push_check(struct image_service *svc, const char *name, const char *tag,
-                             char *const *insecure, berth_error_t **err);
+                             berth_error_t **err);
 
 /* docker push NAME (TAG: a tag of NAME's repository; NULL or "": NAME's own tag, else every tag
- * of the repository, as dockerd). Plain HTTP only: 127.0.0.0/8 and INSECURE, anything else is
- * -EOPNOTSUPP before any progress; an unknown repository or tag is -ENOENT with dockerd's text,
- * also before any progress. On success each tag pushed gains the digest reference
- * REPO@<manifest digest>, as dockerd's RepoDigests. Nothing is stored otherwise; an upload that
- * fails is cancelled at the registry. */
+ * of the repository, as dockerd) to its registry, reached as pull reaches it (CFG: insecure
+ * hosts, certs.d, auth_file; mirrors are never pushed to) with the request's CREDS (may be
+ * NULL: CFG->auth_file's), asking for "repository:NAME:pull,push" (and "repository:FROM:pull"
+ * before a cross-repository mount from FROM). An unknown repository or tag is -ENOENT with
+ * dockerd's text before any progress; a refusal is -EACCES with docker's text ("denied:
+ * requested access to the resource is denied"). HEADs, the manifest PUT and a whole blob
+ * upload (from a new upload session) are tried again on dropped connections, 5xx and 429.
+ * svc->lock is held only while the records are read and the blobs opened (the open fds keep
+ * them from a concurrent collection), not across network I/O. On success each tag pushed
+ * gains the digest reference REPO@<manifest digest>, as dockerd's RepoDigests. Nothing is
+ * stored otherwise; an upload that fails is cancelled at the registry. */
 int image_service_push(struct image_service *svc, const char *name, const char *tag,
-                       char *const *insecure, const struct image_push_options *opts,
-                       image_push_progress_fn progress, void *arg, berth_error_t **err);
+                       const struct registry_config *cfg, const struct registry_creds *creds,
+                       const struct image_push_options *opts, image_push_progress_fn progress,
+                       void *arg, berth_error_t **err);

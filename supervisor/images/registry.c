@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +29,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
+#include "supervisor/images/registry_scope.h"
 
 bool
 registry_host_allows_http(const char *host, char *const *insecure)
@@ -98,6 +100,7 @@ registry_session_free(struct registry_session *s)
         registry_certs_done(&s->certs);
         registry_creds_done(&s->creds);
         free(s->token);
+        strv_free(s->scopes);
         registry_challenge_done(&s->challenge);
         pthread_mutex_destroy(&s->lock);
         free(s);
@@ -191,11 +194,28 @@ add_cas(CURL *c, void *sslctx, void *userdata)
         return CURLE_OK;
 }
 
+static void
+global_init_once(void)
+{
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+registry_global_init(void)
+{
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+        pthread_once(&once, global_init_once);
+}
+
 /* A handle for URL with the session's TLS settings (S may be NULL: verified, system store). */
 static CURL *
 new_handle(struct registry_session *s, const char *url)
 {
-        CURL *c = curl_easy_init();
+        CURL *c;
+
+        registry_global_init();
+        c = curl_easy_init();
         bool https = strncmp(url, "https://", 8) == 0;
 
         if (c == NULL)
@@ -393,7 +413,7 @@ mem_write(char *data, size_t size, size_t nmemb, void *userdata)
 
 /* GET the token endpoint of challenge C for SCOPE (may be NULL). */
 static int
-fetch_token(struct registry_session *s, const struct registry_challenge *c, const char *scope,
+fetch_token(struct registry_session *s, const struct registry_challenge *c, char *const *scopes,
             char **ret, berth_error_t **err)
 {
         cleanup_curl CURL *h = NULL;
@@ -407,13 +427,16 @@ fetch_token(struct registry_session *s, const struct registry_challenge *c, cons
         int r;
 
         {
-                /* realm?service=…&scope=…&account=… (the realm may carry a query already) */
+                /* realm?service=…&scope=…&scope=…&account=… (the realm may carry a query
+                 * already; one scope parameter per scope, as docker sends them) */
                 char *sv = c->service ? curl_easy_escape(NULL, c->service, 0) : NULL;
-                char *sc = scope ? curl_easy_escape(NULL, scope, 0) : NULL;
+                cleanup_free char *sq = registry_scopes_query(scopes);
+                cleanup_free char *joined = scopes ? strv_join(scopes, " ") : NULL;
+                char *sc = joined ? curl_easy_escape(NULL, joined, 0) : NULL;
                 char *ac = s->creds.username ? curl_easy_escape(NULL, s->creds.username, 0) : NULL;
                 url = xasprintf("%s%s%s%s%s%s%s%s", c->realm, strchr(c->realm, '?') ? "&" : "?",
-                                sv ? "service=" : "", sv ? sv : "", sc ? "&scope=" : "",
-                                sc ? sc : "", ac ? "&account=" : "", ac ? ac : "");
+                                sv ? "service=" : "", sv ? sv : "", sq[0] ? "&" : "", sq,
+                                ac ? "&account=" : "", ac ? ac : "");
                 if (s->creds.identity_token && s->creds.identity_token[0])
                         body = xasprintf(
                                 "grant_type=refresh_token&refresh_token=%s&client_id=berthd"
@@ -483,12 +506,41 @@ fetch_token(struct registry_session *s, const struct registry_challenge *c, cons
         return 0;
 }
 
+/* The scopes a token is asked for: the session's repository with its actions, the scopes
+ * added with registry_session_add_scope, then what the challenge names (CHALLENGE_SCOPE, may be
+ * NULL). Called with the lock held. */
+static char **
+session_scopes(const struct registry_session *s, const char *challenge_scope)
+{
+        char **list = NULL;
+
+        if (s->repository) {
+                cleanup_free char *own = registry_scope_repository(s->repository, s->actions);
+                registry_scopes_add(&list, own);
+        }
+        strv_foreach(x, s->scopes)
+                registry_scopes_add(&list, x);
+        registry_scopes_add(&list, challenge_scope);
+        return list;
+}
+
+static void
+challenge_copy(struct registry_challenge *dst, const struct registry_challenge *src)
+{
+        memset(dst, 0, sizeof(*dst));
+        dst->scheme = src->scheme;
+        dst->realm = src->realm ? xstrdup(src->realm) : NULL;
+        dst->service = src->service ? xstrdup(src->service) : NULL;
+        dst->scope = src->scope ? xstrdup(src->scope) : NULL;
+}
+
 int
 registry_session_authorize(struct registry_session *s, const char *www_authenticate,
                            berth_error_t **err)
 {
         struct registry_challenge c = {0};
-        cleanup_free char *scope = NULL, *token = NULL;
+        cleanup_strv char **scopes = NULL;
+        cleanup_free char *token = NULL;
         int r;
 
         if (www_authenticate == NULL)
@@ -511,11 +563,10 @@ registry_session_authorize(struct registry_session *s, const char *www_authentic
                 pthread_mutex_unlock(&s->lock);
                 return 0;
         }
-        if (c.scope)
-                scope = xstrdup(c.scope);
-        else if (s->repository)
-                scope = xasprintf("repository:%s:%s", s->repository, s->actions);
-        r = fetch_token(s, &c, scope, &token, err);
+        pthread_mutex_lock(&s->lock);
+        scopes = session_scopes(s, c.scope);
+        pthread_mutex_unlock(&s->lock);
+        r = fetch_token(s, &c, scopes, &token, err);
         if (r < 0) {
                 registry_challenge_done(&c);
                 return r;
@@ -529,8 +580,44 @@ registry_session_authorize(struct registry_session *s, const char *www_authentic
         return 0;
 }
 
-/* One GET of URL into memory with auth and retries; *ret as registry_get. AUTHED: a 401 was
- * already answered once in this call chain. */
+int
+registry_session_add_scope(struct registry_session *s, const char *scope, berth_error_t **err)
+{
+        struct registry_challenge c = {0};
+        cleanup_strv char **scopes = NULL;
+        cleanup_free char *token = NULL;
+        bool bearer;
+        int r;
+
+        pthread_mutex_lock(&s->lock);
+        strv_foreach(x, s->scopes) {
+                if (strcmp(x, scope) == 0) {
+                        pthread_mutex_unlock(&s->lock);
+                        return 0;
+                }
+        }
+        strv_push(&s->scopes, scope);
+        bearer = s->token && s->challenge.scheme == REGISTRY_AUTH_BEARER;
+        if (bearer) {
+                challenge_copy(&c, &s->challenge);
+                scopes = session_scopes(s, c.scope);
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (!bearer)
+                return 0;
+        r = fetch_token(s, &c, scopes, &token, err);
+        registry_challenge_done(&c);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&s->lock);
+        free(s->token);
+        s->token = TAKE_PTR(token);
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+}
+
+/* One GET of URL into memory (at most MAX bytes) with auth and retries; any HTTP status is returned
+ * in *ret, transport failures are -EIO. */
 static int
 session_get_url(struct registry_session *s, const char *url, const char *accept, size_t max,
                 struct registry_response *ret, berth_error_t **err)
@@ -704,40 +791,6 @@ registry_session_get(struct registry_session *s, const char *suffix, const char 
         return session_get_url(s, url, accept, max, ret, err);
 }
 
-/* An anonymous session for one absolute URL (registry_get, registry_fetch_blob). */
-static struct registry_session *
-url_session(const char *url)
-{
-        struct registry_session *s = session_alloc();
-
-        s->verify = strncmp(url, "https://", 8) == 0;
-        s->pinged = true;
-        s->actions = xstrdup("pull");
-        return s;
-}
-
-int
-registry_get(const char *url, const char *accept, size_t max, struct registry_response *ret,
-             berth_error_t **err)
-{
-        cleanup_registry_session struct registry_session *s = url_session(url);
-        int r;
-
-        s->tries = 1;
-        r = session_get_url(s, url, accept, max, ret, err);
-        if (r == -EACCES) {
-                /* Historic contract: any HTTP status is returned; a 401 is one. */
-                berth_error_free(*err);
-                *err = NULL;
-                memset(ret, 0, sizeof(*ret));
-                ret->status = 401;
-                ret->body = xstrdup("");
-                ret->content_type = xstrdup("");
-                return 0;
-        }
-        return r;
-}
-
 struct ingest_sink {
         struct content_ingest *in;
         CURL *c;
@@ -748,13 +801,15 @@ struct ingest_sink {
         struct mem_sink errbody;
         berth_error_t *err;
         bool too_large;
+        bool cancelled;
+        const struct registry_blob_sink *cb; /* may be NULL */
 };
 
 static size_t
 ingest_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct ingest_sink *s = userdata;
-        size_t n = size * nmemb;
+        size_t n = size * nmemb, k = 0;
 
         if (!s->decided) {
                 long status = 0;
@@ -771,57 +826,52 @@ ingest_write(char *data, size_t size, size_t nmemb, void *userdata)
                 return n;
         }
         if (s->skip > 0) {
-                size_t k = (size_t) s->skip < n ? (size_t) s->skip : n;
+                k = (size_t) s->skip < n ? (size_t) s->skip : n;
                 s->skip -= (int64_t) k;
-                data += k;
                 if (k == n)
                         return n;
-                n -= k;
-                if (s->got + (int64_t) n > s->want) {
-                        s->too_large = true;
-                        return 0;
-                }
-                if (content_ingest_write(s->in, data, n, &s->err) < 0)
-                        return 0;
-                s->got += (int64_t) n;
-                return n + k;
         }
-        if (s->got + (int64_t) n > s->want) {
+        if (s->got + (int64_t) (n - k) > s->want) {
                 s->too_large = true;
                 return 0;
         }
-        if (content_ingest_write(s->in, data, n, &s->err) < 0)
+        if (content_ingest_write(s->in, data + k, n - k, &s->err) < 0)
                 return 0;
-        s->got += (int64_t) n;
+        s->got += (int64_t) (n - k);
+        if (s->cb && s->cb->progress)
+                s->cb->progress(s->got, s->cb->arg);
         return n;
 }
 
 static int
-fetch_blob_url(struct registry_session *sess, struct content_store *store, const char *url,
-               const char *digest, int64_t size, berth_error_t **err)
+ingest_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow)
 {
-        cleanup_content_ingest struct content_ingest *in = NULL;
-        cleanup_free char *ref = NULL;
-        struct ingest_sink s = {.want = size, .errbody = {.max = 64 << 10}};
+        struct ingest_sink *s = userdata;
+
+        (void) dltotal;
+        (void) dlnow;
+        (void) ultotal;
+        (void) ulnow;
+        if (s->cb->cancelled(s->cb->arg)) {
+                s->cancelled = true;
+                return 1;
+        }
+        return 0;
+}
+
+/* GET URL (the blob DIGEST of SIZE bytes) into IN: retried with backoff, a dropped transfer
+ * resumed with Range (the ingest only grows, so a reader following it sees each byte once). */
+static int
+get_blob_url(struct registry_session *sess, struct content_ingest *in, const char *url,
+             const char *digest, int64_t size, const struct registry_blob_sink *cb,
+             berth_error_t **err)
+{
+        struct ingest_sink s = {.in = in, .want = size, .errbody = {.max = 64 << 10}, .cb = cb};
         struct xfer x = {0};
         bool reauthed = false;
-        int64_t have = -1, resumed = 0;
-        int r;
+        int r = 0;
 
-        {
-                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
-                if (content_store_stat_blob(store, digest, &have, &miss) >= 0 && have == size)
-                        return 0;
-        }
-        ref = xasprintf("pull-%s-%d-%lld", digest + 7, (int) getpid(), (long long) time(NULL));
-        r = content_ingest_open(store, ref, &in, &resumed, err);
-        if (r < 0)
-                return r;
-        if (resumed != 0) {
-                content_ingest_abort(in); /* refs are unique per pull: never resume one */
-                return berth_error_new(err, EEXIST, "ingest \"%s\" exists", ref);
-        }
-        s.in = in;
         for (int try = 1;;) {
                 cleanup_curl CURL *c = new_handle(sess, url);
                 cleanup_slist struct curl_slist *hdrs = NULL;
@@ -840,9 +890,15 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 s.errbody = (struct mem_sink){.max = 64 << 10};
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ingest_write);
                 curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+                curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+                if (cb && cb->cancelled) {
+                        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, ingest_xferinfo);
+                        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+                        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+                }
                 xfer_done(&x);
                 perform(c, hdrs, &x);
-                if (s.err || s.too_large)
+                if (s.err || s.too_large || s.cancelled)
                         break;
                 if (x.rc != CURLE_OK) {
                         if (transport_retriable(x.rc) && try < sess->tries) {
@@ -854,12 +910,8 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 if (x.status == 401 && !reauthed) {
                         reauthed = true;
                         r = registry_session_authorize(sess, x.www_auth, err);
-                        if (r < 0) {
-                                xfer_done(&x);
-                                free(s.errbody.buf);
-                                content_ingest_abort(in);
-                                return berth_error_prefix(err, "Get \"%s\"", url);
-                        }
+                        if (r < 0)
+                                break;
                         continue;
                 }
                 if (status_retriable(x.status) && try < sess->tries) {
@@ -873,74 +925,106 @@ fetch_blob_url(struct registry_session *sess, struct content_store *store, const
                 }
                 break;
         }
-        xfer_done(&x);
-        if (s.err) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                *err = s.err;
-                return -(*err)->code;
-        }
-        if (s.too_large) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                return berth_error_new(err, EINVAL,
-                                       "filesystem layer verification failed for digest %s: more "
-                                       "than %lld bytes",
-                                       digest, (long long) size);
-        }
-        if (x.rc != CURLE_OK) {
-                free(s.errbody.buf);
-                content_ingest_abort(in);
-                return transport_error(err, "Get", url, &x);
-        }
-        if (x.status != 200 && x.status != 206) {
+        if (r < 0)
+                r = berth_error_prefix(err, "Get \"%s\"", url);
+        else if (s.err)
+                r = -(*err = TAKE_PTR(s.err))->code;
+        else if (s.cancelled)
+                r = berth_error_new(err, ECANCELED, "Get \"%s\": cancelled", url);
+        else if (s.too_large)
+                r = berth_error_new(err, EINVAL,
+                                    "filesystem layer verification failed for digest %s: more "
+                                    "than %lld bytes",
+                                    digest, (long long) size);
+        else if (x.rc != CURLE_OK)
+                r = transport_error(err, "Get", url, &x);
+        else if (x.status != 200 && x.status != 206) {
                 cleanup_free char *why = registry_format_errors(s.errbody.buf, s.errbody.len);
-                free(s.errbody.buf);
-                content_ingest_abort(in);
                 if (x.status == 404)
-                        return berth_error_new(err, ENOENT, "blob %s: blob unknown to registry",
-                                               digest);
-                if (x.status == 401)
-                        return berth_error_new(err, EACCES, "Get \"%s\": %s", url,
-                                               why ? why : "unauthorized: authentication required");
-                return berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, x.status,
-                                       why ? ": " : "", why ? why : "");
+                        r = berth_error_new(err, ENOENT, "blob %s: blob unknown to registry",
+                                            digest);
+                else if (x.status == 401)
+                        r = berth_error_new(err, EACCES, "Get \"%s\": %s", url,
+                                            why ? why : "unauthorized: authentication required");
+                else
+                        r = berth_error_new(err, EIO, "Get \"%s\": HTTP %ld%s%s", url, x.status,
+                                            why ? ": " : "", why ? why : "");
         }
+        xfer_done(&x);
         free(s.errbody.buf);
-        {
-                char got[CONTENT_DIGEST_BUF];
-                content_ingest_digest(in, got);
-                r = content_ingest_commit(in, digest, size, err);
-                if (r == -EEXIST) {
-                        berth_error_free(*err); /* the same bytes were stored meanwhile */
-                        *err = NULL;
-                        return 0;
-                }
-                if (r == -EINVAL) {
-                        /* The registry served other bytes than the manifest names. */
-                        berth_error_free(*err);
-                        *err = NULL;
-                        if (s.got != size)
-                                return berth_error_new(err, EINVAL,
-                                                       "filesystem layer verification failed for "
-                                                       "digest %s: %lld bytes, expected %lld",
-                                                       digest, (long long) s.got, (long long) size);
-                        return berth_error_new(err, EINVAL,
-                                               "filesystem layer verification failed for digest "
-                                               "%s: digest mismatch (the content hashes to %s)",
-                                               digest, got);
-                }
-        }
         return r;
 }
 
 int
-registry_fetch_blob(struct content_store *store, const char *url, const char *digest, int64_t size,
-                    berth_error_t **err)
+registry_blob_commit(struct content_ingest *in, const char *digest, int64_t size,
+                     berth_error_t **err)
 {
-        cleanup_registry_session struct registry_session *s = url_session(url);
+        char got[CONTENT_DIGEST_BUF];
+        int64_t have = content_ingest_size(in);
+        int r;
 
-        return fetch_blob_url(s, store, url, digest, size, err);
+        content_ingest_digest(in, got);
+        r = content_ingest_commit(in, digest, size, err);
+        if (r == -EEXIST) {
+                berth_error_free(*err); /* the same bytes were stored meanwhile */
+                *err = NULL;
+                return 0;
+        }
+        if (r == -EINVAL) {
+                /* The registry served other bytes than the manifest names. */
+                berth_error_free(*err);
+                *err = NULL;
+                if (have != size)
+                        return berth_error_new(err, EINVAL,
+                                               "filesystem layer verification failed for digest "
+                                               "%s: %lld bytes, expected %lld",
+                                               digest, (long long) have, (long long) size);
+                return berth_error_new(err, EINVAL,
+                                       "filesystem layer verification failed for digest %s: "
+                                       "digest mismatch (the content hashes to %s)",
+                                       digest, got);
+        }
+        return r;
+}
+
+/* An ingest ref no other fetch uses (two pulls of one blob may run at once). */
+static char *
+unique_ref(const char *digest)
+{
+        static unsigned long counter;
+        unsigned long n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+
+        return xasprintf("pull-%s-%d-%lu", digest + 7, (int) getpid(), n);
+}
+
+static int
+fetch_blob_url(struct registry_session *sess, struct content_store *store, const char *url,
+               const char *digest, int64_t size, berth_error_t **err)
+{
+        cleanup_content_ingest struct content_ingest *in = NULL;
+        cleanup_free char *ref = NULL;
+        int64_t have = -1, resumed = 0;
+        int r;
+
+        {
+                cleanup_error berth_error_t *miss = NULL; /* absent: fetch it */
+                if (content_store_stat_blob(store, digest, &have, &miss) >= 0 && have == size)
+                        return 0;
+        }
+        ref = unique_ref(digest);
+        r = content_ingest_open(store, ref, &in, &resumed, err);
+        if (r < 0)
+                return r;
+        if (resumed != 0) {
+                content_ingest_abort(in); /* refs are unique: never resume one */
+                return berth_error_new(err, EEXIST, "ingest \"%s\" exists", ref);
+        }
+        r = get_blob_url(sess, in, url, digest, size, NULL, err);
+        if (r < 0) {
+                content_ingest_abort(in);
+                return r;
+        }
+        return registry_blob_commit(in, digest, size, err);
 }
 
 int
@@ -954,4 +1038,17 @@ registry_session_fetch_blob(struct registry_session *s, struct content_store *st
                 return r;
         url = xasprintf("%s/v2/%s/blobs/%s", s->base, s->repository, digest);
         return fetch_blob_url(s, store, url, digest, size, err);
+}
+
+int
+registry_session_get_blob(struct registry_session *s, struct content_ingest *in, const char *digest,
+                          int64_t size, const struct registry_blob_sink *sink, berth_error_t **err)
+{
+        cleanup_free char *url = NULL;
+        int r = registry_session_ping(s, err);
+
+        if (r < 0)
+                return r;
+        url = xasprintf("%s/v2/%s/blobs/%s", s->base, s->repository, digest);
+        return get_blob_url(s, in, url, digest, size, sink, err);
 }

@@ -16,6 +16,7 @@
 #include "supervisor/images/registry_endpoint.h"
 
 struct content_store;
+struct content_ingest;
 struct curl_slist;
 
 /* The Accept header a manifest GET sends: OCI index and manifest, Docker schema2 list and
@@ -43,16 +44,9 @@ struct registry_response {
 };
 void registry_response_done(struct registry_response *r);
 
-/* GET URL into memory (at most MAX bytes), with ACCEPT (may be NULL): anonymous, one try, plain
- * HTTP or verified HTTPS. Transport failures are -EIO; any HTTP status is returned in *ret. */
-int registry_get(const char *url, const char *accept, size_t max, struct registry_response *ret,
-                 berth_error_t **err);
-
-/* GET URL (a blob) streamed into the content store, committed when it hashes to DIGEST and has
- * SIZE bytes; a mismatch leaves nothing ("filesystem layer verification failed"). A blob
- * already stored is not fetched again. Anonymous; retried as a session's fetch is. */
-int registry_fetch_blob(struct content_store *store, const char *url, const char *digest,
-                        int64_t size, berth_error_t **err);
+/* libcurl's (and with it OpenSSL's) global set-up, done once, on first use: a daemon that never
+ * talks to a registry never pays for it (about 5 MiB of touched library pages). Thread-safe. */
+void registry_global_init(void);
 
 /* The daemon's registry settings, borrowed by every session. */
 struct registry_config {
@@ -93,6 +87,7 @@ struct registry_session {
         long backoff_ms;
         pthread_mutex_t lock;
         char *token;                         /* guarded by lock */
+        char **scopes;                       /* guarded by lock: registry_session_add_scope's */
         bool basic;                          /* guarded by lock */
         struct registry_challenge challenge; /* guarded by lock: the last one seen */
 };
@@ -132,5 +127,31 @@ void registry_session_prepare(struct registry_session *s, void *c, struct curl_s
  * retry makes sense; -EACCES when the credentials are refused or missing. */
 int registry_session_authorize(struct registry_session *s, const char *www_authenticate,
                                berth_error_t **err);
+/* Ask every later token for SCOPE too ("repository:FROM:pull" before a cross-repository
+ * mount, as docker does); when the session holds a bearer token, a new one covering every scope
+ * is fetched now (-EACCES/-EIO as registry_session_authorize). Basic auth: nothing to do. */
+int registry_session_add_scope(struct registry_session *s, const char *scope, berth_error_t **err);
 /* Wait before try number TRY (1, 2, …): backoff_ms << (TRY - 1). */
 void registry_session_backoff(const struct registry_session *s, int try);
+
+/* Where a blob's bytes are reported as they arrive (registry_session_get_blob). */
+struct registry_blob_sink {
+        /* After each chunk is in the ingest: the bytes there so far (may be NULL). */
+        void (*progress)(int64_t got, void *arg);
+        /* Polled about once a second and at every chunk: true stops the transfer with
+         * -ECANCELED (may be NULL). */
+        bool (*cancelled)(void *arg);
+        void *arg;
+};
+/* GET the blob DIGEST (SIZE bytes) of the session's repository into IN (an ingest just opened,
+ * empty), as registry_session_fetch_blob does (authenticated, retried, a dropped transfer
+ * resumed with Range: IN only grows, so a reader of it sees each byte once), without
+ * committing: registry_blob_commit does that. Called from several threads with one session once
+ * it is pinged. More bytes than SIZE is -EINVAL; 404 -ENOENT. */
+int registry_session_get_blob(struct registry_session *s, struct content_ingest *in,
+                              const char *digest, int64_t size,
+                              const struct registry_blob_sink *sink, berth_error_t **err);
+/* Commit IN as DIGEST of SIZE bytes; a mismatch is -EINVAL "filesystem layer verification
+ * failed for digest …", a blob stored meanwhile 0. */
+int registry_blob_commit(struct content_ingest *in, const char *digest, int64_t size,
+                         berth_error_t **err);

@@ -315,6 +315,8 @@ registry_challenge_done(struct registry_challenge *c)
         free(c->realm);
         free(c->service);
         free(c->scope);
+        free(c->error);
+        free(c->error_description);
         memset(c, 0, sizeof(*c));
 }
 
@@ -383,6 +385,12 @@ registry_challenge_parse(const char *value, struct registry_challenge *ret, bert
                 } else if (strcmp(key, "scope") == 0) {
                         free(c.scope);
                         c.scope = TAKE_PTR(val);
+                } else if (strcmp(key, "error") == 0) {
+                        free(c.error);
+                        c.error = TAKE_PTR(val);
+                } else if (strcmp(key, "error_description") == 0) {
+                        free(c.error_description);
+                        c.error_description = TAKE_PTR(val);
                 }
         }
         if (c.scheme == REGISTRY_AUTH_BEARER && (c.realm == NULL || c.realm[0] == '\0')) {

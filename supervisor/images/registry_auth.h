@@ -67,6 +67,8 @@ struct registry_challenge {
         char *realm;
         char *service; /* NULL when absent */
         char *scope;   /* NULL when absent */
+        char *error;   /* RFC 6750 "error" ("insufficient_scope"); NULL when absent */
+        char *error_description; /* NULL when absent */
 };
 void registry_challenge_done(struct registry_challenge *c);
 /* Parse VALUE (scheme case-insensitive; parameters quoted or tokens, in any order; unknown ones

@@ -1,7 +1,7 @@
 /* supervisor/images/registry_upload.c: one libcurl request function for the registry calls a
  * push makes (bodies from memory or from a blob's fd, upload-session headers collected), and
- * Location/query URL arithmetic. Plain HTTP only, as registry.c (TLS and auth come later and
- * belong in registry_request_perform). */
+ * Location/query URL arithmetic. TLS and credentials come from the request's registry session
+ * (registry.h). */
 #include <config.h>
 
 #include "supervisor/images/registry_upload.h"
@@ -19,6 +19,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "supervisor/images/registry.h"
 
 #define MAX_REPLY_BODY (1 << 20)
 
@@ -30,6 +31,7 @@ registry_reply_done(struct registry_reply *r)
         free(r->upload_uuid);
         free(r->range);
         free(r->content_digest);
+        free(r->www_authenticate);
         memset(r, 0, sizeof(*r));
 }
 
@@ -153,9 +155,13 @@ read_header(char *data, size_t size, size_t nmemb, void *userdata)
                 free(r->upload_uuid);
                 free(r->range);
                 free(r->content_digest);
+                free(r->www_authenticate);
                 r->location = r->upload_uuid = r->range = r->content_digest = NULL;
+                r->www_authenticate = NULL;
                 return n;
         }
+        if (r->www_authenticate == NULL)
+                set_header(&r->www_authenticate, header_value(data, n, "WWW-Authenticate"));
         set_header(&r->location, header_value(data, n, "Location"));
         set_header(&r->upload_uuid, header_value(data, n, "Docker-Upload-UUID"));
         set_header(&r->range, header_value(data, n, "Range"));
@@ -163,11 +169,29 @@ read_header(char *data, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
+static bool
+transport_retriable(CURLcode rc)
+{
+        switch (rc) {
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+        case CURLE_HTTP2:
+        case CURLE_HTTP2_STREAM:
+                return true;
+        default:
+                return false;
+        }
+}
+
 int
 registry_request_perform(const struct registry_request *req, struct registry_reply *ret,
                          berth_error_t **err)
 {
-        cleanup_curl CURL *c = curl_easy_init();
+        cleanup_curl CURL *c = (registry_global_init(), curl_easy_init());
         cleanup_slist struct curl_slist *hdrs = NULL;
         cleanup_free char *ctype = NULL, *crange = NULL;
         struct registry_reply reply = {0};
@@ -175,14 +199,23 @@ registry_request_perform(const struct registry_request *req, struct registry_rep
         bool has_body = req->body_fd >= 0 || req->body != NULL;
         curl_off_t body_size =
                 req->body_fd >= 0 ? (curl_off_t) req->body_size : (curl_off_t) req->body_len;
+        char errbuf[CURL_ERROR_SIZE] = "";
         CURLcode rc;
 
         if (c == NULL)
                 abort();
         curl_easy_setopt(c, CURLOPT_URL, req->url);
-        /* Plain HTTP only for now, as registry.c (registry_host_allows_http decided it). */
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http");
+        if (req->session) {
+                /* The session settled the scheme; never from HTTPS down to HTTP on a redirect. */
+                bool https = strncmp(req->url, "https://", 8) == 0;
+                curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+                curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+                registry_session_prepare(req->session, c, &hdrs);
+        } else {
+                curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+                curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http");
+        }
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -228,13 +261,14 @@ registry_request_perform(const struct registry_request *req, struct registry_rep
         if (rc != CURLE_OK) {
                 registry_reply_done(&reply);
                 if (t.read_errno)
-                        return berth_error_sys(err, t.read_errno, "%s %s: reading the body",
-                                               req->method, req->url);
+                        return berth_error_new(err, ENODATA, "%s %s: reading the body: %s",
+                                               req->method, req->url, strerror(t.read_errno));
                 if (t.short_read)
-                        return berth_error_new(err, EIO, "%s %s: the body ended early", req->method,
-                                               req->url);
-                return berth_error_new(err, EIO, "%s %s: %s", req->method, req->url,
-                                       curl_easy_strerror(rc));
+                        return berth_error_new(err, ENODATA, "%s %s: the body ended early",
+                                               req->method, req->url);
+                return berth_error_new(err, transport_retriable(rc) ? EIO : EPROTO, "%s \"%s\": %s",
+                                       req->method, req->url,
+                                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
         }
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
         if (reply.body == NULL)

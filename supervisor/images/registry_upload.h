@@ -9,6 +9,7 @@
 #include "lib/error.h"
 
 struct evp_md_ctx_st;
+struct registry_session;
 
 struct registry_request {
         const char *method; /* "HEAD", "POST", "PATCH", "PUT", "DELETE" */
@@ -23,6 +24,9 @@ struct registry_request {
         int64_t body_size;
         /* When set, every body byte sent is hashed into it (the caller checks the digest). */
         struct evp_md_ctx_st *hash;
+        /* When set, the request carries the session's TLS settings and Authorization
+         * (registry_session_prepare) and may use HTTPS; NULL: plain HTTP, anonymous. */
+        struct registry_session *session;
 };
 
 struct registry_reply {
@@ -33,12 +37,15 @@ struct registry_reply {
         char *upload_uuid;    /* Docker-Upload-UUID */
         char *range;          /* Range: "0-N" of an upload session */
         char *content_digest; /* Docker-Content-Digest */
+        char *www_authenticate; /* the first WWW-Authenticate of the last response */
 };
 void registry_reply_done(struct registry_reply *r);
 
-/* Perform REQ. Every request a push makes goes through here: the one place where credentials
- * (an Authorization header) will be added. Transport failures are -EIO; any HTTP status is
- * returned in *ret (HEAD redirects are followed, others are returned as they are). */
+/* Perform REQ once. Every request a push makes goes through here (credentials come from
+ * REQ->session). A transport failure worth a retry (connect, reset, timeout, empty reply) is
+ * -EIO; another one (TLS, name resolution) -EPROTO; a body that could not be read -ENODATA.
+ * Any HTTP status is returned in *ret (HEAD redirects are followed, others are returned as they
+ * are). */
 int registry_request_perform(const struct registry_request *req, struct registry_reply *ret,
                              berth_error_t **err);
 

@@ -29,6 +29,7 @@ image_service_init(struct image_service *svc, struct metadata_db *db, struct con
         svc->store = store;
         svc->snapshots = snapshots;
         svc->driver = driver;
+        svc->pins = NULL;
         svc->container_using = NULL;
         svc->container_using_ud = NULL;
         pthread_mutex_init(&svc->lock, NULL);
@@ -37,7 +38,30 @@ image_service_init(struct image_service *svc, struct metadata_db *db, struct con
 void
 image_service_done(struct image_service *svc)
 {
+        strv_free(svc->pins);
+        svc->pins = NULL;
         pthread_mutex_destroy(&svc->lock);
+}
+
+void
+image_service_pin_locked(struct image_service *svc, const char *digest)
+{
+        strv_push(&svc->pins, digest);
+}
+
+void
+image_service_unpin_locked(struct image_service *svc, char *const *digests)
+{
+        strv_foreach(d, digests) {
+                size_t n = strv_length(svc->pins);
+                for (size_t i = 0; i < n; i++) {
+                        if (strcmp(svc->pins[i], d) != 0)
+                                continue;
+                        free(svc->pins[i]);
+                        memmove(&svc->pins[i], &svc->pins[i + 1], (n - i) * sizeof(char *));
+                        break;
+                }
+        }
 }
 
 int
@@ -101,9 +125,11 @@ image_service_collect_locked(struct image_service *svc)
                 if (recs[i].chain_id)
                         strv_push(&keep, recs[i].chain_id);
         image_records_free(recs, (size_t) n);
+        strv_foreach(p, svc->pins)
+                strv_push(&keep, p);
         if (snapshotter_gc(svc->snapshots, keep, &err) < 0)
                 return 0;
-        if (metadata_gc_blobs(svc->db, svc->store, &bytes, &err) < 0)
+        if (metadata_gc_blobs_keep(svc->db, svc->store, svc->pins, &bytes, &err) < 0)
                 return 0;
         return bytes;
 }

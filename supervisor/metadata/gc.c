@@ -23,6 +23,13 @@ int
 metadata_gc_blobs(struct metadata_db *db, struct content_store *store, int64_t *ret_bytes,
                   berth_error_t **err)
 {
+        return metadata_gc_blobs_keep(db, store, NULL, ret_bytes, err);
+}
+
+int
+metadata_gc_blobs_keep(struct metadata_db *db, struct content_store *store, char *const *keep,
+                       int64_t *ret_bytes, berth_error_t **err)
+{
         cleanup_strv char **marked = NULL;
         cleanup_strv char **blobs = NULL;
         struct image_record *recs = NULL;
@@ -39,6 +46,8 @@ metadata_gc_blobs(struct metadata_db *db, struct content_store *store, int64_t *
                         strv_push(&marked, b);
         }
         image_records_free(recs, (size_t) n);
+        strv_foreach(k, keep)
+                strv_push(&marked, k);
         nmarked = strv_length(marked);
         if (nmarked > 0)
                 qsort(marked, nmarked, sizeof(char *), cmp_str);

@@ -12,3 +12,7 @@ struct content_store;
  * were removed; *ret_bytes (may be NULL) adds up their sizes. */
 int metadata_gc_blobs(struct metadata_db *db, struct content_store *store, int64_t *ret_bytes,
                       berth_error_t **err);
+/* As metadata_gc_blobs, also keeping the blobs in KEEP (may be NULL): what an unfinished pull
+ * holds, its stand-in for containerd's leases. */
+int metadata_gc_blobs_keep(struct metadata_db *db, struct content_store *store, char *const *keep,
+                           int64_t *ret_bytes, berth_error_t **err);

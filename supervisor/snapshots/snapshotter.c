@@ -230,6 +230,15 @@ int
 snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                    int blob_fd, char **ret_chain_id, berth_error_t **err)
 {
+        return snapshotter_unpack_checked(s, parent_chain, diff_id, blob_fd, NULL, NULL,
+                                          ret_chain_id, err);
+}
+
+int
+snapshotter_unpack_checked(struct snapshotter *s, const char *parent_chain, const char *diff_id,
+                           int blob_fd, int (*check)(void *arg, berth_error_t **err),
+                           void *check_arg, char **ret_chain_id, berth_error_t **err)
+{
         cleanup_free char *chain = snapshot_chain_id(parent_chain, diff_id);
         cleanup_free char *final = xasprintf("%s/%s", s->root, hex_of(chain));
         cleanup_free char *tmp = xasprintf("%s/" TMP_PREFIX "%s.XXXXXX", s->root, hex_of(chain));
@@ -248,6 +257,8 @@ snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *
         r = unpack_into(s, tmp, parent_chain, diff_id, blob_fd, err);
         if (r < 0)
                 berth_error_prefix(err, "snapshot \"%s\"", final);
+        if (r == 0 && check)
+                r = check(check_arg, err);
         if (r == 0)
                 r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {

@@ -28,6 +28,12 @@ char *snapshot_chain_id(const char *parent, const char *diff_id);
  * leaves no snapshot directory. *ret_chain_id is the caller's. */
 int snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                        int blob_fd, char **ret_chain_id, berth_error_t **err);
+/* As snapshotter_unpack, but CHECK(CHECK_ARG) (may be NULL) runs after the layer is unpacked
+ * and before the snapshot is renamed into place: a failure there discards the snapshot (a pull
+ * unpacking while it downloads checks the blob's digest so). */
+int snapshotter_unpack_checked(struct snapshotter *s, const char *parent_chain, const char *diff_id,
+                               int blob_fd, int (*check)(void *arg, berth_error_t **err),
+                               void *check_arg, char **ret_chain_id, berth_error_t **err);
 /* 1 when the snapshot CHAIN_ID exists, else 0. */
 int snapshotter_exists(struct snapshotter *s, const char *chain_id);
 /* Bytes of regular files the layer of CHAIN_ID added (0 when unknown). */

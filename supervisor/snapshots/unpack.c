@@ -313,6 +313,21 @@ child(int src_fd, const char *dir, bool overlay, int out_fd)
         _exit(r < 0 ? 1 : 0);
 }
 
+/* In the child: close every fd but stdio, A and B. berthd is threaded: another thread's pipe
+ * (a pull feeding the next layer's unpacker) must not stay open here, or its reader would never
+ * see the end of its stream. */
+static void
+close_all_but(int a, int b)
+{
+        int lo = a < b ? a : b, hi = a < b ? b : a;
+
+        if (lo > 3)
+                close_range(3, (unsigned) lo - 1, 0);
+        if (hi > lo + 1)
+                close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
+        close_range((unsigned) hi + 1, ~0U, 0);
+}
+
 int
 layer_unpack(int src_fd, const char *dir, bool overlay, char **ret_diff_id, int64_t *ret_size,
              berth_error_t **err)
@@ -337,6 +352,7 @@ layer_unpack(int src_fd, const char *dir, bool overlay, char **ret_diff_id, int6
                  * directory the next daemon is removing. */
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                         _exit(1);
+                close_all_but(src_fd, wfd);
                 child(src_fd, dir, overlay, wfd);
         }
         close(TAKE_FD(wfd));

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """tests/helpers/token_server.py: a tiny Docker registry token server for berthd_auth.bats.
 
-    token_server.py PORT KEY.pem CERT.pem ISSUER USER:PASSWORD
+    token_server.py PORT KEY.pem CERT.pem ISSUER USER:PASSWORD [ACTIONS=USER:PASSWORD]...
 
 GET /token?service=S&scope=repository:NAME:ACTIONS[&scope=...] answers {"token", "access_token",
 "expires_in", "issued_at"}: a JWT (RS256) signed with KEY whose certificate goes in the header's
 x5c, as docker/distribution's token auth expects (CERT must be in the registry's
-rootcertbundle). With right Basic credentials every requested action is granted; without
-credentials the token grants nothing (the registry then refuses); wrong credentials are 401 with
-a registry-style errcode body. Every request is logged to stdout, one line each.
+rootcertbundle). With right Basic credentials every requested action is granted to the first
+USER; a user given as ACTIONS=USER:PASSWORD (e.g. "pull=reader:pw") gets only the requested
+actions among ACTIONS (comma-separated), as a real token server grants the intersection;
+without credentials the token grants nothing (the registry then refuses); wrong credentials are
+401 with a registry-style errcode body. Every request is logged to stdout, one line each.
 Needs /usr/bin/python3 with PyJWT and cryptography (Debian: python3-jwt, python3-cryptography).
 """
 import base64
@@ -24,6 +26,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 PORT, KEY, CERT, ISSUER, CREDS = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+USERS = {CREDS: None}  # credentials -> allowed actions (None: any)
+for arg in sys.argv[6:]:
+    allowed, creds = arg.split("=", 1)
+    USERS[creds] = set(allowed.split(","))
 with open(KEY, "rb") as f:
     PRIVATE = serialization.load_pem_private_key(f.read(), password=None)
 with open(CERT, "rb") as f:
@@ -54,18 +60,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         user = None
         if authz.startswith("Basic "):
             given = base64.b64decode(authz[6:]).decode()
-            if given != CREDS:
+            if given not in USERS:
                 self.reply(401, {"errors": [{"code": "UNAUTHORIZED",
                                              "message": "incorrect username or password"}]})
                 return
             user = given.split(":", 1)[0]
+            allowed = USERS[given]
         access = []
         if user is not None:
             for scope in q.get("scope", []):
                 parts = scope.split(":")
                 if len(parts) >= 3 and parts[0] == "repository":
+                    actions = [a for a in parts[-1].split(",")
+                               if allowed is None or a in allowed]
                     access.append({"type": "repository", "name": ":".join(parts[1:-1]),
-                                   "actions": parts[-1].split(",")})
+                                   "actions": actions})
         now = int(time.time())
         claims = {"iss": ISSUER, "sub": user or "", "aud": q.get("service", [""])[0],
                   "exp": now + 300, "nbf": now - 10, "iat": now, "jti": str(uuid.uuid4()),

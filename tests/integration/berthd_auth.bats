@@ -3,7 +3,10 @@
 # (issue 7): TLS verified with a CA from /etc/berth/certs.d/<host:port>/, basic auth (htpasswd),
 # token auth (a python token server signing JWTs), login/logout through berthctl and the stock
 # docker CLIs, X-Registry-Auth on pull, berthd's own credentials file, registry-mirrors for
-# Docker Hub, and retries (503s and a dropped blob transfer resumed with Range).
+# Docker Hub, and retries (503s and a dropped blob transfer resumed with Range). Push through the
+# same sessions: TLS with and without the CA, basic auth after berthctl and docker logins, token
+# auth with push scope (a pull-only user is denied), a cross-repository mount's extra scope, a
+# failed upload restarted through the flaky proxy, and berthctl's live progress on a terminal.
 #
 # Private docker-registry instances on 127.0.0.1 at ports picked at run time, one berthd; every
 # process is started by peers_spawn/bd_start and stopped by its recorded PID, failures included.
@@ -16,6 +19,7 @@ load berthd_helpers
 
 USER_=berth
 PASS_='s3cret pass'
+RPASS_=read0nly # the token server's pull-only user "reader"
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -101,11 +105,11 @@ setup_file() {
 	}
 	peers_new auth
 	make_certs
-	local P_PLAIN P_EMPTY P_DEAD P_TOKEN
+	local P_EMPTY P_DEAD P_TOKEN
 	P_PLAIN=$(free_port) P_EMPTY=$(free_port) P_DEAD=$(free_port) P_TLS=$(free_port)
 	P_BASIC=$(free_port) P_TOKEN=$(free_port) P_REGT=$(free_port) P_PROXY=$(free_port)
 	P_MTLS=$(free_port)
-	export P_TLS P_BASIC P_REGT P_PROXY P_DEAD P_MTLS
+	export P_TLS P_BASIC P_REGT P_PROXY P_DEAD P_MTLS P_PLAIN
 	# plain: the good mirror and the proxy's backend; empty: a mirror that 404s
 	reg_start plain "$P_PLAIN"
 	reg_start empty "$P_EMPTY"
@@ -116,7 +120,7 @@ setup_file() {
 		"$USER_" "$PASS_" >"$PD/htpasswd"
 	reg_start basic "$P_BASIC" http "auth:" "  htpasswd:" "    realm: berth-test" "    path: $PD/htpasswd"
 	peers_spawn token /usr/bin/python3 "$IT_HELPERS/token_server.py" "$P_TOKEN" "$PD/pki/token.key" \
-		"$PD/pki/token.crt" berth-issuer "$USER_:$PASS_"
+		"$PD/pki/token.crt" berth-issuer "$USER_:$PASS_" "pull=reader:$RPASS_"
 	wait_port "$P_TOKEN"
 	reg_start regt "$P_REGT" http "auth:" "  token:" "    realm: http://127.0.0.1:$P_TOKEN/token" \
 		"    service: berth-registry" "    issuer: berth-issuer" "    rootcertbundle: $PD/pki/token.crt"
@@ -171,6 +175,8 @@ setup() {
 }
 
 teardown() {
+	[[ -s $BATS_TEST_TMPDIR/client.pid ]] && kill "$(cat "$BATS_TEST_TMPDIR/client.pid")" 2>/dev/null
+	[[ -n ${PD:-} ]] && peers_stop hang
 	rm -f "$BD/auth.json"
 	docker image prune -af >/dev/null 2>&1 || true
 }
@@ -367,4 +373,215 @@ xra() { # xra USER PASS SERVER: an X-Registry-Auth value as the docker CLI makes
 	[ "$output" = 401 ]
 	run api -o /dev/null -w '%{http_code}' -X POST -d "nope" /v1.41/auth
 	[ "$output" = 400 ]
+}
+
+# --- push through the same sessions ---
+
+OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
+
+# load_as NAME...: the test image, loaded into berthd and tagged NAME...
+load_as() {
+	local n
+	docker load -q -i "$PD/img.tar" >/dev/null
+	for n in "$@"; do docker tag busybox "$n"; done
+}
+
+@test "auth: push to the TLS registry: x509 error without the CA, pushed with it in certs.d; insecure-registries; client certificates" {
+	local img=127.0.0.1:$P_TLS/push/tls:1 d=/etc/berth/certs.d/127.0.0.1:$P_TLS
+	load_as "$img"
+	rm -rf "$d"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Get \"https://127.0.0.1:$P_TLS/v2/\": x509: certificate signed by unknown authority"* ]]
+	[ "$(docker image inspect -f '{{len .RepoDigests}}' "$img")" = 0 ]
+
+	mkdir -p "$d"
+	cp "$PD/pki/ca.crt" "$d/ca.crt"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "$img"
+	echo "$output"
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	# what went up is there, read over verified TLS by skopeo
+	skopeo inspect --cert-dir "$PD/skcerts" "docker://$img" >/dev/null
+	[ "$(docker image inspect -f '{{len .RepoDigests}}' "$img")" = 1 ]
+	# the same registry as an insecure-registries entry: HTTPS without verification, no CA
+	docker tag busybox "localhost:$P_TLS/push/insecure:1"
+	run docker push "localhost:$P_TLS/push/insecure:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	# the registry asking for a client certificate: client.cert/client.key from certs.d
+	d=/etc/berth/certs.d/127.0.0.1:$P_MTLS
+	mkdir -p "$d"
+	cp "$PD/pki/ca.crt" "$PD/pki/client.cert" "$PD/pki/client.key" "$d/"
+	docker tag busybox "127.0.0.1:$P_MTLS/push/mtls:1"
+	run docker push "127.0.0.1:$P_MTLS/push/mtls:1"
+	echo "$output"
+	rm -rf "$d"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+}
+
+@test "auth: push to the htpasswd registry: refused without credentials, pushed after berthctl login and docker login" {
+	local img=127.0.0.1:$P_BASIC/push/basic:1 cli n=0
+	load_as "$img"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"no basic auth credentials"* ]]
+	# wrong credentials in the request: docker push's words
+	run api -X POST -H "X-Registry-Auth: $(xra "$USER_" wrong "127.0.0.1:$P_BASIC")" \
+		"/v1.41/images/127.0.0.1:$P_BASIC/push/basic/push?tag=1"
+	echo "$output"
+	[[ $(tail -n1 <<<"$output" | jq -r .error) == "unauthorized: authentication required" ]]
+
+	"$BERTHCTL" -H "unix://$BD/s.sock" login -u "$USER_" --password-stdin "127.0.0.1:$P_BASIC" <<<"$PASS_"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	curl -sf -u "$USER_:$PASS_" -H "Accept: $OCI_MANIFEST" -o /dev/null "http://127.0.0.1:$P_BASIC/v2/push/basic/manifests/1"
+
+	for cli in /usr/bin/docker /usr/local/bin/docker; do
+		[[ -x $cli ]] || continue
+		n=$((n + 1))
+		img=127.0.0.1:$P_BASIC/push/cli$n:1
+		docker tag busybox "$img"
+		rm -rf "$DOCKER_CONFIG"
+		run "$cli" push "$img"
+		echo "$cli: $output"
+		[ "$status" -ne 0 ]
+		[[ $output == *"no basic auth credentials"* ]]
+		"$cli" login -u "$USER_" --password-stdin "127.0.0.1:$P_BASIC" <<<"$PASS_"
+		run "$cli" push "$img"
+		echo "$cli: $output"
+		[ "$status" -eq 0 ]
+		[[ $output == *"1: digest: sha256:"* ]]
+		curl -sf -u "$USER_:$PASS_" -H "Accept: $OCI_MANIFEST" -o /dev/null "http://127.0.0.1:$P_BASIC/v2/push/cli$n/manifests/1"
+		"$cli" logout "127.0.0.1:$P_BASIC" >/dev/null
+	done
+	[ "$n" -ge 1 ]
+}
+
+@test "auth: token auth push: anonymous and pull-only users are denied, the right user pushes, a mount asks for the source's pull scope" {
+	local img=127.0.0.1:$P_REGT/push/tok:1 img2=127.0.0.1:$P_REGT/push/tok2:1
+	load_as "$img" "$img2"
+	rm -rf "$DOCKER_CONFIG"
+	run docker push "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"denied: requested access to the resource is denied"* ]]
+	# reader may pull but not push: its token lacks push, the registry says insufficient_scope
+	docker login -u reader --password-stdin "127.0.0.1:$P_REGT" <<<"$RPASS_"
+	run docker push "$img"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"denied: requested access to the resource is denied"* ]]
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_REGT/v2/push/tok/manifests/1"
+	[ "$output" = 401 ]
+	grep -q 'scope=repository%3Apush%2Ftok%3Apull%2Cpush&account=reader' "$PD/token.log"
+
+	docker login -u "$USER_" --password-stdin "127.0.0.1:$P_REGT" <<<"$PASS_"
+	run docker push "$img"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	grep -q "scope=repository%3Apush%2Ftok%3Apull%2Cpush&account=$USER_" "$PD/token.log"
+	# another repository: its layer is mounted from push/tok, with a token for both scopes
+	run docker push "$img2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Mounted from push/tok"* ]]
+	grep -q "scope=repository%3Apush%2Ftok2%3Apull%2Cpush&scope=repository%3Apush%2Ftok%3Apull&account=$USER_" "$PD/token.log"
+	# the pushed image pulls back with the token (skopeo, as a second client)
+	skopeo inspect --tls-verify=false --creds "$USER_:$PASS_" "docker://$img2" >/dev/null
+}
+
+@test "auth: push retries: a dropped upload restarts from scratch, 503s on HEAD, POST and the manifest are retried" {
+	local img=127.0.0.1:$P_PROXY/push/retry:1
+	load_as "$img"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "$img"
+	echo "$output"
+	cat "$PD/proxy.log"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1: digest: sha256:"* ]]
+	grep -q 'cut upload after' "$PD/proxy.log"
+	grep -Eq '^HEAD /v2/push/retry/blobs/sha256:[0-9a-f]+ range=- -> 503' "$PD/proxy.log"
+	grep -q '^POST /v2/push/retry/blobs/uploads/ range=- -> 503' "$PD/proxy.log"
+	grep -q '^PUT /v2/push/retry/manifests/1 range=- -> 503' "$PD/proxy.log"
+	grep -q '^PUT /v2/push/retry/manifests/1 range=- -> 201' "$PD/proxy.log"
+	# at least two upload sessions were opened (the cut one was started again from scratch)
+	[ "$(grep -c '^POST /v2/push/retry/blobs/uploads/ range=- -> 202' "$PD/proxy.log")" -ge 2 ]
+	# it is all there, read from the registry behind the proxy
+	skopeo inspect --tls-verify=false "docker://127.0.0.1:$P_PLAIN/push/retry:1" >/dev/null
+}
+
+@test "auth: berthctl push renders the progress in place on a terminal, plain lines elsewhere" {
+	local img=127.0.0.1:$P_PLAIN/push/tty:1
+	load_as "$img"
+	run script -qefc "'$BERTHCTL' -H 'unix://$BD/s.sock' push '$img'" /dev/null
+	echo "$output" | cat -v
+	[ "$status" -eq 0 ]
+	# cursor up, clear line, cursor down: docker's in-place layer lines
+	[[ $output == *$'\e['[0-9]*'A'$'\r\e[2K'*': Pushed'$'\r\e['[0-9]*'B'* ]]
+	[[ $output == *"1: digest: sha256:"* ]]
+	# without a terminal: no escapes, no bars
+	docker tag busybox "127.0.0.1:$P_PLAIN/push/tty:2"
+	run "$BERTHCTL" -H "unix://$BD/s.sock" push "127.0.0.1:$P_PLAIN/push/tty:2"
+	[ "$status" -eq 0 ]
+	[[ $output != *$'\e'* ]]
+	[[ $output == *": Layer already exists"* ]]
+}
+
+@test "auth: berthd's auth.json serves pushes that bring no credentials" {
+	local img=127.0.0.1:$P_REGT/push/authjson:1
+	load_as "$img"
+	printf '{"auths": {"127.0.0.1:%s": {"auth": "%s"}}}\n' "$P_REGT" \
+		"$(printf '%s' "$USER_:$PASS_" | base64 -w0)" >"$BD/auth.json"
+	run api -X POST "/v1.41/images/127.0.0.1:$P_REGT/push/authjson/push?tag=1"
+	echo "$output"
+	rm -f "$BD/auth.json"
+	[[ $(tail -n1 <<<"$output" | jq -r .aux.Tag) == 1 ]]
+	skopeo inspect --tls-verify=false --creds "$USER_:$PASS_" "docker://$img" >/dev/null
+}
+
+@test "auth: a push waiting on its registry does not hold the image lock" {
+	local port img i
+	port=$(free_port)
+	# a "registry" that accepts connections and never answers
+	peers_spawn hang /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); held = []
+while True: held.append(s.accept())' "$port"
+	for ((i = 0; i < 100; i++)); do
+		python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && break
+		sleep 0.05
+	done
+	img=127.0.0.1:$port/push/hang:1
+	load_as "$img"
+	"$BERTHCTL" -H "unix://$BD/s.sock" push "$img" >"$BATS_TEST_TMPDIR/push.out" 2>&1 &
+	echo $! >"$BATS_TEST_TMPDIR/client.pid"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'The push refers to' "$BATS_TEST_TMPDIR/push.out" && break
+		sleep 0.05
+	done
+	grep -q 'The push refers to' "$BATS_TEST_TMPDIR/push.out"
+	sleep 0.5
+	# the push is inside its network I/O; image calls answer meanwhile, rmi included
+	run timeout 5 docker images -q
+	[ "$status" -eq 0 ]
+	run timeout 5 docker tag busybox "127.0.0.1:$port/push/other:1"
+	[ "$status" -eq 0 ]
+	run timeout 5 docker rmi "127.0.0.1:$port/push/other:1"
+	[ "$status" -eq 0 ]
+	# the registry goes away: the push fails and says where
+	peers_stop hang
+	local rc=0
+	wait "$(cat "$BATS_TEST_TMPDIR/client.pid")" || rc=$?
+	rm -f "$BATS_TEST_TMPDIR/client.pid"
+	cat "$BATS_TEST_TMPDIR/push.out"
+	[ "$rc" -eq 1 ]
+	grep -q "127.0.0.1:$port" "$BATS_TEST_TMPDIR/push.out"
 }
