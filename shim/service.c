@@ -288,12 +288,13 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
                 return r;
         int *out = p->terminal ? &io->out_dest : &io->rio.out;
         int *in = p->terminal ? &io->in_src : &io->rio.in;
+        /* Stdin is a FIFO whatever the output is (a file:// or binary:// log included). */
+        if (st.stdin_path && (r = *in = open_input(p, st.stdin_path, err)) < 0)
+                goto fail;
         switch (st.kind) {
         case SHIM_STDIO_NULL:
                 break;
         case SHIM_STDIO_FIFO:
-                if (st.stdin_path && (r = *in = open_input(p, st.stdin_path, err)) < 0)
-                        goto fail;
                 if (st.stdout_path
                     && (r = *out = open_output(st.stdout_path, &p->out_keep[0], err)) < 0)
                         goto fail;

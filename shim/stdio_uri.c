@@ -137,6 +137,8 @@ shim_stdio_parse(const char *in, const char *out, const char *err_, struct shim_
                 shim_stdio_done(&s);
                 return r;
         }
+        if (s.kind != SHIM_STDIO_FIFO)
+                s.stdin_path = dup_or_null(in); /* a log for output, still a FIFO for input */
         *ret = s;
         return 0;
 }

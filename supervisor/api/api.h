@@ -72,6 +72,7 @@ struct api_response {
         void (*stream_fn)(struct api_stream *s, void *arg);
         void *stream_arg;
         void (*stream_free)(void *arg);
+        bool hijack; /* STREAM_FN runs a hijacked connection (hijack.h) */
 };
 
 void api_response_add_header(struct api_response *resp, const char *name, const char *value);

@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/containers_attach.h"
 #include "supervisor/api/stream.h"
 #include "supervisor/containers/run.h"
 
@@ -384,7 +385,7 @@ api_exec_start(const struct api_ctx *ctx, const struct api_request *req,
                 return;
         }
         if (!(body && json_object_object_get_ex(body, "Detach", &v) && json_object_get_boolean(v))) {
-                api_response_error(resp, 501, "exec with attached stdio: not implemented yet");
+                api_exec_start_attached(ctx, req, resp); /* hijacked: exec.c */
                 return;
         }
         if (container_exec_start_detached(ctx->runner, req->param, &err) < 0) {

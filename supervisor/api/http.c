@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/api/hijack.h"
 #include "supervisor/api/idle.h"
 #include "supervisor/api/router.h"
 #include "supervisor/api/stream.h"
@@ -37,6 +38,23 @@ struct api_http {
         pthread_cond_t idle;
         unsigned producers;
         struct api_idle trim; /* memory given back when no request is in flight */
+        /* Hijacked connections still open (hijack.h): api_http_stop shuts their sockets and
+         * waits for them before it stops MHD, which must not see them open. */
+        struct hijack_session *hijacks;
+        unsigned n_hijacks;
+        bool closing;
+};
+
+/* One hijacked connection: the handler's session function and, once upgraded, the socket. */
+struct hijack_session {
+        struct api_http *h;
+        void (*fn)(struct api_stream *s, void *arg);
+        void *arg;
+        void (*free_arg)(void *arg);
+        struct api_stream s;
+        char *pending; /* a copy of MHD's extra_in */
+        struct MHD_UpgradeResponseHandle *urh;
+        struct hijack_session *next;
 };
 
 struct request_state {
@@ -47,6 +65,8 @@ struct request_state {
         int upload_errno;
         char **query;
         char *registry_auth; /* X-Registry-Auth */
+        enum api_hijack_mode hijack_mode;
+        struct hijack_session *hijack; /* queued, not yet upgraded: freed with the request */
 };
 
 static enum MHD_Result
@@ -193,6 +213,7 @@ stream_start(struct api_http *h, struct MHD_Connection *conn, const struct api_r
         sp = xzalloc(sizeof(*sp));
         sp->h = h;
         sp->s.fd = fds[1];
+        sp->s.in_fd = -1; /* a hijack without upgrade: no stdin */
         sp->fn = r->stream_fn;
         sp->arg = r->stream_arg;
         sp->free_arg = r->stream_free;
@@ -215,13 +236,135 @@ stream_start(struct api_http *h, struct MHD_Connection *conn, const struct api_r
         return resp;
 }
 
+static void
+hijack_session_free(struct hijack_session *hs)
+{
+        if (hs == NULL)
+                return;
+        if (hs->free_arg && hs->arg)
+                hs->free_arg(hs->arg);
+        free(hs->pending);
+        free(hs);
+}
+
+static void *
+hijack_run(void *p)
+{
+        struct hijack_session *hs = p;
+        struct api_http *h = hs->h;
+        int sock = hs->s.fd;
+
+        hs->fn(&hs->s, hs->arg);
+        pthread_mutex_lock(&h->lock);
+        for (struct hijack_session **pp = &h->hijacks; *pp; pp = &(*pp)->next)
+                if (*pp == hs) {
+                        *pp = hs->next;
+                        break;
+                }
+        pthread_mutex_unlock(&h->lock);
+        /* The client reads until EOF: say the stream is over before MHD closes the socket. */
+        shutdown(sock, SHUT_RDWR);
+        MHD_upgrade_action(hs->urh, MHD_UPGRADE_ACTION_CLOSE);
+        hijack_session_free(hs);
+        pthread_mutex_lock(&h->lock);
+        if (--h->n_hijacks == 0)
+                pthread_cond_broadcast(&h->idle);
+        pthread_mutex_unlock(&h->lock);
+        return NULL;
+}
+
+/* MHD's upgrade handler, on the connection's thread once the 101 is sent: hand the socket to a
+ * session thread of its own, so that MHD's thread is free for the upgrade bookkeeping. */
+static void
+on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+           size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+        struct hijack_session *hs = cls;
+        struct request_state *st = con_cls;
+        struct api_http *h = hs->h;
+        pthread_attr_t attr;
+        pthread_t t;
+        int fl;
+
+        (void) conn;
+        if (st && st->hijack == hs)
+                st->hijack = NULL; /* the session's now */
+        hs->urh = urh;
+        /* MHD made the socket non-blocking for its own loop; the session blocks on it. */
+        fl = fcntl(sock, F_GETFL);
+        if (fl >= 0)
+                fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
+        hs->s.fd = sock;
+        hs->s.in_fd = sock;
+        if (extra_in_size > 0) {
+                hs->pending = xmalloc(extra_in_size);
+                memcpy(hs->pending, extra_in, extra_in_size);
+                hs->s.pending = hs->pending;
+                hs->s.n_pending = extra_in_size;
+        }
+        pthread_mutex_lock(&h->lock);
+        if (h->closing) {
+                pthread_mutex_unlock(&h->lock);
+                MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+                hijack_session_free(hs);
+                return;
+        }
+        hs->next = h->hijacks;
+        h->hijacks = hs;
+        h->n_hijacks++;
+        pthread_mutex_unlock(&h->lock);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, hijack_run, hs) != 0) {
+                log_warn("api: cannot start a thread for a hijacked connection");
+                pthread_mutex_lock(&h->lock);
+                h->hijacks = hs->next;
+                h->n_hijacks--;
+                pthread_mutex_unlock(&h->lock);
+                MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+                hijack_session_free(hs);
+        }
+        pthread_attr_destroy(&attr);
+}
+
+/* The 101 answer of a hijack; the session waits in ST until MHD calls on_upgrade. */
+static struct MHD_Response *
+hijack_start(struct api_http *h, struct request_state *st, struct api_response *r)
+{
+        struct hijack_session *hs = xzalloc(sizeof(*hs));
+        struct MHD_Response *resp;
+
+        hs->h = h;
+        hs->fn = r->stream_fn;
+        hs->arg = r->stream_arg;
+        hs->free_arg = r->stream_free;
+        hs->s.fd = hs->s.in_fd = -1;
+        resp = MHD_create_response_for_upgrade(on_upgrade, hs);
+        if (resp == NULL) {
+                free(hs);
+                return NULL;
+        }
+        r->stream_arg = NULL;
+        r->stream_free = NULL;
+        st->hijack = hs;
+        r->status = MHD_HTTP_SWITCHING_PROTOCOLS;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "Upgrade");
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "tcp");
+        return resp;
+}
+
 static enum MHD_Result
-send_response(struct api_http *h, struct MHD_Connection *conn, struct api_response *r)
+send_response(struct api_http *h, struct MHD_Connection *conn, struct request_state *st,
+              struct api_response *r)
 {
         struct MHD_Response *resp;
         enum MHD_Result ret;
 
-        if (r->stream_fn) {
+        if (r->stream_fn && r->hijack && st->hijack_mode == API_HIJACK_UPGRADE) {
+                resp = hijack_start(h, st, r);
+                if (resp == NULL)
+                        return MHD_NO;
+        } else if (r->stream_fn) {
                 resp = stream_start(h, conn, r);
                 if (resp == NULL)
                         return MHD_NO;
@@ -271,6 +414,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                                                                       "X-Registry-Auth");
                         st->registry_auth = xra ? xstrdup(xra) : NULL;
                 }
+                st->hijack_mode = api_hijack_mode_build(
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Connection"),
+                        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade"));
                 if (is_upload(method, url) || is_import(method, url, st->query)) {
                         st->upload_fd = open_upload(h->ctx);
                         if (st->upload_fd < 0)
@@ -320,7 +466,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 api_route_request(h->ctx, method, url, &in, &resp);
         }
         log_debug("api: %s %s -> %u", method, url, resp.status);
-        ret = send_response(h, conn, &resp);
+        ret = send_response(h, conn, st, &resp);
         resp.body_fd_plus1 = 0; /* handed to MHD */
         api_response_done(&resp);
         return ret;
@@ -342,6 +488,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 strv_free(st->query);
                 free(st->registry_auth);
                 free(st->body);
+                hijack_session_free(st->hijack);
                 free(st);
         }
         *con_cls = NULL;
@@ -371,7 +518,7 @@ api_http_start(const struct api_ctx *ctx, int listen_fd, struct api_http **ret, 
         /* A thread per connection: the docker CLI holds few connections, and attach/exec will
          * block on hijacked ones. MHD_USE_ITC lets MHD_stop_daemon() wake the listener. */
         h->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD
-                                          | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+                                          | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE,
                                   0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET,
                                   (MHD_socket) listen_fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
                                   h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
@@ -391,6 +538,25 @@ api_http_stop(struct api_http *h)
 {
         if (h == NULL)
                 return;
+        /* Hijacked sessions first: shut their sockets so that they end, and wait (MHD must not
+         * be stopped under an upgraded connection that is still open). */
+        pthread_mutex_lock(&h->lock);
+        h->closing = true;
+        for (struct hijack_session *hs = h->hijacks; hs; hs = hs->next)
+                shutdown(hs->s.fd, SHUT_RDWR);
+        while (h->n_hijacks > 0) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 10;
+                if (pthread_cond_timedwait(&h->idle, &h->lock, &until) == ETIMEDOUT)
+                        break;
+        }
+        if (h->n_hijacks > 0) {
+                log_warn("api: %u hijacked connections still open at shutdown", h->n_hijacks);
+                pthread_mutex_unlock(&h->lock);
+                return;
+        }
+        pthread_mutex_unlock(&h->lock);
         MHD_stop_daemon(h->mhd);
         api_idle_stop(&h->trim);
         /* The connections are closed, so every producer sees EPIPE (or POLLERR) at its next

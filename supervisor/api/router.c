@@ -17,6 +17,7 @@
 #include "supervisor/api/events.h"
 #include "supervisor/api/containers.h"
 #include "supervisor/api/containers_run.h"
+#include "supervisor/api/containers_attach.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -71,6 +72,9 @@ static const struct {
         {"POST", "/containers/", "/exec", api_containers_exec_create},
         {"POST", "/exec/", "/start", api_exec_start},
         {"GET", "/exec/", "/json", api_exec_inspect},
+        {"POST", "/containers/", "/attach", api_containers_attach},
+        {"POST", "/containers/", "/resize", api_containers_resize},
+        {"POST", "/exec/", "/resize", api_exec_resize},
 };
 
 const char *

@@ -12,7 +12,12 @@ struct json_object;
 
 /* The producer's end: write-only, owned by the HTTP glue. */
 struct api_stream {
-        int fd; /* the pipe's write end */
+        int fd; /* the pipe's write end (a hijacked connection's socket: hijack.h) */
+        /* Hijacked connections only (hijack.h): the client's side, -1 when it did not upgrade,
+         * and the bytes the server had read past the request already. */
+        int in_fd;
+        const char *pending;
+        size_t n_pending;
 };
 
 /* Runs on its own thread once the response headers are on their way; ARG is its own (freed by

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -370,6 +371,7 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
          struct run_entry *e, berth_error_t **err)
 {
         cleanup_free char *bundle = NULL, *uri = logger_uri(r, id, doc);
+        cleanup_free char *stdin_fifo = NULL;
         struct task *t = NULL;
         struct started s = {0};
         uint32_t shim_pid = 0;
@@ -380,6 +382,13 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
         rc = container_bundle_prepare(r->svc, id, &bundle, err);
         if (rc < 0)
                 return rc;
+        if (json_object_get_boolean(get(get(doc, "Config"), "OpenStdin"))) {
+                /* The init's stdin FIFO for attach (api/containers_attach.c). */
+                stdin_fifo = xasprintf("%s/init-stdin", bundle);
+                if (mkfifo(stdin_fifo, 0600) < 0 && errno != EEXIST)
+                        return berth_error_sys(err, errno, "mkfifo \"%s\"", stdin_fifo);
+                io.in = stdin_fifo;
+        }
         rc = task_create(&r->sc, &r->ro, id, bundle, &io, NULL, 0, &t, &s.pid, err);
         if (rc < 0) {
                 cleanup_error berth_error_t *e2 = NULL;

@@ -165,6 +165,10 @@ int container_exec_create(struct container_runner *r, const char *ref, struct js
  * shim's TaskExit. -EEXIST "Error: Exec command ID is already running". */
 int container_exec_start_detached(struct container_runner *r, const char *id,
                                   berth_error_t **err);
+/* The same with stdio IO (FIFO paths the caller made and opened its ends of; IO->terminal is the
+ * exec's Tty), for a hijacked start (api/exec.c). *RET_PID (optional) is the process's. */
+int container_exec_start_io(struct container_runner *r, const char *id, const struct task_stdio *io,
+                            uint32_t *ret_pid, berth_error_t **err);
 /* GET /exec/{ID}/json: docker's ExecInspect; *RET is the caller's. -ENOENT "No such exec
  * instance: ID". */
 int container_exec_inspect(struct container_runner *r, const char *id, struct json_object **ret,

@@ -203,6 +203,13 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
 int
 container_exec_start_detached(struct container_runner *r, const char *id, berth_error_t **err)
 {
+        return container_exec_start_io(r, id, NULL, NULL, err);
+}
+
+int
+container_exec_start_io(struct container_runner *r, const char *id, const struct task_stdio *in,
+                        uint32_t *ret_pid, berth_error_t **err)
+{
         cleanup_free char *cid = NULL, *spec_path = NULL, *buf = NULL;
         cleanup_json struct json_object *spec = NULL, *cfg = NULL, *proc = NULL;
         struct task *t;
@@ -237,6 +244,8 @@ container_exec_start_detached(struct container_runner *r, const char *id, berth_
         if (rc == 0)
                 rc = container_exec_process_build(get(spec, "process"), cfg, &proc, err);
         if (rc == 0) {
+                if (in)
+                        io = *in;
                 io.terminal = json_object_get_boolean(get(cfg, "Tty"));
                 rc = task_exec(t, id, &io,
                                json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN), err);
@@ -249,6 +258,8 @@ container_exec_start_detached(struct container_runner *r, const char *id, berth_
                 }
         }
         container_run_task_put(r, t);
+        if (rc == 0 && ret_pid)
+                *ret_pid = pid;
         pthread_mutex_lock(&r->lock);
         x = find(r, id);
         if (x) {

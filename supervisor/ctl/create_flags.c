@@ -382,10 +382,13 @@ enum {
         O_EXPOSE,
         O_PLATFORM,
         O_PULL,
+        O_SIG_PROXY,
 };
 
 static const struct option create_opts[] = {
         {"detach", no_argument, NULL, 'd'},
+        {"attach", required_argument, NULL, 'a'},
+        {"sig-proxy", optional_argument, NULL, O_SIG_PROXY},
         {"interactive", no_argument, NULL, 'i'},
         {"tty", no_argument, NULL, 't'},
         {"rm", no_argument, NULL, O_RM},
@@ -498,6 +501,21 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 break;
         case 't':
                 json_object_object_add(cfg, "Tty", json_object_new_boolean(true));
+                break;
+        case 'a':
+                if (strcasecmp(arg, "stdin") == 0)
+                        out->attach |= 1;
+                else if (strcasecmp(arg, "stdout") == 0)
+                        out->attach |= 2;
+                else if (strcasecmp(arg, "stderr") == 0)
+                        out->attach |= 4;
+                else
+                        r = berth_error_new(err, EINVAL,
+                                            "invalid argument \"%s\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR",
+                                            arg);
+                break;
+        case O_SIG_PROXY:
+                out->no_sig_proxy = arg && (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0);
                 break;
         case O_RM:
                 out->rm = true;
@@ -769,11 +787,11 @@ ctl_create_parse(int argc, char **argv, char *const *env, struct ctl_create *ret
         optind = 0;
         opterr = 0;
         /* "+": flags end at the image name; what follows is the command. */
-        while ((c = getopt_long(argc, argv, "+dith:e:w:u:l:m:c:v:", create_opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+a:dith:e:w:u:l:m:c:v:", create_opts, NULL)) != -1) {
                 if (c == '?' || c == ':') {
                         const char *bad = argv[optind - 1];
                         ctl_create_done(&out);
-                        if (c == ':' || (optopt && strchr("hewulmcv", optopt)))
+                        if (c == ':' || (optopt && strchr("ahewulmcv", optopt)))
                                 return berth_error_new(err, EINVAL, "flag needs an argument: %s",
                                                        bad);
                         return berth_error_new(err, EINVAL, "unknown flag: %s", bad);
@@ -803,6 +821,13 @@ ctl_create_parse(int argc, char **argv, char *const *env, struct ctl_create *ret
         }
         json_object_object_add(cfg, "AttachStdout", json_object_new_boolean(!out.detach));
         json_object_object_add(cfg, "AttachStderr", json_object_new_boolean(!out.detach));
+        if (out.attach) {
+                /* -a: just those streams (stdin only with -i, as docker). */
+                json_object_object_add(cfg, "AttachStdout", json_object_new_boolean(out.attach & 2));
+                json_object_object_add(cfg, "AttachStderr", json_object_new_boolean(out.attach & 4));
+                if (!(out.attach & 1))
+                        json_object_object_add(cfg, "AttachStdin", json_object_new_boolean(false));
+        }
         if (!json_object_object_get_ex(hc, "NetworkMode", NULL))
                 json_object_object_add(hc, "NetworkMode", json_object_new_string("default"));
         *ret = out;

@@ -14,6 +14,8 @@ struct ctl_create {
         char *name;               /* --name, or NULL */
         char *cidfile;            /* --cidfile, or NULL */
         bool detach, rm;
+        unsigned attach; /* -a: bit 0 stdin, 1 stdout, 2 stderr; 0 when not given */
+        bool no_sig_proxy; /* --sig-proxy=false */
 };
 
 void ctl_create_done(struct ctl_create *c);

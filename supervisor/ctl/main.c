@@ -17,6 +17,7 @@
 #include "supervisor/ctl/events.h"
 #include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/run.h"
+#include "supervisor/ctl/attach.h"
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
@@ -200,6 +201,8 @@ main(int argc, char **argv)
                 r = ctl_login_main(host, argc - optind, argv + optind);
         } else if (strcmp(argv[optind], "events") == 0) {
                 r = ctl_events_main(host, argc - optind, argv + optind);
+        } else if (ctl_attach_known(argv[optind])) {
+                r = ctl_attach_main(host, argc - optind, argv + optind);
         } else if (ctl_run_known(argv[optind])) {
                 r = ctl_run_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {

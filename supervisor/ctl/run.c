@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include "supervisor/ctl/run.h"
+#include "supervisor/ctl/attach.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -350,6 +351,14 @@ cmd_run(const char *host, int argc, char **argv)
         rc = ctl_container_create(host, argc, argv, &id, &detach, &tty);
         if (rc != 0)
                 return rc;
+        if (!detach) {
+                /* Attached (attach.c): attach, start, stream, wait. */
+                bool proxy = true;
+                for (int i = 1; i < argc; i++)
+                        if (strcmp(argv[i], "--sig-proxy=false") == 0)
+                                proxy = false;
+                return ctl_run_attached(host, id, rm, proxy);
+        }
         e = ctl_escape(id);
         path = xasprintf("/containers/%s/start", e);
         if (!detach && rm) {
