@@ -1,13 +1,12 @@
 /* supervisor/ctl/run.c: berthctl run, start, stop, kill, wait, restart, pause, unpause, top and
- * logs, as the docker CLI does them (run without -d follows the logs until the container exits
- * and exits with its code; a real attach comes later). */
+ * logs, as the docker CLI does them (run without -d attaches, starts, waits and exits with the
+ * container's status: attach.c). */
 #include <config.h>
 
 #include "supervisor/ctl/run.h"
 #include "supervisor/ctl/attach.h"
 
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,29 +319,11 @@ cmd_logs(const char *host, int argc, char **argv)
 
 /* --- run --- */
 
-struct waiter {
-        const char *host;
-        const char *id;
-        const char *cond;
-        int code;
-        int rc;
-};
-
-static void *
-wait_thread(void *arg)
-{
-        struct waiter *w = arg;
-        w->rc = wait_one(w->host, w->id, w->cond, &w->code);
-        return NULL;
-}
-
 static int
 cmd_run(const char *host, int argc, char **argv)
 {
         cleanup_free char *id = NULL, *e = NULL, *path = NULL;
-        bool detach = false, tty = false, rm = false;
-        struct waiter w = {.host = host};
-        pthread_t th;
+        bool detach = false, tty = false, rm = false, proxy = true;
         int rc;
 
         for (int i = 1; i < argc && argv[i][0] == '-'; i++)
@@ -352,8 +333,7 @@ cmd_run(const char *host, int argc, char **argv)
         if (rc != 0)
                 return rc;
         if (!detach) {
-                /* Attached (attach.c): attach, start, stream, wait. */
-                bool proxy = true;
+                /* Attached (attach.c): attach, start, stream, wait, exit with its status. */
                 for (int i = 1; i < argc; i++)
                         if (strcmp(argv[i], "--sig-proxy=false") == 0)
                                 proxy = false;
@@ -361,41 +341,10 @@ cmd_run(const char *host, int argc, char **argv)
         }
         e = ctl_escape(id);
         path = xasprintf("/containers/%s/start", e);
-        if (!detach && rm) {
-                /* As the docker CLI: the wait for the removal is registered before the start
-                 * (a head start: berthctl's client cannot see the response headers). */
-                w.id = id;
-                w.cond = "removed";
-                if (pthread_create(&th, NULL, wait_thread, &w) != 0)
-                        return 125;
-                usleep(200000);
-        }
-        if (post(host, path, false) != 0) {
-                if (!detach && rm) {
-                        pthread_cancel(th);
-                        pthread_join(th, NULL);
-                }
+        if (post(host, path, false) != 0)
                 return rm ? 125 : 127;
-        }
-        if (detach) {
-                printf("%s\n", id);
-                return 0;
-        }
-        /* The logs end when the container no longer runs; its exit code is then recorded. */
-        (void) logs(host, id, "&follow=1", tty);
-        if (rm) {
-                pthread_join(th, NULL);
-                return w.rc == 0 ? w.code : 125;
-        }
-        {
-                cleanup_free char *ipath = xasprintf("/containers/%s/json", e);
-                cleanup_json struct json_object *o = ctl_get_json(host, ipath);
-                struct json_object *st, *code;
-                if (o && json_object_object_get_ex(o, "State", &st)
-                    && json_object_object_get_ex(st, "ExitCode", &code))
-                        return json_object_get_int(code);
-        }
-        return 125;
+        printf("%s\n", id);
+        return 0;
 }
 
 bool
