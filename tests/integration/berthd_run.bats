@@ -227,7 +227,10 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	sleep 2
 	kill -0 "$pid"
 	bd_start "$BD"
+	# The exit that happened meanwhile is recorded by the restore (give a loaded host time).
+	wait_for 5 is_state "$b" exited
 	run "${C[@]}" ps -a
+	echo "$output"
 	[[ $output == *"Up "*" alive"* ]]
 	[[ $output == *"Exited (7) "*" dies"* ]]
 	[ "$(api "/v1.41/containers/$a/json" | jq -r .State.Pid)" = "$pid" ]
