@@ -263,7 +263,7 @@ assert_no_container() {
 		echo "state dir $ROOT/$id left behind" >&2
 		return 1
 	fi
-	cg=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*$id" 2>/dev/null)
+	cg=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*$id" 2>/dev/null || true)
 	if [[ -n $cg ]]; then
 		echo "cgroups left behind: $cg" >&2
 		return 1
@@ -478,7 +478,7 @@ bundle_cleanup() {
 	fi
 
 	# cgroups named after the container id must be gone after delete -f.
-	cg=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -depth -type d -name "*${ID}" 2>/dev/null)
+	cg=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -depth -type d -name "*${ID}" 2>/dev/null || true)
 	if [[ -n $cg ]]; then
 		echo "cleanup: cgroups left behind by the runtime: $cg" >&2
 		rc=1

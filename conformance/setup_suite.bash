@@ -77,7 +77,7 @@ teardown_suite() {
 	# Suite-wide leak check: anything named after this run's container ids.
 	local leaks=""
 	[[ -n ${CONF_RUN:-} ]] || return 0
-	leaks+=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*bconf-$CONF_RUN-*" 2>/dev/null)
+	leaks+=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*bconf-$CONF_RUN-*" 2>/dev/null || true)
 	leaks+=${leaks:+$'\n'}$(findmnt -rn -o TARGET | grep -F -e "$BATS_RUN_TMPDIR" -e "bconf-$CONF_RUN-" || true)
 	leaks=${leaks%$'\n'}
 	if [[ -n $leaks ]]; then

@@ -242,7 +242,7 @@ errmsg() {
 # assert_no_cgroup [ID]: no cgroup directory named ID in any hierarchy under /sys/fs/cgroup.
 assert_no_cgroup() {
 	local cg
-	cg=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -type d -name "${1:-$ID}" 2>/dev/null)
+	cg=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -type d -name "${1:-$ID}" 2>/dev/null || true)
 	if [[ -n $cg ]]; then
 		printf 'cgroups named %s left behind:\n%s\n' "${1:-$ID}" "$cg" >&2
 		return 1
@@ -338,7 +338,7 @@ bundle_cleanup() {
 	sort -r "$T/.cgroups" | while read -r cg; do
 		if [[ -n $cg ]]; then rmdir "$cg" 2>/dev/null || true; fi
 	done
-	cg=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -depth -type d -name "$ID" 2>/dev/null)
+	cg=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -depth -type d -name "$ID" 2>/dev/null || true)
 	if [[ -n $cg ]]; then
 		echo "cleanup: cgroups left behind by the runtime: $cg" >&2
 		rc=1

@@ -58,7 +58,7 @@ setup_suite() {
 teardown_suite() {
 	local leaks
 	[[ -n ${IT_RUN:-} ]] || return 0
-	leaks=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -type d -name "bit-$IT_RUN-*" 2>/dev/null)
+	leaks=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 10 -type d -name "bit-$IT_RUN-*" 2>/dev/null || true)
 	leaks+=$(findmnt -rn -o TARGET | grep -F -e "$BATS_RUN_TMPDIR" -e "bit-$IT_RUN-" || true)
 	if [[ -n $leaks ]]; then
 		echo "teardown_suite: leftovers from this run:" >&2
