@@ -17,6 +17,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/health.h"
 
 static struct json_object *
 get(struct json_object *o, const char *key)
@@ -141,6 +142,14 @@ status_of(struct json_object *rec)
         return s[0] ? s : "created";
 }
 
+/* moby's health filter value: the Health status, "none" without a healthcheck. */
+static const char *
+health_of(struct json_object *rec)
+{
+        const char *s = get_str(get(get(rec, "State"), "Health"), "Status");
+        return s[0] ? s : "none";
+}
+
 static bool
 is_running(struct json_object *rec)
 {
@@ -173,7 +182,7 @@ container_list_select(struct json_object *records, const struct container_list_o
 {
         cleanup_json struct json_object *out = json_object_new_array();
         cleanup_strv char **ids = NULL, **names = NULL, **labels = NULL, **st = NULL;
-        cleanup_strv char **before = NULL, **since = NULL, **anc = NULL;
+        cleanup_strv char **before = NULL, **since = NULL, **anc = NULL, **health = NULL;
         const char *before_t = NULL, *since_t = NULL;
         size_t n = json_object_array_length(records);
         bool all = opts->all || opts->limit > 0;
@@ -189,6 +198,13 @@ container_list_select(struct json_object *records, const struct container_list_o
         container_list_filter_values(opts->filters, "before", &before);
         container_list_filter_values(opts->filters, "since", &since);
         container_list_filter_values(opts->filters, "ancestor", &anc);
+        container_list_filter_values(opts->filters, "health", &health);
+        strv_foreach(hv, health) {
+                if (strcmp(hv, "starting") != 0 && strcmp(hv, "healthy") != 0
+                    && strcmp(hv, "unhealthy") != 0 && strcmp(hv, "none") != 0)
+                        return berth_error_new(err, EINVAL,
+                                               "Unrecognised filter value for health: %s", hv);
+        }
         /* A status filter looks at every container (moby: a status filter implies --all). */
         if (st)
                 all = true;
@@ -221,6 +237,8 @@ container_list_select(struct json_object *records, const struct container_list_o
                 if (st && !strv_contains(st, status_of(rec)))
                         continue;
                 if (anc && !strv_contains(opts->ancestor_ids, get_str(rec, "Image")))
+                        continue;
+                if (health && !strv_contains(health, health_of(rec)))
                         continue;
                 if (before_t && strcmp(created, before_t) >= 0)
                         continue;
@@ -278,7 +296,12 @@ container_status_text(struct json_object *state, int64_t now)
 
         if (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0) {
                 cleanup_free char *d = human_duration(now - unix_of(get_str(state, "StartedAt")));
-                return xasprintf("Up %s%s", d, strcmp(s, "paused") == 0 ? " (Paused)" : "");
+                const char *health = container_health_ps_text(state);
+                if (strcmp(s, "paused") == 0)
+                        return xasprintf("Up %s (Paused)", d);
+                if (health)
+                        return xasprintf("Up %s (%s)", d, health);
+                return xasprintf("Up %s", d);
         }
         if (strcmp(s, "restarting") == 0) {
                 cleanup_free char *d = human_duration(now - unix_of(get_str(state, "FinishedAt")));

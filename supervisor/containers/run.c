@@ -24,6 +24,7 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/health.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/events/bus.h"
 #include "supervisor/metadata/containers.h"
@@ -188,6 +189,25 @@ container_run_task_put(struct container_runner *r, struct task *t)
         pthread_mutex_unlock(&r->lock);
 }
 
+void
+container_run_running(struct container_runner *r, char ***ret_ids, int64_t **ret_started)
+{
+        size_t n = 0, i = 0;
+        pthread_mutex_lock(&r->lock);
+        for (struct run_entry *e = r->entries; e; e = e->next)
+                n++;
+        char **ids = xzalloc((n + 1) * sizeof(*ids));
+        int64_t *started = xzalloc((n + 1) * sizeof(*started));
+        for (struct run_entry *e = r->entries; e; e = e->next)
+                if (!e->gone && !e->starting && e->t) {
+                        ids[i] = xstrdup(e->id);
+                        started[i++] = e->started_ms;
+                }
+        pthread_mutex_unlock(&r->lock);
+        *ret_ids = ids;
+        *ret_started = started;
+}
+
 /* --- records and events --- */
 
 /* Load ID's record, let FN change it, store it; under the service's lock. */
@@ -291,6 +311,14 @@ mark_running(struct json_object *doc, void *arg)
         set(st, "Error", json_object_new_string(""));
         set(st, "StartedAt", json_object_new_string(s->at));
         set(doc, "BerthManualStop", json_object_new_boolean(false));
+        /* A healthcheck starts over with each run (health.c monitors it from now on). */
+        struct container_health_settings hs;
+        container_health_settings_build(get(doc, "Config"), &hs);
+        if (hs.enabled) {
+                set(st, "Health", container_health_new());
+                set(doc, "BerthHealthStartedAt", json_object_new_string(s->at));
+        }
+        container_health_settings_done(&hs);
 }
 
 /* dockerd's HasBeenManuallyStopped, kept in the record (not shown by inspect) so that berthd's
@@ -1217,7 +1245,7 @@ container_runner_open(struct container_runner *r, struct container_service *svc,
                 return berth_error_new(err, EAGAIN, "cannot start the shim reaper");
         r->reaper_started = true;
         restore_all(r);
-        return 0;
+        return container_health_open(r, err);
 }
 
 void
@@ -1225,6 +1253,7 @@ container_runner_close(struct container_runner *r)
 {
         if (r->svc == NULL)
                 return;
+        container_health_close(r);
         task_events_close(r->ev);
         pthread_mutex_lock(&r->lock);
         r->closing = true;

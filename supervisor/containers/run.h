@@ -31,6 +31,7 @@ struct task_events;
 struct run_entry;
 struct run_exit_count;
 struct run_exec;
+struct container_health;
 
 struct container_runner {
         struct container_service *svc; /* borrowed */
@@ -52,6 +53,7 @@ struct container_runner {
         bool reaper_started;
         bool closing;
         unsigned pending; /* exit and restart threads still running */
+        struct container_health *health; /* health.c's scheduler */
 };
 
 /* Settings main() hands over. */
@@ -178,5 +180,14 @@ void container_exec_exited(struct container_runner *r, const char *container, co
                            uint32_t status);
 /* A container exited: its execs are gone too (kept for inspect, not running). */
 void container_exec_container_gone(struct container_runner *r, const char *container);
+/* Forget exec ID's record (a finished healthcheck probe). */
+void container_exec_forget(struct container_runner *r, const char *id);
+/* Whether exec ID has exited (its code in *RET_CODE); an unknown exec counts as exited (-1). */
+bool container_exec_done(struct container_runner *r, const char *id, int *ret_code);
+
+/* The containers whose task runs now: full IDs with when their run began (ms, CLOCK_MONOTONIC
+ * based, as the runner's entries). *RET_IDS (NULL-terminated) and *RET_STARTED are the caller's. */
+void container_run_running(struct container_runner *r, char ***ret_ids, int64_t **ret_started);
+
 /* At close: forget every exec record. */
 void container_exec_free_all(struct container_runner *r);

@@ -431,3 +431,35 @@ container_exec_free_all(struct container_runner *r)
         }
         r->execs = NULL;
 }
+
+void
+container_exec_forget(struct container_runner *r, const char *id)
+{
+        pthread_mutex_lock(&r->lock);
+        for (struct run_exec **p = &r->execs; *p; p = &(*p)->next)
+                if (strcmp((*p)->id, id) == 0) {
+                        struct run_exec *x = *p;
+                        *p = x->next;
+                        free(x->id);
+                        free(x->container);
+                        json_object_put(x->config);
+                        free(x);
+                        break;
+                }
+        pthread_mutex_unlock(&r->lock);
+}
+
+bool
+container_exec_done(struct container_runner *r, const char *id, int *ret_code)
+{
+        bool done = true;
+        pthread_mutex_lock(&r->lock);
+        struct run_exec *x = find(r, id);
+        *ret_code = -1;
+        if (x) {
+                done = x->done;
+                *ret_code = x->exit_code;
+        }
+        pthread_mutex_unlock(&r->lock);
+        return done;
+}

@@ -40,6 +40,28 @@
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
 
+/* berth-init for --init: beside berthd (a build tree), else the installed one. */
+static char *
+init_binary_find(void)
+{
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                char *slash = strrchr(exe, '/');
+                if (slash) {
+                        *slash = '\0';
+                        char *cand = xasprintf("%s/berth-init", exe);
+                        if (access(cand, X_OK) == 0)
+                                return cand;
+                        free(cand);
+                }
+        }
+        if (access(LIBEXECDIR "/berth-init", X_OK) == 0)
+                return xstrdup(LIBEXECDIR "/berth-init");
+        return NULL;
+}
+
 void
 container_service_init(struct container_service *svc, struct metadata_db *db,
                        struct image_service *images, struct snapshotter *snapshots,
@@ -55,12 +77,15 @@ container_service_init(struct container_service *svc, struct metadata_db *db,
         svc->driver = driver;
         /* A unified host has cgroup.controllers at the top of /sys/fs/cgroup. */
         svc->cgroup2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+        svc->init_path = init_binary_find();
         pthread_mutex_init(&svc->lock, NULL);
 }
 
 void
 container_service_done(struct container_service *svc)
 {
+        free(svc->init_path);
+        svc->init_path = NULL;
         pthread_mutex_destroy(&svc->lock);
 }
 
@@ -403,6 +428,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                         .cgroup2 = svc->cgroup2,
                         .ncpu = (int) sysconf(_SC_NPROCESSORS_ONLN),
                         .device_stat = device_stat,
+                        .init_path = svc->init_path,
+                        .init_default = svc->init_default,
                 };
                 r = container_spec_build(&in, &spec, err);
                 container_user_done(&user);

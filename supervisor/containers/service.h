@@ -21,6 +21,8 @@ struct container_service {
         const char *exec_root;         /* <exec-root>/containers/<id>/: the bundle */
         const char *driver;            /* docker's GraphDriver name source */
         bool cgroup2;
+        char *init_path;   /* berth-init beside berthd, else in libexecdir; NULL: none */
+        bool init_default; /* daemon.json "init" */
         pthread_mutex_t lock; /* serialises changes to records and their files */
 };
 

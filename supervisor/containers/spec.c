@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "supervisor/containers/spec.h"
+#include "supervisor/init/policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -815,10 +816,16 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         const char *net = get_str(hc, "NetworkMode");
         int64_t oom = get_i64(hc, "OomScoreAdj"), shm_size = get_i64(hc, "ShmSize");
         const char *cwd = get_str(cfg, "WorkingDir");
+        struct json_object *init_v = get(hc, "Init");
+        bool want_init = init_v && json_object_is_type(init_v, json_type_boolean)
+                                 ? json_object_get_boolean(init_v)
+                                 : in->init_default;
         int r;
 
         if (hc && !json_object_is_type(hc, json_type_object))
                 return berth_error_new(err, EINVAL, "HostConfig: expected an object");
+        if (want_init && (in->init_path == NULL || in->init_path[0] == '\0'))
+                return berth_error_new(err, ENOTSUP, "--init: berth-init is not installed");
         if ((r = check_mode("PID namespace", pid_mode, pid_modes, err)) < 0
             || (r = check_mode("IPC", ipc_mode, ipc_modes, err)) < 0
             || (r = check_mode("UTS", uts_mode, uts_modes, err)) < 0
@@ -873,6 +880,18 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                         json_object_array_add(a,
                                               json_object_get(json_object_array_get_idx(args, i)));
                 json_object_put(args);
+                if (want_init) {
+                        /* --init: berth-init runs the command as its child (dockerd's
+                         * docker-init at /sbin/docker-init, "--" before the command). */
+                        struct json_object *ia = json_object_new_array();
+                        json_object_array_add(ia, json_object_new_string(BERTH_INIT_CONTAINER_PATH));
+                        json_object_array_add(ia, json_object_new_string("--"));
+                        for (size_t i = 0; i < json_object_array_length(a); i++)
+                                json_object_array_add(
+                                        ia, json_object_get(json_object_array_get_idx(a, i)));
+                        json_object_put(a);
+                        a = ia;
+                }
                 json_object_object_add(process, "args", a);
         }
         env = container_config_process_env(cfg);
@@ -963,6 +982,11 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         r = add_api_mounts(hc, mounts, err);
         if (r < 0)
                 return r;
+        if (want_init) {
+                static const char *const init_o[] = {"bind", "ro", NULL};
+                json_object_array_add(mounts, mount_new(BERTH_INIT_CONTAINER_PATH, "bind",
+                                                        in->init_path, init_o));
+        }
 
         /* linux */
         linux_ = json_object_new_object();

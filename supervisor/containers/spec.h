@@ -26,6 +26,8 @@ struct container_spec_input {
         bool cgroup2;                         /* the host's cgroup layout is unified */
         int ncpu;                             /* for NanoCpus' bound */
         container_device_stat_fn device_stat; /* NULL: --device is refused */
+        const char *init_path; /* berth-init on the host (--init); NULL: --init is refused */
+        bool init_default;     /* daemon.json "init": HostConfig.Init when the request has none */
 };
 
 /* docker's 14 default capabilities, CAP_-prefixed, NULL-terminated. */

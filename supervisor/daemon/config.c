@@ -215,6 +215,7 @@ static const struct {
         {"registry-mirrors", SET_REGISTRY_MIRRORS},
         {"max-concurrent-downloads", SET_MAX_CONCURRENT_DOWNLOADS},
         {"storage-driver", SET_STORAGE_DRIVER},
+        {"init", 0}, /* daemon.json only */
 };
 
 static int
@@ -291,6 +292,10 @@ apply_json(struct berthd_config *cfg, struct json_object *doc, berth_error_t **e
                 cfg->log_level = LOG_LEVEL_DEBUG;
         if (r > 0)
                 cfg->debug = b;
+        if ((r = json_get_bool(doc, NULL, "init", &b, err)) < 0)
+                return r;
+        if (r > 0)
+                cfg->init = b;
         if ((r = json_get_array(doc, NULL, "hosts", &arr, err)) < 0)
                 return r;
         if (r > 0) {

@@ -33,6 +33,7 @@ struct berthd_config {
         char *socket_path; /* the path inside it; NULL for "fd://" (socket activation) */
         enum log_level log_level;
         bool debug;
+        bool init; /* daemon.json "init": --init by default */
         char *config_file;
         bool config_file_given; /* a missing file is an error only when named */
         char **insecure_registries;

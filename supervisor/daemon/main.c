@@ -233,6 +233,7 @@ berthd_open(struct berthd *d, berth_error_t **err)
         d->images_ready = true;
         container_service_init(&d->containers, d->db, &d->images, d->snapshots, d->cfg.data_root,
                                d->cfg.exec_root, d->driver);
+        d->containers.init_default = d->cfg.init;
         d->containers_ready = true;
         d->images.container_using = container_service_using_image;
         d->images.container_using_ud = &d->containers;

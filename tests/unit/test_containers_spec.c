@@ -342,6 +342,67 @@ test_bad_host_config_values(void **state)
                      "Retries in Healthcheck cannot be negative");
 }
 
+/* --init: berth-init bind-mounted read-only at /sbin/docker-init, prepended with "--". */
+static int
+build_init(const char *host_config, const char *init_path, bool init_default,
+           struct json_object **ret, berth_error_t **err)
+{
+        cleanup_json struct json_object *req = json_tokener_parse("{\"Cmd\":[\"ps\",\"-ef\"]}");
+        cleanup_json struct json_object *hc = json_tokener_parse(host_config);
+        cleanup_json struct json_object *merged = NULL;
+        struct container_user user = {0};
+        int r = container_config_merge(NULL, req, ID, &merged, err);
+        if (r < 0)
+                return r;
+        struct container_spec_input in = {.id = ID, .config = merged, .host_config = hc,
+                                          .user = &user, .ncpu = 2, .init_path = init_path,
+                                          .init_default = init_default};
+        return container_spec_build(&in, ret, err);
+}
+
+static bool
+has_init_mount(struct json_object *spec)
+{
+        struct json_object *mounts = NULL;
+        json_object_object_get_ex(spec, "mounts", &mounts);
+        for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+                struct json_object *m = json_object_array_get_idx(mounts, i);
+                if (strcmp(at(m, "destination"), "\"/sbin/docker-init\"") == 0) {
+                        assert_string_equal(at(m, "source"), "\"/x/berth-init\"");
+                        assert_string_equal(at(m, "options"), "[\"bind\",\"ro\"]");
+                        return true;
+                }
+        }
+        return false;
+}
+
+static void
+test_init(void **state)
+{
+        (void) state;
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *spec = NULL;
+
+        assert_int_equal(build_init("{\"Init\":true}", "/x/berth-init", false, &spec, &err), 0);
+        assert_string_equal(at(spec, "process.args"), "[\"/sbin/docker-init\",\"--\",\"ps\",\"-ef\"]");
+        assert_true(has_init_mount(spec));
+        json_object_put(spec), spec = NULL;
+        /* daemon.json "init" when the request says nothing; an explicit false wins */
+        assert_int_equal(build_init("{}", "/x/berth-init", true, &spec, &err), 0);
+        assert_true(has_init_mount(spec));
+        json_object_put(spec), spec = NULL;
+        assert_int_equal(build_init("{\"Init\":false}", "/x/berth-init", true, &spec, &err), 0);
+        assert_false(has_init_mount(spec));
+        assert_string_equal(at(spec, "process.args"), "[\"ps\",\"-ef\"]");
+        json_object_put(spec), spec = NULL;
+        assert_int_equal(build_init("{\"Init\":null}", "/x/berth-init", false, &spec, &err), 0);
+        assert_false(has_init_mount(spec));
+        json_object_put(spec), spec = NULL;
+        /* no berth-init */
+        assert_int_equal(build_init("{\"Init\":true}", NULL, false, &spec, &err), -ENOTSUP);
+        assert_null(spec);
+}
+
 int
 main(void)
 {
@@ -355,6 +416,7 @@ main(void)
                 cmocka_unit_test(test_privileged),
                 cmocka_unit_test(test_mounts_devices_rlimits_sysctls),
                 cmocka_unit_test(test_bad_host_config_values),
+                cmocka_unit_test(test_init),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
