@@ -224,3 +224,42 @@ cg() { cat "/sys/fs/cgroup/$1/berth/$2/$3"; }
 		nothing_left "$id"
 	done
 }
+
+@test "stats and update: berthctl" {
+	local id id2 out
+	id=$("${C[@]}" run -d --name bc busybox sleep 1000)
+	id2=$("${C[@]}" run -d --name bc2 busybox sleep 1000)
+	run "${C[@]}" stats --no-stream bc
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "CONTAINER ID   NAME"*"CPU %"*"MEM USAGE / LIMIT"*"MEM %"*"NET I/O"*"BLOCK I/O"*"PIDS" ]]
+	[[ ${lines[1]} =~ ^${id:0:12}\ +bc\ +[0-9]+\.[0-9]{2}%\ +[0-9.]+[KMG]?i?B\ /\ [0-9.]+[KMGT]?i?B\ +[0-9]+\.[0-9]{2}%\ +0B\ /\ 0B\ +.*\ 1$ ]]
+	# no container named: every running one
+	run "${C[@]}" stats --no-stream --no-trunc --format '{{.ID}} {{.Name}} {{.PIDs}}'
+	echo "$output"
+	[[ $output == *"$id bc 1"* && $output == *"$id2 bc2 1"* ]]
+	run "${C[@]}" stats --no-stream nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such container: nosuch"* ]]
+	# streaming redraws until interrupted
+	run timeout 3.5 "${C[@]}" stats bc
+	(( $(grep -c "CONTAINER ID" <<<"$output") >= 2 ))
+	# update
+	run "${C[@]}" update -m 48m --memory-swap 96m --pids-limit 30 --cpu-shares 256 --restart on-failure:2 bc
+	echo "$output"
+	[ "$status" -eq 0 ] && [ "$output" = bc ]
+	[ "$(cg memory "$id" memory.limit_in_bytes)" = 50331648 ]
+	[ "$(cg pids "$id" pids.max)" = 30 ]
+	[ "$(cg cpu "$id" cpu.shares)" = 256 ]
+	api "/v1.41/containers/$id/json" | jq -e '.HostConfig.Memory == 50331648 and .HostConfig.MemorySwap == 100663296 and .HostConfig.RestartPolicy.Name == "on-failure"'
+	run "${C[@]}" update --cpus 0.5 bc
+	[ "$status" -eq 0 ]
+	[ "$(cg cpu "$id" cpu.cfs_quota_us)" = 50000 ]
+	run "${C[@]}" update --blkio-weight 1 bc
+	[ "$status" -eq 1 ]
+	[[ $output == "Error response from daemon: Range of blkio weight is from 10 to 1000" ]]
+	run "${C[@]}" update bc
+	[ "$status" -eq 125 ]
+	"${C[@]}" rm -f "$id" "$id2"
+	nothing_left "$id" "$id2"
+}
