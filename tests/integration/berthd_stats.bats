@@ -209,7 +209,7 @@ cg() { cat "/sys/fs/cgroup/$1/berth/$2/$3"; }
 		[ "$status" -eq 0 ]
 		[[ ${lines[0]} == "CONTAINER ID"*"NAME"*"CPU %"*"MEM USAGE / LIMIT"*"MEM %"*"NET I/O"*"BLOCK I/O"*"PIDS" ]]
 		[[ ${lines[1]} == "${id:0:12}"*" dk "*"%"*"iB / "*"iB"*" 1" ]]
-		run "$cli" update -m 64m --memory-swap -1 --pids-limit 50 dk
+		run "$cli" update -m 64m --pids-limit 50 dk
 		echo "$cli: $output"
 		[ "$status" -eq 0 ]
 		[ "$(cg memory "$id" memory.limit_in_bytes)" = 67108864 ]
