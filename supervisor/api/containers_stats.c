@@ -20,6 +20,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/api/stream.h"
 #include "supervisor/containers/update.h"
+#include "supervisor/logger/jsonfile.h"
 #include "supervisor/tasks/metrics.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
@@ -37,16 +38,13 @@ fail(struct api_response *resp, const berth_error_t *e)
         api_response_error(resp, status, "%s", e->msg);
 }
 
+/* Go's RFC3339Nano, as dockerd's "read". */
 static void
 now_rfc3339(char *buf, size_t len)
 {
         struct timespec ts;
-        struct tm tm;
-        char base[32];
         clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+        jsonfile_time_format((int64_t) ts.tv_sec, (int32_t) ts.tv_nsec, buf, len);
 }
 
 static uint64_t
@@ -54,6 +52,14 @@ machine_memory(void)
 {
         long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
         return pages > 0 && size > 0 ? (uint64_t) pages * (uint64_t) size : 0;
+}
+
+static void
+move(struct json_object *from, struct json_object *to, const char *k)
+{
+        struct json_object *v = NULL;
+        json_object_object_get_ex(from, k, &v);
+        json_object_object_add(to, k, json_object_get(v));
 }
 
 /* One sample of REF: docker's object with precpu_stats PREV_CPU (a copy; NULL: zeroed) and
@@ -64,7 +70,7 @@ sample(const struct api_ctx *ctx, const char *ref, struct json_object *prev_cpu,
 {
         cleanup_free char *id = NULL, *name = NULL, *type_url = NULL, *proc = NULL;
         cleanup_free uint8_t *data = NULL;
-        cleanup_json struct json_object *o = NULL;
+        cleanup_json struct json_object *o = NULL, *m = json_object_new_object();
         size_t len = 0, plen = 0;
         struct json_object *cpu = NULL;
         char read[48];
@@ -78,17 +84,10 @@ sample(const struct api_ctx *ctx, const char *ref, struct json_object *prev_cpu,
                 *ret_running = false;
                 return 0;
         }
-        o = json_object_new_object();
-        now_rfc3339(read, sizeof(read));
-        json_object_object_add(o, "read", json_object_new_string(read));
-        json_object_object_add(o, "preread",
-                               json_object_new_string(prev_read ? prev_read : ZERO_TIME));
-        rc = task_metrics_to_docker(type_url, data, len, machine_memory(), o, err);
+        rc = task_metrics_to_docker(type_url, data, len, machine_memory(), m, err);
         if (rc < 0)
                 return rc;
-        json_object_object_add(o, "num_procs", json_object_new_int(0));
-        json_object_object_add(o, "storage_stats", json_object_new_object());
-        json_object_object_get_ex(o, "cpu_stats", &cpu);
+        json_object_object_get_ex(m, "cpu_stats", &cpu);
         if (cpu && fs_read_file(AT_FDCWD, "/proc/stat", &proc, &plen, NULL) == 0) {
                 uint64_t sys = 0;
                 uint32_t online = 0;
@@ -99,6 +98,17 @@ sample(const struct api_ctx *ctx, const char *ref, struct json_object *prev_cpu,
                         json_object_object_add(cpu, "online_cpus", json_object_new_uint64(online));
                 }
         }
+        /* dockerd's key order */
+        o = json_object_new_object();
+        now_rfc3339(read, sizeof(read));
+        json_object_object_add(o, "read", json_object_new_string(read));
+        json_object_object_add(o, "preread",
+                               json_object_new_string(prev_read ? prev_read : ZERO_TIME));
+        move(m, o, "pids_stats");
+        move(m, o, "blkio_stats");
+        json_object_object_add(o, "num_procs", json_object_new_int(0));
+        json_object_object_add(o, "storage_stats", json_object_new_object());
+        move(m, o, "cpu_stats");
         if (prev_cpu) {
                 struct json_object *copy = NULL;
                 json_object_deep_copy(prev_cpu, &copy, NULL);
@@ -109,14 +119,7 @@ sample(const struct api_ctx *ctx, const char *ref, struct json_object *prev_cpu,
                 json_object_object_add(o, "precpu_stats", json_object_get(pc));
                 json_object_put(z);
         }
-        /* docker's key order: the memory, name and id last. */
-        {
-                struct json_object *mem = NULL;
-                json_object_object_get_ex(o, "memory_stats", &mem);
-                json_object_get(mem);
-                json_object_object_del(o, "memory_stats");
-                json_object_object_add(o, "memory_stats", mem);
-        }
+        move(m, o, "memory_stats");
         json_object_object_add(o, "name", json_object_new_string(name));
         json_object_object_add(o, "id", json_object_new_string(id));
         *ret_running = true;

@@ -207,7 +207,7 @@ spec_store(struct container_runner *r, const char *id, struct json_object *res,
 /* Under the service's lock. */
 static int
 update_locked(struct container_runner *r, const char *id, struct task *t,
-              struct json_object *body, berth_error_t **err)
+              struct json_object *body, struct json_object **ret_res, berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL, *res = NULL;
         struct json_object *hc;
@@ -236,7 +236,10 @@ update_locked(struct container_runner *r, const char *id, struct task *t,
         rc = spec_store(r, id, res, err);
         if (rc < 0)
                 return rc;
-        return metadata_containers_update(r->svc->db, doc, err);
+        rc = metadata_containers_update(r->svc->db, doc, err);
+        if (rc == 0)
+                *ret_res = TAKE_PTR(res);
+        return rc;
 }
 
 int
@@ -244,6 +247,7 @@ container_run_update(struct container_runner *r, const char *ref, struct json_ob
                      berth_error_t **err)
 {
         cleanup_free char *id = NULL;
+        cleanup_json struct json_object *res = NULL;
         struct task *t;
         int rc;
 
@@ -253,10 +257,21 @@ container_run_update(struct container_runner *r, const char *ref, struct json_ob
         /* The task first: the runner's lock is never taken under the service's. */
         t = container_run_task_get(r, id);
         pthread_mutex_lock(&r->svc->lock);
-        rc = update_locked(r, id, t, body, err);
+        rc = update_locked(r, id, t, body, &res, err);
         pthread_mutex_unlock(&r->svc->lock);
-        if (t)
+        if (t) {
                 container_run_task_put(r, t);
+                return rc;
+        }
+        /* Not running when we looked: a start that read the old config.json meanwhile gets the
+         * new resources now. */
+        if (rc == 0 && (t = container_run_task_get(r, id)) != NULL) {
+                rc = task_update(t, json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN),
+                                 err);
+                container_run_task_put(r, t);
+                if (rc < 0)
+                        return berth_error_prefix(err, "Cannot update container %s", id);
+        }
         return rc;
 }
 

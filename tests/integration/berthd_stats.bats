@@ -116,6 +116,7 @@ cg() { cat "/sys/fs/cgroup/$1/berth/$2/$3"; }
 	echo "$out" | jq -e '.cpu_stats.throttling_data | has("periods")'
 	echo "$out" | jq -e '.blkio_stats | has("io_service_bytes_recursive")'
 	echo "$out" | jq -e '(.networks == null) and .num_procs == 0 and .storage_stats == {}'
+	echo "$out" | jq -e 'keys_unsorted == ["read","preread","pids_stats","blkio_stats","num_procs","storage_stats","cpu_stats","precpu_stats","memory_stats","name","id"]'
 	# one-shot: no second sample, precpu empty
 	api "/v1.41/containers/$id/stats?stream=false&one-shot=true" | jq -e '.precpu_stats.cpu_usage.total_usage == 0'
 	# unknown container: 404
