@@ -18,6 +18,7 @@
 #include "supervisor/api/containers.h"
 #include "supervisor/api/containers_run.h"
 #include "supervisor/api/containers_attach.h"
+#include "supervisor/api/containers_stats.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -75,6 +76,8 @@ static const struct {
         {"POST", "/containers/", "/attach", api_containers_attach},
         {"POST", "/containers/", "/resize", api_containers_resize},
         {"POST", "/exec/", "/resize", api_exec_resize},
+        {"GET", "/containers/", "/stats", api_containers_stats},
+        {"POST", "/containers/", "/update", api_containers_update},
 };
 
 const char *

@@ -1054,3 +1054,16 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         *ret = TAKE_PTR(spec);
         return 0;
 }
+
+int
+container_spec_resources(int ncpu, struct json_object *hc, struct json_object **ret,
+                         berth_error_t **err)
+{
+        struct container_spec_input in = {.ncpu = ncpu};
+        cleanup_json struct json_object *res = json_object_new_object();
+        int r = build_resources(&in, hc, res, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(res);
+        return 0;
+}

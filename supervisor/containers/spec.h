@@ -42,3 +42,8 @@ int container_spec_build(const struct container_spec_input *in, struct json_obje
  * default "/berth"): "PARENT/ID" (docker uses "/docker/ID" with the cgroupfs driver). Caller
  * frees. */
 char *container_spec_cgroups_path(const char *parent, const char *id);
+
+/* Pure: the OCI linux.resources of HostConfig HC (Memory, CpuShares, PidsLimit, …) with
+ * dockerd's checks and messages (-EINVAL), for NCPU cpus. *RET is the caller's. */
+int container_spec_resources(int ncpu, struct json_object *hc, struct json_object **ret,
+                             berth_error_t **err);

@@ -17,6 +17,7 @@
 #include "supervisor/ctl/events.h"
 #include "supervisor/ctl/containers.h"
 #include "supervisor/ctl/run.h"
+#include "supervisor/ctl/stats.h"
 #include "supervisor/ctl/attach.h"
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
@@ -151,6 +152,8 @@ usage(FILE *out)
                 "  inspect   Show a container's or an image's details (-f TEMPLATE)\n"
                 "  rm        Remove containers (-f, -v)\n"
                 "  rename    Rename a container\n"
+                "  stats     Show containers' resource usage (--no-stream, --no-trunc, --format, -a)\n"
+                "  update    Change containers' resources (-m, --cpus, --pids-limit, --restart, ...)\n"
                 "  container prune   Remove all stopped containers\n"
                 "\n"
                 "Options:\n"
@@ -203,6 +206,8 @@ main(int argc, char **argv)
                 r = ctl_events_main(host, argc - optind, argv + optind);
         } else if (ctl_attach_known(argv[optind])) {
                 r = ctl_attach_main(host, argc - optind, argv + optind);
+        } else if (ctl_stats_known(argv[optind])) {
+                r = ctl_stats_main(host, argc - optind, argv + optind);
         } else if (ctl_run_known(argv[optind])) {
                 r = ctl_run_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {
