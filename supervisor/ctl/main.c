@@ -21,6 +21,7 @@
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
+#include "supervisor/ctl/cp.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -152,6 +153,10 @@ usage(FILE *out)
                 "  rm        Remove containers (-f, -v)\n"
                 "  rename    Rename a container\n"
                 "  container prune   Remove all stopped containers\n"
+                "  cp        Copy files between a container and the host (-a; - for a tar)\n"
+                "  diff      Show a container's changed files\n"
+                "  export    Export a container's filesystem as a tar (-o FILE)\n"
+                "  commit    Make an image from a container (-m, -a, -c, --pause)\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -205,6 +210,8 @@ main(int argc, char **argv)
                 r = ctl_attach_main(host, argc - optind, argv + optind);
         } else if (ctl_run_known(argv[optind])) {
                 r = ctl_run_main(host, argc - optind, argv + optind);
+        } else if (ctl_cp_known(argv[optind])) {
+                r = ctl_cp_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {
                 r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {
