@@ -566,43 +566,121 @@ walk_upper(int dfd, const char *rel, upper_visit_fn fn, void *ud, berth_error_t 
         return 0;
 }
 
-struct changes_walk {
-        char *const *lowers;
-        struct json_object *out;
-};
-
-static int
-change_visit(void *ud, int dfd, const char *name, const char *rel, const struct stat *st)
+static bool
+excluded(char *const *skip, const char *rel)
 {
-        struct changes_walk *c = ud;
-        struct json_object *o = json_object_new_object();
-        enum container_change_kind k;
+        for (size_t i = 0; skip && skip[i]; i++)
+                if (strcmp(skip[i], rel) == 0)
+                        return true;
+        return false;
+}
 
-        (void) dfd;
-        (void) name;
-        k = container_change_kind_of(st->st_mode, st->st_rdev, in_lowers(c->lowers, rel));
+static void
+change_add(struct json_object *out, const char *rel, enum container_change_kind k)
+{
+        struct json_object *o = json_object_new_object();
+
         json_object_object_add(o, "Path", json_object_new_string(rel));
         json_object_object_add(o, "Kind", json_object_new_int((int) k));
-        json_object_array_add(c->out, o);
+        json_object_array_add(out, o);
+}
+
+/* The changes below the upper directory DFD (REL in the container) into OUT; *ret_skipped is
+ * set when a SKIP path was met below. A directory whose only contents are skipped paths (made
+ * for a mountpoint, as docker's init layer does) is not a change. */
+static int
+changes_dir(int dfd, const char *rel, char *const *lowers, char *const *skip,
+            struct json_object *out, bool *ret_skipped, berth_error_t **err)
+{
+        cleanup_strv char **names = NULL;
+        size_t n = 0;
+        int r;
+
+        r = list_dir(dfd, &names, &n);
+        if (r < 0)
+                return berth_error_sys(err, -r, "read directory \"%s\"", rel[0] ? rel : "/");
+        for (size_t i = 0; i < n; i++) {
+                cleanup_free char *child = xasprintf("%s/%s", rel, names[i]);
+                enum container_change_kind k;
+                struct stat st;
+
+                if (excluded(skip, child)) {
+                        *ret_skipped = true;
+                        continue;
+                }
+                if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return berth_error_sys(err, errno, "stat \"%s\"", child);
+                k = container_change_kind_of(st.st_mode, st.st_rdev, in_lowers(lowers, child));
+                if (S_ISDIR(st.st_mode)) {
+                        cleanup_json struct json_object *sub = json_object_new_array();
+                        cleanup_close int fd = openat(dfd, names[i], O_RDONLY | O_DIRECTORY
+                                                                             | O_NOFOLLOW
+                                                                             | O_CLOEXEC);
+                        bool skipped = false;
+                        if (fd < 0)
+                                return berth_error_sys(err, errno, "open \"%s\"", child);
+                        r = changes_dir(fd, child, lowers, skip, sub, &skipped, err);
+                        if (r < 0)
+                                return r;
+                        if (skipped)
+                                *ret_skipped = true;
+                        if (!skipped || json_object_array_length(sub) > 0)
+                                change_add(out, child, k);
+                        for (size_t j = 0; j < json_object_array_length(sub); j++)
+                                json_object_array_add(
+                                        out, json_object_get(json_object_array_get_idx(sub, j)));
+                } else {
+                        change_add(out, child, k);
+                }
+        }
         return 0;
 }
 
 int
-container_changes_compute(const char *upper, char *const *lowers, struct json_object **ret,
-                          berth_error_t **err)
+container_changes_compute(const char *upper, char *const *lowers, char *const *skip,
+                          struct json_object **ret, berth_error_t **err)
 {
         cleanup_json struct json_object *out = json_object_new_array();
         cleanup_close int fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct changes_walk c = {lowers, out};
+        bool skipped = false;
         int r;
 
         if (fd < 0)
                 return berth_error_sys(err, errno, "open \"%s\"", upper);
-        r = walk_upper(fd, "", change_visit, &c, err);
+        r = changes_dir(fd, "", lowers, skip, out, &skipped, err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(out);
         return 0;
+}
+
+/* The mount destinations of container ID's config.json: docker keeps their mountpoints (and
+ * the /etc files berthd bind-mounts) out of diff and commit, in its init layer. */
+char **
+container_mount_points(struct container_service *svc, const char *id)
+{
+        cleanup_free char *path = xasprintf("%s/containers/%s/config.json", svc->data_root, id);
+        cleanup_free char *buf = NULL;
+        cleanup_json struct json_object *spec = NULL;
+        cleanup_error berth_error_t *e = NULL; /* no spec: nothing to leave out */
+        struct json_object *mounts;
+        char **out = NULL;
+        size_t len = 0;
+
+        if (fs_read_file(AT_FDCWD, path, &buf, &len, &e) < 0
+            || json_parse_buffer(buf, len, &spec, &e) < 0)
+                return NULL;
+        mounts = get(spec, "mounts");
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+                const char *d = json_object_get_string(
+                        get(json_object_array_get_idx(mounts, i), "destination"));
+                struct container_path p = {0};
+                if (d == NULL || container_path_parse(d, &p, &e) < 0)
+                        continue;
+                strv_push(&out, p.clean);
+                container_path_done(&p);
+        }
+        return out;
 }
 
 /* The lowerdir list of an overlay mount's options (top first). */
@@ -630,7 +708,7 @@ container_changes(struct container_service *svc, const char *ref, struct json_ob
 {
         cleanup_json struct json_object *doc = NULL;
         cleanup_free char *type = NULL, *source = NULL, *options = NULL, *upper = NULL;
-        cleanup_strv char **lowers = NULL;
+        cleanup_strv char **lowers = NULL, **skip = NULL;
         const char *id;
         int r;
 
@@ -646,7 +724,8 @@ container_changes(struct container_service *svc, const char *ref, struct json_ob
                 return r;
         lowers = lowers_of(options);
         upper = snapshotter_active_upper(svc->snapshots, id);
-        return container_changes_compute(upper, lowers, ret, err);
+        skip = container_mount_points(svc, id);
+        return container_changes_compute(upper, lowers, skip, ret, err);
 }
 
 /* ---- the commit layer ---- */
@@ -666,12 +745,21 @@ layer_plain(struct archive *w, const char *path, mode_t mode)
         return r;
 }
 
+struct layer_walk {
+        struct archive *w;
+        char *const *skip;
+};
+
 static int
 layer_visit(void *ud, int dfd, const char *name, const char *rel, const struct stat *st)
 {
-        struct archive *w = ud;
+        struct layer_walk *lw = ud;
+        struct archive *w = lw->w;
         struct archive_entry *e;
         int r = 0;
+
+        if (excluded(lw->skip, rel))
+                return 0;
 
         if (is_whiteout(st)) {
                 const char *slash = strrchr(rel, '/');
@@ -721,9 +809,10 @@ layer_visit(void *ud, int dfd, const char *name, const char *rel, const struct s
 }
 
 int
-container_layer_write(const char *upper, int fd, berth_error_t **err)
+container_layer_write(const char *upper, char *const *skip, int fd, berth_error_t **err)
 {
         cleanup_close int dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct layer_walk lw = {NULL, skip};
         struct archive *w;
         int r;
 
@@ -735,7 +824,8 @@ container_layer_write(const char *upper, int fd, berth_error_t **err)
                 archive_write_free(w);
                 return berth_error_new(err, EIO, "layer: %s", archive_error_string(w));
         }
-        r = walk_upper(dfd, "", layer_visit, w, err);
+        lw.w = w;
+        r = walk_upper(dfd, "", layer_visit, &lw, err);
         if (archive_write_close(w) != ARCHIVE_OK && r >= 0)
                 r = berth_error_new(err, EIO, "layer: %s", archive_error_string(w));
         archive_write_free(w);

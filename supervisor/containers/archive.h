@@ -70,9 +70,14 @@ int container_archive_extract(const struct container_root *root, const char *pat
  * -EOPNOTSUPP on the vfs driver. *ret is the caller's. */
 int container_changes(struct container_service *svc, const char *ref, struct json_object **ret,
                       berth_error_t **err);
-/* The same over an upper dir and its lower dirs (top first), for tests. */
-int container_changes_compute(const char *upper, char *const *lowers, struct json_object **ret,
-                              berth_error_t **err);
+/* The same over an upper dir and its lower dirs (top first), leaving out the paths SKIP (the
+ * container's mount destinations: docker keeps them in its init layer) and directories that
+ * hold nothing but those. */
+int container_changes_compute(const char *upper, char *const *lowers, char *const *skip,
+                              struct json_object **ret, berth_error_t **err);
+/* The mount destinations of container ID (its config.json's, folded): what diff and commit
+ * leave out. A strv, the caller's; NULL when none. */
+char **container_mount_points(struct container_service *svc, const char *id);
 /* The layer tar of UPPER (overlay's whiteouts as docker's .wh. files, opaque directories as
- * .wh..wh..opq) to FD: commit's new layer. */
-int container_layer_write(const char *upper, int fd, berth_error_t **err);
+ * .wh..wh..opq), without the paths SKIP, to FD: commit's new layer. */
+int container_layer_write(const char *upper, char *const *skip, int fd, berth_error_t **err);

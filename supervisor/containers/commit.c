@@ -114,8 +114,9 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         if (fd < 0) {
                 r = berth_error_sys(err, errno, "commit: temporary file in \"%s\"", dir);
         } else {
+                cleanup_strv char **skip = container_mount_points(svc, id);
                 upper = snapshotter_active_upper(svc->snapshots, id);
-                r = container_layer_write(upper, fd, err);
+                r = container_layer_write(upper, skip, fd, err);
         }
         if (paused) {
                 cleanup_error berth_error_t *e = NULL; /* the layer is written; an unpause

@@ -125,6 +125,7 @@ test_changes_fake_upper(void **state)
         char tmpl[] = "/tmp/berth-changes-XXXXXX";
         cleanup_free char *upper = NULL, *low1 = NULL, *low2 = NULL, *wh = NULL, *wh2 = NULL;
         char *lowers[3];
+        char *skip[] = {"/etc/hostname", "/only/mp", NULL};
         struct json_object *out = NULL;
         berth_error_t *err = NULL;
         const char *text;
@@ -160,10 +161,16 @@ test_changes_fake_upper(void **state)
         put(upper, "gone", "again");
         wh = xasprintf("%s/bin/ls", upper);
         assert_int_equal(mknod(wh, S_IFCHR | 0000, makedev(0, 0)), 0);
+        /* mountpoints (skipped) and a directory made only for one */
+        put(upper, "etc/hostname", "");
+        {
+                cleanup_free char *d = xasprintf("%s/only/mp", upper);
+                assert_int_equal(fs_mkdir_p(d, 0755, &err), 0);
+        }
         lowers[0] = low1;
         lowers[1] = low2;
         lowers[2] = NULL;
-        assert_int_equal(container_changes_compute(upper, lowers, &out, &err), 0);
+        assert_int_equal(container_changes_compute(upper, lowers, skip, &out, &err), 0);
         text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN
                                                            | JSON_C_TO_STRING_NOSLASHESCAPE);
         /* /gone was whited out in l1: present again in the upper it is added */
@@ -180,13 +187,15 @@ test_changes_fake_upper(void **state)
                 bool seen = false;
                 FILE *p;
                 assert_true(fd >= 0);
-                assert_int_equal(container_layer_write(upper, fd, &err), 0);
+                assert_int_equal(container_layer_write(upper, skip, fd, &err), 0);
                 close(fd);
                 p = popen(cmd, "r");
                 assert_non_null(p);
                 while (fgets(line, sizeof(line), p))
                         if (strcmp(line, "bin/.wh.ls\n") == 0)
                                 seen = true;
+                        else
+                                assert_string_not_equal(line, "etc/hostname\n");
                 pclose(p);
                 assert_true(seen);
         }
