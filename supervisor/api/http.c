@@ -83,7 +83,10 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
 static bool
 is_upload(const char *method, const char *url)
 {
-        size_t n = strlen(url), sl = strlen("/images/load");
+        size_t n = strlen(url), sl = strlen("/images/load"), al = strlen("/archive");
+        /* docker cp into a container (PUT /containers/{id}/archive) uploads a tar too. */
+        if (strcmp(method, "PUT") == 0 && n >= al && strcmp(url + n - al, "/archive") == 0)
+                return true;
         return strcmp(method, "POST") == 0 && n >= sl && strcmp(url + n - sl, "/images/load") == 0;
 }
 

@@ -19,6 +19,7 @@
 #include "supervisor/api/containers_run.h"
 #include "supervisor/api/containers_attach.h"
 #include "supervisor/api/containers_stats.h"
+#include "supervisor/api/containers_archive.h"
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
@@ -42,6 +43,7 @@ static const struct {
         {"POST", "/containers/create", api_containers_create},
         {"GET", "/containers/json", api_containers_list},
         {"POST", "/containers/prune", api_containers_prune},
+        {"POST", "/commit", api_commit},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's
@@ -75,6 +77,11 @@ static const struct {
         {"GET", "/exec/", "/json", api_exec_inspect},
         {"POST", "/containers/", "/attach", api_containers_attach},
         {"POST", "/containers/", "/resize", api_containers_resize},
+        {"HEAD", "/containers/", "/archive", api_containers_archive_head},
+        {"GET", "/containers/", "/archive", api_containers_archive_get},
+        {"PUT", "/containers/", "/archive", api_containers_archive_put},
+        {"GET", "/containers/", "/changes", api_containers_changes},
+        {"GET", "/containers/", "/export", api_containers_export},
         {"POST", "/exec/", "/resize", api_exec_resize},
         {"GET", "/containers/", "/stats", api_containers_stats},
         {"POST", "/containers/", "/update", api_containers_update},

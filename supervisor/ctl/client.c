@@ -99,6 +99,8 @@ request(const char *host, const char *method, const char *path, char *const *hea
         curl_easy_setopt(s.curl, CURLOPT_URL, url);
         curl_easy_setopt(s.curl, CURLOPT_USERAGENT, "berthctl/" PACKAGE_VERSION);
         curl_easy_setopt(s.curl, CURLOPT_CUSTOMREQUEST, method);
+        if (strcmp(method, "HEAD") == 0)
+                curl_easy_setopt(s.curl, CURLOPT_NOBODY, 1L);
         curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &s);
         if (upload) {

@@ -22,6 +22,7 @@
 #include "supervisor/ctl/images.h"
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
+#include "supervisor/ctl/cp.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -155,6 +156,10 @@ usage(FILE *out)
                 "  stats     Show containers' resource usage (--no-stream, --no-trunc, --format, -a)\n"
                 "  update    Change containers' resources (-m, --cpus, --pids-limit, --restart, ...)\n"
                 "  container prune   Remove all stopped containers\n"
+                "  cp        Copy files between a container and the host (-a; - for a tar)\n"
+                "  diff      Show a container's changed files\n"
+                "  export    Export a container's filesystem as a tar (-o FILE)\n"
+                "  commit    Make an image from a container (-m, -a, -c, --pause)\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -210,6 +215,8 @@ main(int argc, char **argv)
                 r = ctl_stats_main(host, argc - optind, argv + optind);
         } else if (ctl_run_known(argv[optind])) {
                 r = ctl_run_main(host, argc - optind, argv + optind);
+        } else if (ctl_cp_known(argv[optind])) {
+                r = ctl_cp_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {
                 r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {

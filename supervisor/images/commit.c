@@ -1,0 +1,252 @@
+/* supervisor/images/commit.c: docker commit's new image (commit.h). */
+#include <config.h>
+
+#include "supervisor/images/commit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/evp.h>
+
+#include "lib/cleanup.h"
+#include "lib/fs.h"
+#include "lib/json.h"
+#include "lib/strv.h"
+#include "lib/xalloc.h"
+#include "supervisor/content/store.h"
+#include "supervisor/images/internal.h"
+#include "supervisor/images/reference.h"
+#include "supervisor/images/service.h"
+#include "supervisor/metadata/images.h"
+
+#define BLOCK (256 * 1024)
+
+static struct json_object *
+get(struct json_object *o, const char *key)
+{
+        struct json_object *v = NULL;
+        if (o == NULL || !json_object_object_get_ex(o, key, &v))
+                return NULL;
+        return v;
+}
+
+static int
+read_json_blob(struct image_service *svc, const char *digest, struct json_object **ret,
+               berth_error_t **err)
+{
+        cleanup_free char *path = content_store_blob_path(svc->store, digest), *buf = NULL;
+        size_t len = 0;
+        int r;
+
+        r = fs_read_file(AT_FDCWD, path, &buf, &len, err);
+        if (r < 0)
+                return r;
+        return json_parse_buffer(buf, len, ret, err);
+}
+
+static int
+store_layer(struct image_service *svc, int fd, char ret_digest[CONTENT_DIGEST_BUF],
+            int64_t *ret_size, berth_error_t **err)
+{
+        cleanup_content_ingest struct content_ingest *in = NULL;
+        cleanup_free char *ref = NULL, *buf = xmalloc(BLOCK);
+        int64_t resumed = 0;
+        ssize_t n;
+        int r;
+
+        ref = xasprintf("commit-%d-%lld", (int) getpid(), (long long) time(NULL));
+        r = content_ingest_open(svc->store, ref, &in, &resumed, err);
+        if (r < 0)
+                return r;
+        while ((n = read(fd, buf, BLOCK)) > 0) {
+                r = content_ingest_write(in, buf, (size_t) n, err);
+                if (r < 0) {
+                        content_ingest_abort(in);
+                        return r;
+                }
+        }
+        if (n < 0) {
+                content_ingest_abort(in);
+                return berth_error_sys(err, errno, "commit: read layer");
+        }
+        content_ingest_digest(in, ret_digest);
+        *ret_size = content_ingest_size(in);
+        r = content_ingest_commit(in, ret_digest, *ret_size, err);
+        if (r == -EEXIST) {
+                berth_error_free(*err); /* the same layer is stored already */
+                *err = NULL;
+                r = 0;
+        }
+        return r;
+}
+
+static char *
+now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static void
+set(struct json_object *o, const char *k, struct json_object *v)
+{
+        json_object_object_del(o, k);
+        json_object_object_add(o, k, v);
+}
+
+static int
+store_config(struct image_service *svc, struct json_object *parent,
+             const struct image_commit_options *o, const char *diff_id,
+             char ret_digest[CONTENT_DIGEST_BUF], berth_error_t **err)
+{
+        cleanup_json struct json_object *c = NULL;
+        cleanup_free char *created = now_rfc3339(), *ref = NULL;
+        struct json_object *rootfs, *ids, *hist, *h = json_object_new_object();
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        const char *text;
+        int r;
+
+        r = json_object_deep_copy(parent, &c, NULL);
+        if (r < 0 || c == NULL) {
+                json_object_put(h);
+                return berth_error_new(err, ENOMEM, "commit: copy config");
+        }
+        set(c, "config", json_object_get(o->config));
+        if (o->container_config)
+                set(c, "container_config", json_object_get(o->container_config));
+        set(c, "container", json_object_new_string(o->container_id ? o->container_id : ""));
+        set(c, "created", json_object_new_string(created));
+        set(c, "docker_version", json_object_new_string(PACKAGE_VERSION));
+        if (o->author && o->author[0])
+                set(c, "author", json_object_new_string(o->author));
+        else
+                json_object_object_del(c, "author");
+        if (o->comment && o->comment[0])
+                set(c, "comment", json_object_new_string(o->comment));
+        else
+                json_object_object_del(c, "comment");
+        json_object_object_add(h, "created", json_object_new_string(created));
+        if (o->author && o->author[0])
+                json_object_object_add(h, "author", json_object_new_string(o->author));
+        json_object_object_add(h, "created_by",
+                               json_object_new_string(o->created_by ? o->created_by : ""));
+        if (o->comment && o->comment[0])
+                json_object_object_add(h, "comment", json_object_new_string(o->comment));
+        hist = get(c, "history");
+        if (hist == NULL || !json_object_is_type(hist, json_type_array)) {
+                hist = json_object_new_array();
+                set(c, "history", hist);
+        }
+        json_object_array_add(hist, h);
+        rootfs = get(c, "rootfs");
+        if (rootfs == NULL) {
+                rootfs = json_object_new_object();
+                json_object_object_add(rootfs, "type", json_object_new_string("layers"));
+                set(c, "rootfs", rootfs);
+        }
+        ids = get(rootfs, "diff_ids");
+        if (ids == NULL || !json_object_is_type(ids, json_type_array)) {
+                ids = json_object_new_array();
+                set(rootfs, "diff_ids", ids);
+        }
+        json_object_array_add(ids, json_object_new_string(diff_id));
+        text = json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN
+                                                         | JSON_C_TO_STRING_NOSLASHESCAPE);
+        EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+        strcpy(ret_digest, "sha256:");
+        for (unsigned i = 0; i < mdlen; i++)
+                snprintf(ret_digest + 7 + 2 * i, 3, "%02x", md[i]);
+        ref = xasprintf("config-%s", ret_digest + 7);
+        r = content_store_write_blob(svc->store, ref, text, strlen(text), ret_digest,
+                                     (int64_t) strlen(text), err);
+        if (r == -EEXIST) {
+                berth_error_free(*err); /* the same config is stored already */
+                *err = NULL;
+                r = 0;
+        }
+        return r;
+}
+
+int
+image_service_commit(struct image_service *svc, int layer_fd,
+                     const struct image_commit_options *o, char **ret_id, berth_error_t **err)
+{
+        cleanup_json struct json_object *manifest = NULL, *parent = NULL;
+        cleanup_free char *key = NULL;
+        struct image_record rec = {0};
+        struct image_plan plan = {0};
+        struct json_object *layers;
+        char layer[CONTENT_DIGEST_BUF], config[CONTENT_DIGEST_BUF];
+        int64_t size = 0;
+        size_t n;
+        int r;
+
+        if (o->name && o->name[0]) {
+                struct image_ref ref = {0};
+                r = image_ref_parse(o->name, &ref, err);
+                if (r < 0)
+                        return r;
+                if (ref.digest) {
+                        image_ref_done(&ref);
+                        return berth_error_new(err, EINVAL, "cannot commit to digest reference");
+                }
+                key = image_ref_key(&ref);
+                image_ref_done(&ref);
+        }
+        pthread_mutex_lock(&svc->lock);
+        r = metadata_images_load(svc->db, o->parent_id, &rec, err);
+        if (r >= 0)
+                r = read_json_blob(svc, rec.manifest, &manifest, err);
+        if (r >= 0)
+                r = read_json_blob(svc, rec.id, &parent, err);
+        if (r >= 0)
+                r = store_layer(svc, layer_fd, layer, &size, err);
+        if (r >= 0)
+                r = store_config(svc, parent, o, layer, config, err);
+        if (r >= 0) {
+                layers = get(manifest, "layers");
+                n = layers ? json_object_array_length(layers) : 0;
+                plan.config_digest = xstrdup(config);
+                plan.layer_sizes = xzalloc((n + 2) * sizeof(int64_t));
+                for (size_t i = 0; i < n; i++) {
+                        struct json_object *d = json_object_array_get_idx(layers, i);
+                        const char *mt = json_object_get_string(get(d, "mediaType"));
+                        strv_push(&plan.layers, json_object_get_string(get(d, "digest")));
+                        strv_push(&plan.layer_types,
+                                  mt ? mt : "application/vnd.docker.image.rootfs.diff.tar.gzip");
+                        plan.layer_sizes[i] = json_object_get_int64(get(d, "size"));
+                }
+                strv_push(&plan.layers, layer);
+                strv_push(&plan.layer_types, "application/vnd.docker.image.rootfs.diff.tar");
+                plan.layer_sizes[n] = size;
+                if (key)
+                        strv_push(&plan.names, key);
+                r = image_plan_commit(svc, &plan, err);
+                if (r < 0)
+                        berth_error_prefix(err, "commit");
+        }
+        if (r >= 0 && key) {
+                cleanup_free char *fam = image_ref_familiar(key);
+                image_service_log_event(svc, config, fam, config, "tag");
+        }
+        image_service_collect_locked(svc);
+        pthread_mutex_unlock(&svc->lock);
+        image_record_done(&rec);
+        image_plan_done(&plan);
+        if (r < 0)
+                return r;
+        *ret_id = xstrdup(config);
+        return 0;
+}
