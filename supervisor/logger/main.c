@@ -4,7 +4,8 @@
  * max-size S (rotate when the file reaches it), max-file N (files kept, the current one
  * included). Lines are split at "\n" and at 16 KiB as dockerd's copier does. It runs until both
  * pipes reach EOF (or SIGTERM from the shim, after which what is buffered is written), so it
- * outlives a berthd restart with the shim. */
+ * outlives a berthd restart with the shim. While it runs it holds a shared flock on the log's
+ * directory (attach waits for it to end the stream after the container's last line). */
 #include <config.h>
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +54,25 @@ open_log(void)
                 return -1;
         written = fstat(out, &st) == 0 ? st.st_size : 0;
         return 0;
+}
+
+/* A shared flock on the log's directory, held until we exit: berthd's attach can take it
+ * exclusively once the last line is written. */
+static void
+lock_log_dir(void)
+{
+        char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+        int fd;
+
+        if (slash == NULL) {
+                free(d);
+                return;
+        }
+        slash[slash == d] = '\0';
+        fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_SH) < 0)
+                close(fd);
+        free(d);
 }
 
 static void
@@ -139,6 +160,7 @@ main(int argc, char **argv)
                         path ? path : "(no path argument)", strerror(errno));
                 return 1;
         }
+        lock_log_dir();
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         close(5); /* ready */
