@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/idle_trim.h"
 #include "supervisor/logger/jsonfile.h"
 
 #define LINE_MAX_BYTES 16384
@@ -164,6 +165,7 @@ main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         close(5); /* ready */
+        bool trimmed = false;
         for (;;) {
                 struct pollfd p[2];
                 int n = 0, open_fds = 0;
@@ -174,11 +176,19 @@ main(int argc, char **argv)
                 }
                 if (open_fds == 0)
                         break;
-                n = poll(p, 2, terminating ? 0 : 1000);
+                n = poll(p, 2, terminating ? 0 : trimmed ? 1000 : IDLE_TRIM_MS);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n == 0 && terminating)
                         break;
+                if (n == 0 && !trimmed) {
+                        /* Idle: most loggers of idle containers are, so each gives back what
+                         * its last lines touched (heap, mapped library text). */
+                        idle_trim_apply();
+                        trimmed = true;
+                } else if (n > 0) {
+                        trimmed = false;
+                }
                 for (int i = 0; i < 2; i++) {
                         if (st[i].fd < 0 || p[i].revents == 0)
                                 continue;
