@@ -103,6 +103,11 @@ def check_detach(client):
     expect("exec_run(demux) stderr", r.output[1], None)
     r = c.exec_run("pwd", workdir="/tmp", environment={"X": "1"})
     expect("exec_run(workdir) output", r.output, b"/tmp\n")
+    # docker-py reads the 101's headers through a buffered reader, then the raw socket: output
+    # sent along with the headers would be lost (berthd waits until they are read)
+    for i in range(20):
+        r = c.exec_run(["echo", str(i)])
+        expect("exec_run #%d output" % i, r.output, b"%d\n" % i)
     c.stop(timeout=5)
     c.reload()
     expect("status after stop", c.status, "exited")

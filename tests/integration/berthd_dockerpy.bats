@@ -95,7 +95,7 @@ pycheck() { # pycheck CHECK: run one check of dockerpy_check.py, show its output
 	pycheck run
 }
 
-@test "docker-py: run(detach=True), list, get by name, logs, exec_run exit_code 3 and output (demux, workdir), stop, wait, remove" {
+@test "docker-py: run(detach=True), list, get by name, logs, exec_run exit_code 3 and output (demux, workdir, 20 in a row), stop, wait, remove" {
 	pycheck detach
 }
 
