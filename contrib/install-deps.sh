@@ -16,6 +16,7 @@ packages="
   liblmdb-dev libmicrohttpd-dev libcurl4-openssl-dev libarchive-dev
   python3-jwt python3-cryptography openssl
   zstd
+  python3-docker
 "
 missing=""
 for p in $packages; do

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -180,6 +181,27 @@ send_new(struct attach_arg *a, bool *ret_more)
         return r;
 }
 
+/* Whether the berth-logger of LOG_PATH has exited (it holds a shared flock on the log's
+ * directory while it runs; none there, e.g. not started: true). */
+static bool
+logger_done(const char *log_path)
+{
+        cleanup_free char *d = xstrdup(log_path);
+        char *slash = strrchr(d, '/');
+        int fd;
+        bool done;
+
+        if (slash == NULL || slash == d)
+                return true;
+        *slash = '\0';
+        fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return true;
+        done = flock(fd, LOCK_EX | LOCK_NB) == 0;
+        close(fd);
+        return done;
+}
+
 /* Whether the client has gone altogether (not just closed its write side). */
 static bool
 client_gone(struct api_stream *s)
@@ -206,13 +228,15 @@ attach_session(struct api_stream *s, void *arg)
                 if (send_new(a, &more) < 0 || client_gone(s))
                         break;
                 if (!a->has_wait || container_run_wait_poll(a->r, &a->w, 100, &code) == 0) {
-                        /* Exited: the logger may still be writing the last lines. */
-                        for (int quiet = 0; quiet < 3;) {
-                                sleep_ms(100);
+                        /* Exited: the logger may still be writing the last lines; it exits after
+                         * them (at most 5 s: a process of the container's that keeps its stdout
+                         * open keeps the logger too). */
+                        for (int i = 0; i < 1000 && !logger_done(a->log_path); i++) {
+                                sleep_ms(5);
                                 if (send_new(a, &more) < 0)
                                         break;
-                                quiet = more ? 0 : quiet + 1;
                         }
+                        (void) send_new(a, &more);
                         break;
                 }
         }

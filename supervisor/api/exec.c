@@ -207,6 +207,7 @@ exec_session(struct api_stream *s, void *arg)
                 io.err = x->paths[2];
         if (x->paths[0])
                 io.in = x->paths[0];
+        api_hijack_wait_read(s, 500);
         if (container_exec_start_io(x->r, x->id, &io, NULL, &err) < 0) {
                 log_debug("exec %s: %s", x->id, err->msg);
                 if (!x->tty)

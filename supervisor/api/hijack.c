@@ -6,7 +6,11 @@
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/sockios.h>
 
 #include "lib/fs.h"
 #include "supervisor/api/api.h"
@@ -82,4 +86,17 @@ api_hijack_write_frame(struct api_stream *s, enum stdcopy_stream stream, const v
                        size_t len)
 {
         return stdcopy_write_frame(s->fd, stream, buf, len);
+}
+
+void
+api_hijack_wait_read(struct api_stream *s, int max_ms)
+{
+        struct timespec ms = {.tv_nsec = 1000000};
+
+        for (int i = 0; i < max_ms; i++) {
+                int unread = 0;
+                if (ioctl(s->fd, SIOCOUTQ, &unread) < 0 || unread <= 0)
+                        return;
+                nanosleep(&ms, NULL);
+        }
 }

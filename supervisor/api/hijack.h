@@ -41,6 +41,11 @@ enum api_hijack_mode api_hijack_mode_build(const char *connection, const char *u
 /* Read the client's bytes: those the HTTP server had read already first, then the socket.
  * 0 when the client closed its write side (its stdin ended) or did not upgrade; -errno. */
 ssize_t api_hijack_read(struct api_stream *s, void *buf, size_t len);
+/* Wait (at most MAX_MS) until the client has read everything sent so far (the 101 headers, say):
+ * docker-py reads the headers through a buffered reader and then the raw socket, so bytes that
+ * arrive with the headers would be lost. Unread bytes are the socket's SIOCOUTQ; anything that is
+ * not a socket returns at once. */
+void api_hijack_wait_read(struct api_stream *s, int max_ms);
 /* Write raw bytes (with a tty) or one docker frame on STREAM (without); -EPIPE once the client
  * has gone. */
 int api_hijack_write(struct api_stream *s, const void *buf, size_t len);

@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
 #include "lib/fs.h"
+#include "lib/xalloc.h"
 #include "supervisor/api/api.h"
 
 void
@@ -35,8 +38,16 @@ api_stream_write_json(struct api_stream *s, struct json_object *obj)
         size_t len;
         const char *text = json_object_to_json_string_length(
                 obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-        int r = api_stream_write(s, text, len);
-        return r < 0 ? r : api_stream_write(s, "\n", 1);
+        /* One write: the HTTP glue may cut a chunk between two, and docker-py's JSON stream
+         * reader fails on a trailing chunk that is only the newline. */
+        char *line = xmalloc(len + 1);
+        int r;
+
+        memcpy(line, text, len);
+        line[len] = '\n';
+        r = api_stream_write(s, line, len + 1);
+        free(line);
+        return r;
 }
 
 bool

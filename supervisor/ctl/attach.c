@@ -275,7 +275,34 @@ struct waiter {
         char *path;
         int code;
         int rc;
+        char *body; /* the 2xx body, collected */
+        size_t len;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        bool ready; /* the wait is registered (its headers came), or the request is over */
 };
+
+static void
+waiter_ready(void *arg)
+{
+        struct waiter *w = arg;
+
+        pthread_mutex_lock(&w->lock);
+        w->ready = true;
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+}
+
+static void
+waiter_body(const char *data, size_t len, void *arg)
+{
+        struct waiter *w = arg;
+
+        w->body = xrealloc(w->body, w->len + len + 1);
+        memcpy(w->body + w->len, data, len);
+        w->len += len;
+        w->body[w->len] = '\0';
+}
 
 static void *
 wait_thread(void *arg)
@@ -285,13 +312,16 @@ wait_thread(void *arg)
         cleanup_json struct json_object *o = NULL;
 
         w->rc = -1;
-        if (ctl_request_json(w->host, "POST", w->path, NULL, &r) < 0)
-                return NULL;
-        if (r.status == 200 && r.body && (o = json_tokener_parse(r.body)) != NULL) {
-                w->code = json_object_get_int(get(o, "StatusCode"));
-                w->rc = 0;
+        if (ctl_request_stream_ready(w->host, "POST", w->path, waiter_body, waiter_ready, w, &r)
+            == 0) {
+                if (r.status == 200 && w->body && (o = json_tokener_parse(w->body)) != NULL) {
+                        w->code = json_object_get_int(get(o, "StatusCode"));
+                        w->rc = 0;
+                }
+                ctl_reply_done(&r);
         }
-        ctl_reply_done(&r);
+        free(w->body);
+        waiter_ready(w); /* failed before its headers: do not keep the start waiting */
         return NULL;
 }
 
@@ -302,7 +332,9 @@ ctl_run_attached(const char *host, const char *id, bool rm, bool sig_proxy)
         cleanup_json struct json_object *info = NULL;
         struct hijack h = {.fd = -1};
         struct sigs s = {.host = host};
-        struct waiter w = {.host = host};
+        struct waiter w = {.host = host,
+                           .lock = PTHREAD_MUTEX_INITIALIZER,
+                           .cond = PTHREAD_COND_INITIALIZER};
         struct json_object *cfg;
         struct ctl_reply r;
         bool tty, in, out, errs;
@@ -332,7 +364,10 @@ ctl_run_attached(const char *host, const char *id, bool rm, bool sig_proxy)
         w.path = xasprintf("/containers/%s/wait?condition=%s", e, rm ? "removed" : "next-exit");
         if (pthread_create(&wt, NULL, wait_thread, &w) != 0)
                 return 125;
-        usleep(100000);
+        pthread_mutex_lock(&w.lock);
+        while (!w.ready)
+                pthread_cond_wait(&w.cond, &w.lock);
+        pthread_mutex_unlock(&w.lock);
         free(path);
         path = xasprintf("/containers/%s/start", e);
         if (ctl_request_json(host, "POST", path, NULL, &r) < 0)

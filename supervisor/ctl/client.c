@@ -17,6 +17,7 @@ struct sink {
         CURL *curl;
         FILE *download;
         ctl_body_fn fn; /* a 2xx body as it arrives (ctl_request_stream) */
+        void (*ready)(void *arg); /* the final response's headers have arrived */
         void *arg;
 };
 
@@ -77,6 +78,31 @@ ctl_request_stream(const char *host, const char *method, const char *path, char 
         return request(host, method, path, headers, NULL, NULL, s, ret);
 }
 
+int
+ctl_request_stream_ready(const char *host, const char *method, const char *path,
+                         ctl_body_fn fn, void (*ready)(void *arg), void *arg,
+                         struct ctl_reply *ret)
+{
+        struct sink s = {.reply = ret, .fn = fn, .ready = ready, .arg = arg};
+
+        return request(host, method, path, NULL, NULL, NULL, s, ret);
+}
+
+/* The blank line ending a final (not 1xx) response's headers: tell s->ready. */
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+        struct sink *s = ud;
+        long status = 0;
+
+        if (size * n == 2 && p[0] == '\r' && p[1] == '\n') {
+                curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+                if (status >= 200)
+                        s->ready(s->arg);
+        }
+        return size * n;
+}
+
 static int
 request(const char *host, const char *method, const char *path, char *const *headers,
         const char *json_body, FILE *upload, struct sink s, struct ctl_reply *ret)
@@ -103,6 +129,10 @@ request(const char *host, const char *method, const char *path, char *const *hea
                 curl_easy_setopt(s.curl, CURLOPT_NOBODY, 1L);
         curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &s);
+        if (s.ready) {
+                curl_easy_setopt(s.curl, CURLOPT_HEADERFUNCTION, on_header);
+                curl_easy_setopt(s.curl, CURLOPT_HEADERDATA, &s);
+        }
         if (upload) {
                 hdrs = curl_slist_append(hdrs, "Content-Type: application/x-tar");
                 curl_easy_setopt(s.curl, CURLOPT_UPLOAD, 1L);

@@ -32,6 +32,11 @@ typedef void (*ctl_body_fn)(const char *data, size_t len, void *arg);
  * then stays NULL); another status's body is collected in ret->body. */
 int ctl_request_stream(const char *host, const char *method, const char *path, char *const *headers,
                        ctl_body_fn fn, void *arg, struct ctl_reply *ret);
+/* The same with READY(ARG) called as soon as the final response's headers have arrived (before
+ * its body: a wait registered by the server, say). */
+int ctl_request_stream_ready(const char *host, const char *method, const char *path,
+                             ctl_body_fn fn, void (*ready)(void *arg), void *arg,
+                             struct ctl_reply *ret);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -4,7 +4,8 @@
  * max-size S (rotate when the file reaches it), max-file N (files kept, the current one
  * included). Lines are split at "\n" and at 16 KiB as dockerd's copier does. It runs until both
  * pipes reach EOF (or SIGTERM from the shim, after which what is buffered is written), so it
- * outlives a berthd restart with the shim. */
+ * outlives a berthd restart with the shim. While it runs it holds a shared flock on the log's
+ * directory (attach waits for it to end the stream after the container's last line). */
 #include <config.h>
 
 #include <errno.h>
@@ -14,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/idle_trim.h"
 #include "supervisor/logger/jsonfile.h"
 
 #define LINE_MAX_BYTES 16384
@@ -52,6 +55,25 @@ open_log(void)
                 return -1;
         written = fstat(out, &st) == 0 ? st.st_size : 0;
         return 0;
+}
+
+/* A shared flock on the log's directory, held until we exit: berthd's attach can take it
+ * exclusively once the last line is written. */
+static void
+lock_log_dir(void)
+{
+        char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
+        int fd;
+
+        if (slash == NULL) {
+                free(d);
+                return;
+        }
+        slash[slash == d] = '\0';
+        fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_SH) < 0)
+                close(fd);
+        free(d);
 }
 
 static void
@@ -139,9 +161,11 @@ main(int argc, char **argv)
                         path ? path : "(no path argument)", strerror(errno));
                 return 1;
         }
+        lock_log_dir();
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         close(5); /* ready */
+        bool trimmed = false;
         for (;;) {
                 struct pollfd p[2];
                 int n = 0, open_fds = 0;
@@ -152,11 +176,19 @@ main(int argc, char **argv)
                 }
                 if (open_fds == 0)
                         break;
-                n = poll(p, 2, terminating ? 0 : 1000);
+                n = poll(p, 2, terminating ? 0 : trimmed ? 1000 : IDLE_TRIM_MS);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n == 0 && terminating)
                         break;
+                if (n == 0 && !trimmed) {
+                        /* Idle: most loggers of idle containers are, so each gives back what
+                         * its last lines touched (heap, mapped library text). */
+                        idle_trim_apply();
+                        trimmed = true;
+                } else if (n > 0) {
+                        trimmed = false;
+                }
                 for (int i = 0; i < 2; i++) {
                         if (st[i].fd < 0 || p[i].revents == 0)
                                 continue;
