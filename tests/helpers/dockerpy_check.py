@@ -2,7 +2,7 @@
 """tests/helpers/dockerpy_check.py: docker-py (Debian's python3-docker) as a client of berthd.
 
 Usage: dockerpy_check.py SOCKET CHECK...
-Checks: images, run, detach, options, events (or "all"). Each check prints "ok CHECK" or
+Checks: images, run, detach, options, events, more (or "all"). Each check prints "ok CHECK" or
 "FAIL CHECK: what differed" and the exit status is the number of failures. Every container a
 check creates is labelled berth.test=dockerpy and removed (force) when the check ends.
 """
@@ -188,8 +188,41 @@ def check_events(client):
     c.remove()
 
 
+def check_more(client):
+    """stats, update, put_archive/get_archive, diff on a running container."""
+    import io
+    import tarfile
+
+    c = client.containers.run("busybox", ["sleep", "100"], detach=True, labels=LABEL)
+    st = c.stats(stream=False)
+    expect("stats id", st["id"], c.id)
+    if st["memory_stats"].get("usage", 0) <= 0 or st["pids_stats"].get("current", 0) < 1:
+        raise Mismatch("stats memory/pids: %r %r" % (st["memory_stats"], st["pids_stats"]))
+    c.update(mem_limit="48m", memswap_limit="96m")
+    c.reload()
+    expect("HostConfig.Memory after update", c.attrs["HostConfig"]["Memory"], 48 * 1024 * 1024)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        data = b"from docker-py\n"
+        info = tarfile.TarInfo("hello.txt")
+        info.size = len(data)
+        info.mode = 0o640
+        t.addfile(info, io.BytesIO(data))
+    expect("put_archive", c.put_archive("/tmp", buf.getvalue()), True)
+    r = c.exec_run(["cat", "/tmp/hello.txt"])
+    expect("file put in", r.output, b"from docker-py\n")
+    bits, stat = c.get_archive("/tmp/hello.txt")
+    expect("get_archive stat name", stat["name"], "hello.txt")
+    with tarfile.open(fileobj=io.BytesIO(b"".join(bits))) as t:
+        expect("get_archive content", t.extractfile("hello.txt").read(), b"from docker-py\n")
+    changes = {(d["Path"], d["Kind"]) for d in c.diff()}
+    if ("/tmp/hello.txt", 1) not in changes:
+        raise Mismatch("diff lacks A /tmp/hello.txt: %r" % sorted(changes))
+    c.remove(force=True)
+
+
 CHECKS = {"images": check_images, "run": check_run, "detach": check_detach,
-          "options": check_options, "events": check_events}
+          "options": check_options, "events": check_events, "more": check_more}
 
 
 def main():

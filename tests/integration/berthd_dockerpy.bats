@@ -106,3 +106,7 @@ pycheck() { # pycheck CHECK: run one check of dockerpy_check.py, show its output
 @test "docker-py: events(decode=True) sees start and die (exitCode 0), replay with since/until" {
 	pycheck events
 }
+
+@test "docker-py: stats(stream=False), update(mem_limit), put_archive, get_archive, diff" {
+	pycheck more
+}
