@@ -13,69 +13,24 @@ load helpers
 load peers
 load berthd_helpers
 
-setup_file() {
-	BERTHD=${BERTHD:-$(bd_resolve berthd)}
-	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
-	[[ -x $BERTHD && -x $BERTHCTL ]] || {
-		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
-		return 1
-	}
-	peers_new cp
-	BD=$PD/bd
-	export BERTHD BERTHCTL BD
-	bd_start "$BD"
-	"$BERTHCTL" -H "unix://$BD/s.sock" load -q -i "$PD/img.tar" >&2
-}
+setup_file() { bdc_setup_file cp; }
 
-our_shims() {
-	local p
-	for p in /proc/[0-9]*; do
-		if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim-berth-v2 .*-address $BD/s.sock"; then
-			echo "${p#/proc/}"
-		fi
-	done
-}
-
-teardown_file() {
-	local pid
-	[[ -n ${BD:-} ]] && bd_stop "$BD"
-	for pid in $(our_shims); do
-		echo "teardown: shim $pid left, killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	peers_teardown
-}
+teardown_file() { bdc_teardown_file; }
 
 setup() {
-	export DOCKER_HOST=unix://$BD/s.sock
-	C=("$BERTHCTL" -H "unix://$BD/s.sock")
+	bdc_setup
 	W=$PD/w.$BATS_TEST_NUMBER
 	rm -rf "$W"
 	mkdir -p "$W"
 }
 
 teardown() {
-	local id img
-	for id in $(api /v1.41/containers/json?all=1 | jq -r '.[].Id'); do
-		api -X DELETE "/v1.41/containers/$id?force=1" >/dev/null
-	done
+	local img
+	bdc_remove_containers
 	for img in $(api /v1.41/images/json | jq -r '.[] | select((.RepoTags // []) | index("busybox:latest") | not) | .Id'); do
 		api -X DELETE "/v1.41/images/$img?force=1" >/dev/null
 	done
 	rm -rf "$W"
-}
-
-api() { # api [curl args...] PATH
-	local path=${*: -1}
-	curl -gs --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
-}
-
-clis() { # the docker CLIs present
-	local c
-	for c in /usr/bin/docker /usr/local/bin/docker; do
-		[[ -x $c ]] && echo "$c"
-	done
-	return 0
 }
 
 # no_temp_mounts: the stopped-container mounts made for cp are gone (a streamed tar's mount

@@ -13,76 +13,15 @@ load helpers
 load peers
 load berthd_helpers
 
-setup_file() {
-	BERTHD=${BERTHD:-$(bd_resolve berthd)}
-	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
-	[[ -x $BERTHD && -x $BERTHCTL ]] || {
-		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
-		return 1
-	}
-	peers_new health
-	BD=$PD/bd
-	export BERTHD BERTHCTL BD
-	bd_start "$BD"
-	"$BERTHCTL" -H "unix://$BD/s.sock" load -q -i "$PD/img.tar" >&2
-}
+setup_file() { bdc_setup_file health; }
 
-our_shims() {
-	local p
-	for p in /proc/[0-9]*; do
-		if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim-berth-v2 .*-address $BD/s.sock"; then
-			echo "${p#/proc/}"
-		fi
-	done
-}
+teardown_file() { bdc_teardown_file; }
 
-teardown_file() {
-	local pid
-	[[ -n ${BD:-} ]] && bd_stop "$BD"
-	for pid in $(our_shims); do
-		echo "teardown: shim $pid left, killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	peers_teardown
-}
-
-setup() {
-	export BERTH_HOST=unix://$BD/s.sock DOCKER_HOST=unix://$BD/s.sock
-	C=("$BERTHCTL" -H "unix://$BD/s.sock")
-}
+setup() { bdc_setup; }
 
 teardown() {
-	local id
-	for id in $(api /v1.41/containers/json?all=1 | jq -r '.[].Id'); do
-		api -X DELETE "/v1.41/containers/$id?force=1" >/dev/null
-	done
+	bdc_remove_containers
 	[[ -z ${EVPID:-} ]] || { kill "$EVPID" 2>/dev/null; wait "$EVPID" 2>/dev/null || true; }
-}
-
-api() {
-	local path=${*: -1}
-	curl -gs --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
-}
-
-nothing_left() {
-	local id
-	for id in "$@"; do
-		[[ ! -e $BD/exec/containers/$id ]] || { echo "bundle of $id left" >&2; ls -la "$BD/exec/containers/$id" >&2; return 1; }
-		! grep -q "$id" /proc/self/mountinfo || { echo "mount of $id left" >&2; return 1; }
-		! ls -d /sys/fs/cgroup/*/berth/"$id" 2>/dev/null | grep -q . || { echo "cgroup of $id left" >&2; return 1; }
-		[[ ! -e $BD/exec/runtime/berth/$id ]] || { echo "runtime state of $id left" >&2; return 1; }
-	done
-	[[ -z $(our_shims) ]] || { echo "shims left: $(our_shims)" >&2; return 1; }
-}
-
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while ((n-- > 0)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
 }
 
 health_of() { api "/v1.41/containers/$1/json" | jq -r '.State.Health.Status // "none"'; }

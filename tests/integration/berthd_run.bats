@@ -14,84 +14,13 @@ load helpers
 load peers
 load berthd_helpers
 
-setup_file() {
-	BERTHD=${BERTHD:-$(bd_resolve berthd)}
-	BERTHCTL=${BERTHCTL:-$(bd_resolve berthctl)}
-	[[ -x $BERTHD && -x $BERTHCTL ]] || {
-		echo "setup_file: berthd or berthctl not found (set BERTHD= and BERTHCTL=)" >&2
-		return 1
-	}
-	peers_new run
-	BD=$PD/bd
-	export BERTHD BERTHCTL BD
-	bd_start "$BD"
-	"$BERTHCTL" -H "unix://$BD/s.sock" load -q -i "$PD/img.tar" >&2
-}
+setup_file() { bdc_setup_file run; }
 
-# Shims started by our berthd: their -address names $BD/s.sock. Listed by PID from /proc.
-our_shims() {
-	local p
-	for p in /proc/[0-9]*; do
-		if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim-berth-v2 .*-address $BD/s.sock"; then
-			echo "${p#/proc/}"
-		fi
-	done
-}
+teardown_file() { bdc_teardown_file; }
 
-teardown_file() {
-	local pid
-	[[ -n ${BD:-} ]] && bd_stop "$BD"
-	for pid in $(our_shims); do
-		echo "teardown: shim $pid left, killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	peers_teardown
-}
+setup() { bdc_setup; }
 
-setup() {
-	export BERTH_HOST=unix://$BD/s.sock DOCKER_HOST=unix://$BD/s.sock
-	C=("$BERTHCTL" -H "unix://$BD/s.sock")
-}
-
-teardown() {
-	local id
-	for id in $(api /v1.41/containers/json?all=1 | jq -r '.[].Id'); do
-		api -X DELETE "/v1.41/containers/$id?force=1" >/dev/null
-	done
-}
-
-api() { # api [curl args...] PATH
-	local path=${*: -1}
-	curl -gs --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
-}
-
-api_status() { # api_status [curl args...] PATH: the HTTP status only
-	local path=${*: -1}
-	curl -gs -o "$BATS_TEST_TMPDIR/body" -w '%{http_code}' --unix-socket "$BD/s.sock" "${@:1:$#-1}" "http://localhost$path"
-}
-
-# nothing_left ID...: no shim, bundle, mount, cgroup or socket of these containers.
-nothing_left() {
-	local id
-	for id in "$@"; do
-		[[ ! -e $BD/exec/containers/$id ]] || { echo "bundle of $id left" >&2; ls -la "$BD/exec/containers/$id" >&2; return 1; }
-		! grep -q "$id" /proc/self/mountinfo || { echo "mount of $id left" >&2; return 1; }
-		! ls -d /sys/fs/cgroup/*/berth/"$id" 2>/dev/null | grep -q . || { echo "cgroup of $id left" >&2; return 1; }
-		[[ ! -e $BD/exec/runtime/berth/$id ]] || { echo "runtime state of $id left" >&2; return 1; }
-	done
-	[[ -z $(our_shims) ]] || { echo "shims left: $(our_shims)" >&2; return 1; }
-	[[ -z $(ls -A "$BD/exec/s" 2>/dev/null) ]] || { echo "shim sockets left" >&2; ls -la "$BD/exec/s" >&2; return 1; }
-}
-
-wait_for() { # wait_for SECONDS CMD...: retry CMD every 0.1 s
-	local n=$(($1 * 10))
-	shift
-	while ((n-- > 0)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	"$@"
-}
+teardown() { bdc_remove_containers; }
 
 state_of() { api "/v1.41/containers/$1/json" | jq -r .State.Status; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
