@@ -340,6 +340,7 @@ action_serve(const struct shim_args *a)
 out:
         if (err)
                 log_berror(err);
+        shim_cgroup_warmup_stop(); /* a failed start must not leave its warm-up child behind */
         shim_service_done(&svc);
         ttrpc_server_free(ts);
         shim_publisher_free(pub);

@@ -118,6 +118,10 @@ assert_gone() {
 		echo "shim socket $sock left behind" >&2
 		return 1
 	}
+	for _ in $(seq 50); do
+		pgrep -f "containerd-shim-berth-v2 .*-id $id .*-address $CD/c.sock" >/dev/null || break
+		sleep 0.1
+	done
 	if pgrep -f "containerd-shim-berth-v2 .*-id $id .*-address $CD/c.sock" >/dev/null; then
 		echo "a shim for $id still runs" >&2
 		return 1
