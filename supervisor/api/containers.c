@@ -239,12 +239,23 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
         if (ctx->runner && metadata_containers_resolve(ctx->db, req->param, &id, &err) == 0)
                 (void) metadata_containers_load(ctx->db, id, &doc, &err);
         berth_error_free(err), err = NULL;
-        if (container_service_remove(ctx->containers, req->param,
-                                     api_query_bool(req, "force", false),
-                                     api_query_bool(req, "v", false), &err)
-            < 0) {
-                fail(resp, err);
-                return;
+        for (int tries = 0;; tries++) {
+                if (container_service_remove(ctx->containers, req->param,
+                                             api_query_bool(req, "force", false),
+                                             api_query_bool(req, "v", false), &err)
+                    == 0)
+                        break;
+                /* rm -f raced a restart by policy (it started again between the kill and the
+                 * removal): the kill marked it stopped by hand, so one more kill ends it. */
+                if (!(ctx->runner && err->code == EOPNOTSUPP && tries < 5)) {
+                        fail(resp, err);
+                        return;
+                }
+                berth_error_free(err), err = NULL;
+                if (container_run_kill_wait(ctx->runner, req->param, &err) < 0) {
+                        fail(resp, err);
+                        return;
+                }
         }
         if (ctx->runner && id)
                 container_run_removed(ctx->runner, id, doc);
