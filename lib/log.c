@@ -53,6 +53,17 @@ time_format_rfc3339(const struct timespec *ts, int nsec, char *buf, size_t len)
                 snprintf(buf + n, len - n, "Z");
 }
 
+char *
+time_now_rfc3339(void)
+{
+        struct timespec ts;
+        char buf[64];
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        time_format_rfc3339(&ts, 1, buf, sizeof(buf));
+        return xstrdup(buf);
+}
+
 static void
 write_all_fd(int fd, const char *s, size_t n)
 {

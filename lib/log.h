@@ -26,3 +26,5 @@ void log_berror(const berth_error_t *e);
 
 /* "2026-11-22T17:20:42Z" (nsec false) or with nanoseconds; buf of at least 40 bytes. */
 void time_format_rfc3339(const struct timespec *ts, int nsec, char *buf, size_t len);
+/* The current time (CLOCK_REALTIME) so, with nanoseconds; caller frees. */
+char *time_now_rfc3339(void);

@@ -67,19 +67,6 @@ now_ms(void)
         return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *
-now_rfc3339(void)
-{
-        struct timespec ts;
-        struct tm tm;
-        char buf[64];
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
-        return xstrdup(buf);
-}
-
 static struct json_object *
 get(struct json_object *o, const char *key)
 {
@@ -220,7 +207,7 @@ run_probe(struct container_health *h, struct health_item *it)
         json_object_object_add(cfg, "Cmd", json_object_get(it->s.cmd));
         json_object_object_add(cfg, "AttachStdout", json_object_new_boolean(true));
         json_object_object_add(cfg, "AttachStderr", json_object_new_boolean(true));
-        start = now_rfc3339();
+        start = time_now_rfc3339();
         int64_t deadline = now_ms() + it->s.timeout_ns / 1000000;
         if (container_exec_create(r, it->id, cfg, &eid, &err) < 0)
                 return; /* not running any more */
@@ -278,7 +265,7 @@ run_probe(struct container_health *h, struct health_item *it)
         if (health_stopping(h) || gone)
                 return;
         out[len] = '\0';
-        end = now_rfc3339();
+        end = time_now_rfc3339();
         if (timed_out) {
                 cleanup_free char *d = container_health_duration_string(it->s.timeout_ns);
                 free(msg);

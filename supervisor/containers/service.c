@@ -144,17 +144,6 @@ new_id(void)
         }
 }
 
-static char *
-now_rfc3339(void)
-{
-        struct timespec ts;
-        char buf[64];
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        time_format_rfc3339(&ts, 1, buf, sizeof(buf));
-        return xstrdup(buf);
-}
-
 static int
 device_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_minor,
             berth_error_t **err)
@@ -310,7 +299,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         cleanup_json struct json_object *req_cfg = json_object_new_object();
         struct json_object *hc = get(body, "HostConfig");
         const char *image_name = NULL;
-        cleanup_free char *image_id = NULL, *created = now_rfc3339();
+        cleanup_free char *image_id = NULL, *created = time_now_rfc3339();
         cleanup_json struct json_object *image_cfg = NULL, *merged = NULL, *spec = NULL;
         cleanup_json struct json_object *doc = NULL;
         cleanup_free char *passwd = NULL, *group = NULL, *resolv = NULL, *hosts = NULL;

@@ -17,6 +17,7 @@
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/strv.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
 #include "supervisor/images/internal.h"
@@ -77,25 +78,8 @@ store_layer(struct image_service *svc, int fd, char ret_digest[CONTENT_DIGEST_BU
         content_ingest_digest(in, ret_digest);
         *ret_size = content_ingest_size(in);
         r = content_ingest_commit(in, ret_digest, *ret_size, err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same layer is stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         return r;
-}
-
-static char *
-now_rfc3339(void)
-{
-        struct timespec ts;
-        struct tm tm;
-        char buf[64];
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 static void
@@ -111,7 +95,7 @@ store_config(struct image_service *svc, struct json_object *parent,
              char ret_digest[CONTENT_DIGEST_BUF], berth_error_t **err)
 {
         cleanup_json struct json_object *c = NULL;
-        cleanup_free char *created = now_rfc3339(), *ref = NULL;
+        cleanup_free char *created = time_now_rfc3339(), *ref = NULL;
         struct json_object *rootfs, *ids, *hist, *h = json_object_new_object();
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int mdlen = 0;
@@ -171,11 +155,7 @@ store_config(struct image_service *svc, struct json_object *parent,
         ref = xasprintf("config-%s", ret_digest + 7);
         r = content_store_write_blob(svc->store, ref, text, strlen(text), ret_digest,
                                      (int64_t) strlen(text), err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same config is stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         return r;
 }
 

@@ -16,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/strv.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "supervisor/content/store.h"
 #include "supervisor/images/changes.h"
@@ -75,25 +76,8 @@ store_layer(struct image_service *svc, int fd, char ret_digest[CONTENT_DIGEST_BU
         content_ingest_digest(in, ret_digest);
         *ret_size = content_ingest_size(in);
         r = content_ingest_commit(in, ret_digest, *ret_size, err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same layer is stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         return r;
-}
-
-static char *
-now_rfc3339(void)
-{
-        struct timespec ts;
-        struct tm tm;
-        char buf[64];
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 static int
@@ -104,7 +88,7 @@ store_config(struct image_service *svc, const struct image_import_options *o,
         cleanup_json struct json_object *c = json_object_new_object();
         struct json_object *rootfs = json_object_new_object(), *ids = json_object_new_array();
         struct json_object *hist = json_object_new_array(), *h = json_object_new_object();
-        cleanup_free char *created = now_rfc3339(), *msg = NULL, *ref = NULL;
+        cleanup_free char *created = time_now_rfc3339(), *msg = NULL, *ref = NULL;
         struct image_platform plat = {0};
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int mdlen = 0;
@@ -146,11 +130,7 @@ store_config(struct image_service *svc, const struct image_import_options *o,
         ref = xasprintf("config-%s", ret_digest + 7);
         r = content_store_write_blob(svc->store, ref, text, strlen(text), ret_digest,
                                      (int64_t) strlen(text), err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same config is stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         return r;
 }
 
