@@ -439,3 +439,13 @@ content_ingest_open_reader(struct content_ingest *in, berth_error_t **err)
                 return berth_error_sys(err, errno, "ingest \"%s\": open for reading", in->ref);
         return fd;
 }
+
+int
+content_stored_ok(int r, berth_error_t **err)
+{
+        if (r != -EEXIST)
+                return r;
+        berth_error_free(*err);
+        *err = NULL;
+        return 0;
+}

@@ -64,6 +64,10 @@ void content_ingest_free(struct content_ingest *in);
 DEFINE_CLEANUP(struct content_ingest *, content_ingest_free)
 #define cleanup_content_ingest __attribute__((cleanup(content_ingest_freep)))
 
+/* R from content_ingest_commit or content_store_write_blob, with "already stored" (-EEXIST: the
+ * same bytes, since a blob is named by its digest) turned into success. */
+int content_stored_ok(int r, berth_error_t **err);
+
 /* One-shot: ingest BUF as REF and commit it. */
 int content_store_write_blob(struct content_store *s, const char *ref, const void *buf, size_t len,
                              const char *expected_digest, int64_t expected_size,

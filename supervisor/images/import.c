@@ -167,11 +167,7 @@ ingest_entry(struct image_service *svc, struct archive *a, const char *path, siz
                                        path, digest);
         }
         r = content_ingest_commit(in, digest, f->size, err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same bytes are stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         if (r < 0)
                 return r;
         f->digest = xstrdup(digest);
@@ -649,11 +645,7 @@ synth_manifest(struct image_service *svc, const struct image_plan *p, char **ret
         ref = xasprintf("manifest-%s", digest + 7);
         r = content_store_write_blob(svc->store, ref, text, strlen(text), digest,
                                      (int64_t) strlen(text), err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same manifest is stored already */
-                *err = NULL;
-                r = 0;
-        }
+        r = content_stored_ok(r, err);
         if (r < 0)
                 return r;
         *ret_digest = xstrdup(digest);

@@ -214,14 +214,9 @@ store_bytes(struct image_pull *p, const char *prefix, const char *buf, size_t le
             const char *digest, berth_error_t **err)
 {
         cleanup_free char *wref = ingest_ref(p, prefix, digest);
-        int r = content_store_write_blob(p->svc->store, wref, buf, len, digest, (int64_t) len, err);
-
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* stored already */
-                *err = NULL;
-                r = 0;
-        }
-        return r;
+        return content_stored_ok(
+                content_store_write_blob(p->svc->store, wref, buf, len, digest, (int64_t) len, err),
+                err);
 }
 
 /* GET a manifest by tag or digest into *RET (not stored); checked against WANT_DIGEST when

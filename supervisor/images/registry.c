@@ -964,12 +964,9 @@ registry_blob_commit(struct content_ingest *in, const char *digest, int64_t size
         int r;
 
         content_ingest_digest(in, got);
-        r = content_ingest_commit(in, digest, size, err);
-        if (r == -EEXIST) {
-                berth_error_free(*err); /* the same bytes were stored meanwhile */
-                *err = NULL;
-                return 0;
-        }
+        r = content_stored_ok(content_ingest_commit(in, digest, size, err), err);
+        if (r == 0)
+                return 0; /* committed, or the same bytes were stored meanwhile */
         if (r == -EINVAL) {
                 /* The registry served other bytes than the manifest names. */
                 berth_error_free(*err);

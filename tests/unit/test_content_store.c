@@ -160,6 +160,18 @@ test_ingest_busy_and_existing(void **state)
                 content_store_write_blob(t->store, "r7", "hello", 5, HELLO_DIGEST, -1, &err),
                 -EEXIST);
         assert_false(exists(t, "ingest/r7"));
+        berth_error_free(TAKE_PTR(err));
+        /* "already stored" is success for callers that only need the bytes there */
+        assert_int_equal(content_stored_ok(content_store_write_blob(t->store, "r8", "hello", 5,
+                                                                    HELLO_DIGEST, 5, &err),
+                                           &err),
+                         0);
+        assert_null(err);
+        assert_int_equal(content_stored_ok(content_store_write_blob(t->store, "r9", "hello", 5,
+                                                                    HELLO_DIGEST, 4, &err),
+                                           &err),
+                         -EINVAL);
+        assert_non_null(err);
 }
 
 static void
