@@ -305,8 +305,8 @@ add_mount(struct json_object *hc, const char *s, berth_error_t **err)
         return 0;
 }
 
-static int
-restart_policy(struct json_object *hc, const char *s, berth_error_t **err)
+int
+ctl_parse_restart_policy(struct json_object *hc, const char *s, berth_error_t **err)
 {
         struct json_object *rp = json_object_new_object();
         const char *colon = strchr(s, ':');
@@ -454,8 +454,8 @@ static const struct option create_opts[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int
-num_arg(const char *s, const char *flag, int64_t *ret, berth_error_t **err)
+int
+ctl_parse_int(const char *s, const char *flag, int64_t *ret, berth_error_t **err)
 {
         char *end = NULL;
         long long v;
@@ -616,12 +616,12 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 json_object_object_add(cfg, "StopSignal", json_object_new_string(arg));
                 break;
         case O_STOP_TIMEOUT:
-                r = num_arg(arg, "--stop-timeout", &n, err);
+                r = ctl_parse_int(arg, "--stop-timeout", &n, err);
                 if (r == 0)
                         json_object_object_add(cfg, "StopTimeout", json_object_new_int64(n));
                 break;
         case O_RESTART:
-                r = restart_policy(hc, arg, err);
+                r = ctl_parse_restart_policy(hc, arg, err);
                 break;
         case 'm':
         case O_MEMORY_RESERVATION:
@@ -646,7 +646,7 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 json_object_object_add(hc, "OomKillDisable", json_object_new_boolean(true));
                 break;
         case O_OOM_SCORE_ADJ:
-                r = num_arg(arg, "--oom-score-adj", &n, err);
+                r = ctl_parse_int(arg, "--oom-score-adj", &n, err);
                 if (r == 0)
                         json_object_object_add(hc, "OomScoreAdj", json_object_new_int64(n));
                 break;
@@ -663,7 +663,7 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 break;
         }
         case 'c':
-                r = num_arg(arg, "--cpu-shares", &n, err);
+                r = ctl_parse_int(arg, "--cpu-shares", &n, err);
                 if (r == 0)
                         json_object_object_add(hc, "CpuShares", json_object_new_int64(n));
                 break;
@@ -671,12 +671,12 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 json_object_object_add(hc, "CpusetCpus", json_object_new_string(arg));
                 break;
         case O_PIDS_LIMIT:
-                r = num_arg(arg, "--pids-limit", &n, err);
+                r = ctl_parse_int(arg, "--pids-limit", &n, err);
                 if (r == 0)
                         json_object_object_add(hc, "PidsLimit", json_object_new_int64(n));
                 break;
         case O_BLKIO_WEIGHT:
-                r = num_arg(arg, "--blkio-weight", &n, err);
+                r = ctl_parse_int(arg, "--blkio-weight", &n, err);
                 if (r == 0)
                         json_object_object_add(hc, "BlkioWeight", json_object_new_int64(n));
                 break;
@@ -725,7 +725,7 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                                     "--health-start-period", err);
                 break;
         case O_HEALTH_RETRIES:
-                r = num_arg(arg, "--health-retries", &n, err);
+                r = ctl_parse_int(arg, "--health-retries", &n, err);
                 if (r == 0)
                         json_object_object_add(obj(cfg, "Healthcheck"), "Retries",
                                                json_object_new_int64(n));

@@ -28,5 +28,11 @@ int ctl_create_parse(int argc, char **argv, char *const *env, struct ctl_create 
 
 /* docker's RAMInBytes ("64m", "1g", "512k", "100" bytes): -EINVAL when invalid. Pure. */
 int ctl_parse_bytes(const char *s, int64_t *ret, berth_error_t **err);
+/* A decimal integer for FLAG, with the docker CLI's strconv.ParseInt error. Pure. */
+int ctl_parse_int(const char *s, const char *flag, int64_t *ret, berth_error_t **err);
+/* --restart NAME[:N] as HostConfig.RestartPolicy into HC (no, always, unless-stopped,
+ * on-failure[:N]; docker's errors). Pure. */
+struct json_object;
+int ctl_parse_restart_policy(struct json_object *hc, const char *s, berth_error_t **err);
 /* Go's time.ParseDuration subset ("30s", "1m30s", "500ms", "2h") in nanoseconds. Pure. */
 int ctl_parse_duration(const char *s, int64_t *ret, berth_error_t **err);

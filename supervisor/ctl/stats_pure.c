@@ -230,48 +230,10 @@ static const struct option update_opts[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int
-int_arg(const char *s, const char *flag, int64_t *ret, berth_error_t **err)
-{
-        char *end = NULL;
-        long long v;
-
-        errno = 0;
-        v = strtoll(s, &end, 10);
-        if (errno != 0 || end == s || *end != '\0')
-                return berth_error_new(
-                        err, EINVAL,
-                        "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing \"%s\": invalid syntax",
-                        s, flag, s);
-        *ret = v;
-        return 0;
-}
-
 static void
 set_i64(struct json_object *o, const char *k, int64_t v)
 {
         json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static int
-restart_arg(struct json_object *body, const char *s, berth_error_t **err)
-{
-        const char *colon = strchr(s, ':');
-        cleanup_free char *name = colon ? xstrndup(s, (size_t) (colon - s)) : xstrdup(s);
-        struct json_object *rp;
-
-        if (strcmp(name, "no") != 0 && strcmp(name, "always") != 0
-            && strcmp(name, "unless-stopped") != 0 && strcmp(name, "on-failure") != 0)
-                return berth_error_new(err, EINVAL, "invalid restart policy '%s'", name);
-        if (colon && strcmp(name, "on-failure") != 0)
-                return berth_error_new(
-                        err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
-                        name);
-        rp = json_object_new_object();
-        add_str(rp, "Name", name);
-        set_i64(rp, "MaximumRetryCount", colon ? strtol(colon + 1, NULL, 10) : 0);
-        json_object_object_add(body, "RestartPolicy", rp);
-        return 0;
 }
 
 static int
@@ -316,17 +278,17 @@ update_flag(struct json_object *body, int c, const char *arg, berth_error_t **er
                 return 0;
         }
         case 'c':
-                r = int_arg(arg, "-c, --cpu-shares", &n, err);
+                r = ctl_parse_int(arg, "-c, --cpu-shares", &n, err);
                 if (r == 0)
                         set_i64(body, "CpuShares", n);
                 return r;
         case U_CPU_PERIOD:
-                r = int_arg(arg, "--cpu-period", &n, err);
+                r = ctl_parse_int(arg, "--cpu-period", &n, err);
                 if (r == 0)
                         set_i64(body, "CpuPeriod", n);
                 return r;
         case U_CPU_QUOTA:
-                r = int_arg(arg, "--cpu-quota", &n, err);
+                r = ctl_parse_int(arg, "--cpu-quota", &n, err);
                 if (r == 0)
                         set_i64(body, "CpuQuota", n);
                 return r;
@@ -337,17 +299,17 @@ update_flag(struct json_object *body, int c, const char *arg, berth_error_t **er
                 add_str(body, "CpusetMems", arg);
                 return 0;
         case U_PIDS_LIMIT:
-                r = int_arg(arg, "--pids-limit", &n, err);
+                r = ctl_parse_int(arg, "--pids-limit", &n, err);
                 if (r == 0)
                         set_i64(body, "PidsLimit", n);
                 return r;
         case U_BLKIO_WEIGHT:
-                r = int_arg(arg, "--blkio-weight", &n, err);
+                r = ctl_parse_int(arg, "--blkio-weight", &n, err);
                 if (r == 0)
                         set_i64(body, "BlkioWeight", n);
                 return r;
         case U_RESTART:
-                return restart_arg(body, arg, err);
+                return ctl_parse_restart_policy(body, arg, err);
         default:
                 return berth_error_new(err, EINVAL, "unknown flag");
         }
