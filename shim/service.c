@@ -38,6 +38,7 @@ struct io_setup {
         int console_listen;
         int out_dest; /* terminal: where the pty's output goes */
         int in_src;   /* terminal: the stdin FIFO, copied into the pty master */
+        int logger_ready; /* binary://: closed or written by the logger when it is ready */
 };
 
 static void
@@ -59,10 +60,31 @@ io_setup_done(struct io_setup *io)
                 close(io->out_dest);
         if (io->in_src >= 0)
                 close(io->in_src);
+        if (io->logger_ready >= 0)
+                close(io->logger_ready);
         free(io->console_path);
         free(io->console_dir);
-        *io = (struct io_setup){
-                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
+        *io = (struct io_setup){.rio = {-1, -1, -1},
+                                .console_listen = -1,
+                                .out_dest = -1,
+                                .in_src = -1,
+                                .logger_ready = -1};
+}
+
+/* Wait for a binary:// logger to be ready (or dead). Not before the runtime's create or exec
+ * has run: the logger starts meanwhile (the process's output waits in the pipe; a created init
+ * writes nothing before start). */
+static void
+io_logger_wait(struct io_setup *io)
+{
+        char buf[1];
+
+        if (io->logger_ready < 0)
+                return;
+        while (read(io->logger_ready, buf, sizeof(buf)) < 0 && errno == EINTR)
+                ;
+        close(io->logger_ready);
+        io->logger_ready = -1;
 }
 
 static void
@@ -220,7 +242,6 @@ start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdi
 {
         int outp[2], errp[2], ready[2];
         char env_id[512], env_ns[512];
-        char buf[1];
 
         if (pipe2(outp, O_CLOEXEC) < 0)
                 return berth_error_sys(err, errno, "pipe");
@@ -265,10 +286,8 @@ start_logger(struct shim_service *s, struct shim_proc *p, const struct shim_stdi
                 return berth_error_sys(err, e, "start logger %s", st->path);
         }
         p->logger = pid;
-        /* It closes fd 5 (or writes to it) when it is ready, or dies. */
-        while (read(ready[0], buf, sizeof(buf)) < 0 && errno == EINTR)
-                ;
-        close(ready[0]);
+        /* It closes fd 5 (or writes to it) when it is ready, or dies: io_logger_wait. */
+        io->logger_ready = ready[0];
         io->rio.out = outp[1];
         io->rio.err = errp[1];
         return 0;
@@ -280,8 +299,11 @@ io_prepare(struct shim_service *s, struct shim_proc *p, struct io_setup *io, ber
         struct shim_stdio st = {0};
         int r;
 
-        *io = (struct io_setup){
-                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
+        *io = (struct io_setup){.rio = {-1, -1, -1},
+                                .console_listen = -1,
+                                .out_dest = -1,
+                                .in_src = -1,
+                                .logger_ready = -1};
         r = shim_stdio_parse(p->stdin_uri, p->stdout_uri, p->terminal ? "" : p->stderr_uri, &st,
                              err);
         if (r < 0)
@@ -473,8 +495,11 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
 {
         cleanup_free char *rootfs = NULL, *pid_file = NULL;
         cleanup_strv char **args = NULL;
-        struct io_setup io = {
-                .rio = {-1, -1, -1}, .console_listen = -1, .out_dest = -1, .in_src = -1};
+        struct io_setup io = {.rio = {-1, -1, -1},
+                              .console_listen = -1,
+                              .out_dest = -1,
+                              .in_src = -1,
+                              .logger_ready = -1};
         struct shim_container *ct;
         int r;
 
@@ -543,6 +568,7 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
         strv_push(&args, ct->id);
         r = shim_runtime_run(&ct->rt, args, &io.rio, err);
         shim_cgroup_warmup_stop();
+        io_logger_wait(&io);
         if (r < 0)
                 goto fail;
         r = read_pid_file(pid_file, &ct->init->pid, err);
@@ -632,6 +658,7 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
         strv_push(&args, ct->id);
         r = shim_runtime_run(&ct->rt, args, &io.rio, err);
         shim_cgroup_warmup_stop();
+        io_logger_wait(&io);
         unlink(spec);
         if (r >= 0)
                 r = read_pid_file(pid_file, &p->pid, err);

@@ -67,6 +67,7 @@ struct request_state {
         char *registry_auth; /* X-Registry-Auth */
         enum api_hijack_mode hijack_mode;
         struct hijack_session *hijack; /* queued, not yet upgraded: freed with the request */
+        struct timespec started; /* the headers arrived (the debug log's duration) */
 };
 
 static enum MHD_Result
@@ -411,6 +412,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                 api_idle_enter(&h->trim);
                 st = xzalloc(sizeof(struct request_state));
                 st->upload_fd = -1;
+                clock_gettime(CLOCK_MONOTONIC, &st->started);
                 MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &st->query);
                 {
                         const char *xra = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -468,7 +470,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                         lseek(st->upload_fd, 0, SEEK_SET);
                 api_route_request(h->ctx, method, url, &in, &resp);
         }
-        log_debug("api: %s %s -> %u", method, url, resp.status);
+        {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                log_debug("api: %s %s -> %u (%.1f ms)", method, url, resp.status,
+                          (double) (now.tv_sec - st->started.tv_sec) * 1e3
+                                  + (double) (now.tv_nsec - st->started.tv_nsec) / 1e6);
+        }
         ret = send_response(h, conn, st, &resp);
         resp.body_fd_plus1 = 0; /* handed to MHD */
         api_response_done(&resp);

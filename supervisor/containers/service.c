@@ -169,11 +169,30 @@ device_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_m
         return 0;
 }
 
+/* NAME in the container's new directory DIR, which nothing reads before the record exists:
+ * written in place and synced; the directory (and its own entry in its parent) synced once for
+ * all files by sync_dir() before the record is committed: 6 fsyncs for create's four files
+ * rather than 8, and the new directory's entry is now durable too. */
 static int
-write_file(const char *dir, const char *name, const char *data, berth_error_t **err)
+write_new_file(const char *dir, const char *name, const char *data, berth_error_t **err)
 {
         cleanup_free char *p = xasprintf("%s/%s", dir, name);
-        return fs_write_atomic(AT_FDCWD, p, data, strlen(data), 0644, err);
+        cleanup_close int fd =
+                open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+        if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0 || fsync(fd) < 0)
+                return berth_error_sys(err, errno, "write \"%s\"", p);
+        return 0;
+}
+
+static int
+sync_dir(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return berth_error_sys(err, errno, "sync \"%s\"", dir);
+        return 0;
 }
 
 static char *
@@ -396,9 +415,9 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 return r;
         }
         hostname_nl = xasprintf("%s\n", get_str(merged, "Hostname"));
-        if ((r = write_file(st->dir, "resolv.conf", resolv, err)) < 0
-            || (r = write_file(st->dir, "hosts", hosts, err)) < 0
-            || (r = write_file(st->dir, "hostname", hostname_nl, err)) < 0) {
+        if ((r = write_new_file(st->dir, "resolv.conf", resolv, err)) < 0
+            || (r = write_new_file(st->dir, "hosts", hosts, err)) < 0
+            || (r = write_new_file(st->dir, "hostname", hostname_nl, err)) < 0) {
                 container_user_done(&user);
                 return r;
         }
@@ -427,7 +446,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         }
         spec_s = xstrdup(json_object_to_json_string_ext(
                 spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        r = write_file(st->dir, "config.json", spec_s, err);
+        r = write_new_file(st->dir, "config.json", spec_s, err);
         if (r < 0)
                 return r;
 
@@ -474,6 +493,11 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         if (get(body, "NetworkingConfig"))
                 json_object_object_add(doc, "NetworkingConfig",
                                        json_object_get(get(body, "NetworkingConfig")));
+        {
+                cleanup_free char *parent = xstrndup(st->dir, strrchr(st->dir, '/') - st->dir);
+                if ((r = sync_dir(st->dir, err)) < 0 || (r = sync_dir(parent, err)) < 0)
+                        return r;
+        }
         return metadata_containers_create(svc->db, doc, err);
 }
 

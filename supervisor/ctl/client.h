@@ -1,4 +1,4 @@
-/* supervisor/ctl/client.h: berthctl's HTTP client for berthd's socket (libcurl). */
+/* supervisor/ctl/client.h: berthctl's HTTP/1.1 client for berthd's UNIX socket. */
 #pragma once
 
 #include <stddef.h>
@@ -37,6 +37,8 @@ int ctl_request_stream(const char *host, const char *method, const char *path, c
 int ctl_request_stream_ready(const char *host, const char *method, const char *path,
                              ctl_body_fn fn, void (*ready)(void *arg), void *arg,
                              struct ctl_reply *ret);
+/* A socket connected to HOST (unix:///path), or -1 after printing why. */
+int ctl_connect(const char *host);
 void ctl_reply_done(struct ctl_reply *r);
 /* Print "Error response from daemon: <message>" for a non-2xx reply; returns 1. */
 int ctl_print_error(const struct ctl_reply *r);

@@ -1,4 +1,4 @@
-/* supervisor/ctl/main.c: berthctl: berthd's client over its UNIX socket (libcurl). Verbs so far:
+/* supervisor/ctl/main.c: berthctl: berthd's client over its UNIX socket. Verbs so far:
  * version and info, printed as the docker CLI prints them, and the image verbs (ctl/images.c). */
 #include <config.h>
 
@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "lib/json.h"
@@ -198,7 +197,6 @@ main(int argc, char **argv)
                 usage(stderr);
                 return 125;
         }
-        curl_global_init(CURL_GLOBAL_DEFAULT);
         if (strcmp(argv[optind], "version") == 0) {
                 r = cmd_version(host);
         } else if (strcmp(argv[optind], "info") == 0) {
@@ -225,6 +223,5 @@ main(int argc, char **argv)
                 fprintf(stderr, "berthctl: unknown command \"%s\"\n", argv[optind]);
                 r = 125;
         }
-        curl_global_cleanup();
         return r;
 }

@@ -392,18 +392,20 @@ task_shutdown(struct task *t, berth_error_t **err)
         return r;
 }
 
-/* Wait up to TIMEOUT_MS for process PID to end (it is not our child: a pidfd sees it). */
-static void
+/* Wait up to TIMEOUT_MS for process PID to end (it is not our child: a pidfd sees it): whether
+ * it did. */
+static bool
 wait_pid_gone(pid_t pid, int timeout_ms)
 {
-        int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        int fd = (int) syscall(SYS_pidfd_open, pid, 0), n;
 
         if (fd < 0)
-                return; /* ESRCH: already gone */
+                return errno == ESRCH; /* already gone */
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
+        while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
                 ;
         close(fd);
+        return n > 0;
 }
 
 int
@@ -411,7 +413,7 @@ task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exi
               berth_error_t **err)
 {
         struct task_exit ex = {0};
-        bool have_exit = false;
+        bool have_exit = false, clean;
         uint32_t shim_pid;
         int r;
 
@@ -436,15 +438,22 @@ task_teardown(const struct task_shim_config *sc, struct task *t, struct task_exi
         }
         {
                 berth_error_t *e = NULL;
+                clean = have_exit;
                 if (task_shutdown(t, &e) < 0) {
                         log_debug("%s: shutdown: %s, ignoring", t->id, e->msg);
                         berth_error_free(e);
+                        clean = false;
                 }
         }
-        if (shim_pid > 0)
-                wait_pid_gone((pid_t) shim_pid, SHIM_EXIT_TIMEOUT_MS);
-        /* containerd runs the delete action whenever a shim connection closes, after a normal
-         * teardown too; it is idempotent and removes what a dead shim left. */
+        clean = shim_pid > 0 && wait_pid_gone((pid_t) shim_pid, SHIM_EXIT_TIMEOUT_MS) && clean;
+        /* A shim that deleted the task, shut down and exited has removed its socket and the
+         * runtime's state: the delete action would find nothing (containerd runs it on every
+         * closed connection, but off the Delete call's path). Anything less, and it runs. */
+        if (clean) {
+                if (ret)
+                        *ret = ex;
+                return 0;
+        }
         struct task_shim_deleted d;
         r = task_shim_delete(sc, t->id, t->bundle, &d, err);
         if (r < 0)
