@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +149,23 @@ logs_stream(struct api_stream *s, void *arg)
                 free(v);
                 return;
         }
+        /* Followed: woken by the logger's writes, renames and creations in the log's directory
+         * (inotify) rather than finding them on the next tick; the tick stays, shorter, for the
+         * container's exit and the until deadline. */
+        cleanup_close int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (in >= 0) {
+                cleanup_free char *dir = xstrdup(a->path);
+                char *slash = strrchr(dir, '/');
+                if (slash)
+                        *slash = '\0';
+                if (slash == NULL
+                    || inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO
+                                                          | IN_CLOSE_WRITE)
+                               < 0) {
+                        close(in);
+                        in = -1;
+                }
+        }
         for (;;) {
                 struct task *t = container_run_task_get(a->r, a->id);
                 bool running = t != NULL;
@@ -168,8 +186,15 @@ logs_stream(struct api_stream *s, void *arg)
                         if ((int64_t) now.tv_sec * 1000000000 + now.tv_nsec > a->until)
                                 break;
                 }
-                if (api_stream_closed(s, 200))
+                if (in >= 0) {
+                        char buf[4096];
+                        if (api_stream_closed_or_ready(s, in, 50))
+                                break;
+                        while (read(in, buf, sizeof(buf)) > 0)
+                                ;
+                } else if (api_stream_closed(s, 200)) {
                         break;
+                }
         }
         free(v);
 }

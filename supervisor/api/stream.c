@@ -63,3 +63,15 @@ api_stream_closed(struct api_stream *s, int timeout_ms)
         while (n < 0 && errno == EINTR);
         return n > 0 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
+
+bool
+api_stream_closed_or_ready(struct api_stream *s, int fd, int timeout_ms)
+{
+        struct pollfd p[2] = {{.fd = s->fd, .events = 0}, {.fd = fd, .events = POLLIN}};
+        int n;
+
+        do
+                n = poll(p, 2, timeout_ms);
+        while (n < 0 && errno == EINTR);
+        return n > 0 && (p[0].revents & (POLLERR | POLLHUP | POLLNVAL));
+}

@@ -36,3 +36,5 @@ int api_stream_write_json(struct api_stream *s, struct json_object *obj);
 /* Whether the client has gone, waiting at most TIMEOUT_MS for that to happen (0: just look).
  * A producer that waits for something to send (events) calls this in its loop. */
 bool api_stream_closed(struct api_stream *s, int timeout_ms);
+/* The same, also returning (false) as soon as FD is readable (an inotify descriptor, say). */
+bool api_stream_closed_or_ready(struct api_stream *s, int fd, int timeout_ms);

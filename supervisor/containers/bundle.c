@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/service.h"
+#include "supervisor/metadata/containers.h"
 #include "supervisor/snapshots/active.h"
 
 static bool
@@ -55,6 +56,20 @@ make_workdir(const char *rootfs, const char *cwd, berth_error_t **err)
         return 0;
 }
 
+/* Whether ID is removed when it exits (--rm): its rootfs need not survive a crash. */
+static bool
+auto_remove(struct container_service *svc, const char *id)
+{
+        cleanup_json struct json_object *doc = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *hc = NULL, *ar = NULL;
+
+        if (metadata_containers_load(svc->db, id, &doc, &err) < 0)
+                return false;
+        return json_object_object_get_ex(doc, "HostConfig", &hc)
+               && json_object_object_get_ex(hc, "AutoRemove", &ar) && json_object_get_boolean(ar);
+}
+
 int
 container_bundle_prepare(struct container_service *svc, const char *id, char **ret_dir,
                          berth_error_t **err)
@@ -75,11 +90,14 @@ container_bundle_prepare(struct container_service *svc, const char *id, char **r
         r = fs_mkdir_p(rootfs, 0755, err);
         if (r < 0)
                 return r;
-        r = fs_write_atomic(AT_FDCWD, dst, buf, len, 0600, err);
+        /* The exec-root is state for this boot only (/run): no fsync. */
+        r = fs_replace_file(AT_FDCWD, dst, buf, len, 0600, err);
         if (r < 0)
                 return r;
         if (!is_mounted(rootfs, bundle)) {
-                r = snapshotter_active_mount(svc->snapshots, id, rootfs, err);
+                r = auto_remove(svc, id)
+                            ? snapshotter_active_mount_volatile(svc->snapshots, id, rootfs, err)
+                            : snapshotter_active_mount(svc->snapshots, id, rootfs, err);
                 if (r < 0)
                         return r;
         }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +33,8 @@
 #include "supervisor/tasks/events.h"
 
 #define NS "berth"
+/* How long an exit waits for berth-logger to write what the container printed last. */
+#define LOGGER_DRAIN_MS 2000
 
 struct run_entry {
         char *id;
@@ -573,6 +576,23 @@ struct exit_job {
         bool teardown; /* false: the shim is gone already */
 };
 
+/* Up to TIMEOUT_MS for the berth-logger of ID to end: it holds a shared flock on the log's
+ * directory while it runs (none there, as for a container started before the logger was: at
+ * once). */
+static void
+logger_wait(struct container_runner *r, const char *id, int timeout_ms)
+{
+        cleanup_free char *dir = xasprintf("%s/containers/%s", r->svc->data_root, id);
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return;
+        for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK
+                             && waited < timeout_ms;
+             waited++)
+                usleep(1000);
+}
+
 static void
 handle_exit(struct exit_job *j)
 {
@@ -609,6 +629,9 @@ handle_exit(struct exit_job *j)
                 log_warn("container %s: %s", j->id, err->msg);
                 berth_error_free(err), err = NULL;
         }
+        /* As dockerd, the exit is reported once the output is in the log: the shim's Delete
+         * told berth-logger to drain and end. */
+        logger_wait(r, j->id, LOGGER_DRAIN_MS);
         x.at = rfc3339_of(j->sec, j->nsec);
         if (record_change(r, j->id, mark_exited, &x, &err) < 0) {
                 log_warn("container %s: record the exit: %s", j->id, err->msg);

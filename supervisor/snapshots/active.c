@@ -247,9 +247,9 @@ snapshotter_active_mount_args(struct snapshotter *s, const char *key, char **ret
         return 0;
 }
 
-int
-snapshotter_active_mount(struct snapshotter *s, const char *key, const char *target,
-                         berth_error_t **err)
+static int
+active_mount(struct snapshotter *s, const char *key, const char *target, bool volatile_,
+             berth_error_t **err)
 {
         cleanup_free char *type = NULL, *source = NULL, *options = NULL;
         int r;
@@ -263,9 +263,37 @@ snapshotter_active_mount(struct snapshotter *s, const char *key, const char *tar
                                                source, target);
                 return 0;
         }
+        if (volatile_) {
+                cleanup_free char *v = xasprintf("volatile,%s", options);
+                cleanup_free char *kd = key_dir(s, key);
+                cleanup_free char *incompat = xasprintf("%s/work/incompat", kd);
+                cleanup_error berth_error_t *e = NULL;
+                /* overlayfs refuses a workdir a volatile mount did not leave cleanly. */
+                if (access(incompat, F_OK) == 0)
+                        (void) fs_remove_tree(AT_FDCWD, incompat, &e);
+                if (mount(source, target, type, 0, v) == 0)
+                        return 0;
+                if (errno != EINVAL)
+                        return berth_error_sys(err, errno, "snapshots: mount overlay on \"%s\"",
+                                               target);
+        }
         if (mount(source, target, type, 0, options) < 0)
                 return berth_error_sys(err, errno, "snapshots: mount overlay on \"%s\"", target);
         return 0;
+}
+
+int
+snapshotter_active_mount(struct snapshotter *s, const char *key, const char *target,
+                         berth_error_t **err)
+{
+        return active_mount(s, key, target, false, err);
+}
+
+int
+snapshotter_active_mount_volatile(struct snapshotter *s, const char *key, const char *target,
+                                  berth_error_t **err)
+{
+        return active_mount(s, key, target, true, err);
 }
 
 int

@@ -29,6 +29,12 @@ int snapshotter_active_mount_args(struct snapshotter *s, const char *key, char *
 /* Mount KEY at TARGET (a directory) / undo it. */
 int snapshotter_active_mount(struct snapshotter *s, const char *key, const char *target,
                              berth_error_t **err);
+/* The same, and for a snapshot whose contents do not matter after a crash (a --rm container's)
+ * an overlay mounted `volatile`: no sync of the whole upper filesystem when it is unmounted
+ * (overlayfs syncs it otherwise: milliseconds, far more under write load). A stale volatile
+ * marker left by a crash is removed first. Kernels without the option get a normal mount. */
+int snapshotter_active_mount_volatile(struct snapshotter *s, const char *key, const char *target,
+                                      berth_error_t **err);
 int snapshotter_active_unmount(const char *target, berth_error_t **err);
 /* Read the file PATH (absolute inside the container) as KEY shows it, without mounting: the
  * upper layer first, then each layer of the chain. -ENOENT when absent or whited out. */

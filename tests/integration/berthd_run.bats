@@ -73,6 +73,12 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	run "${C[@]}" run --rm busybox sh -c 'echo gone; exit 2'
 	[ "$status" -eq 2 ]
 	[[ $output == *gone* ]]
+	# A --rm container's overlay is volatile (no sync of the data-root's filesystem at its
+	# unmount); a kept container's is not.
+	[ "$("${C[@]}" run --rm busybox grep -c 'overlay.*volatile' /proc/mounts)" = 1 ]
+	run "${C[@]}" run --name kept busybox grep -c 'overlay.*volatile' /proc/mounts
+	[ "$output" = 0 ]
+	"${C[@]}" rm kept
 	[ "$(api /v1.41/containers/json?all=1 | jq -r '[.[].Names[0]] | join(",")')" = /once ]
 	local id
 	id=$("${C[@]}" run -d --rm busybox sh -c 'sleep 1; exit 4')
