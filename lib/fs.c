@@ -203,3 +203,13 @@ fs_remove_tree(int parent, const char *name, berth_error_t **err)
                 return berth_error_sys(err, errno, "remove \"%s\"", name);
         return 0;
 }
+
+int
+fs_sync_dir(const char *dir, berth_error_t **err)
+{
+        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || fsync(fd) < 0)
+                return berth_error_sys(err, errno, "fsync \"%s\"", dir);
+        return 0;
+}

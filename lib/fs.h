@@ -19,6 +19,8 @@ int fs_replace_file(int dirfd, const char *path, const char *data, size_t len, m
                     berth_error_t **err);
 /* mkdir -p; existing directories are fine. */
 int fs_mkdir_p(const char *path, mode_t mode, berth_error_t **err);
+/* fsync the directory DIR: what was created, renamed or removed in it is durable. */
+int fs_sync_dir(const char *dir, berth_error_t **err);
 /* rm -rf NAME below DIRFD without following symlinks; a missing NAME is success. */
 int fs_remove_tree(int dirfd, const char *name, berth_error_t **err);
 /* write(2) until done or error; returns 0 or -errno. */

@@ -64,7 +64,7 @@ auto_remove(struct container_service *svc, const char *id)
         cleanup_error berth_error_t *err = NULL;
         struct json_object *hc = NULL, *ar = NULL;
 
-        if (metadata_containers_load(svc->db, id, &doc, &err) < 0)
+        if (svc->db == NULL || metadata_containers_load(svc->db, id, &doc, &err) < 0)
                 return false;
         return json_object_object_get_ex(doc, "HostConfig", &hc)
                && json_object_object_get_ex(hc, "AutoRemove", &ar) && json_object_get_boolean(ar);

@@ -171,7 +171,7 @@ device_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_m
 
 /* NAME in the container's new directory DIR, which nothing reads before the record exists:
  * written in place and synced; the directory (and its own entry in its parent) synced once for
- * all files by sync_dir() before the record is committed: 6 fsyncs for create's four files
+ * all files by fs_sync_dir() before the record is committed: 6 fsyncs for create's four files
  * rather than 8, and the new directory's entry is now durable too. */
 static int
 write_new_file(const char *dir, const char *name, const char *data, berth_error_t **err)
@@ -182,16 +182,6 @@ write_new_file(const char *dir, const char *name, const char *data, berth_error_
 
         if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0 || fsync(fd) < 0)
                 return berth_error_sys(err, errno, "write \"%s\"", p);
-        return 0;
-}
-
-static int
-sync_dir(const char *dir, berth_error_t **err)
-{
-        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0 || fsync(fd) < 0)
-                return berth_error_sys(err, errno, "sync \"%s\"", dir);
         return 0;
 }
 
@@ -495,7 +485,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                                        json_object_get(get(body, "NetworkingConfig")));
         {
                 cleanup_free char *parent = xstrndup(st->dir, strrchr(st->dir, '/') - st->dir);
-                if ((r = sync_dir(st->dir, err)) < 0 || (r = sync_dir(parent, err)) < 0)
+                if ((r = fs_sync_dir(st->dir, err)) < 0 || (r = fs_sync_dir(parent, err)) < 0)
                         return r;
         }
         return metadata_containers_create(svc->db, doc, err);

@@ -216,16 +216,6 @@ sync_tree(const char *dir, berth_error_t **err)
         return 0;
 }
 
-static int
-sync_dir(const char *dir, berth_error_t **err)
-{
-        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0 || fsync(fd) < 0)
-                return berth_error_sys(err, errno, "snapshots: fsync \"%s\"", dir);
-        return 0;
-}
-
 int
 snapshotter_unpack(struct snapshotter *s, const char *parent_chain, const char *diff_id,
                    int blob_fd, char **ret_chain_id, berth_error_t **err)
@@ -263,9 +253,9 @@ snapshotter_unpack_checked(struct snapshotter *s, const char *parent_chain, cons
                 r = sync_tree(tmp, err);
         if (r == 0 && rename(tmp, final) == 0) {
                 /* The rename itself must last before the image record that names it is written. */
-                r = sync_dir(s->root, err);
+                r = fs_sync_dir(s->root, err);
                 if (r < 0)
-                        return r;
+                        return berth_error_prefix(err, "snapshots");
                 *ret_chain_id = TAKE_PTR(chain);
                 return 0;
         }
