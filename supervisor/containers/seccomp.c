@@ -23,20 +23,22 @@
 /* The words of runtime-spec config-linux.md "Seccomp" (runtime/spec/seccomp.c checks them again;
  * the supervisor does not include the runtime's headers). */
 static const char *const action_names[] = {
-        "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
-        "SCMP_ACT_NOTIFY", NULL,
+        "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
+        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+        "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
+        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
+        "SCMP_ACT_NOTIFY",      NULL,
 };
 static const char *const op_names[] = {
         "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
         "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
 };
 static const char *const arch_names[] = {
-        "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",      "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64",     "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64",       "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",
-        "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",  NULL,
+        "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+        "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+        "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+        "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     NULL,
 };
 static const char *const flag_names[] = {
         "SECCOMP_FILTER_FLAG_TSYNC",
@@ -49,12 +51,12 @@ static const char *const flag_names[] = {
 static const struct {
         const char *go, *scmp;
 } go_arches[] = {
-        {"amd64", "SCMP_ARCH_X86_64"},     {"arm64", "SCMP_ARCH_AARCH64"},
-        {"386", "SCMP_ARCH_X86"},          {"arm", "SCMP_ARCH_ARM"},
-        {"mips", "SCMP_ARCH_MIPS"},        {"mipsle", "SCMP_ARCH_MIPSEL"},
-        {"mips64", "SCMP_ARCH_MIPS64"},    {"mips64le", "SCMP_ARCH_MIPSEL64"},
-        {"ppc64", "SCMP_ARCH_PPC64"},      {"ppc64le", "SCMP_ARCH_PPC64LE"},
-        {"s390x", "SCMP_ARCH_S390X"},      {"riscv64", "SCMP_ARCH_RISCV64"},
+        {"amd64", "SCMP_ARCH_X86_64"},  {"arm64", "SCMP_ARCH_AARCH64"},
+        {"386", "SCMP_ARCH_X86"},       {"arm", "SCMP_ARCH_ARM"},
+        {"mips", "SCMP_ARCH_MIPS"},     {"mipsle", "SCMP_ARCH_MIPSEL"},
+        {"mips64", "SCMP_ARCH_MIPS64"}, {"mips64le", "SCMP_ARCH_MIPSEL64"},
+        {"ppc64", "SCMP_ARCH_PPC64"},   {"ppc64le", "SCMP_ARCH_PPC64LE"},
+        {"s390x", "SCMP_ARCH_S390X"},   {"riscv64", "SCMP_ARCH_RISCV64"},
 };
 
 const char *
@@ -208,8 +210,8 @@ rule_applies(const struct filter *in, const struct filter *ex, const char *const
 }
 
 static int
-get_word(struct json_object *o, const struct jpath *at, const char *key,
-         const char *const *words, const char *what, const char **ret, berth_error_t **err)
+get_word(struct json_object *o, const struct jpath *at, const char *key, const char *const *words,
+         const char *what, const char **ret, berth_error_t **err)
 {
         const char *s = NULL;
         int r = json_get_string(o, at, key, &s, err);
@@ -304,7 +306,8 @@ build_rule(struct json_object *rule, const struct jpath *at, const char *const *
             || (r = json_get_strv(rule, at, "names", &names, err)) < 0)
                 return r;
         if (name && names && names[0])
-                return json_error(err, at, "\"name\" and \"names\" are both given; use one of them");
+                return json_error(err, at,
+                                  "\"name\" and \"names\" are both given; use one of them");
         if (name)
                 strv_push(&names, name);
         if (names == NULL || names[0] == NULL)
@@ -349,8 +352,7 @@ build_rule(struct json_object *rule, const struct jpath *at, const char *const *
 }
 
 static int
-build_arches(struct json_object *p, const char *arch, struct json_object *out,
-             berth_error_t **err)
+build_arches(struct json_object *p, const char *arch, struct json_object *out, berth_error_t **err)
 {
         cleanup_strv char **arches = NULL;
         struct json_object *map = NULL;
@@ -361,14 +363,16 @@ build_arches(struct json_object *p, const char *arch, struct json_object *out,
 
         if ((r = json_get_strv(p, NULL, "architectures", &arches, err)) < 0
             || (r = check_words(arches, JPATH_KEY(NULL, "architectures"), arch_names,
-                                "architecture", err)) < 0
+                                "architecture", err))
+                       < 0
             || (r = json_get_array(p, NULL, "archMap", &map, err)) < 0)
                 return r;
         if (arches && arches[0] && map && json_object_array_length(map) > 0)
                 return json_error(
                         err, NULL,
                         "\"architectures\" and \"archMap\" are both given; use one of them");
-        strv_foreach(a, arches) strv_push(&chosen, a);
+        strv_foreach(a, arches)
+                strv_push(&chosen, a);
         for (size_t i = 0; map && i < json_object_array_length(map); i++) {
                 struct json_object *e = json_object_array_get_idx(map, i);
                 const struct jpath *here = JPATH_IDX(mat, i);
@@ -376,24 +380,25 @@ build_arches(struct json_object *p, const char *arch, struct json_object *out,
                 const char *a = NULL;
 
                 if ((r = json_expect_object(e, here, err)) < 0
-                    || (r = get_word(e, here, "architecture", arch_names, "architecture", &a,
-                                     err)) < 0)
+                    || (r = get_word(e, here, "architecture", arch_names, "architecture", &a, err))
+                               < 0)
                         return r;
                 if (r == 0)
                         return json_error(err, JPATH_KEY(here, "architecture"), "required");
                 if ((r = json_get_strv(e, here, "subArchitectures", &subs, err)) < 0
                     || (r = check_words(subs, JPATH_KEY(here, "subArchitectures"), arch_names,
-                                        "architecture", err)) < 0)
+                                        "architecture", err))
+                               < 0)
                         return r;
                 if (native == NULL || strcmp(a, native) != 0)
                         continue;
                 strv_push(&chosen, a);
-                strv_foreach(s, subs) strv_push(&chosen, s);
+                strv_foreach(s, subs)
+                        strv_push(&chosen, s);
         }
         /* None: libseccomp filters the native arch alone. */
         if (chosen && chosen[0])
-                json_object_object_add(out, "architectures",
-                                       strv_json(chosen));
+                json_object_object_add(out, "architectures", strv_json(chosen));
         return 0;
 }
 

@@ -11,8 +11,8 @@ struct json_object;
 
 /* What the conversion needs to know of the host; all of it is input, nothing is probed. */
 struct container_seccomp_host {
-        const char *arch;       /* Go's name of the host arch ("amd64"); NULL: the build's */
-        unsigned kernel_major;  /* for includes/excludes.minKernel; 0.0 is below any */
+        const char *arch;      /* Go's name of the host arch ("amd64"); NULL: the build's */
+        unsigned kernel_major; /* for includes/excludes.minKernel; 0.0 is below any */
         unsigned kernel_minor;
         /* Whether the runtime's libseccomp knows NAME: unknown names are left out, as runc skips
          * them (a profile may name syscalls newer than the host's library). NULL: keep all. */

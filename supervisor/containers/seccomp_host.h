@@ -1,5 +1,6 @@
 /* supervisor/containers/seccomp_host.h: what the seccomp profile conversion (and --privileged's
- * capability set) needs to know of this host: the running kernel and the syscall names libseccomp knows. */
+ * capability set) needs to know of this host: the running kernel and the syscall names libseccomp
+ * knows. */
 #pragma once
 
 #include <stdint.h>

@@ -747,8 +747,8 @@ add_seccomp(const struct container_spec_input *in, bool privileged, const char *
                                                  in->seccomp_host, &sc, err);
         } else {
                 cleanup_json struct json_object *def = container_seccomp_default_profile();
-                r = container_seccomp_build(def, (const char *const *) caps, in->seccomp_host,
-                                            &sc, err);
+                r = container_seccomp_build(def, (const char *const *) caps, in->seccomp_host, &sc,
+                                            err);
         }
         if (r < 0)
                 return r;

@@ -218,8 +218,8 @@ add_security_opt(struct json_object *hc, const char *arg, berth_error_t **err)
                 return berth_error_prefix(err, "compacting json for seccomp profile (%s) failed",
                                           file);
         opt = xasprintf("seccomp=%s",
-                        json_object_to_json_string_ext(profile, JSON_C_TO_STRING_PLAIN
-                                                                        | JSON_C_TO_STRING_NOSLASHESCAPE));
+                        json_object_to_json_string_ext(
+                                profile, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         push(hc, "SecurityOpt", opt);
         return 0;
 }

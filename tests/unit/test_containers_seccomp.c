@@ -20,8 +20,8 @@
 #include "supervisor/containers/seccomp.h"
 #include "supervisor/containers/spec.h"
 
-static const struct container_seccomp_host amd64_61 = {.arch = "amd64", .kernel_major = 6,
-                                                       .kernel_minor = 1};
+static const struct container_seccomp_host amd64_61 = {
+        .arch = "amd64", .kernel_major = 6, .kernel_minor = 1};
 
 static const char *
 plain(struct json_object *o)
@@ -109,10 +109,10 @@ test_default_with_default_caps(void **state)
                             "[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]");
         assert_true(allowed(sc, "read"));
         assert_true(allowed(sc, "execve"));
-        assert_true(allowed(sc, "arch_prctl"));     /* amd64 only */
-        assert_true(allowed(sc, "chroot"));         /* CAP_SYS_CHROOT is a default cap */
-        assert_true(allowed(sc, "ptrace"));         /* minKernel 4.8 */
-        assert_false(allowed(sc, "mount"));         /* CAP_SYS_ADMIN */
+        assert_true(allowed(sc, "arch_prctl")); /* amd64 only */
+        assert_true(allowed(sc, "chroot"));     /* CAP_SYS_CHROOT is a default cap */
+        assert_true(allowed(sc, "ptrace"));     /* minKernel 4.8 */
+        assert_false(allowed(sc, "mount"));     /* CAP_SYS_ADMIN */
         assert_false(allowed(sc, "unshare"));
         assert_false(allowed(sc, "setns"));
         assert_false(allowed(sc, "reboot"));        /* CAP_SYS_BOOT */
@@ -127,8 +127,8 @@ test_default_with_default_caps(void **state)
         assert_string_equal(
                 clone,
                 "{\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}],\"names\":[\"clone\"]}");
-        assert_string_equal(clone3,
-                            "{\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38,\"names\":[\"clone3\"]}");
+        assert_string_equal(
+                clone3, "{\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38,\"names\":[\"clone3\"]}");
         assert_string_equal(
                 socket,
                 "{\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_NE\"}],\"names\":[\"socket\"]}");
@@ -165,13 +165,12 @@ test_default_with_sys_admin_and_others(void **state)
 static void
 test_default_old_kernel_and_other_arches(void **state)
 {
-        static const struct container_seccomp_host k44 = {.arch = "amd64", .kernel_major = 4,
-                                                          .kernel_minor = 4};
-        static const struct container_seccomp_host arm64 = {.arch = "arm64", .kernel_major = 5,
-                                                            .kernel_minor = 10};
+        static const struct container_seccomp_host k44 = {
+                .arch = "amd64", .kernel_major = 4, .kernel_minor = 4};
+        static const struct container_seccomp_host arm64 = {
+                .arch = "arm64", .kernel_major = 5, .kernel_minor = 10};
         static const struct container_seccomp_host s390x = {.arch = "s390x", .kernel_major = 5};
-        static const struct container_seccomp_host mystery = {.arch = "sparc64",
-                                                              .kernel_major = 5};
+        static const struct container_seccomp_host mystery = {.arch = "sparc64", .kernel_major = 5};
         static const char *const ptrace[] = {"CAP_SYS_PTRACE", NULL};
         (void) state;
         {
@@ -314,65 +313,80 @@ test_errors(void **state)
                      "defaultErrnoRet", NULL);
         expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":\"1\"}",
                      "defaultErrnoRet", NULL);
-        expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_VAX\"]}",
-                     "architectures[1]",
-                     "seccomp profile: architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"");
-        expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
-                     "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\"}]}",
-                     "",
-                     "seccomp profile: \"architectures\" and \"archMap\" are both given; use one of them");
-        expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"subArchitectures\":[]}]}",
-                     "archMap[0].architecture",
-                     "seccomp profile: archMap[0].architecture: required");
-        expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_ARM\",\"arm\"]}]}",
-                     "archMap[0].subArchitectures[1]",
-                     "seccomp profile: archMap[0].subArchitectures[1]: unknown architecture \"arm\"");
+        expect_error(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_VAX\"]}",
+                "architectures[1]",
+                "seccomp profile: architectures[1]: unknown architecture \"SCMP_ARCH_VAX\"");
+        expect_error(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+                "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\"}]}",
+                "",
+                "seccomp profile: \"architectures\" and \"archMap\" are both given; use one of them");
+        expect_error(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"subArchitectures\":[]}]}",
+                "archMap[0].architecture", "seccomp profile: archMap[0].architecture: required");
+        expect_error(
+                "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_AARCH64\",\"subArchitectures\":[\"SCMP_ARCH_ARM\",\"arm\"]}]}",
+                "archMap[0].subArchitectures[1]",
+                "seccomp profile: archMap[0].subArchitectures[1]: unknown architecture \"arm\"");
         expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"archMap\":[3]}", "archMap[0]", NULL);
         expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_X\"]}",
-                     "flags[0]", "seccomp profile: flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_X\"");
+                     "flags[0]",
+                     "seccomp profile: flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_X\"");
         expect_error("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}", "syscalls", NULL);
         /* the example of the issue: the fourth rule's action */
-        expect_error(RULES(OK_RULE OK_RULE OK_RULE "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_FOO\"}"),
+        expect_error(RULES(OK_RULE OK_RULE OK_RULE
+                           "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_FOO\"}"),
                      "syscalls[3].action",
                      "seccomp profile: syscalls[3].action: unknown action \"SCMP_ACT_FOO\"");
         expect_error(RULES(OK_RULE "\"read\""), "syscalls[1]", NULL);
-        expect_error(RULES("{\"name\":\"read\",\"names\":[\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
-                     "syscalls[0]",
-                     "seccomp profile: syscalls[0]: \"name\" and \"names\" are both given; use one of them");
+        expect_error(
+                RULES("{\"name\":\"read\",\"names\":[\"write\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
+                "syscalls[0]",
+                "seccomp profile: syscalls[0]: \"name\" and \"names\" are both given; use one of them");
         expect_error(RULES("{\"action\":\"SCMP_ACT_ALLOW\"}"), "syscalls[0].names",
                      "seccomp profile: syscalls[0].names: required");
         expect_error(RULES("{\"names\":[],\"action\":\"SCMP_ACT_ALLOW\"}"), "syscalls[0].names",
                      "seccomp profile: syscalls[0].names: required");
         expect_error(RULES("{\"names\":[\"read\",\"\"],\"action\":\"SCMP_ACT_ALLOW\"}"),
-                     "syscalls[0].names[1]", "seccomp profile: syscalls[0].names[1]: empty syscall name");
-        expect_error(RULES("{\"names\":[\"read\",4],\"action\":\"SCMP_ACT_ALLOW\"}"),
-                     NULL, NULL);
+                     "syscalls[0].names[1]",
+                     "seccomp profile: syscalls[0].names[1]: empty syscall name");
+        expect_error(RULES("{\"names\":[\"read\",4],\"action\":\"SCMP_ACT_ALLOW\"}"), NULL, NULL);
         expect_error(RULES("{\"names\":[\"read\"]}"), "syscalls[0].action",
                      "seccomp profile: syscalls[0].action: required");
         expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":-2}"),
                      "syscalls[0].errnoRet", NULL);
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
-                     "syscalls[0].args[0].index", NULL);
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
-                     "syscalls[0].args[0].index", "seccomp profile: syscalls[0].args[0].index: required");
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1}]}"),
-                     "syscalls[0].args[0].op", "seccomp profile: syscalls[0].args[0].op: required");
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_SIMILAR\"}]}"),
-                     "syscalls[0].args[0].op",
-                     "seccomp profile: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_SIMILAR\"");
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}"),
-                     "syscalls[0].args[0].value", NULL);
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
+                "syscalls[0].args[0].index", NULL);
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}"),
+                "syscalls[0].args[0].index",
+                "seccomp profile: syscalls[0].args[0].index: required");
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1}]}"),
+                "syscalls[0].args[0].op", "seccomp profile: syscalls[0].args[0].op: required");
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_SIMILAR\"}]}"),
+                "syscalls[0].args[0].op",
+                "seccomp profile: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_SIMILAR\"");
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}"),
+                "syscalls[0].args[0].value", NULL);
         expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[1]}"),
                      "syscalls[0].args[0]", NULL);
         /* a rule is checked even where it does not apply */
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":[\"s390x\"],\"minKernel\":\"four\"}}"),
-                     "syscalls[0].includes.minKernel",
-                     "seccomp profile: syscalls[0].includes.minKernel: invalid kernel version \"four\"");
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"minKernel\":\"5.\"}}"),
-                     "syscalls[0].excludes.minKernel",
-                     "seccomp profile: syscalls[0].excludes.minKernel: invalid kernel version \"5.\"");
-        expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"caps\":\"CAP_SYS_ADMIN\"}}"),
-                     "syscalls[0].excludes.caps", NULL);
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"arches\":[\"s390x\"],\"minKernel\":\"four\"}}"),
+                "syscalls[0].includes.minKernel",
+                "seccomp profile: syscalls[0].includes.minKernel: invalid kernel version \"four\"");
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"minKernel\":\"5.\"}}"),
+                "syscalls[0].excludes.minKernel",
+                "seccomp profile: syscalls[0].excludes.minKernel: invalid kernel version \"5.\"");
+        expect_error(
+                RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"excludes\":{\"caps\":\"CAP_SYS_ADMIN\"}}"),
+                "syscalls[0].excludes.caps", NULL);
         expect_error(RULES("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":[]}"),
                      "syscalls[0].includes", NULL);
 }

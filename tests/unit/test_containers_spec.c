@@ -298,10 +298,11 @@ test_privileged_devices_and_caps(void **state)
         uint64_t held = ((UINT64_C(1) << 41) - 1) & ~(UINT64_C(1) << 0) & ~(UINT64_C(1) << 21)
                         & ~(UINT64_C(1) << 24);
         (void) state;
-        assert_int_equal(build_ex("{\"Cmd\":[\"sh\"]}",
-                                  "{\"Privileged\":true,\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"}]}",
-                                  false, fake_host_devices, held, &spec, &err),
-                         0);
+        assert_int_equal(
+                build_ex("{\"Cmd\":[\"sh\"]}",
+                         "{\"Privileged\":true,\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"}]}",
+                         false, fake_host_devices, held, &spec, &err),
+                0);
         assert_string_equal(
                 at(spec, "linux.devices"),
                 "[{\"path\":\"/dev/loop-control\",\"type\":\"c\",\"major\":10,\"minor\":237,\"fileMode\":384,\"uid\":0,\"gid\":0}]");
@@ -318,8 +319,8 @@ test_privileged_devices_and_caps(void **state)
         }
         json_object_put(TAKE_PTR(spec));
         /* --cap-add ALL is bounded the same way */
-        assert_int_equal(build_ex("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"ALL\"]}", false, NULL,
-                                  held, &spec, &err),
+        assert_int_equal(build_ex("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"ALL\"]}", false, NULL, held,
+                                  &spec, &err),
                          0);
         assert_null(strstr(at(spec, "process.capabilities.bounding"), "CAP_SYS_ADMIN"));
         assert_string_equal(at(spec, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
@@ -354,8 +355,8 @@ test_seccomp(void **state)
                                  0);
                 assert_non_null(strstr(at(spec, "linux.seccomp.syscalls"), "\"mount\""));
         }
-        for (const char *const *o = (const char *const[]){"seccomp=unconfined", "seccomp:unconfined",
-                                                          NULL};
+        for (const char *const *o =
+                     (const char *const[]){"seccomp=unconfined", "seccomp:unconfined", NULL};
              *o; o++) {
                 cleanup_json struct json_object *spec = NULL;
                 cleanup_error berth_error_t *err = NULL;
@@ -366,10 +367,11 @@ test_seccomp(void **state)
         {
                 cleanup_json struct json_object *spec = NULL;
                 cleanup_error berth_error_t *err = NULL;
-                assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
-                                       "{\"SecurityOpt\":[\"seccomp=unconfined\",\"seccomp=builtin\"]}",
-                                       false, &spec, &err),
-                                 0);
+                assert_int_equal(
+                        build("{\"Cmd\":[\"sh\"]}",
+                              "{\"SecurityOpt\":[\"seccomp=unconfined\",\"seccomp=builtin\"]}",
+                              false, &spec, &err),
+                        0);
                 assert_string_equal(at(spec, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
         }
         {
@@ -390,8 +392,9 @@ test_seccomp(void **state)
         {
                 cleanup_json struct json_object *spec = NULL;
                 cleanup_error berth_error_t *err = NULL;
-                assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"seccomp=/tmp/p.json\"]}",
-                                       false, &spec, &err),
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
+                                       "{\"SecurityOpt\":[\"seccomp=/tmp/p.json\"]}", false, &spec,
+                                       &err),
                                  -EINVAL);
                 assert_true(strncmp(err->msg, "seccomp profile: ", 17) == 0);
         }

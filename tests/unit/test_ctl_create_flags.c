@@ -214,11 +214,19 @@ test_security_opt_seccomp_file(void **state)
 {
         char path[] = "/tmp/berth-seccomp-XXXXXX";
         int fd = mkstemp(path);
-        static const char profile[] = "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [ {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"} ]\n}\n";
+        static const char profile[] =
+                "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [ {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"} ]\n}\n";
         cleanup_free char *opt = NULL;
         cleanup_free char *missing = NULL;
-        char *argv[] = {"create", "--security-opt", NULL, "--security-opt", "seccomp=unconfined",
-                        "--security-opt", "seccomp:builtin", "busybox", NULL};
+        char *argv[] = {"create",
+                        "--security-opt",
+                        NULL,
+                        "--security-opt",
+                        "seccomp=unconfined",
+                        "--security-opt",
+                        "seccomp:builtin",
+                        "busybox",
+                        NULL};
         struct ctl_create c = {0};
         cleanup_error berth_error_t *e1 = NULL, *e2 = NULL, *e3 = NULL;
         (void) state;
