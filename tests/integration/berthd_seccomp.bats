@@ -6,8 +6,10 @@
 # no filter, docker info's Security Options.
 #
 # setup_file starts one berthd on a private data-root under $PD and loads the busybox image.
-# Teardown: every container is removed; at the end berthd is stopped by its PID, then any shim
-# whose command line names $PD is killed by PID, and peers_teardown unmounts what is under $PD.
+# Teardown: every container is removed; at the end the private dockerd and containerd (the
+# comparison test) and berthd are stopped by their PIDs, then any shim whose command line names
+# $PD is killed by PID, and peers_teardown kills what is left in the peers' cgroups and unmounts
+# what is under $PD.
 
 load helpers
 load peers
@@ -15,7 +17,13 @@ load berthd_helpers
 
 setup_file() { bdc_setup_file seccomp; }
 
-teardown_file() { bdc_teardown_file; }
+teardown_file() {
+	[[ -n ${PD:-} ]] && {
+		peers_stop dockerd 30
+		peers_stop containerd
+	}
+	bdc_teardown_file
+}
 
 setup() {
 	bdc_setup
@@ -185,4 +193,69 @@ seccomp_mode() { # seccomp_mode ARGS...: the Seccomp line of /proc/self/status i
 		nothing_left
 	done
 	((n > 0)) || skip "no docker CLI on this host"
+}
+
+# linux.seccomp of a config.json as a set of lines "name action errnoRet args", plus the default
+# and the arches; names this host's libseccomp does not know are left out (berthd leaves them
+# out, runc skips them).
+seccomp_lines() {
+	/usr/bin/python3 - "$1" <<-'PY'
+	import ctypes, json, sys
+	lib = ctypes.CDLL("libseccomp.so.2")
+	lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+	known = lambda n: lib.seccomp_syscall_resolve_name(n.encode()) != -10
+	sc = json.load(open(sys.argv[1]))["linux"]["seccomp"]
+	# no defaultErrnoRet (dockerd 20.10) is EPERM, as the runtimes read SCMP_ACT_ERRNO
+	print("default", sc["defaultAction"], sc.get("defaultErrnoRet", 1), sc.get("architectures"))
+	out = set()
+	for r in sc.get("syscalls") or []:
+	    args = json.dumps([{k: a.get(k, 0) for k in ("index", "value", "valueTwo", "op")} for a in r.get("args") or []], sort_keys=True)
+	    for n in r["names"]:
+	        if known(n):
+	            out.add("%s %s %s %s" % (n, r["action"], r.get("errnoRet"), args))
+	print("\n".join(sorted(out)))
+	PY
+}
+
+@test "seccomp: the default profile's effect equals a private dockerd 20.10's (default caps, SYS_ADMIN, SYS_PTRACE)" {
+	peers_need dockerd /usr/bin/docker containerd unshare
+	local flags id did cfg dcfg same=true
+	docker save -o "$PD/to-dockerd.tar" busybox
+	containerd_start "$PD/ctd2"
+	printf '{"deprecated-key-path": "%s/key.json"}\n' "$PD" >"$PD/dockerd.json"
+	# shellcheck disable=SC2016 # "$@" is the inner shell's
+	peers_spawn dockerd unshare -n sh -c 'ip link set lo up && exec dockerd "$@"' dockerd \
+		--config-file "$PD/dockerd.json" --data-root "$PD/ddata" --exec-root "$PD/dexec" \
+		-H "unix://$PD/d.sock" --pidfile "$PD/d.pid" \
+		--containerd "$PD/ctd2/c.sock" --containerd-namespace "$PEERS_TAG" \
+		--containerd-plugins-namespace "$PEERS_TAG-plugins" --bridge none \
+		--iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
+		--cgroup-parent "/$PEERS_TAG"
+	peers_wait 30 /usr/bin/docker -H "unix://$PD/d.sock" version || {
+		peers_log dockerd
+		false
+	}
+	timeout "$PEERS_TIMEOUT" /usr/bin/docker -H "unix://$PD/d.sock" load -q -i "$PD/to-dockerd.tar"
+	for flags in "" "--cap-add SYS_ADMIN" "--cap-add SYS_PTRACE --cap-drop CHOWN"; do
+		# shellcheck disable=SC2086 # flags are words
+		did=$(timeout "$PEERS_TIMEOUT" /usr/bin/docker -H "unix://$PD/d.sock" run -d --network none $flags busybox sleep 100)
+		dcfg=$(find "$PD/ctd2/state" -path "*$did*" -name config.json | head -1)
+		[ -n "$dcfg" ]
+		seccomp_lines "$dcfg" >"$BATS_TEST_TMPDIR/dockerd.txt"
+		/usr/bin/docker -H "unix://$PD/d.sock" rm -f "$did" >/dev/null
+		# shellcheck disable=SC2086
+		id=$("${C[@]}" create $flags busybox sleep 100)
+		cfg=$BD/data/containers/$id/config.json
+		[ -e "$cfg" ] || cfg=$(find "$BD" -path "*$id*" -name config.json | head -1)
+		seccomp_lines "$cfg" >"$BATS_TEST_TMPDIR/berthd.txt"
+		"${C[@]}" rm "$id" >/dev/null
+		echo "flags: ${flags:-none}"
+		diff -u "$BATS_TEST_TMPDIR/dockerd.txt" "$BATS_TEST_TMPDIR/berthd.txt" || same=false
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/berthd.txt")" -gt 300 ]
+	done
+	$same
+	# (--privileged cannot be compared here: dockerd 20.10 asks runc for every capability the
+	# kernel knows and fails with EPERM on a host whose bounding set lacks CAP_SYS_RESOURCE.)
+	peers_stop dockerd 30
+	peers_stop containerd
 }
