@@ -60,7 +60,15 @@ seccomp_mode() { # seccomp_mode ARGS...: the Seccomp line of /proc/self/status i
 	[ "$(seccomp_mode --security-opt seccomp=unconfined)" = Seccomp:0 ]
 	[ "$(seccomp_mode --security-opt seccomp:unconfined)" = Seccomp:0 ]
 	[ "$(seccomp_mode --privileged)" = Seccomp:0 ]
-	nothing_left
+	# an exec'd process gets the container's filter too
+	local id
+	id=$("${C[@]}" run -d busybox sleep 100)
+	[ "$("${C[@]}" exec "$id" grep '^Seccomp:' /proc/self/status | tr -d ' \t')" = Seccomp:2 ]
+	run "${C[@]}" exec "$id" busybox unshare -U true
+	[ "$status" -ne 0 ]
+	[[ $output == *"Operation not permitted"* ]]
+	"${C[@]}" rm -f "$id" >/dev/null
+	nothing_left "$id"
 }
 
 @test "seccomp: the default profile is in config.json, filtered by capabilities as moby does" {
