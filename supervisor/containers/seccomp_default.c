@@ -418,9 +418,10 @@ static const struct default_rule rules[] = {
         {.names = NAMES("riscv_flush_icache"), .arches_in = NAMES("riscv64")},
         {.names = NAMES("open_by_handle_at"), .caps_in = NAMES("CAP_DAC_READ_SEARCH")},
         {.names = NAMES("bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen",
-                        "fspick", "lookup_dcookie", "mount", "mount_setattr", "move_mount", "name_to_handle_at",
-                        "open_tree", "perf_event_open", "quotactl", "quotactl_fd", "setdomainname",
-                        "sethostname", "setns", "syslog", "umount", "umount2", "unshare"),
+                        "fspick", "lookup_dcookie", "mount", "mount_setattr", "move_mount",
+                        "name_to_handle_at", "open_tree", "perf_event_open", "quotactl",
+                        "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
+                        "umount2", "unshare"),
          .caps_in = NAMES("CAP_SYS_ADMIN")},
         /* clone's flags are its first argument, except on s390 where they are the second */
         {.names = NAMES("clone"),

@@ -110,12 +110,12 @@ test_default_with_default_caps(void **state)
         assert_true(allowed(sc, "execve"));
         assert_true(allowed(sc, "socket")); /* dockerd 20.10 does not look at the family */
         assert_false(allowed(sc, "name_to_handle_at"));
-        assert_false(allowed(sc, "pkey_alloc")); /* not in 20.10's list */
+        assert_false(allowed(sc, "pkey_alloc"));       /* not in 20.10's list */
         assert_false(allowed(sc, "process_vm_readv")); /* CAP_SYS_PTRACE only, in 20.10 */
-        assert_true(allowed(sc, "arch_prctl")); /* amd64 only */
-        assert_true(allowed(sc, "chroot"));     /* CAP_SYS_CHROOT is a default cap */
-        assert_true(allowed(sc, "ptrace"));     /* minKernel 4.8 */
-        assert_false(allowed(sc, "mount"));     /* CAP_SYS_ADMIN */
+        assert_true(allowed(sc, "arch_prctl"));        /* amd64 only */
+        assert_true(allowed(sc, "chroot"));            /* CAP_SYS_CHROOT is a default cap */
+        assert_true(allowed(sc, "ptrace"));            /* minKernel 4.8 */
+        assert_false(allowed(sc, "mount"));            /* CAP_SYS_ADMIN */
         assert_false(allowed(sc, "unshare"));
         assert_false(allowed(sc, "setns"));
         assert_false(allowed(sc, "reboot"));        /* CAP_SYS_BOOT */
