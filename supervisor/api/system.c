@@ -404,7 +404,12 @@ api_system_info(const struct api_ctx *ctx, const struct api_request *req, struct
         json_object_object_add(o, "ContainerdCommit", commit_obj(""));
         json_object_object_add(o, "RuncCommit", commit_obj(BERTH_COMMIT));
         json_object_object_add(o, "InitCommit", commit_obj(""));
-        json_object_object_add(o, "SecurityOptions", json_object_new_array());
+        {
+                /* docker info's "Security Options": containers get docker's default profile */
+                struct json_object *so = json_object_new_array();
+                json_object_array_add(so, json_object_new_string("name=seccomp,profile=default"));
+                json_object_object_add(o, "SecurityOptions", so);
+        }
         json_object_object_add(o, "Warnings", NULL);
         api_response_json(resp, 200, o);
 }

@@ -28,7 +28,9 @@
 #include "lib/xalloc.h"
 #include "supervisor/containers/config.h"
 #include "supervisor/containers/etc_files.h"
+#include "supervisor/containers/host_devices.h"
 #include "supervisor/containers/names.h"
+#include "supervisor/containers/seccomp_host.h"
 #include "supervisor/containers/spec.h"
 #include "supervisor/containers/user.h"
 #include "supervisor/images/reference.h"
@@ -415,6 +417,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 cleanup_free char *hp = xasprintf("%s/hostname", st->dir);
                 cleanup_free char *hsp = xasprintf("%s/hosts", st->dir);
                 cleanup_free char *rp = xasprintf("%s/resolv.conf", st->dir);
+                struct container_seccomp_host sc_host;
                 struct container_spec_input in = {
                         .id = st->id,
                         .config = merged,
@@ -428,7 +431,11 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                         .device_stat = device_stat,
                         .init_path = svc->init_path,
                         .init_default = svc->init_default,
+                        .host_devices = container_host_devices_dev,
+                        .seccomp_host = &sc_host,
+                        .host_caps = container_host_caps_probe(),
                 };
+                container_seccomp_host_probe(&sc_host);
                 r = container_spec_build(&in, &spec, err);
                 container_user_done(&user);
                 if (r < 0)

@@ -22,6 +22,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/config.h"
+#include "supervisor/containers/seccomp.h"
 #include "supervisor/containers/user.h"
 
 /* moby oci/caps/defaults.go */
@@ -236,7 +237,7 @@ json_strv(struct json_object *o, const char *key, char ***ret, berth_error_t **e
 /* moby's caps.TweakCapabilities: the defaults (or all, privileged), "ALL" in CapAdd adds every
  * capability, "ALL" in CapDrop drops all but those added. */
 static int
-build_caps(struct json_object *hc, char ***ret, berth_error_t **err)
+build_caps(struct json_object *hc, uint64_t host_caps, char ***ret, berth_error_t **err)
 {
         cleanup_strv char **add = NULL;
         cleanup_strv char **drop = NULL;
@@ -272,8 +273,11 @@ build_caps(struct json_object *hc, char ***ret, berth_error_t **err)
                 strv_push(&dropped, n);
         }
         if (get_bool(hc, "Privileged") || add_all) {
+                /* moby takes every capability the kernel knows; one the daemon lacks itself
+                 * cannot be granted (capset fails with EPERM), so those are left out. */
                 for (size_t i = 0; all_caps[i]; i++)
-                        if (!strv_has(dropped, all_caps[i]))
+                        if (!strv_has(dropped, all_caps[i])
+                            && (host_caps == 0 || (host_caps & (UINT64_C(1) << i))))
                                 strv_push(&caps, all_caps[i]);
         } else {
                 if (!drop_all)
@@ -696,8 +700,12 @@ add_ns(struct json_object *nss, const char *type)
         json_object_array_add(nss, n);
 }
 
+/* HostConfig.SecurityOpt. "seccomp=X" (or the old "seccomp:X"): X is "unconfined", "builtin"
+ * (the default, moby 24's word) or the profile's JSON text, which the docker CLI reads from the
+ * file the user named (cli/command/container/opts.go parseSecurityOpts). *RET_SECCOMP is the
+ * caller's: NULL for the default profile. */
 static int
-security_opts(struct json_object *hc, bool *ret_nnp, berth_error_t **err)
+security_opts(struct json_object *hc, bool *ret_nnp, char **ret_seccomp, berth_error_t **err)
 {
         cleanup_strv char **opts = NULL;
         int r = json_strv(hc, "SecurityOpt", &opts, err);
@@ -711,18 +719,41 @@ security_opts(struct json_object *hc, bool *ret_nnp, berth_error_t **err)
                 else if (strcmp(o, "no-new-privileges:false") == 0
                          || strcmp(o, "no-new-privileges=false") == 0)
                         *ret_nnp = false;
-                /* No LSM on berth's hosts and no seccomp profile yet: these change nothing. */
-                else if (strncmp(o, "label", 5) == 0 || strncmp(o, "apparmor", 8) == 0
-                         || strcmp(o, "seccomp=unconfined") == 0
-                         || strcmp(o, "seccomp:unconfined") == 0)
+                /* No LSM on berth's hosts: these change nothing. */
+                else if (strncmp(o, "label", 5) == 0 || strncmp(o, "apparmor", 8) == 0)
                         ;
-                else if (strncmp(o, "seccomp", 7) == 0)
-                        return berth_error_new(
-                                err, EOPNOTSUPP,
-                                "security-opt \"%s\": seccomp profiles are not implemented yet", o);
-                else
+                else if (strncmp(o, "seccomp=", 8) == 0 || strncmp(o, "seccomp:", 8) == 0) {
+                        free(*ret_seccomp);
+                        *ret_seccomp = strcmp(o + 8, "builtin") == 0 ? NULL : xstrdup(o + 8);
+                } else
                         return berth_error_new(err, EINVAL, "invalid --security-opt 2: \"%s\"", o);
         }
+        return 0;
+}
+
+/* linux.seccomp: none for --privileged and seccomp=unconfined (moby daemon/seccomp_linux.go
+ * WithSeccomp), else the user's profile or docker's default, filtered by the bounding set. */
+static int
+add_seccomp(const struct container_spec_input *in, bool privileged, const char *profile,
+            char *const *caps, struct json_object *linux_, berth_error_t **err)
+{
+        struct json_object *sc = NULL;
+        int r;
+
+        if (privileged || (profile && strcmp(profile, "unconfined") == 0))
+                return 0;
+        if (profile) {
+                r = container_seccomp_build_text(profile, (const char *const *) caps,
+                                                 in->seccomp_host, &sc, err);
+        } else {
+                cleanup_json struct json_object *def = container_seccomp_default_profile();
+                r = container_seccomp_build(def, (const char *const *) caps, in->seccomp_host, &sc,
+                                            err);
+        }
+        if (r < 0)
+                return r;
+        if (sc)
+                json_object_object_add(linux_, "seccomp", sc);
         return 0;
 }
 
@@ -809,6 +840,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         cleanup_free char *path = NULL;
         cleanup_free char *cgpath = NULL;
         cleanup_free char *shm = NULL;
+        cleanup_free char *seccomp = NULL;
         struct json_object *args = NULL;
         bool privileged = get_bool(hc, "Privileged"), nnp = false;
         const char *pid_mode = get_str(hc, "PidMode"), *ipc_mode = get_str(hc, "IpcMode");
@@ -849,7 +881,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                         err, EINVAL,
                         "the working directory '%s' is invalid, it needs to be an absolute path",
                         cwd);
-        r = security_opts(hc, &nnp, err);
+        r = security_opts(hc, &nnp, &seccomp, err);
         if (r < 0)
                 return r;
         r = check_settings(cfg, hc, err);
@@ -897,7 +929,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         env = container_config_process_env(cfg);
         json_object_object_add(process, "env", strv_to_json((const char *const *) env));
         add_str(process, "cwd", cwd[0] ? cwd : "/");
-        r = build_caps(hc, &capv, err);
+        r = build_caps(hc, in->host_caps, &capv, err);
         if (r < 0)
                 return r;
         caps = json_object_new_object();
@@ -993,18 +1025,29 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         json_object_object_add(spec, "linux", linux_);
         res = json_object_new_object();
         json_object_object_add(linux_, "resources", res);
-        devices = json_object_new_array();
         if (privileged) {
+                /* moby daemon/oci_linux.go WithDevices: a privileged container gets every host
+                 * device and may use any; HostConfig.Devices is not looked at. */
+                devices = NULL;
+                if (in->host_devices) {
+                        r = in->host_devices(&devices, err);
+                        if (r < 0)
+                                return r;
+                }
+                if (devices == NULL)
+                        devices = json_object_new_array();
                 rules = json_object_new_array();
                 json_object_array_add(rules, device_rule(true, NULL, -1, -1, "rwm"));
+                json_object_object_add(res, "devices", rules);
         } else {
+                devices = json_object_new_array();
                 rules = default_device_rules();
-        }
-        json_object_object_add(res, "devices", rules);
-        r = add_devices(in, hc, devices, rules, err);
-        if (r < 0) {
-                json_object_put(devices);
-                return r;
+                json_object_object_add(res, "devices", rules);
+                r = add_devices(in, hc, devices, rules, err);
+                if (r < 0) {
+                        json_object_put(devices);
+                        return r;
+                }
         }
         json_object_object_add(linux_, "devices", devices);
         r = build_resources(in, hc, res, err);
@@ -1028,6 +1071,9 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         if (strcmp(cgns, "private") == 0 || (cgns[0] == '\0' && in->cgroup2))
                 add_ns(nss, "cgroup");
 
+        r = add_seccomp(in, privileged, seccomp, capv, linux_, err);
+        if (r < 0)
+                return r;
         if (!privileged) {
                 struct json_object *mp = get(hc, "MaskedPaths"), *rp = get(hc, "ReadonlyPaths");
                 json_object_object_add(linux_, "maskedPaths",

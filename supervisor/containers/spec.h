@@ -10,10 +10,13 @@
 
 struct json_object;
 struct container_user;
+struct container_seccomp_host;
 
 /* How a host device path looks (stat of --device's PathOnHost): 'c' or 'b', major, minor. */
 typedef int (*container_device_stat_fn)(const char *path, char *ret_type, int64_t *ret_major,
                                         int64_t *ret_minor, berth_error_t **err);
+/* The host's devices as OCI linux.devices entries (--privileged); *ret is the caller's. */
+typedef int (*container_host_devices_fn)(struct json_object **ret, berth_error_t **err);
 
 struct container_spec_input {
         const char *id;
@@ -28,6 +31,13 @@ struct container_spec_input {
         container_device_stat_fn device_stat; /* NULL: --device is refused */
         const char *init_path; /* berth-init on the host (--init); NULL: --init is refused */
         bool init_default;     /* daemon.json "init": HostConfig.Init when the request has none */
+        container_host_devices_fn host_devices; /* NULL: --privileged adds no host devices */
+        /* The capabilities berthd may hand out (its bounding set, bit N = capability N):
+         * --privileged and --cap-add ALL get these; 0: every capability berth knows. */
+        uint64_t host_caps;
+        /* arch, kernel and libseccomp's names for the seccomp profile; NULL: the build's arch,
+         * kernel 0.0 (no minKernel rule holds), every name kept */
+        const struct container_seccomp_host *seccomp_host;
 };
 
 /* docker's 14 default capabilities, CAP_-prefixed, NULL-terminated. */

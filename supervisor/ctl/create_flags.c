@@ -192,6 +192,38 @@ add_env_file(struct json_object *cfg, const char *path, char *const *env, berth_
         return 0;
 }
 
+/* --security-opt as the docker CLI sends it (cli/command/container/opts.go parseSecurityOpts):
+ * "seccomp=FILE" becomes "seccomp=<FILE's JSON, compacted>"; "unconfined" and "builtin" stay. */
+static int
+add_security_opt(struct json_object *hc, const char *arg, berth_error_t **err)
+{
+        size_t klen = strcspn(arg, "=:");
+        const char *file = arg + klen + 1;
+        cleanup_json struct json_object *profile = NULL;
+        cleanup_free char *buf = NULL;
+        cleanup_free char *opt = NULL;
+        size_t len = 0;
+        int r;
+
+        if (klen != 7 || strncmp(arg, "seccomp", 7) != 0 || arg[klen] == '\0'
+            || strcmp(file, "unconfined") == 0 || strcmp(file, "builtin") == 0) {
+                push(hc, "SecurityOpt", arg);
+                return 0;
+        }
+        r = fs_read_file(AT_FDCWD, file, &buf, &len, err);
+        if (r < 0)
+                return berth_error_prefix(err, "opening seccomp profile (%s) failed", file);
+        r = json_parse_buffer(buf, len, &profile, err);
+        if (r < 0)
+                return berth_error_prefix(err, "compacting json for seccomp profile (%s) failed",
+                                          file);
+        opt = xasprintf("seccomp=%s",
+                        json_object_to_json_string_ext(
+                                profile, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        push(hc, "SecurityOpt", opt);
+        return 0;
+}
+
 static int
 kv_into(struct json_object *o, const char *s, bool need_value, const char *what,
         berth_error_t **err)
@@ -582,7 +614,7 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 r = add_device(hc, arg, err);
                 break;
         case O_SECURITY_OPT:
-                push(hc, "SecurityOpt", arg);
+                r = add_security_opt(hc, arg, err);
                 break;
         case O_ULIMIT:
                 r = add_ulimit(hc, arg, err);

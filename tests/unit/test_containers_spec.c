@@ -35,8 +35,25 @@ fake_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_min
 }
 
 static int
-build(const char *config, const char *host_config, bool cgroup2, struct json_object **ret,
-      berth_error_t **err)
+fake_host_devices(struct json_object **ret, berth_error_t **err)
+{
+        (void) err;
+        *ret = json_tokener_parse(
+                "[{\"path\":\"/dev/loop-control\",\"type\":\"c\",\"major\":10,\"minor\":237,\"fileMode\":384,\"uid\":0,\"gid\":0}]");
+        return 0;
+}
+
+static int
+failing_host_devices(struct json_object **ret, berth_error_t **err)
+{
+        (void) ret;
+        return berth_error_new(err, EACCES, "open \"/dev\": Permission denied");
+}
+
+static int
+build_ex(const char *config, const char *host_config, bool cgroup2,
+         container_host_devices_fn host_devices, uint64_t host_caps, struct json_object **ret,
+         berth_error_t **err)
 {
         cleanup_json struct json_object *req = json_tokener_parse(config);
         cleanup_json struct json_object *hc = host_config ? json_tokener_parse(host_config) : NULL;
@@ -63,8 +80,17 @@ build(const char *config, const char *host_config, bool cgroup2, struct json_obj
                 .cgroup2 = cgroup2,
                 .ncpu = 2,
                 .device_stat = fake_stat,
+                .host_devices = host_devices,
+                .host_caps = host_caps,
         };
         return container_spec_build(&in, ret, err);
+}
+
+static int
+build(const char *config, const char *host_config, bool cgroup2, struct json_object **ret,
+      berth_error_t **err)
+{
+        return build_ex(config, host_config, cgroup2, NULL, 0, ret, err);
 }
 
 /* The JSON text at a dotted PATH ("linux.resources.memory"), or "absent". */
@@ -261,6 +287,129 @@ test_privileged(void **state)
         assert_string_equal(at(spec, "process.capabilities.bounding.21"), "\"CAP_SYS_ADMIN\"");
 }
 
+/* --privileged: the host's devices (HostConfig.Devices not looked at, as moby), every cap the
+ * daemon holds, no seccomp filter. */
+static void
+test_privileged_devices_and_caps(void **state)
+{
+        cleanup_json struct json_object *spec = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        /* CAP_CHOWN (0), CAP_SYS_ADMIN (21), CAP_SYS_RESOURCE (24) missing */
+        uint64_t held = ((UINT64_C(1) << 41) - 1) & ~(UINT64_C(1) << 0) & ~(UINT64_C(1) << 21)
+                        & ~(UINT64_C(1) << 24);
+        (void) state;
+        assert_int_equal(
+                build_ex("{\"Cmd\":[\"sh\"]}",
+                         "{\"Privileged\":true,\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"}]}",
+                         false, fake_host_devices, held, &spec, &err),
+                0);
+        assert_string_equal(
+                at(spec, "linux.devices"),
+                "[{\"path\":\"/dev/loop-control\",\"type\":\"c\",\"major\":10,\"minor\":237,\"fileMode\":384,\"uid\":0,\"gid\":0}]");
+        assert_string_equal(at(spec, "linux.resources.devices"),
+                            "[{\"allow\":true,\"access\":\"rwm\"}]");
+        assert_string_equal(at(spec, "linux.seccomp"), "absent");
+        assert_string_equal(at(spec, "process.capabilities.bounding.0"), "\"CAP_DAC_OVERRIDE\"");
+        {
+                const char *b = at(spec, "process.capabilities.bounding");
+                assert_null(strstr(b, "CAP_SYS_ADMIN"));
+                assert_null(strstr(b, "CAP_SYS_RESOURCE"));
+                assert_non_null(strstr(b, "CAP_SYS_PTRACE"));
+                assert_non_null(strstr(b, "CAP_CHECKPOINT_RESTORE"));
+        }
+        json_object_put(TAKE_PTR(spec));
+        /* --cap-add ALL is bounded the same way */
+        assert_int_equal(build_ex("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"ALL\"]}", false, NULL, held,
+                                  &spec, &err),
+                         0);
+        assert_null(strstr(at(spec, "process.capabilities.bounding"), "CAP_SYS_ADMIN"));
+        assert_string_equal(at(spec, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
+        json_object_put(TAKE_PTR(spec));
+        /* the host's devices cannot be listed: the create fails with that error */
+        assert_int_equal(build_ex("{\"Cmd\":[\"sh\"]}", "{\"Privileged\":true}", false,
+                                  failing_host_devices, 0, &spec, &err),
+                         -EACCES);
+        assert_string_equal(err->msg, "open \"/dev\": Permission denied");
+}
+
+/* HostConfig.SecurityOpt's seccomp: default, unconfined, builtin, a profile's JSON, a bad one. */
+static void
+test_seccomp(void **state)
+{
+        (void) state;
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}", NULL, false, &spec, &err), 0);
+                assert_string_equal(at(spec, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
+                assert_string_equal(at(spec, "linux.seccomp.defaultErrnoRet"), "1");
+                /* the default caps: chroot is in, mount is not */
+                assert_non_null(strstr(at(spec, "linux.seccomp.syscalls"), "\"chroot\""));
+                assert_null(strstr(at(spec, "linux.seccomp.syscalls"), "\"mount\""));
+        }
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}", "{\"CapAdd\":[\"SYS_ADMIN\"]}", false,
+                                       &spec, &err),
+                                 0);
+                assert_non_null(strstr(at(spec, "linux.seccomp.syscalls"), "\"mount\""));
+        }
+        for (const char *const *o =
+                     (const char *const[]){"seccomp=unconfined", "seccomp:unconfined", NULL};
+             *o; o++) {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                cleanup_free char *hc = xasprintf("{\"SecurityOpt\":[\"%s\"]}", *o);
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}", hc, false, &spec, &err), 0);
+                assert_string_equal(at(spec, "linux.seccomp"), "absent");
+        }
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(
+                        build("{\"Cmd\":[\"sh\"]}",
+                              "{\"SecurityOpt\":[\"seccomp=unconfined\",\"seccomp=builtin\"]}",
+                              false, &spec, &err),
+                        0);
+                assert_string_equal(at(spec, "linux.seccomp.defaultAction"), "\"SCMP_ACT_ERRNO\"");
+        }
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(
+                        build("{\"Cmd\":[\"sh\"]}",
+                              "{\"SecurityOpt\":[\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ALLOW\\\",\\\"syscalls\\\":[{\\\"names\\\":[\\\"mkdir\\\"],\\\"action\\\":\\\"SCMP_ACT_ERRNO\\\"}]}\"]}",
+                              false, &spec, &err),
+                        0);
+                assert_string_equal(
+                        at(spec, "linux.seccomp"),
+                        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_ERRNO\",\"names\":[\"mkdir\"]}]}");
+        }
+        expect_error("{\"Cmd\":[\"sh\"]}",
+                     "{\"SecurityOpt\":[\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_FOO\\\"}\"]}",
+                     EINVAL, "seccomp profile: defaultAction: unknown action \"SCMP_ACT_FOO\"");
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
+                                       "{\"SecurityOpt\":[\"seccomp=/tmp/p.json\"]}", false, &spec,
+                                       &err),
+                                 -EINVAL);
+                assert_true(strncmp(err->msg, "seccomp profile: ", 17) == 0);
+        }
+        /* --privileged wins over a profile, as in dockerd 20.10 */
+        {
+                cleanup_json struct json_object *spec = NULL;
+                cleanup_error berth_error_t *err = NULL;
+                assert_int_equal(build("{\"Cmd\":[\"sh\"]}",
+                                       "{\"Privileged\":true,\"SecurityOpt\":[\"seccomp={}\"]}",
+                                       false, &spec, &err),
+                                 0);
+                assert_string_equal(at(spec, "linux.seccomp"), "absent");
+        }
+}
+
 static void
 test_mounts_devices_rlimits_sysctls(void **state)
 {
@@ -414,6 +563,8 @@ main(void)
                 cmocka_unit_test(test_resource_errors),
                 cmocka_unit_test(test_caps),
                 cmocka_unit_test(test_privileged),
+                cmocka_unit_test(test_privileged_devices_and_caps),
+                cmocka_unit_test(test_seccomp),
                 cmocka_unit_test(test_mounts_devices_rlimits_sysctls),
                 cmocka_unit_test(test_bad_host_config_values),
                 cmocka_unit_test(test_init),

@@ -3,12 +3,14 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -206,6 +208,54 @@ test_errors(void **state)
         assert_string_equal(e5->msg, "invalid ulimit argument: nofile");
 }
 
+/* --security-opt seccomp=FILE: the file's JSON, compacted, as the docker CLI sends it. */
+static void
+test_security_opt_seccomp_file(void **state)
+{
+        char path[] = "/tmp/berth-seccomp-XXXXXX";
+        int fd = mkstemp(path);
+        static const char profile[] =
+                "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [ {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\"} ]\n}\n";
+        cleanup_free char *opt = NULL;
+        cleanup_free char *missing = NULL;
+        char *argv[] = {"create",
+                        "--security-opt",
+                        NULL,
+                        "--security-opt",
+                        "seccomp=unconfined",
+                        "--security-opt",
+                        "seccomp:builtin",
+                        "busybox",
+                        NULL};
+        struct ctl_create c = {0};
+        cleanup_error berth_error_t *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        (void) state;
+
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, profile, sizeof(profile) - 1), (ssize_t) sizeof(profile) - 1);
+        close(fd);
+        opt = xasprintf("seccomp=%s", path);
+        argv[2] = opt;
+        assert_int_equal(ctl_create_parse(8, argv, NULL, &c, &e1), 0);
+        assert_string_equal(
+                at(json_object_object_get(c.body, "HostConfig"), "SecurityOpt", NULL),
+                "[\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ALLOW\\\",\\\"syscalls\\\":[{\\\"names\\\":[\\\"mkdir\\\"],\\\"action\\\":\\\"SCMP_ACT_ERRNO\\\"}]}\",\"seccomp=unconfined\",\"seccomp:builtin\"]");
+        ctl_create_done(&c);
+        /* not JSON: the docker CLI's "compacting json" error */
+        fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "{nope", 5), 5);
+        close(fd);
+        assert_int_equal(ctl_create_parse(8, argv, NULL, &c, &e2), -EINVAL);
+        missing = xasprintf("compacting json for seccomp profile (%s) failed: ", path);
+        assert_true(strncmp(e2->msg, missing, strlen(missing)) == 0);
+        unlink(path);
+        assert_int_equal(ctl_create_parse(8, argv, NULL, &c, &e3), -ENOENT);
+        free(missing);
+        missing = xasprintf("opening seccomp profile (%s) failed: ", path);
+        assert_true(strncmp(e3->msg, missing, strlen(missing)) == 0);
+}
+
 static void
 test_sizes_and_durations(void **state)
 {
@@ -232,6 +282,7 @@ main(void)
                 cmocka_unit_test(test_many_flags),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_sizes_and_durations),
+                cmocka_unit_test(test_security_opt_seccomp_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
