@@ -32,6 +32,7 @@
 #include "runtime/linux/init.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
+#include "runtime/linux/seccomp_cache.h"
 #include "runtime/linux/sync.h"
 #include "runtime/spec/spec.h"
 #include "runtime/spec/validate.h"
@@ -196,7 +197,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         struct parent_ns pn = {-1, -1};
         struct caps_sets caps;
         unsigned last_cap = caps_last_cap();
-        cleanup_seccomp scmp_filter_ctx seccomp = NULL;
+        cleanup_seccomp_program struct seccomp_program seccomp = {0};
         int *idmapped = NULL;
         cleanup_close int listener = -1;
         cleanup_free char *bundle = NULL;
@@ -237,7 +238,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 goto out;
         }
         if (spec.linux.seccomp.present) {
-                r = seccomp_filter_build(&spec.linux.seccomp, &seccomp, err);
+                r = seccomp_program_load(&spec.linux.seccomp, ctx->root, &seccomp, err);
                 if (r < 0) {
                         berth_error_prefix(err, "config.json");
                         goto out;
@@ -355,7 +356,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                         .listen_fds = listen_fds,
                         .caps = &caps,
                         .last_cap = last_cap,
-                        .seccomp = seccomp,
+                        .seccomp = seccomp.insns ? &seccomp : NULL,
                         .seccomp_notify = spec_seccomp_uses_notify(&spec.linux.seccomp),
                         .idmapped_fds = idmapped,
                         .seccomp_listener = listener,

@@ -28,6 +28,7 @@
 #include "runtime/linux/join.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
+#include "runtime/linux/seccomp_cache.h"
 #include "runtime/linux/sync.h"
 
 #ifndef CLONE_NEWTIME
@@ -144,7 +145,7 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
         struct spec_process *p;
         struct caps_sets caps;
         unsigned last_cap = caps_last_cap();
-        cleanup_seccomp scmp_filter_ctx seccomp = NULL;
+        cleanup_seccomp_program struct seccomp_program seccomp = {0};
         cleanup_free char *dir = NULL;
         cleanup_close int console_fd = -1;
         int ns_fds[9], ns_types[9], n_ns = 0;
@@ -199,7 +200,7 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
         }
         r = caps_parse(&p->caps, last_cap, &caps, err);
         if (r == 0 && spec.linux.seccomp.present)
-                r = seccomp_filter_build(&spec.linux.seccomp, &seccomp, err);
+                r = seccomp_program_load(&spec.linux.seccomp, ctx->root, &seccomp, err);
         if (r < 0)
                 goto out;
         if (spec_seccomp_uses_notify(&spec.linux.seccomp)) {
@@ -274,7 +275,7 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                 struct join_args ja = {
                         .process = p,
                         .seccomp_spec = &spec.linux.seccomp,
-                        .seccomp = seccomp,
+                        .seccomp = seccomp.insns ? &seccomp : NULL,
                         .caps = &caps,
                         .last_cap = last_cap,
                         .ns_fds = ns_fds,

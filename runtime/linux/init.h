@@ -20,7 +20,7 @@ struct init_args {
         int preserve_fds;
         int listen_fds;
         const struct caps_sets *caps; /* parsed by the parent, so a bad name fails early */
-        scmp_filter_ctx seccomp;      /* built by the parent, likewise; NULL: none */
+        const struct seccomp_program *seccomp; /* compiled by the parent, likewise; NULL: none */
         bool seccomp_notify;
         int seccomp_listener;         /* connected by the parent when seccomp_notify, else -1 */
         const int *idmapped_fds;      /* per mount, or NULL (runtime/linux/idmap.h) */

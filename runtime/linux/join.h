@@ -11,7 +11,7 @@
 struct join_args {
         const struct spec_process *process; /* what to run */
         const struct spec_seccomp *seccomp_spec;
-        scmp_filter_ctx seccomp;            /* the container's filter, or NULL */
+        const struct seccomp_program *seccomp; /* the container's filter, or NULL */
         const struct caps_sets *caps;
         unsigned last_cap;
         const int *ns_fds;                  /* fds to setns (user first), -1 terminated */

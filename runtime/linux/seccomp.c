@@ -4,12 +4,19 @@
 #include "runtime/linux/seccomp.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/sock.h"
 #include "lib/xalloc.h"
@@ -156,15 +163,52 @@ seccomp_filter_build(const struct spec_seccomp *s, scmp_filter_ctx *ret, berth_e
 }
 
 int
-seccomp_filter_export(scmp_filter_ctx ctx, berth_error_t **err)
+seccomp_filter_compile(scmp_filter_ctx ctx, unsigned flags, struct seccomp_program *ret,
+                       berth_error_t **err)
 {
-        int fd = memfd_create("berth-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        cleanup_close int fd = memfd_create("berth-seccomp", MFD_CLOEXEC);
+        struct stat st;
         int r;
 
         if (fd < 0)
                 return berth_error_sys(err, errno, "memfd_create");
         r = seccomp_export_bpf(ctx, fd);
-        if (r == 0 && (lseek(fd, 0, SEEK_SET) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0))
+        if (r < 0)
+                return berth_error_sys(err, -r, "linux.seccomp: compile the filter");
+        if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                return berth_error_sys(err, errno, "linux.seccomp: compile the filter");
+        if (st.st_size <= 0 || st.st_size % 8 != 0 || st.st_size > 8 * 4096)
+                return berth_error_new(err, E2BIG,
+                                       "linux.seccomp: the filter compiles to %lld bytes of BPF",
+                                       (long long) st.st_size);
+        ret->insns = xmalloc((size_t) st.st_size);
+        ret->len = (size_t) st.st_size;
+        ret->flags = flags;
+        if (fs_read_all(fd, ret->insns, ret->len) != (ssize_t) ret->len) {
+                seccomp_program_done(ret);
+                return berth_error_sys(err, errno ? errno : EIO, "linux.seccomp: read the filter");
+        }
+        return 0;
+}
+
+void
+seccomp_program_done(struct seccomp_program *p)
+{
+        free(p->insns);
+        p->insns = NULL;
+        p->len = 0;
+}
+
+int
+seccomp_filter_export(const struct seccomp_program *p, berth_error_t **err)
+{
+        int fd = memfd_create("berth-seccomp", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        int r = 0;
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "memfd_create");
+        if (fs_write_all(fd, p->insns, p->len) < 0 || lseek(fd, 0, SEEK_SET) < 0
+            || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
                 r = -errno;
         if (r < 0) {
                 close(fd);
@@ -174,18 +218,26 @@ seccomp_filter_export(scmp_filter_ctx ctx, berth_error_t **err)
 }
 
 int
-seccomp_filter_install(scmp_filter_ctx ctx, bool notify, berth_error_t **err)
+seccomp_filter_install(const struct seccomp_program *p, bool notify, berth_error_t **err)
 {
-        int r = seccomp_load(ctx);
+        struct sock_fprog prog = {.len = (unsigned short) (p->len / 8),
+                                  .filter = (struct sock_filter *) p->insns};
+        /* linux.seccomp.flags are the kernel's SECCOMP_FILTER_FLAG_* values. */
+        unsigned long flags = p->flags;
+        long r;
 
+        if (notify) {
+                flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+                /* With TSYNC a listener needs TSYNC_ESRCH (as libseccomp asks for). */
+                if (flags & SECCOMP_FILTER_FLAG_TSYNC)
+                        flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        }
+        r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+        if (r < 0 && errno == ENOSYS && flags == 0)
+                r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
         if (r < 0)
-                return berth_error_sys(err, -r, "linux.seccomp: load the filter");
-        if (!notify)
-                return 0;
-        r = seccomp_notify_fd(ctx);
-        if (r < 0)
-                return berth_error_sys(err, -r, "linux.seccomp: notify fd");
-        return r;
+                return berth_error_sys(err, errno, "linux.seccomp: load the filter");
+        return notify ? (int) r : 0;
 }
 
 int

@@ -559,7 +559,9 @@ test_export_bpf_memfd(void **state)
                 build("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
                       " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38}]}");
         cleanup_error berth_error_t *err = NULL;
-        cleanup_close int fd = seccomp_filter_export(ctx, &err);
+        cleanup_seccomp_program struct seccomp_program prog = {0};
+        assert_int_equal(seccomp_filter_compile(ctx, 0, &prog, &err), 0);
+        cleanup_close int fd = seccomp_filter_export(&prog, &err);
         cleanup_close int ref = memfd_create("test-bpf", MFD_CLOEXEC);
         struct stat st, st_ref;
         int seals;
