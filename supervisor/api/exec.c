@@ -209,11 +209,14 @@ exec_session(struct api_stream *s, void *arg)
                 io.in = x->paths[0];
         api_hijack_wait_read(s, 500);
         if (container_exec_start_io(x->r, x->id, &io, NULL, &err) < 0) {
+                /* dockerd writes the error and "\r\n" to the stream's stdout; the CLI then
+                 * reads ExitCode 126 from the exec's inspect. */
+                cleanup_free char *line = xasprintf("%s\r\n", err->msg);
                 log_debug("exec %s: %s", x->id, err->msg);
                 if (!x->tty)
-                        (void) api_hijack_write_frame(s, STDCOPY_STDERR, err->msg, strlen(err->msg));
+                        (void) api_hijack_write_frame(s, STDCOPY_STDOUT, line, strlen(line));
                 else
-                        (void) api_hijack_write(s, err->msg, strlen(err->msg));
+                        (void) api_hijack_write(s, line, strlen(line));
                 return;
         }
         apply_pending_size(x);

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -138,6 +139,70 @@ run_in_root(const char *root, in_root_fn fn, void *arg, berth_error_t **err)
                 return berth_error_new(err, EIO, "archive helper killed by signal %d",
                                        WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return WEXITSTATUS(status);
+}
+
+/* ---- read one file ---- */
+
+struct read_job {
+        const char *path;
+        int out;
+        size_t max;
+};
+
+static int
+read_child(void *arg)
+{
+        struct read_job *j = arg;
+        char buf[8192];
+        size_t total = 0;
+        ssize_t n;
+        int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0)
+                return errno;
+        if (fstat(fd, &st) < 0)
+                return errno;
+        if (!S_ISREG(st.st_mode))
+                return EINVAL;
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+                total += (size_t) n;
+                if (total > j->max)
+                        return EFBIG;
+                if (fs_write_all(j->out, buf, (size_t) n) < 0)
+                        return EIO;
+        }
+        return n < 0 ? errno : 0;
+}
+
+int
+container_root_read_file(const struct container_root *root, const char *path, size_t max,
+                         char **ret, size_t *ret_len, berth_error_t **err)
+{
+        cleanup_close int fd = memfd_create("berthd-read", MFD_CLOEXEC);
+        struct read_job j = {.path = path, .max = max};
+        cleanup_free char *buf = NULL;
+        struct stat st;
+        int r;
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "memfd_create");
+        j.out = fd;
+        /* The child inherits the memfd across fork (no exec) and writes what it read there. */
+        r = run_in_root(root->path, read_child, &j, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return berth_error_new(err, r, "read \"%s\": %s", path, strerror(r));
+        if (fstat(fd, &st) < 0)
+                return berth_error_sys(err, errno, "fstat memfd");
+        buf = xmalloc((size_t) st.st_size + 1);
+        if (pread(fd, buf, (size_t) st.st_size, 0) != st.st_size)
+                return berth_error_sys(err, errno ? errno : EIO, "read memfd");
+        buf[st.st_size] = '\0';
+        *ret_len = (size_t) st.st_size;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }
 
 /* ---- stat ---- */

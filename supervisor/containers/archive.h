@@ -32,6 +32,11 @@ int container_root_open(struct container_service *svc, const char *ref, bool mou
                         struct container_root *ret, berth_error_t **err);
 void container_root_close(struct container_root *root);
 
+/* Read the regular file PATH (absolute) inside ROOT, resolved in a child chrooted there, at
+ * most MAX bytes (-EFBIG beyond). -ENOENT when missing. *RET (NUL-terminated) is the caller's. */
+int container_root_read_file(const struct container_root *root, const char *path, size_t max,
+                             char **ret, size_t *ret_len, berth_error_t **err);
+
 /* HEAD/GET archive: stat PATH inside ROOT (the last component is not followed unless P says
  * so; a symlink's linkTarget is its fully resolved path in the container). -ENOENT "Could not
  * find the file PATH in container REF" (dockerd's text). *ret_name, *ret_link are the
