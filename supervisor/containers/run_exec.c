@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/detach_keys.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -169,6 +170,16 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
         if (cmd == NULL || !json_object_is_type(cmd, json_type_array)
             || json_object_array_length(cmd) == 0)
                 return berth_error_new(err, EINVAL, "No exec command specified");
+        {
+                struct detach_keys dk;
+                const char *keys = json_object_get_string(get(config, "DetachKeys"));
+                /* dockerd's own text for an exec's keys differs from attach's */
+                if (keys && *keys && detach_keys_parse(keys, &dk, err) < 0) {
+                        berth_error_free(TAKE_PTR(*err));
+                        return berth_error_new(err, EINVAL, "Invalid escape keys (%s) provided",
+                                               keys);
+                }
+        }
         t = container_run_task_get(r, cid);
         if (t == NULL)
                 return berth_error_new(err, EBUSY, "Container %s is not running", cid);
@@ -449,7 +460,8 @@ container_exec_inspect(struct container_runner *r, const char *id, struct json_o
         o = json_object_new_object();
         json_object_object_add(o, "CanRemove", json_object_new_boolean(false));
         json_object_object_add(o, "ContainerID", json_object_new_string(x->container));
-        json_object_object_add(o, "DetachKeys", json_object_new_string(""));
+        json_object_object_add(o, "DetachKeys",
+                               json_object_new_string(json_object_get_string(get(cfg, "DetachKeys")) ?: ""));
         json_object_object_add(o, "ExitCode",
                                x->done ? json_object_new_int(x->exit_code) : NULL);
         json_object_object_add(o, "ID", json_object_new_string(x->id));

@@ -62,3 +62,173 @@ teardown() { bdc_remove_containers; }
 	"${C[@]}" rm -f "$id"
 	nothing_left "$id"
 }
+
+# pty_keys WAIT_FOR KEYS [WAIT_FOR KEYS]... -- CMD...: run CMD under a pty; each time its output
+# shows WAIT_FOR (a python bytes literal), type KEYS (a python bytes literal) one byte at a time
+# as a terminal does; then read until CMD exits (10 s at most: then it is killed, by its PID, and
+# the status is 124). The output goes to stdout; CMD's exit status is ours.
+pty_keys() {
+	/usr/bin/python3 - "$@" <<'PY'
+import os, pty, sys, select, time, signal, ast
+args = sys.argv[1:]
+sep = args.index("--")
+steps = [(ast.literal_eval(args[i]), ast.literal_eval(args[i + 1])) for i in range(0, sep, 2)]
+argv = args[sep + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+out, seen, deadline = b"", 0, time.time() + 20
+while time.time() < deadline:
+    if steps and steps[0][0] in out[seen:]:
+        want, keys = steps.pop(0)
+        seen = out.index(want, seen) + len(want)
+        time.sleep(0.3)
+        for b in keys:
+            os.write(fd, bytes([b]))
+            time.sleep(0.05)
+        if not steps:
+            deadline = time.time() + 10
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+sys.stdout.write(out.decode(errors="replace"))
+if time.time() >= deadline:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    sys.exit(124)
+_, st = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+}
+
+running() { [ "$(api "/v1.41/containers/$1/json" | jq -r .State.Running)" = true ]; }
+not_running() { ! running "$1"; }
+
+@test "detach keys: docker CLIs' run -it, attach, start -ai, exec -it leave the container running" {
+	for cli in $(clis); do
+		name=dk$RANDOM
+		run pty_keys "b'ready'" "b'\x10\x11'" -- "$cli" run -it --name "$name" busybox sh -c 'echo ready; exec sh'
+		echo "$cli run: $status [$output]"
+		[ "$status" -eq 0 ]
+		running "$name"
+		# the container's stdin is still open: a second attach types into the same shell
+		run pty_keys "b''" "b'echo hi\$((40+2))\r'" "b'hi42'" "b'\x10\x11'" -- "$cli" attach "$name"
+		echo "$cli attach: $status [$output]"
+		[ "$status" -eq 1 ]
+		[[ $output == *hi42* ]]
+		[[ $output == *"read escape sequence"* ]]
+		running "$name"
+		run pty_keys "b''" "b'\x01\x02'" -- "$cli" attach --detach-keys ctrl-a,ctrl-b "$name"
+		[ "$status" -eq 1 ]
+		[[ $output == *"read escape sequence"* ]]
+		running "$name"
+		run pty_keys "b'ex'" "b'\x10\x11'" -- "$cli" exec -it "$name" sh -c 'echo ex; sleep 60'
+		echo "$cli exec: $status [$output]"
+		[ "$status" -eq 1 ]
+		[[ $output == *"read escape sequence"* ]]
+		running "$name"
+		"$cli" kill "$name" >/dev/null
+		wait_for 5 not_running "$name"
+		run pty_keys "b'ready'" "b'\x10\x11'" -- "$cli" start -ai "$name"
+		echo "$cli start -ai: $status [$output]"
+		[ "$status" -eq 0 ]
+		running "$name"
+		"$cli" rm -f "$name" >/dev/null
+	done
+}
+
+@test "detach keys: berthctl run -it, attach, start -ai, exec -it; --detach-keys and config.json's detachKeys" {
+	name=dk$RANDOM
+	run pty_keys "b'ready'" "b'\x10\x11'" -- "${C[@]}" run -it --name "$name" busybox sh -c 'echo ready; exec sh'
+	echo "run: $status [$output]"
+	[ "$status" -eq 0 ]
+	running "$name"
+	run pty_keys "b''" "b'echo hi\$((40+2))\r'" "b'hi42'" "b'\x10\x11'" -- "${C[@]}" attach "$name"
+	echo "attach: $status [$output]"
+	[ "$status" -eq 1 ]
+	[[ $output == *hi42* ]]
+	[[ $output == *"read escape sequence"* ]]
+	running "$name"
+	run pty_keys "b''" "b'\x18'" -- "${C[@]}" attach --detach-keys ctrl-x "$name"
+	[ "$status" -eq 1 ]
+	running "$name"
+	# the client config's detachKeys, as the docker CLI's
+	export BERTH_CONFIG=$BATS_TEST_TMPDIR/cfg
+	mkdir -p "$BERTH_CONFIG"
+	echo '{"detachKeys":"ctrl-e,e"}' >"$BERTH_CONFIG/config.json"
+	run pty_keys "b'ex'" "b'\x05e'" -- "${C[@]}" exec -it "$name" sh -c 'echo ex; sleep 60'
+	echo "exec: $status [$output]"
+	[ "$status" -eq 1 ]
+	[[ $output == *"read escape sequence"* ]]
+	running "$name"
+	"${C[@]}" kill "$name" >/dev/null
+	wait_for 5 not_running "$name"
+	run pty_keys "b'ready'" "b'\x05e'" -- "${C[@]}" start -ai "$name"
+	echo "start -ai: $status [$output]"
+	[ "$status" -eq 0 ]
+	running "$name"
+	id=$(api "/v1.41/containers/$name/json" | jq -r .Id)
+	"${C[@]}" rm -f "$name" >/dev/null
+	nothing_left "$id"
+}
+
+@test "detach keys in berthd: the detachKeys parameter ends a raw client's attach and exec; detach events; bad keys 400" {
+	id=$("${C[@]}" run -d -it busybox sh)
+	since=$(date +%s)
+	/usr/bin/python3 - "$BD/s.sock" "/v1.41/containers/$id/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x,x" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n" % sys.argv[2].encode())
+data = b""
+while b"\r\n\r\n" not in data:
+    data += s.recv(4096)
+assert data.startswith(b"HTTP/1.1 101"), data
+# a lone ctrl-x goes through; then the sequence, in one write, then bytes that must be dropped
+s.sendall(b"echo one$((1+1))\n"); time.sleep(0.3)
+s.sendall(b"\x18x echo dropped\n")
+while True:
+    d = s.recv(4096)          # the daemon ends the stream
+    if not d: break
+    data += d
+assert b"one2" in data, data
+print("ok")
+PY
+	running "$id"
+	sleep 0.2
+	run "${C[@]}" exec "$id" sh -c 'cat /proc/1/cmdline'
+	api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22event%22%3A%5B%22detach%22%5D%7D" >"$BATS_TEST_TMPDIR/ev"
+	cat "$BATS_TEST_TMPDIR/ev"
+	[ "$(jq -r 'select(.Action == "detach") | .Actor.ID' "$BATS_TEST_TMPDIR/ev")" = "$id" ]
+	# exec: DetachKeys from the create body, shown by inspect
+	eid=$(api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["sh","-c","echo go; sleep 60"],"Tty":true,"AttachStdin":true,"AttachStdout":true,"DetachKeys":"ctrl-y"}' "/v1.41/containers/$id/exec" | jq -r .Id)
+	[ "$(api "/v1.41/exec/$eid/json" | jq -r .DetachKeys)" = ctrl-y ]
+	/usr/bin/python3 - "$BD/s.sock" "/v1.41/exec/$eid/start" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+body = b'{"Detach":false,"Tty":true}'
+s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s" % (sys.argv[2].encode(), len(body), body))
+data = b""
+while b"go" not in data:
+    data += s.recv(4096)
+s.sendall(b"\x19")
+while True:
+    d = s.recv(4096)
+    if not d: break
+print("ok")
+PY
+	[ "$(api "/v1.41/exec/$eid/json" | jq -r .Running)" = true ]
+	api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22event%22%3A%5B%22exec_detach%22%5D%7D" | jq -r '.Actor.Attributes.execID' | grep -qx "$eid"
+	# bad keys: dockerd's texts
+	[ "$(api_status -X POST "/v1.41/containers/$id/attach?stream=1&stdout=1&detachKeys=ctrl-1")" = 400 ]
+	grep -q 'Invalid detach keys (ctrl-1) provided' "$BATS_TEST_TMPDIR/body"
+	[ "$(api_status -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"],"DetachKeys":"nope"}' "/v1.41/containers/$id/exec")" = 400 ]
+	grep -q 'Invalid escape keys (nope) provided' "$BATS_TEST_TMPDIR/body"
+	"${C[@]}" rm -f "$id"
+	nothing_left "$id"
+}
