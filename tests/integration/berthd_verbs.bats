@@ -232,3 +232,40 @@ PY
 	"${C[@]}" rm -f "$id"
 	nothing_left "$id"
 }
+
+@test "port: inspect's NetworkSettings.Ports as dockerd's without bindings; port with berthctl and both docker CLIs" {
+	id=$("${C[@]}" run -d --name porty --expose 80 --expose 53/udp busybox sleep 60)
+	[ "$(api "/v1.41/containers/$id/json" | jq -cS .NetworkSettings.Ports)" = '{"53/udp":null,"80/tcp":null}' ]
+	[ "$(api "/v1.41/containers/json" | jq -c "[.[] | select(.Id == \"$id\") | .Ports[]] | sort_by(.PrivatePort)")" = '[{"PrivatePort":53,"Type":"udp"},{"PrivatePort":80,"Type":"tcp"}]' ]
+	for cli in "$BERTHCTL" $(clis); do
+		if [[ $cli == "$BERTHCTL" ]]; then cmd=("${C[@]}"); else cmd=("$cli"); fi
+		run "${cmd[@]}" port porty
+		echo "$cli: $status [$output]"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+		run "${cmd[@]}" port porty 80
+		echo "$cli: $status [$output]"
+		[ "$status" -eq 1 ]
+		# 20.10 and berthctl name the port with its protocol; 28 as typed
+		[[ $output == *"No public port '80/tcp' published for porty"* ]] || [[ $cli == /usr/local/bin/docker && $output == *"No public port '80' published for porty"* ]]
+		run "${cmd[@]}" port porty 53/udp
+		[ "$status" -eq 1 ]
+		[[ $output == *"No public port '53/udp' published for porty"* ]]
+		[[ $cli == "$BERTHCTL" ]] || [[ $("$cli" ps --format '{{.Ports}}' --filter name=porty) == *"80/tcp"* ]]
+	done
+	# no network of its own, or not running: {} as dockerd
+	id2=$("${C[@]}" run -d --network none --expose 80 busybox sleep 60)
+	[ "$(api "/v1.41/containers/$id2/json" | jq -c .NetworkSettings.Ports)" = '{}' ]
+	"${C[@]}" kill porty >/dev/null
+	wait_for 5 not_running porty
+	[ "$(api "/v1.41/containers/$id/json" | jq -c .NetworkSettings.Ports)" = '{}' ]
+	run "${C[@]}" port
+	[ "$status" -eq 1 ]
+	# the usage lists the container verbs
+	run "$BERTHCTL" --help
+	for v in run start stop kill wait restart pause unpause top logs attach exec port; do
+		[[ $output == *"  $v "* ]] || { echo "usage lacks $v"; false; }
+	done
+	"${C[@]}" rm -f "$id" "$id2" >/dev/null
+	nothing_left "$id" "$id2"
+}
