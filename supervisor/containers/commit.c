@@ -137,5 +137,17 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         o.created_by = by;
         o.config = config;
         o.container_config = get(doc, "Config");
-        return image_service_commit(svc->images, fd, &o, ret_id, err);
+        r = image_service_commit(svc->images, fd, &o, ret_id, err);
+        if (r < 0)
+                return r;
+        {
+                /* dockerd's commit event, after the image's tag event (daemon/commit.go):
+                 * imageRef is the name as tagged, "" without one. */
+                char *extra[] = {(char *) "comment", (char *) (req->comment ? req->comment : ""),
+                                 (char *) "imageID", *ret_id,
+                                 (char *) "imageRef", name ? name : (char *) "",
+                                 NULL};
+                container_run_event_attrs(runner, id, "commit", extra);
+        }
+        return 0;
 }

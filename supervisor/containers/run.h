@@ -121,6 +121,9 @@ void container_wait_done(struct container_wait *w);
  * labels, plus K=V when K is not NULL). R may be NULL (nothing happens). */
 void container_run_event(struct container_runner *r, const char *id, const char *action,
                          const char *k, const char *v);
+/* The same with EXTRA attributes (a strv of K, V, …; may be NULL). */
+void container_run_event_attrs(struct container_runner *r, const char *id, const char *action,
+                               char *const *extra);
 
 /* After a removal (API rm, --rm, prune): the destroy event (attributes from DOC, the record as it
  * was, when not NULL), and waits for condition=removed end. R may be NULL. */

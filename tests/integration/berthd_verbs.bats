@@ -14,7 +14,10 @@ load berthd_helpers
 
 setup_file() { bdc_setup_file verbs; }
 
-teardown_file() { bdc_teardown_file; }
+teardown_file() {
+	[[ -n ${PD:-} ]] && peers_stop reg
+	bdc_teardown_file
+}
 
 setup() { bdc_setup; }
 
@@ -268,4 +271,79 @@ PY
 	done
 	"${C[@]}" rm -f "$id" "$id2" >/dev/null
 	nothing_left "$id" "$id2"
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# reg_start NAME: a docker-registry with storage in $PD/NAME on 127.0.0.1 (stopped by PID in
+# teardown_file); prints its port.
+reg_start() {
+	local name=$1 port i
+	port=$(free_port)
+	mkdir -p "$PD/$name"
+	printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$PD/$name" "$port" >"$PD/$name.yml"
+	peers_spawn "$name" docker-registry serve "$PD/$name.yml"
+	for ((i = 0; i < 100; i++)); do
+		curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && { echo "$port"; return 0; }
+		sleep 0.05
+	done
+	cat "$PD/$name.log" >&2
+	return 1
+}
+
+@test "commit: docker's commit event; the layer stored gzip-compressed, pushed as such, pulled back" {
+	command -v docker-registry >/dev/null || { echo "docker-registry is not installed (contrib/install-deps.sh)"; false; }
+	REG=127.0.0.1:$(reg_start reg)
+	id=$("${C[@]}" run -d busybox sh -c 'echo hello >/greeting; sleep 60')
+	wait_for 5 "${C[@]}" exec "$id" cat /greeting
+	since=$(date +%s)
+	img=$("${C[@]}" commit -m "a note" "$id" "$REG/verbs/c:v1")
+	[[ $img == sha256:* ]]
+	api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))" >"$BATS_TEST_TMPDIR/ev"
+	cat "$BATS_TEST_TMPDIR/ev"
+	ev=$(jq -c 'select(.Type == "container" and .Action == "commit")' "$BATS_TEST_TMPDIR/ev")
+	[ "$(jq -r .Actor.ID <<<"$ev")" = "$id" ]
+	[ "$(jq -r .Actor.Attributes.comment <<<"$ev")" = "a note" ]
+	[ "$(jq -r .Actor.Attributes.imageID <<<"$ev")" = "$img" ]
+	[ "$(jq -r .Actor.Attributes.imageRef <<<"$ev")" = "$REG/verbs/c:v1" ]
+	[ "$(jq -r .Actor.Attributes.image <<<"$ev")" = busybox ]
+	[ -n "$(jq -r .Actor.Attributes.name <<<"$ev")" ]
+	# as dockerd: the image's tag event, then the container's commit event
+	[ "$(jq -r 'select(.Action == "tag" or .Action == "commit") | .Action' "$BATS_TEST_TMPDIR/ev" | tr '\n' ' ')" = "tag commit " ]
+	# the stock CLIs' commit emits it too, without a name: imageRef ""
+	for cli in $(clis); do
+		since=$(date +%s)
+		img2=$("$cli" commit "$id")
+		api "/v1.41/events?since=$since&until=$(($(date +%s) + 1))&filters=%7B%22event%22%3A%5B%22commit%22%5D%7D" >"$BATS_TEST_TMPDIR/ev2"
+		[ "$(jq -r '.Actor.Attributes.imageID + "|" + .Actor.Attributes.imageRef + "|" + .Actor.Attributes.comment' "$BATS_TEST_TMPDIR/ev2")" = "$img2||" ]
+		"$cli" rmi "$img2" >/dev/null
+	done
+	# pushed: the new layer goes up gzip-compressed, its digest the blob's, its diff_id the tar's
+	run "${C[@]}" push "$REG/verbs/c:v1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	m=$(skopeo inspect --raw --tls-verify=false "docker://$REG/verbs/c:v1")
+	echo "$m"
+	[ "$(jq -r '.layers[-1].mediaType' <<<"$m")" = application/vnd.docker.image.rootfs.diff.tar.gzip ]
+	d=$(jq -r '.layers[-1].digest' <<<"$m")
+	curl -sf "http://$REG/v2/verbs/c/blobs/$d" -o "$BATS_TEST_TMPDIR/blob"
+	[ "sha256:$(sha256sum <"$BATS_TEST_TMPDIR/blob" | cut -d' ' -f1)" = "$d" ]
+	[ "$(jq -r '.layers[-1].size' <<<"$m")" = "$(stat -c %s "$BATS_TEST_TMPDIR/blob")" ]
+	[ "$(head -c2 "$BATS_TEST_TMPDIR/blob" | xxd -p)" = 1f8b ]
+	cfg=$(skopeo inspect --config --raw --tls-verify=false "docker://$REG/verbs/c:v1")
+	[ "$(jq -r '.rootfs.diff_ids[-1]' <<<"$cfg")" = "sha256:$(gunzip <"$BATS_TEST_TMPDIR/blob" | sha256sum | cut -d' ' -f1)" ]
+	gunzip <"$BATS_TEST_TMPDIR/blob" | tar -t | grep -qx greeting
+	# read back: skopeo checks every digest; a container of the committed image sees the file
+	run skopeo copy -q --src-tls-verify=false "docker://$REG/verbs/c:v1" "oci:$PD/back:x"
+	[ "$status" -eq 0 ]
+	run "${C[@]}" run --rm "$REG/verbs/c:v1" cat /greeting
+	[ "$output" = hello ]
+	# docker save of it loads elsewhere (skopeo reads the archive)
+	"${C[@]}" save -o "$BATS_TEST_TMPDIR/s.tar" "$REG/verbs/c:v1"
+	[ "$(skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/s.tar" | jq '.Layers | length')" = 2 ]
+	"${C[@]}" rm -f "$id" >/dev/null
+	"${C[@]}" rmi "$REG/verbs/c:v1" >/dev/null
+	nothing_left "$id"
 }
