@@ -27,7 +27,9 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/changes_naive.h"
 #include "supervisor/containers/service.h"
+#include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/snapshotter.h"
 
@@ -767,6 +769,45 @@ lowers_of(const char *options)
         return out;
 }
 
+/* vfs: the directory of DOC's image, its top layer's whole tree (*ret NULL for an image
+ * without layers), what the container's tree is compared with. */
+static int
+image_tree(struct container_service *svc, struct json_object *doc, char **ret,
+           berth_error_t **err)
+{
+        struct image_record rec = {0};
+        int r;
+
+        r = metadata_images_load(svc->db, json_object_get_string(get(doc, "Image")), &rec, err);
+        if (r < 0)
+                return berth_error_prefix(err, "the container's image");
+        *ret = rec.chain_id && rec.chain_id[0] ? snapshotter_path(svc->snapshots, rec.chain_id)
+                                               : NULL;
+        image_record_done(&rec);
+        return 0;
+}
+
+int
+container_vfs_layer_write(struct container_service *svc, const char *id, char *const *skip,
+                          int fd, berth_error_t **err)
+{
+        cleanup_json struct json_object *doc = NULL, *changes = NULL;
+        cleanup_free char *tree = NULL, *fs = NULL;
+        int r;
+
+        r = container_service_get(svc, id, &doc, err);
+        if (r < 0)
+                return r;
+        r = image_tree(svc, doc, &tree, err);
+        if (r < 0)
+                return r;
+        fs = snapshotter_active_upper(svc->snapshots, id);
+        r = container_changes_naive(fs, tree, skip, &changes, err);
+        if (r < 0)
+                return r;
+        return container_changes_layer_write(fs, changes, fd, err);
+}
+
 int
 container_changes(struct container_service *svc, const char *ref, struct json_object **ret,
                   berth_error_t **err)
@@ -781,9 +822,14 @@ container_changes(struct container_service *svc, const char *ref, struct json_ob
         if (r < 0)
                 return r;
         id = json_object_get_string(get(doc, "Id"));
-        if (!snapshotter_is_overlay(svc->snapshots))
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "changes are not supported with the vfs driver yet");
+        if (!snapshotter_is_overlay(svc->snapshots)) {
+                cleanup_free char *tree = NULL, *fs = snapshotter_active_upper(svc->snapshots, id);
+                r = image_tree(svc, doc, &tree, err);
+                if (r < 0)
+                        return r;
+                skip = container_mount_points(svc, id);
+                return container_changes_naive(fs, tree, skip, ret, err);
+        }
         r = snapshotter_active_mount_args(svc->snapshots, id, &type, &source, &options, err);
         if (r < 0)
                 return r;

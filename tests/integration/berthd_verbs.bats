@@ -15,8 +15,27 @@ load berthd_helpers
 setup_file() { bdc_setup_file verbs; }
 
 teardown_file() {
-	[[ -n ${PD:-} ]] && peers_stop reg
+	[[ -n ${PD:-} ]] && {
+		peers_stop reg
+		vfs_stop
+	}
 	bdc_teardown_file
+}
+
+# The second berthd (--storage-driver vfs) of the vfs test, its containers removed first; then
+# any shim it started, killed by PID (their -address names its socket).
+vfs_stop() {
+	local VD=$PD/vfs id p
+	[[ -f $VD/pid ]] || return 0
+	for id in $(curl -s --unix-socket "$VD/s.sock" "http://x/v1.41/containers/json?all=1" | jq -r '.[].Id'); do
+		curl -s -X DELETE --unix-socket "$VD/s.sock" "http://x/v1.41/containers/$id?force=1" >/dev/null
+	done
+	bd_stop "$VD"
+	for p in /proc/[0-9]*; do
+		if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim-berth-v2 .*-address $VD/s.sock"; then
+			kill -KILL "${p#/proc/}" 2>/dev/null || true
+		fi
+	done
 }
 
 setup() { bdc_setup; }
@@ -346,4 +365,46 @@ reg_start() {
 	"${C[@]}" rm -f "$id" >/dev/null
 	"${C[@]}" rmi "$REG/verbs/c:v1" >/dev/null
 	nothing_left "$id"
+}
+
+@test "diff and commit on the vfs driver: the container's tree compared with its image's" {
+	VD=$PD/vfs
+	bd_start "$VD" --storage-driver vfs
+	V=("$BERTHCTL" -H "unix://$VD/s.sock")
+	"${V[@]}" load -q -i "$PD/img.tar" >/dev/null
+	id=$("${V[@]}" run -d busybox sh -c 'echo hi >/tmp/new; rm /etc/group; mkdir /d; echo x >/d/f; chmod 700 /tmp; ln -s /d/f /l; touch /ready; sleep 60')
+	wait_for 5 "${V[@]}" exec "$id" ls /ready
+	want=$'A /d\nA /d/f\nC /etc\nD /etc/group\nA /l\nA /ready\nC /tmp\nA /tmp/new'
+	run "${V[@]}" diff "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	for cli in $(clis); do
+		run "$cli" -H "unix://$VD/s.sock" diff "$id"
+		echo "$cli: $output"
+		[ "$output" = "$want" ]
+	done
+	# commit (paused while its layer is written), then a container of the new image
+	img=$("${V[@]}" commit "$id" vfs/c:1)
+	[[ $img == sha256:* ]]
+	run "${V[@]}" run --rm vfs/c:1 sh -c 'cat /tmp/new /d/f; readlink /l; stat -c %a /tmp; ls /etc/group || echo no-group'
+	echo "$output"
+	[ "$output" = $'hi\nx\n/d/f\n700\nno-group' ] || [[ $output == $'hi\nx\n/d/f\n700\n'*"No such file"*$'\nno-group' ]]
+	# the mountpoints the runtime made (/etc/hostname, /proc, /dev …) are not in the layer
+	"${V[@]}" save -o "$BATS_TEST_TMPDIR/s.tar" vfs/c:1
+	mkdir "$BATS_TEST_TMPDIR/s"
+	tar -xf "$BATS_TEST_TMPDIR/s.tar" -C "$BATS_TEST_TMPDIR/s"
+	layer=$(jq -r '.[0].Layers[-1]' "$BATS_TEST_TMPDIR/s/manifest.json")
+	tar -tzf "$BATS_TEST_TMPDIR/s/$layer" 2>/dev/null | sort >"$BATS_TEST_TMPDIR/names" || tar -tf "$BATS_TEST_TMPDIR/s/$layer" | sort >"$BATS_TEST_TMPDIR/names"
+	cat "$BATS_TEST_TMPDIR/names"
+	[ "$(tr '\n' ' ' <"$BATS_TEST_TMPDIR/names")" = "d/ d/f etc/ etc/.wh.group l ready tmp/ tmp/new " ]
+	for cli in $(clis); do
+		img2=$("$cli" -H "unix://$VD/s.sock" commit "$id")
+		[[ $img2 == sha256:* ]]
+		"$cli" -H "unix://$VD/s.sock" rmi "$img2" >/dev/null
+	done
+	"${V[@]}" rm -f "$id" >/dev/null
+	"${V[@]}" rmi vfs/c:1 >/dev/null
+	[[ ! -e $VD/exec/containers/$id ]]
+	vfs_stop
 }
