@@ -60,8 +60,7 @@ detach_keys_parse(const char *spec, struct detach_keys *ret, berth_error_t **err
 }
 
 bool
-detach_keys_scan(struct detach_keys *d, const void *in, size_t len, void *out,
-                 size_t *ret_out_len)
+detach_keys_scan(struct detach_keys *d, const void *in, size_t len, void *out, size_t *ret_out_len)
 {
         const uint8_t *p = in;
         uint8_t *o = out;

@@ -10,7 +10,7 @@
 #include "lib/error.h"
 
 #define DETACH_KEYS_DEFAULT "ctrl-p,ctrl-q"
-#define DETACH_KEYS_MAX 32
+#define DETACH_KEYS_MAX     32
 
 struct detach_keys {
         uint8_t keys[DETACH_KEYS_MAX];

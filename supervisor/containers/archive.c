@@ -772,8 +772,7 @@ lowers_of(const char *options)
 /* vfs: the directory of DOC's image, its top layer's whole tree (*ret NULL for an image
  * without layers), what the container's tree is compared with. */
 static int
-image_tree(struct container_service *svc, struct json_object *doc, char **ret,
-           berth_error_t **err)
+image_tree(struct container_service *svc, struct json_object *doc, char **ret, berth_error_t **err)
 {
         struct image_record rec = {0};
         int r;
@@ -788,8 +787,8 @@ image_tree(struct container_service *svc, struct json_object *doc, char **ret,
 }
 
 int
-container_vfs_layer_write(struct container_service *svc, const char *id, char *const *skip,
-                          int fd, berth_error_t **err)
+container_vfs_layer_write(struct container_service *svc, const char *id, char *const *skip, int fd,
+                          berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL, *changes = NULL;
         cleanup_free char *tree = NULL, *fs = NULL;

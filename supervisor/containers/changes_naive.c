@@ -126,7 +126,8 @@ entry_differs(int ofd, int nfd, const char *name, const struct stat *os, const s
                 return true;
         if (S_ISLNK(ns->st_mode)) {
                 char a[PATH_MAX], b[PATH_MAX];
-                ssize_t la = readlinkat(ofd, name, a, sizeof(a)), lb = readlinkat(nfd, name, b, sizeof(b));
+                ssize_t la = readlinkat(ofd, name, a, sizeof(a)),
+                        lb = readlinkat(nfd, name, b, sizeof(b));
                 return la != lb || (la > 0 && memcmp(a, b, (size_t) la) != 0);
         }
         if (S_ISREG(ns->st_mode)) {
@@ -174,7 +175,7 @@ naive_dir(int nfd, int ofd, const char *rel, char *const *skip, struct json_obje
                         return berth_error_sys(err, errno, "stat \"%s\"", child);
                 if (in_old && fstatat(ofd, name, &os, AT_SYMLINK_NOFOLLOW) < 0)
                         return berth_error_sys(err, errno, "stat \"%s\" in the image", child);
-                int kind = !in_old ? CONTAINER_CHANGE_ADDED
+                int kind = !in_old                                   ? CONTAINER_CHANGE_ADDED
                            : entry_differs(ofd, nfd, name, &os, &ns) ? CONTAINER_CHANGE_MODIFIED
                                                                      : -1;
                 if (!S_ISDIR(ns.st_mode)) {
@@ -184,9 +185,8 @@ naive_dir(int nfd, int ofd, const char *rel, char *const *skip, struct json_obje
                 }
                 {
                         cleanup_json struct json_object *sub = json_object_new_array();
-                        cleanup_close int nsub = openat(nfd, name, O_RDONLY | O_DIRECTORY
-                                                                           | O_NOFOLLOW
-                                                                           | O_CLOEXEC);
+                        cleanup_close int nsub =
+                                openat(nfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         cleanup_close int osub = -1;
                         bool skipped = false;
                         if (nsub < 0)
@@ -194,8 +194,8 @@ naive_dir(int nfd, int ofd, const char *rel, char *const *skip, struct json_obje
                         /* The image's directory of the same name, if it is one: else every
                          * entry below is new. */
                         if (in_old && S_ISDIR(os.st_mode)) {
-                                osub = openat(ofd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
-                                                                 | O_CLOEXEC);
+                                osub = openat(ofd, name,
+                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                                 if (osub < 0)
                                         return berth_error_sys(err, errno,
                                                                "open \"%s\" in the image", child);
@@ -334,11 +334,13 @@ container_changes_layer_write(const char *new_root, struct json_object *changes,
         }
         for (size_t i = 0; r >= 0 && i < json_object_array_length(changes); i++) {
                 struct json_object *c = json_object_array_get_idx(changes, i), *v = NULL;
-                const char *path = json_object_object_get_ex(c, "Path", &v) ? json_object_get_string(v) : NULL;
+                const char *path =
+                        json_object_object_get_ex(c, "Path", &v) ? json_object_get_string(v) : NULL;
                 int kind = json_object_object_get_ex(c, "Kind", &v) ? json_object_get_int(v) : -1;
                 if (path == NULL || path[0] != '/')
                         continue;
-                r = kind == CONTAINER_CHANGE_DELETED ? write_whiteout(w, path) : write_entry(w, root, path);
+                r = kind == CONTAINER_CHANGE_DELETED ? write_whiteout(w, path)
+                                                     : write_entry(w, root, path);
                 if (r < 0)
                         r = berth_error_new(err, -r, "layer: \"%s\": %s", path, strerror(-r));
         }

@@ -144,9 +144,12 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         {
                 /* dockerd's commit event, after the image's tag event (daemon/commit.go):
                  * imageRef is the name as tagged, "" without one. */
-                char *extra[] = {(char *) "comment", (char *) (req->comment ? req->comment : ""),
-                                 (char *) "imageID", *ret_id,
-                                 (char *) "imageRef", name ? name : (char *) "",
+                char *extra[] = {(char *) "comment",
+                                 (char *) (req->comment ? req->comment : ""),
+                                 (char *) "imageID",
+                                 *ret_id,
+                                 (char *) "imageRef",
+                                 name ? name : (char *) "",
                                  NULL};
                 container_run_event_attrs(runner, id, "commit", extra);
         }

@@ -404,8 +404,9 @@ container_ports_build(struct json_object *config, struct json_object *host_confi
          * has no endpoint to map ports on: {}. */
         if (!running)
                 return out; /* dockerd maps ports when the network is joined, at start */
-        if (mode && (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0
-                     || strncmp(mode, "container:", 10) == 0))
+        if (mode
+            && (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0
+                || strncmp(mode, "container:", 10) == 0))
                 return out;
         if (exposed && json_object_is_type(exposed, json_type_object)) {
                 json_object_object_foreach(exposed, k, v) {
@@ -458,10 +459,12 @@ ports_summary(struct json_object *ports)
                         struct json_object *b = json_object_array_get_idx(v, i);
                         struct json_object *e = json_object_new_object();
                         const char *ip = get_str(b, "HostIp"), *hp = get_str(b, "HostPort");
-                        json_object_object_add(e, "IP", json_object_new_string(ip && *ip ? ip : "0.0.0.0"));
+                        json_object_object_add(e, "IP",
+                                               json_object_new_string(ip && *ip ? ip : "0.0.0.0"));
                         json_object_object_add(e, "PrivatePort", json_object_new_int64(port));
-                        json_object_object_add(e, "PublicPort",
-                                               json_object_new_int64(hp ? strtol(hp, NULL, 10) : 0));
+                        json_object_object_add(
+                                e, "PublicPort",
+                                json_object_new_int64(hp ? strtol(hp, NULL, 10) : 0));
                         json_object_object_add(e, "Type", json_object_new_string(proto));
                         json_object_array_add(out, e);
                 }
@@ -494,9 +497,9 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "Created",
                                json_object_new_int64(unix_of(get_str(rec, "Created"))));
         {
-                cleanup_json struct json_object *ports =
-                        container_ports_build(get(rec, "Config"), get(rec, "HostConfig"),
-                                              json_object_get_boolean(get(get(rec, "State"), "Running")));
+                cleanup_json struct json_object *ports = container_ports_build(
+                        get(rec, "Config"), get(rec, "HostConfig"),
+                        json_object_get_boolean(get(get(rec, "State"), "Running")));
                 json_object_object_add(o, "Ports", ports_summary(ports));
         }
         if (size_rw >= 0) {
@@ -536,9 +539,10 @@ network_settings(struct json_object *rec)
                 json_object_object_add(ns, strs[i], json_object_new_string(""));
         json_object_object_add(ns, "HairpinMode", json_object_new_boolean(false));
         json_object_object_add(ns, "LinkLocalIPv6PrefixLen", json_object_new_int(0));
-        json_object_object_add(ns, "Ports",
-                               container_ports_build(get(rec, "Config"), get(rec, "HostConfig"),
-                                              json_object_get_boolean(get(get(rec, "State"), "Running"))));
+        json_object_object_add(
+                ns, "Ports",
+                container_ports_build(get(rec, "Config"), get(rec, "HostConfig"),
+                                      json_object_get_boolean(get(get(rec, "State"), "Running"))));
         json_object_object_add(ns, "SecondaryIPAddresses", NULL);
         json_object_object_add(ns, "SecondaryIPv6Addresses", NULL);
         json_object_object_add(ns, "GlobalIPv6PrefixLen", json_object_new_int(0));

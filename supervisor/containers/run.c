@@ -265,8 +265,8 @@ publish_doc_attrs(struct container_runner *r, const char *id, struct json_object
 }
 
 static void
-publish_doc(struct container_runner *r, const char *id, struct json_object *doc,
-            const char *action, const char *k1, const char *v1, const char *k2, const char *v2)
+publish_doc(struct container_runner *r, const char *id, struct json_object *doc, const char *action,
+            const char *k1, const char *v1, const char *k2, const char *v2)
 {
         char *extra[5] = {NULL};
         size_t n = 0;

@@ -21,8 +21,8 @@
 #include "lib/log.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
-#include "supervisor/containers/run.h"
 #include "supervisor/containers/archive.h"
+#include "supervisor/containers/run.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/containers/user.h"
 #include "supervisor/events/bus.h"
@@ -240,8 +240,8 @@ exec_user_files(struct container_runner *r, const char *cid, struct json_object 
         if (rc < 0)
                 return rc;
         ga = get(get(doc, "HostConfig"), "GroupAdd");
-        for (size_t i = 0; ga && json_object_is_type(ga, json_type_array)
-                           && i < json_object_array_length(ga);
+        for (size_t i = 0;
+             ga && json_object_is_type(ga, json_type_array) && i < json_object_array_length(ga);
              i++) {
                 struct json_object *g = json_object_array_get_idx(ga, i);
                 if (json_object_is_type(g, json_type_string))
@@ -460,8 +460,9 @@ container_exec_inspect(struct container_runner *r, const char *id, struct json_o
         o = json_object_new_object();
         json_object_object_add(o, "CanRemove", json_object_new_boolean(false));
         json_object_object_add(o, "ContainerID", json_object_new_string(x->container));
-        json_object_object_add(o, "DetachKeys",
-                               json_object_new_string(json_object_get_string(get(cfg, "DetachKeys")) ?: ""));
+        json_object_object_add(
+                o, "DetachKeys",
+                json_object_new_string(json_object_get_string(get(cfg, "DetachKeys")) ?: ""));
         json_object_object_add(o, "ExitCode",
                                x->done ? json_object_new_int(x->exit_code) : NULL);
         json_object_object_add(o, "ID", json_object_new_string(x->id));

@@ -70,22 +70,24 @@ append_binding(char **out, size_t *len, const char *from, struct json_object *b)
 }
 
 int
-ctl_port_format(struct json_object *ports, const char *private_port, const char *name,
-                char **ret, berth_error_t **err)
+ctl_port_format(struct json_object *ports, const char *private_port, const char *name, char **ret,
+                berth_error_t **err)
 {
         cleanup_free char *out = xstrdup(""), *key = NULL;
         size_t len = 0;
 
         if (private_port) {
                 const char *slash = strchr(private_port, '/');
-                cleanup_free char *num = xstrndup(private_port, slash ? (size_t) (slash - private_port)
-                                                                      : strlen(private_port));
+                cleanup_free char *num =
+                        xstrndup(private_port,
+                                 slash ? (size_t) (slash - private_port) : strlen(private_port));
                 const char *proto = slash && slash[1] ? slash + 1 : "tcp";
                 struct json_object *b;
                 char *end;
                 long n = strtol(num, &end, 10);
                 if (*num == '\0' || *end != '\0' || n < 0 || n > 65535)
-                        return berth_error_new(err, EINVAL, "Error: invalid port \"%s\"", private_port);
+                        return berth_error_new(err, EINVAL, "Error: invalid port \"%s\"",
+                                               private_port);
                 key = xasprintf("%ld/%s", n, proto);
                 b = get(ports, key);
                 if (b == NULL || !json_object_is_type(b, json_type_array)
@@ -117,11 +119,11 @@ ctl_port_format(struct json_object *ports, const char *private_port, const char 
                         for (size_t j = 0; b && json_object_is_type(b, json_type_array)
                                            && j < json_object_array_length(b);
                              j++)
-                                append_binding(&out, &len, keys[i], json_object_array_get_idx(b, j));
+                                append_binding(&out, &len, keys[i],
+                                               json_object_array_get_idx(b, j));
                 }
                 free(keys);
         }
         *ret = TAKE_PTR(out);
         return 0;
 }
-

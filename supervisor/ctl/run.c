@@ -414,8 +414,8 @@ ctl_run_main(const char *host, int argc, char **argv)
                 return cmd_run(host, argc, argv);
         if (strcmp(v, "start") == 0)
                 return cmd_start(host, argc, argv);
-        if (strcmp(v, "stop") == 0 || strcmp(v, "kill") == 0
-            || strcmp(v, "restart") == 0 || strcmp(v, "pause") == 0 || strcmp(v, "unpause") == 0)
+        if (strcmp(v, "stop") == 0 || strcmp(v, "kill") == 0 || strcmp(v, "restart") == 0
+            || strcmp(v, "pause") == 0 || strcmp(v, "unpause") == 0)
                 return each(host, argc, argv, v);
         if (strcmp(v, "wait") == 0)
                 return cmd_wait(host, argc, argv);

@@ -134,7 +134,8 @@ store_layer(struct image_service *svc, int fd, char ret_digest[CONTENT_DIGEST_BU
         }
         if (r >= 0 && (archive_write_close(a) != ARCHIVE_OK || g.r < 0))
                 r = g.r < 0 ? g.r
-                            : berth_error_new(err, EIO, "commit: gzip: %s", archive_error_string(a));
+                            : berth_error_new(err, EIO, "commit: gzip: %s",
+                                              archive_error_string(a));
         EVP_DigestFinal_ex(sha, md, &mdlen);
         EVP_MD_CTX_free(sha);
         if (r < 0) {

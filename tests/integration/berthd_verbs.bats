@@ -387,9 +387,9 @@ reg_start() {
 	# commit (paused while its layer is written), then a container of the new image
 	img=$("${V[@]}" commit "$id" vfs/c:1)
 	[[ $img == sha256:* ]]
-	run "${V[@]}" run --rm vfs/c:1 sh -c 'cat /tmp/new /d/f; readlink /l; stat -c %a /tmp; ls /etc/group || echo no-group'
+	run "${V[@]}" run --rm vfs/c:1 sh -c 'cat /tmp/new /d/f; readlink /l; stat -c %a /tmp; ls /etc/group 2>/dev/null || echo no-group'
 	echo "$output"
-	[ "$output" = $'hi\nx\n/d/f\n700\nno-group' ] || [[ $output == $'hi\nx\n/d/f\n700\n'*"No such file"*$'\nno-group' ]]
+	[ "$output" = $'hi\nx\n/d/f\n700\nno-group' ]
 	# the mountpoints the runtime made (/etc/hostname, /proc, /dev …) are not in the layer
 	"${V[@]}" save -o "$BATS_TEST_TMPDIR/s.tar" vfs/c:1
 	mkdir "$BATS_TEST_TMPDIR/s"

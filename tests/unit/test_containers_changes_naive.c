@@ -79,7 +79,8 @@ mk(const char *root, const char *rel, const char *content)
 static void
 same_time(const char *rel)
 {
-        struct timespec ts[2] = {{.tv_sec = 1000000, .tv_nsec = 5}, {.tv_sec = 1000000, .tv_nsec = 5}};
+        struct timespec ts[2] = {{.tv_sec = 1000000, .tv_nsec = 5},
+                                 {.tv_sec = 1000000, .tv_nsec = 5}};
         for (int i = 0; i < 2; i++) {
                 cleanup_free char *p = xasprintf("%s/%s/%s", tmp, i ? "new" : "old", rel);
                 assert_int_equal(utimensat(AT_FDCWD, p, ts, AT_SYMLINK_NOFOLLOW), 0);
@@ -196,7 +197,8 @@ test_changes(void **state)
         assert_int_equal(container_changes_naive(o, o, NULL, &changes, &err), 0);
         assert_int_equal(json_object_array_length(changes), 0);
         json_object_put(changes);
-        assert_int_equal(container_changes_naive("/nonexistent-x", o, NULL, &changes, &err), -ENOENT);
+        assert_int_equal(container_changes_naive("/nonexistent-x", o, NULL, &changes, &err),
+                         -ENOENT);
         berth_error_free(err);
 }
 

@@ -57,7 +57,8 @@ test_format(void **state)
 static void
 test_inspect_ports(void **state)
 {
-        struct json_object *cfg = json_tokener_parse("{\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}}}");
+        struct json_object *cfg =
+                json_tokener_parse("{\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}}}");
         struct json_object *hc = json_tokener_parse("{\"NetworkMode\":\"default\"}");
         struct json_object *none = json_tokener_parse("{\"NetworkMode\":\"none\"}");
         struct json_object *p;

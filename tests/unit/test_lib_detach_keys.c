@@ -71,7 +71,10 @@ test_scan(void **state)
         assert_int_equal(n, 0);
         assert_false(detach_keys_scan(&d, "a", 1, out, &n));
         assert_int_equal(n, 2);
-        assert_memory_equal(out, "\x10" "a", 2);
+        assert_memory_equal(out,
+                            "\x10"
+                            "a",
+                            2);
         /* ctrl-p ctrl-p ctrl-q: the first is given back, the last two detach */
         assert_true(detach_keys_scan(&d, "\x10\x10\x11", 3, out, &n));
         assert_int_equal(n, 1);
