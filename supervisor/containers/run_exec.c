@@ -173,10 +173,11 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
         {
                 struct detach_keys dk;
                 const char *keys = json_object_get_string(get(config, "DetachKeys"));
-                /* dockerd's own text for an exec's keys differs from attach's */
+                /* COMPAT(dockerd): an exec's bad keys have a text of their own and no error
+                 * type (500), unlike attach's (400 "Invalid detach keys"). */
                 if (keys && *keys && detach_keys_parse(keys, &dk, err) < 0) {
                         berth_error_free(TAKE_PTR(*err));
-                        return berth_error_new(err, EINVAL, "Invalid escape keys (%s) provided",
+                        return berth_error_new(err, EIO, "Invalid escape keys (%s) provided",
                                                keys);
                 }
         }
