@@ -6,7 +6,12 @@
  * attach time (from its start with logs=1) until the container's next exit, framed without a
  * tty, raw with one. Stdin goes to the init's stdin FIFO (<bundle>/init-stdin, made at start
  * when Config.OpenStdin), opened once the container runs; with Config.StdinOnce the client's end
- * of input (its CloseWrite) closes the container's stdin (CloseIO), as dockerd does. */
+ * of input (its CloseWrite) closes the container's stdin (CloseIO), as dockerd does.
+ *
+ * With a tty, as dockerd's attach (container/stream/attach.go): stdin is scanned for the detach
+ * keys (the detachKeys query parameter, default ctrl-p ctrl-q), which end the session and leave
+ * the container running (a "detach" event); the end of the client's input also ends the session
+ * and never closes the container's stdin. */
 #include <config.h>
 
 #include "supervisor/api/containers_attach.h"
@@ -28,6 +33,7 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/detach_keys.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -50,6 +56,7 @@ struct attach_arg {
         struct container_wait w;
         bool has_wait;
         atomic_bool stop; /* the session is over: the stdin pump gives up waiting */
+        struct detach_keys dk; /* scanned for with a tty */
         struct api_stream *s;
 };
 
@@ -103,18 +110,35 @@ static void *
 stdin_pump(void *p)
 {
         struct attach_arg *a = p;
-        char buf[16384];
+        char buf[16384], pass[sizeof(buf) + DETACH_KEYS_MAX];
+        bool detached = false;
         int fd = -1;
         ssize_t n;
 
         while ((n = api_hijack_read(a->s, buf, sizeof(buf))) > 0) {
-                if (fd < 0)
+                size_t m = (size_t) n;
+                const char *out = buf;
+                if (a->tty) {
+                        detached = detach_keys_scan(&a->dk, buf, (size_t) n, pass, &m);
+                        out = pass;
+                }
+                if (m > 0 && fd < 0)
                         fd = open_stdin_wait(a);
-                if (fd < 0 || fs_write_all(fd, buf, (size_t) n) < 0)
+                if (m > 0 && (fd < 0 || fs_write_all(fd, out, m) < 0))
+                        break;
+                if (detached)
                         break;
         }
         if (fd >= 0)
                 close(fd);
+        if (a->tty) {
+                /* dockerd: with a tty the end of input (or the detach keys) ends the attach,
+                 * never the container's stdin. Shutting the socket wakes the session. */
+                if (detached)
+                        container_run_event(a->r, a->id, "detach", NULL, NULL);
+                shutdown(a->s->fd, SHUT_RDWR);
+                return NULL;
+        }
         if (a->stdin_once) {
                 /* The client's input ended: so does the container's, once it runs. */
                 if (fd < 0 && n == 0 && (fd = open_stdin_wait(a)) >= 0)
@@ -277,6 +301,11 @@ api_containers_attach(const struct api_ctx *ctx, const struct api_request *req,
         }
         cfg = get(doc, "Config");
         a = xzalloc(sizeof(*a));
+        if (detach_keys_parse(api_query_get(req, "detachKeys"), &a->dk, &err) < 0) {
+                api_response_error(resp, 400, "%s", err->msg);
+                free(a);
+                return;
+        }
         a->r = ctx->runner;
         a->id = xstrdup(id);
         a->tty = json_object_get_boolean(get(cfg, "Tty"));

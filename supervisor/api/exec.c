@@ -5,7 +5,9 @@
  * Stdio: FIFOs <bundle>/exec-<id>-std{in,out,err} (our read ends opened before the shim's
  * blocking opens), copied both ways to the connection, framed without a tty; the exit code is
  * recorded by run_exec.c from the shim's TaskExit, and the session waits for it before it ends
- * the stream, so that GET /exec/{id}/json has it when the CLI asks. */
+ * the stream, so that GET /exec/{id}/json has it when the CLI asks. With a tty, as dockerd: the
+ * exec's DetachKeys (default ctrl-p ctrl-q) in its stdin end the session and leave the process
+ * running (an "exec_detach" event), and so does the end of the client's input. */
 #include <config.h>
 
 #include "supervisor/api/containers_attach.h"
@@ -25,6 +27,7 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/detach_keys.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/log.h"
@@ -89,6 +92,7 @@ struct exec_run {
         bool tty, in;
         struct task *t;
         int in_fd; /* our writer of the exec's stdin FIFO */
+        struct detach_keys dk; /* scanned for with a tty */
         char *paths[3];
         struct api_stream *s;
 };
@@ -140,12 +144,30 @@ static void *
 exec_stdin_pump(void *p)
 {
         struct exec_run *x = p;
-        char buf[16384];
+        char buf[16384], pass[sizeof(buf) + DETACH_KEYS_MAX];
+        bool detached = false;
         ssize_t n;
 
-        while ((n = api_hijack_read(x->s, buf, sizeof(buf))) > 0)
-                if (fs_write_all(x->in_fd, buf, (size_t) n) < 0)
+        while ((n = api_hijack_read(x->s, buf, sizeof(buf))) > 0) {
+                size_t m = (size_t) n;
+                const char *out = buf;
+                if (x->tty) {
+                        detached = detach_keys_scan(&x->dk, buf, (size_t) n, pass, &m);
+                        out = pass;
+                }
+                if (m > 0 && fs_write_all(x->in_fd, out, m) < 0)
                         break;
+                if (detached)
+                        break;
+        }
+        if (x->tty) {
+                /* dockerd: with a tty, detaching or the end of input ends the session; the
+                 * process keeps its stdin. Shutting the socket wakes the session's poll. */
+                if (detached)
+                        container_run_event(x->r, x->container, "exec_detach", "execID", x->id);
+                shutdown(x->s->fd, SHUT_RDWR);
+                return NULL;
+        }
         if (n == 0) {
                 cleanup_error berth_error_t *err = NULL;
                 /* The client's CloseWrite: end of input for the process (fine if it ended). */
@@ -209,11 +231,14 @@ exec_session(struct api_stream *s, void *arg)
                 io.in = x->paths[0];
         api_hijack_wait_read(s, 500);
         if (container_exec_start_io(x->r, x->id, &io, NULL, &err) < 0) {
+                /* dockerd writes the error and "\r\n" to the stream's stdout; the CLI then
+                 * reads ExitCode 126 from the exec's inspect. */
+                cleanup_free char *line = xasprintf("%s\r\n", err->msg);
                 log_debug("exec %s: %s", x->id, err->msg);
                 if (!x->tty)
-                        (void) api_hijack_write_frame(s, STDCOPY_STDERR, err->msg, strlen(err->msg));
+                        (void) api_hijack_write_frame(s, STDCOPY_STDOUT, line, strlen(line));
                 else
-                        (void) api_hijack_write(s, err->msg, strlen(err->msg));
+                        (void) api_hijack_write(s, line, strlen(line));
                 return;
         }
         apply_pending_size(x);
@@ -290,6 +315,11 @@ api_exec_start_attached(const struct api_ctx *ctx, const struct api_request *req
         x->id = xstrdup(req->param);
         x->container = xstrdup(json_object_get_string(get(o, "ContainerID")));
         x->tty = json_object_get_boolean(get(get(o, "ProcessConfig"), "tty"));
+        /* Checked when the exec was made. */
+        if (detach_keys_parse(json_object_get_string(get(o, "DetachKeys")), &x->dk, &err) < 0) {
+                berth_error_free(TAKE_PTR(err));
+                (void) detach_keys_parse(NULL, &x->dk, &err);
+        }
         want[0] = json_object_get_boolean(get(o, "OpenStdin"));
         /* With a terminal its output is one stream. */
         want[1] = x->tty || json_object_get_boolean(get(o, "OpenStdout"));

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -26,7 +27,9 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/changes_naive.h"
 #include "supervisor/containers/service.h"
+#include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/snapshotter.h"
 
@@ -138,6 +141,70 @@ run_in_root(const char *root, in_root_fn fn, void *arg, berth_error_t **err)
                 return berth_error_new(err, EIO, "archive helper killed by signal %d",
                                        WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return WEXITSTATUS(status);
+}
+
+/* ---- read one file ---- */
+
+struct read_job {
+        const char *path;
+        int out;
+        size_t max;
+};
+
+static int
+read_child(void *arg)
+{
+        struct read_job *j = arg;
+        char buf[8192];
+        size_t total = 0;
+        ssize_t n;
+        int fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0)
+                return errno;
+        if (fstat(fd, &st) < 0)
+                return errno;
+        if (!S_ISREG(st.st_mode))
+                return EINVAL;
+        while ((n = read(fd, buf, sizeof(buf))) > 0) {
+                total += (size_t) n;
+                if (total > j->max)
+                        return EFBIG;
+                if (fs_write_all(j->out, buf, (size_t) n) < 0)
+                        return EIO;
+        }
+        return n < 0 ? errno : 0;
+}
+
+int
+container_root_read_file(const struct container_root *root, const char *path, size_t max,
+                         char **ret, size_t *ret_len, berth_error_t **err)
+{
+        cleanup_close int fd = memfd_create("berthd-read", MFD_CLOEXEC);
+        struct read_job j = {.path = path, .max = max};
+        cleanup_free char *buf = NULL;
+        struct stat st;
+        int r;
+
+        if (fd < 0)
+                return berth_error_sys(err, errno, "memfd_create");
+        j.out = fd;
+        /* The child inherits the memfd across fork (no exec) and writes what it read there. */
+        r = run_in_root(root->path, read_child, &j, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return berth_error_new(err, r, "read \"%s\": %s", path, strerror(r));
+        if (fstat(fd, &st) < 0)
+                return berth_error_sys(err, errno, "fstat memfd");
+        buf = xmalloc((size_t) st.st_size + 1);
+        if (pread(fd, buf, (size_t) st.st_size, 0) != st.st_size)
+                return berth_error_sys(err, errno ? errno : EIO, "read memfd");
+        buf[st.st_size] = '\0';
+        *ret_len = (size_t) st.st_size;
+        *ret = TAKE_PTR(buf);
+        return 0;
 }
 
 /* ---- stat ---- */
@@ -702,6 +769,44 @@ lowers_of(const char *options)
         return out;
 }
 
+/* vfs: the directory of DOC's image, its top layer's whole tree (*ret NULL for an image
+ * without layers), what the container's tree is compared with. */
+static int
+image_tree(struct container_service *svc, struct json_object *doc, char **ret, berth_error_t **err)
+{
+        struct image_record rec = {0};
+        int r;
+
+        r = metadata_images_load(svc->db, json_object_get_string(get(doc, "Image")), &rec, err);
+        if (r < 0)
+                return berth_error_prefix(err, "the container's image");
+        *ret = rec.chain_id && rec.chain_id[0] ? snapshotter_path(svc->snapshots, rec.chain_id)
+                                               : NULL;
+        image_record_done(&rec);
+        return 0;
+}
+
+int
+container_vfs_layer_write(struct container_service *svc, const char *id, char *const *skip, int fd,
+                          berth_error_t **err)
+{
+        cleanup_json struct json_object *doc = NULL, *changes = NULL;
+        cleanup_free char *tree = NULL, *fs = NULL;
+        int r;
+
+        r = container_service_get(svc, id, &doc, err);
+        if (r < 0)
+                return r;
+        r = image_tree(svc, doc, &tree, err);
+        if (r < 0)
+                return r;
+        fs = snapshotter_active_upper(svc->snapshots, id);
+        r = container_changes_naive(fs, tree, skip, &changes, err);
+        if (r < 0)
+                return r;
+        return container_changes_layer_write(fs, changes, fd, err);
+}
+
 int
 container_changes(struct container_service *svc, const char *ref, struct json_object **ret,
                   berth_error_t **err)
@@ -716,9 +821,14 @@ container_changes(struct container_service *svc, const char *ref, struct json_ob
         if (r < 0)
                 return r;
         id = json_object_get_string(get(doc, "Id"));
-        if (!snapshotter_is_overlay(svc->snapshots))
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "changes are not supported with the vfs driver yet");
+        if (!snapshotter_is_overlay(svc->snapshots)) {
+                cleanup_free char *tree = NULL, *fs = snapshotter_active_upper(svc->snapshots, id);
+                r = image_tree(svc, doc, &tree, err);
+                if (r < 0)
+                        return r;
+                skip = container_mount_points(svc, id);
+                return container_changes_naive(fs, tree, skip, ret, err);
+        }
         r = snapshotter_active_mount_args(svc->snapshots, id, &type, &source, &options, err);
         if (r < 0)
                 return r;

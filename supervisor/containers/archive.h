@@ -32,6 +32,11 @@ int container_root_open(struct container_service *svc, const char *ref, bool mou
                         struct container_root *ret, berth_error_t **err);
 void container_root_close(struct container_root *root);
 
+/* Read the regular file PATH (absolute) inside ROOT, resolved in a child chrooted there, at
+ * most MAX bytes (-EFBIG beyond). -ENOENT when missing. *RET (NUL-terminated) is the caller's. */
+int container_root_read_file(const struct container_root *root, const char *path, size_t max,
+                             char **ret, size_t *ret_len, berth_error_t **err);
+
 /* HEAD/GET archive: stat PATH inside ROOT (the last component is not followed unless P says
  * so; a symlink's linkTarget is its fully resolved path in the container). -ENOENT "Could not
  * find the file PATH in container REF" (dockerd's text). *ret_name, *ret_link are the
@@ -66,8 +71,9 @@ int container_archive_extract(const struct container_root *root, const char *pat
                               const char *ref, int body_fd, const char *body, size_t len,
                               const struct container_extract_options *o, berth_error_t **err);
 
-/* docker diff: REF's changes from its overlay upper dir, [{"Path","Kind"}] sorted by path.
- * -EOPNOTSUPP on the vfs driver. *ret is the caller's. */
+/* docker diff: REF's changes from its overlay upper dir, [{"Path","Kind"}] sorted by path; on
+ * the vfs driver by comparing its tree with its image's (changes_naive.h). *ret is the
+ * caller's. */
 int container_changes(struct container_service *svc, const char *ref, struct json_object **ret,
                       berth_error_t **err);
 /* The same over an upper dir and its lower dirs (top first), leaving out the paths SKIP (the
@@ -81,3 +87,7 @@ char **container_mount_points(struct container_service *svc, const char *id);
 /* The layer tar of UPPER (overlay's whiteouts as docker's .wh. files, opaque directories as
  * .wh..wh..opq), without the paths SKIP, to FD: commit's new layer. */
 int container_layer_write(const char *upper, char *const *skip, int fd, berth_error_t **err);
+/* The same on the vfs driver for container ID: its tree compared with its image's
+ * (changes_naive.h), leaving out SKIP. */
+int container_vfs_layer_write(struct container_service *svc, const char *id, char *const *skip,
+                              int fd, berth_error_t **err);

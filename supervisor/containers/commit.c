@@ -92,9 +92,6 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         if (r < 0)
                 return r;
         id = json_object_get_string(get(doc, "Id"));
-        if (!snapshotter_is_overlay(svc->snapshots))
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "commit is not supported with the vfs driver yet");
         r = container_commit_config(get(doc, "Config"), req->config, req->changes, &config, err);
         if (r < 0)
                 return r;
@@ -115,8 +112,12 @@ container_commit(struct container_service *svc, struct container_runner *runner,
                 r = berth_error_sys(err, errno, "commit: temporary file in \"%s\"", dir);
         } else {
                 cleanup_strv char **skip = container_mount_points(svc, id);
-                upper = snapshotter_active_upper(svc->snapshots, id);
-                r = container_layer_write(upper, skip, fd, err);
+                if (snapshotter_is_overlay(svc->snapshots)) {
+                        upper = snapshotter_active_upper(svc->snapshots, id);
+                        r = container_layer_write(upper, skip, fd, err);
+                } else {
+                        r = container_vfs_layer_write(svc, id, skip, fd, err);
+                }
         }
         if (paused) {
                 cleanup_error berth_error_t *e = NULL; /* the layer is written; an unpause
@@ -137,5 +138,20 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         o.created_by = by;
         o.config = config;
         o.container_config = get(doc, "Config");
-        return image_service_commit(svc->images, fd, &o, ret_id, err);
+        r = image_service_commit(svc->images, fd, &o, ret_id, err);
+        if (r < 0)
+                return r;
+        {
+                /* dockerd's commit event, after the image's tag event (daemon/commit.go):
+                 * imageRef is the name as tagged, "" without one. */
+                char *extra[] = {(char *) "comment",
+                                 (char *) (req->comment ? req->comment : ""),
+                                 (char *) "imageID",
+                                 *ret_id,
+                                 (char *) "imageRef",
+                                 name ? name : (char *) "",
+                                 NULL};
+                container_run_event_attrs(runner, id, "commit", extra);
+        }
+        return 0;
 }

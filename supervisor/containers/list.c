@@ -379,6 +379,99 @@ mounts_of(struct json_object *hc)
         return out;
 }
 
+/* "80/tcp" → 80 and "tcp" (a missing protocol is tcp); false when not a port. */
+static bool
+port_key_parse(const char *key, long *ret_port, const char **ret_proto)
+{
+        char *end;
+        long n = strtol(key, &end, 10);
+
+        if (end == key || n <= 0 || n > 65535 || (*end != '\0' && *end != '/'))
+                return false;
+        *ret_port = n;
+        *ret_proto = *end == '/' && end[1] ? end + 1 : "tcp";
+        return true;
+}
+
+struct json_object *
+container_ports_build(struct json_object *config, struct json_object *host_config, bool running)
+{
+        struct json_object *out = json_object_new_object(), *exposed = get(config, "ExposedPorts");
+        struct json_object *bindings = get(host_config, "PortBindings");
+        const char *mode = get_str(host_config, "NetworkMode");
+
+        /* dockerd: a container without a network of its own (none, host, another container's)
+         * has no endpoint to map ports on: {}. */
+        if (!running)
+                return out; /* dockerd maps ports when the network is joined, at start */
+        if (mode
+            && (strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0
+                || strncmp(mode, "container:", 10) == 0))
+                return out;
+        if (exposed && json_object_is_type(exposed, json_type_object)) {
+                json_object_object_foreach(exposed, k, v) {
+                        long port;
+                        const char *proto;
+                        (void) v;
+                        if (port_key_parse(k, &port, &proto)) {
+                                char key[32];
+                                snprintf(key, sizeof(key), "%ld/%s", port, proto);
+                                json_object_object_add(out, key, NULL);
+                        }
+                }
+        }
+        if (bindings && json_object_is_type(bindings, json_type_object)) {
+                json_object_object_foreach(bindings, k, v) {
+                        long port;
+                        const char *proto;
+                        char key[32];
+                        if (!port_key_parse(k, &port, &proto)
+                            || !json_object_is_type(v, json_type_array)
+                            || json_object_array_length(v) == 0)
+                                continue;
+                        snprintf(key, sizeof(key), "%ld/%s", port, proto);
+                        json_object_object_add(out, key, copy(v));
+                }
+        }
+        return out;
+}
+
+/* /containers/json's Ports from the inspect map PORTS: an entry per binding, or one without a
+ * public side for an exposed port. */
+static struct json_object *
+ports_summary(struct json_object *ports)
+{
+        struct json_object *out = json_object_new_array();
+
+        json_object_object_foreach(ports, k, v) {
+                long port;
+                const char *proto;
+                if (!port_key_parse(k, &port, &proto))
+                        continue;
+                if (v == NULL || json_object_array_length(v) == 0) {
+                        struct json_object *e = json_object_new_object();
+                        json_object_object_add(e, "PrivatePort", json_object_new_int64(port));
+                        json_object_object_add(e, "Type", json_object_new_string(proto));
+                        json_object_array_add(out, e);
+                        continue;
+                }
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        struct json_object *b = json_object_array_get_idx(v, i);
+                        struct json_object *e = json_object_new_object();
+                        const char *ip = get_str(b, "HostIp"), *hp = get_str(b, "HostPort");
+                        json_object_object_add(e, "IP",
+                                               json_object_new_string(ip && *ip ? ip : "0.0.0.0"));
+                        json_object_object_add(e, "PrivatePort", json_object_new_int64(port));
+                        json_object_object_add(
+                                e, "PublicPort",
+                                json_object_new_int64(hp ? strtol(hp, NULL, 10) : 0));
+                        json_object_object_add(e, "Type", json_object_new_string(proto));
+                        json_object_array_add(out, e);
+                }
+        }
+        return out;
+}
+
 struct json_object *
 container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_root, int64_t now)
 {
@@ -403,7 +496,12 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "Command", json_object_new_string(cmd));
         json_object_object_add(o, "Created",
                                json_object_new_int64(unix_of(get_str(rec, "Created"))));
-        json_object_object_add(o, "Ports", json_object_new_array());
+        {
+                cleanup_json struct json_object *ports = container_ports_build(
+                        get(rec, "Config"), get(rec, "HostConfig"),
+                        json_object_get_boolean(get(get(rec, "State"), "Running")));
+                json_object_object_add(o, "Ports", ports_summary(ports));
+        }
         if (size_rw >= 0) {
                 json_object_object_add(o, "SizeRw", json_object_new_int64(size_rw));
                 json_object_object_add(o, "SizeRootFs", json_object_new_int64(size_root));
@@ -422,7 +520,7 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
 }
 
 static struct json_object *
-network_settings(void)
+network_settings(struct json_object *rec)
 {
         struct json_object *ns = json_object_new_object();
         static const char *const strs[] = {"Bridge",
@@ -441,7 +539,10 @@ network_settings(void)
                 json_object_object_add(ns, strs[i], json_object_new_string(""));
         json_object_object_add(ns, "HairpinMode", json_object_new_boolean(false));
         json_object_object_add(ns, "LinkLocalIPv6PrefixLen", json_object_new_int(0));
-        json_object_object_add(ns, "Ports", json_object_new_object());
+        json_object_object_add(
+                ns, "Ports",
+                container_ports_build(get(rec, "Config"), get(rec, "HostConfig"),
+                                      json_object_get_boolean(get(get(rec, "State"), "Running"))));
         json_object_object_add(ns, "SecondaryIPAddresses", NULL);
         json_object_object_add(ns, "SecondaryIPv6Addresses", NULL);
         json_object_object_add(ns, "GlobalIPv6PrefixLen", json_object_new_int(0));
@@ -491,6 +592,6 @@ container_inspect_build(struct json_object *rec, const char *driver, const char 
         json_object_object_add(o, "GraphDriver", gd);
         json_object_object_add(o, "Mounts", mounts_of(get(rec, "HostConfig")));
         json_object_object_add(o, "Config", copy(get(rec, "Config")));
-        json_object_object_add(o, "NetworkSettings", network_settings());
+        json_object_object_add(o, "NetworkSettings", network_settings(rec));
         return o;
 }

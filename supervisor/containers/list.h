@@ -30,6 +30,12 @@ struct json_object *container_list_summary(struct json_object *record, int64_t s
                                            int64_t size_root, int64_t now);
 /* docker's Status column: "Created", "Up 5 minutes", "Exited (0) 2 hours ago". Caller frees. */
 char *container_status_text(struct json_object *state, int64_t now);
+/* docker's NetworkSettings.Ports of a container: while RUNNING, CONFIG's ExposedPorts ("80/tcp":
+ * null, no binding) and HOST_CONFIG's PortBindings; {} when it does not run or with NetworkMode
+ * none, host or container:X, as dockerd (ports are mapped on the container's own endpoint when
+ * it starts). The caller's. */
+struct json_object *container_ports_build(struct json_object *config,
+                                          struct json_object *host_config, bool running);
 /* The inspect document of RECORD: its stored fields plus GraphDriver (DRIVER, UPPER, LOWERS
  * as docker's overlay2 Data; NULL for none), Mounts and NetworkSettings. */
 struct json_object *container_inspect_build(struct json_object *record, const char *driver,

@@ -237,10 +237,11 @@ set(struct json_object *o, const char *k, struct json_object *v)
         json_object_object_add(o, k, v);
 }
 
-/* docker's container event: Actor.Attributes name, image, the labels, then EXTRA (k, v, …). */
+/* docker's container event: Actor.Attributes name, image, the labels, then EXTRA (k, v, …;
+ * may be NULL). */
 static void
-publish_doc(struct container_runner *r, const char *id, struct json_object *doc,
-            const char *action, const char *k1, const char *v1, const char *k2, const char *v2)
+publish_doc_attrs(struct container_runner *r, const char *id, struct json_object *doc,
+                  const char *action, char *const *extra)
 {
         cleanup_strv char **attrs = NULL;
         struct json_object *labels;
@@ -261,15 +262,27 @@ publish_doc(struct container_runner *r, const char *id, struct json_object *doc,
                         }
                 }
         }
+        strv_foreach(x, extra)
+                strv_push(&attrs, x);
+        events_publish(r->events, "container", action, id, attrs);
+}
+
+static void
+publish_doc(struct container_runner *r, const char *id, struct json_object *doc, const char *action,
+            const char *k1, const char *v1, const char *k2, const char *v2)
+{
+        char *extra[5] = {NULL};
+        size_t n = 0;
+
         if (k1) {
-                strv_push(&attrs, k1);
-                strv_push(&attrs, v1);
+                extra[n++] = (char *) k1;
+                extra[n++] = (char *) v1;
         }
         if (k2) {
-                strv_push(&attrs, k2);
-                strv_push(&attrs, v2);
+                extra[n++] = (char *) k2;
+                extra[n++] = (char *) v2;
         }
-        events_publish(r->events, "container", action, id, attrs);
+        publish_doc_attrs(r, id, doc, action, extra);
 }
 
 static void
@@ -289,6 +302,19 @@ container_run_event(struct container_runner *r, const char *id, const char *acti
 {
         if (r)
                 publish(r, id, action, k, v, NULL, NULL);
+}
+
+void
+container_run_event_attrs(struct container_runner *r, const char *id, const char *action,
+                          char *const *extra)
+{
+        cleanup_json struct json_object *doc = NULL;
+        cleanup_error berth_error_t *err = NULL; /* no record: the event has no name/image */
+
+        if (r == NULL)
+                return;
+        (void) metadata_containers_load(r->svc->db, id, &doc, &err);
+        publish_doc_attrs(r, id, doc, action, extra);
 }
 
 /* --- start --- */

@@ -121,6 +121,9 @@ void container_wait_done(struct container_wait *w);
  * labels, plus K=V when K is not NULL). R may be NULL (nothing happens). */
 void container_run_event(struct container_runner *r, const char *id, const char *action,
                          const char *k, const char *v);
+/* The same with EXTRA attributes (a strv of K, V, …; may be NULL). */
+void container_run_event_attrs(struct container_runner *r, const char *id, const char *action,
+                               char *const *extra);
 
 /* After a removal (API rm, --rm, prune): the destroy event (attributes from DOC, the record as it
  * was, when not NULL), and waits for condition=removed end. R may be NULL. */
@@ -152,10 +155,13 @@ int64_t container_restart_delay(int64_t prev_ms, int64_t ran_ms);
 
 /* Pure: the OCI process of an exec: the container's PROCESS (config.json's "process") with
  * args CMD, ENV appended (KEY=V replacing the same key), WORKDIR when not empty, TTY,
- * USER "uid[:gid]" when given (names are not resolved yet: -EINVAL), PRIVILEGED keeping every
- * capability the bounding set has. *RET is the caller's. */
+ * USER when given (names, uids, NAME:GROUP… resolved against the container's PASSWD and GROUP
+ * file contents (NULL: missing) plus GROUP_ADD, the container's HostConfig.GroupAdd, as
+ * dockerd's getUser; -EINVAL "unable to find user NAME: no matching entries in passwd file"),
+ * PRIVILEGED keeping every capability the bounding set has. *RET is the caller's. */
 struct json_object;
 int container_exec_process_build(struct json_object *process, struct json_object *exec_config,
+                                 const char *passwd, const char *group, char *const *group_add,
                                  struct json_object **ret, berth_error_t **err);
 
 /* POST /containers/{REF}/exec: record an exec of the running container (-EBUSY "Container X is

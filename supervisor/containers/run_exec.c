@@ -15,12 +15,16 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/detach_keys.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/archive.h"
 #include "supervisor/containers/run.h"
 #include "supervisor/containers/service.h"
+#include "supervisor/containers/user.h"
 #include "supervisor/events/bus.h"
 #include "supervisor/metadata/containers.h"
 
@@ -52,6 +56,7 @@ env_key_eq(const char *a, const char *b)
 
 int
 container_exec_process_build(struct json_object *process, struct json_object *cfg,
+                             const char *passwd, const char *group, char *const *group_add,
                              struct json_object **ret, berth_error_t **err)
 {
         cleanup_json struct json_object *p = NULL;
@@ -97,24 +102,21 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
         json_object_object_add(p, "terminal",
                                json_object_new_boolean(json_object_get_boolean(get(cfg, "Tty"))));
         if (user && *user) {
-                char *end;
-                unsigned long uid = strtoul(user, &end, 10), gid = 0;
-                if (end == user || (*end != '\0' && *end != ':'))
-                        return berth_error_new(err, EINVAL,
-                                               "exec user \"%s\": only uid[:gid] is supported yet",
-                                               user);
-                if (*end == ':') {
-                        char *g = end + 1;
-                        gid = strtoul(g, &end, 10);
-                        if (end == g || *end != '\0')
-                                return berth_error_new(
-                                        err, EINVAL,
-                                        "exec user \"%s\": only uid[:gid] is supported yet", user);
+                struct container_user u = {0};
+                int r = container_user_resolve(user, group_add, passwd, group, &u, err);
+                if (r < 0)
+                        return r;
+                struct json_object *uo = json_object_new_object();
+                json_object_object_add(uo, "uid", json_object_new_int64((int64_t) u.uid));
+                json_object_object_add(uo, "gid", json_object_new_int64((int64_t) u.gid));
+                if (u.n_additional) {
+                        struct json_object *g = json_object_new_array();
+                        for (size_t i = 0; i < u.n_additional; i++)
+                                json_object_array_add(g, json_object_new_int64(u.additional[i]));
+                        json_object_object_add(uo, "additionalGids", g);
                 }
-                struct json_object *u = json_object_new_object();
-                json_object_object_add(u, "uid", json_object_new_int64((int64_t) uid));
-                json_object_object_add(u, "gid", json_object_new_int64((int64_t) gid));
-                json_object_object_add(p, "user", u);
+                container_user_done(&u);
+                json_object_object_add(p, "user", uo);
         }
         if (json_object_get_boolean(get(cfg, "Privileged")) && (v = get(p, "capabilities"))) {
                 struct json_object *b = get(v, "bounding");
@@ -168,6 +170,17 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
         if (cmd == NULL || !json_object_is_type(cmd, json_type_array)
             || json_object_array_length(cmd) == 0)
                 return berth_error_new(err, EINVAL, "No exec command specified");
+        {
+                struct detach_keys dk;
+                const char *keys = json_object_get_string(get(config, "DetachKeys"));
+                /* COMPAT(dockerd): an exec's bad keys have a text of their own and no error
+                 * type (500), unlike attach's (400 "Invalid detach keys"). */
+                if (keys && *keys && detach_keys_parse(keys, &dk, err) < 0) {
+                        berth_error_free(TAKE_PTR(*err));
+                        return berth_error_new(err, EIO, "Invalid escape keys (%s) provided",
+                                               keys);
+                }
+        }
         t = container_run_task_get(r, cid);
         if (t == NULL)
                 return berth_error_new(err, EBUSY, "Container %s is not running", cid);
@@ -206,11 +219,61 @@ container_exec_start_detached(struct container_runner *r, const char *id, berth_
         return container_exec_start_io(r, id, NULL, NULL, err);
 }
 
+/* What an exec's User is resolved against, as dockerd's getUser: the container's /etc/passwd and
+ * /etc/group from its root filesystem (the overlay alone, read in a child chrooted there, so a
+ * symlink the container made stays inside it) and HostConfig.GroupAdd. Nothing is read when
+ * the exec names no user; a missing file is NULL (numeric ids still work). */
+static int
+exec_user_files(struct container_runner *r, const char *cid, struct json_object *cfg,
+                char **ret_passwd, char **ret_group, char ***ret_group_add, berth_error_t **err)
+{
+        static const size_t max = 16 << 20;
+        cleanup_json struct json_object *doc = NULL;
+        struct container_root root = {0};
+        struct json_object *ga;
+        const char *user = json_object_get_string(get(cfg, "User"));
+        size_t len;
+        int rc;
+
+        if (user == NULL || *user == '\0')
+                return 0;
+        rc = container_service_get(r->svc, cid, &doc, err);
+        if (rc < 0)
+                return rc;
+        ga = get(get(doc, "HostConfig"), "GroupAdd");
+        for (size_t i = 0;
+             ga && json_object_is_type(ga, json_type_array) && i < json_object_array_length(ga);
+             i++) {
+                struct json_object *g = json_object_array_get_idx(ga, i);
+                if (json_object_is_type(g, json_type_string))
+                        strv_push(ret_group_add, json_object_get_string(g));
+        }
+        rc = container_root_open(r->svc, cid, false, &root, err);
+        if (rc < 0)
+                return rc;
+        for (int i = 0; i < 2; i++) {
+                cleanup_error berth_error_t *miss = NULL;
+                rc = container_root_read_file(&root, i == 0 ? "/etc/passwd" : "/etc/group", max,
+                                              i == 0 ? ret_passwd : ret_group, &len, &miss);
+                /* A missing file is no entry at all (runc's GetExecUserPath); other failures
+                 * are reported. */
+                if (rc < 0 && rc != -ENOENT) {
+                        container_root_close(&root);
+                        *err = TAKE_PTR(miss);
+                        return rc;
+                }
+        }
+        container_root_close(&root);
+        return 0;
+}
+
 int
 container_exec_start_io(struct container_runner *r, const char *id, const struct task_stdio *in,
                         uint32_t *ret_pid, berth_error_t **err)
 {
         cleanup_free char *cid = NULL, *spec_path = NULL, *buf = NULL;
+        cleanup_free char *passwd = NULL, *group = NULL;
+        cleanup_strv char **group_add = NULL;
         cleanup_json struct json_object *spec = NULL, *cfg = NULL, *proc = NULL;
         struct task *t;
         struct task_stdio io = {0};
@@ -242,7 +305,16 @@ container_exec_start_io(struct container_runner *r, const char *id, const struct
         if (rc == 0)
                 rc = json_parse_buffer(buf, len, &spec, err);
         if (rc == 0)
-                rc = container_exec_process_build(get(spec, "process"), cfg, &proc, err);
+                rc = exec_user_files(r, cid, cfg, &passwd, &group, &group_add, err);
+        if (rc == 0)
+                rc = container_exec_process_build(get(spec, "process"), cfg, passwd, group,
+                                                  group_add, &proc, err);
+        /* COMPAT(dockerd): its getUser error carries no type, so a detached start answers it
+         * with 500 rather than 400. */
+        if (rc == -EINVAL && strncmp((*err)->msg, "unable to find ", 15) == 0) {
+                (*err)->code = EIO;
+                rc = -EIO;
+        }
         if (rc == 0) {
                 if (in)
                         io = *in;
@@ -389,7 +461,9 @@ container_exec_inspect(struct container_runner *r, const char *id, struct json_o
         o = json_object_new_object();
         json_object_object_add(o, "CanRemove", json_object_new_boolean(false));
         json_object_object_add(o, "ContainerID", json_object_new_string(x->container));
-        json_object_object_add(o, "DetachKeys", json_object_new_string(""));
+        json_object_object_add(
+                o, "DetachKeys",
+                json_object_new_string(json_object_get_string(get(cfg, "DetachKeys")) ?: ""));
         json_object_object_add(o, "ExitCode",
                                x->done ? json_object_new_int(x->exit_code) : NULL);
         json_object_object_add(o, "ID", json_object_new_string(x->id));

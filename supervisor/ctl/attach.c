@@ -22,11 +22,13 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/detach_keys.h"
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/api/stdcopy.h"
 #include "supervisor/ctl/client.h"
+#include "supervisor/ctl/login.h"
 
 static struct json_object *
 get(struct json_object *o, const char *key)
@@ -207,24 +209,60 @@ sigs_start(struct sigs *s)
 
 struct stdin_copy {
         int fd;
+        bool tty;
+        struct detach_keys dk;
+        volatile bool detached;
 };
 
 static void *
 stdin_thread(void *arg)
 {
         struct stdin_copy *c = arg;
-        char buf[16384];
+        char buf[16384], pass[sizeof(buf) + DETACH_KEYS_MAX];
         ssize_t n;
 
         while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+                size_t m = (size_t) n;
+                const char *out = buf;
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n < 0 || fs_write_all(c->fd, buf, (size_t) n) < 0)
+                if (n < 0)
                         break;
+                /* As the docker CLI: with a tty the detach keys are caught here too, so the
+                 * client knows it detached (berthd would end the stream either way). */
+                if (c->tty) {
+                        c->detached = detach_keys_scan(&c->dk, buf, m, pass, &m);
+                        out = pass;
+                }
+                if (m > 0 && fs_write_all(c->fd, out, m) < 0)
+                        break;
+                if (c->detached) {
+                        shutdown(c->fd, SHUT_RDWR);
+                        return NULL;
+                }
         }
         /* CloseWrite: the container's stdin ends, its output still comes. */
         shutdown(c->fd, SHUT_WR);
         return NULL;
+}
+
+/* The detach keys: the flag's, else the client config's detachKeys; NULL: docker's default. */
+static char *
+detach_keys_spec(const char *flag)
+{
+        return flag ? xstrdup(flag) : ctl_config_string("detachKeys");
+}
+
+/* SPEC for a query string ("&detachKeys=…"), or "" when there is none. */
+static char *
+detach_keys_query(const char *spec)
+{
+        cleanup_free char *e = NULL;
+
+        if (spec == NULL || spec[0] == '\0')
+                return xstrdup("");
+        e = ctl_escape(spec);
+        return xasprintf("&detachKeys=%s", e);
 }
 
 static int
@@ -237,24 +275,31 @@ demux_out(int stream, const void *buf, size_t len, void *arg)
 }
 
 /* Copy H both ways until the daemon ends the stream: stdin (when IN) to it, its output to ours
- * (framed unless TTY). */
-static void
-hijack_stream(struct hijack *h, bool in, bool tty)
+ * (framed unless TTY). With a TTY, KEYS (a detach keys spec, NULL: the default; a bad one is
+ * the default, as the docker CLI) end it from our side. Returns true when the user detached. */
+static bool
+hijack_stream(struct hijack *h, bool in, bool tty, const char *keys)
 {
         struct stdcopy_decoder d = {0};
-        struct stdin_copy c = {.fd = h->fd};
+        /* Static: the stdin thread may outlive this call (blocked in read(0)). */
+        static struct stdin_copy c;
         cleanup_error berth_error_t *err = NULL;
         char buf[16384];
         pthread_t t;
         ssize_t n;
 
+        c = (struct stdin_copy){.fd = h->fd, .tty = tty};
+        if (detach_keys_parse(keys, &c.dk, &err) < 0) {
+                berth_error_free(TAKE_PTR(err));
+                (void) detach_keys_parse(NULL, &c.dk, &err);
+        }
         if (in && pthread_create(&t, NULL, stdin_thread, &c) == 0)
                 pthread_detach(t); /* blocked in read(0) at the end: exit() takes it */
         if (h->n_extra > 0) {
                 int r = tty ? fs_write_all(STDOUT_FILENO, h->extra, h->n_extra)
                             : stdcopy_decode(&d, h->extra, h->n_extra, demux_out, NULL, &err);
                 if (r < 0)
-                        return;
+                        return c.detached;
         }
         while ((n = read(h->fd, buf, sizeof(buf))) != 0) {
                 if (n < 0 && errno == EINTR)
@@ -268,6 +313,7 @@ hijack_stream(struct hijack *h, bool in, bool tty)
                         break;
                 }
         }
+        return c.detached;
 }
 
 struct waiter {
@@ -326,8 +372,10 @@ wait_thread(void *arg)
 }
 
 int
-ctl_run_attached(const char *host, const char *id, bool rm, bool sig_proxy)
+ctl_run_attached(const char *host, const char *id, const struct ctl_attach_options *o)
 {
+        bool rm = o->rm, sig_proxy = o->sig_proxy;
+        cleanup_free char *keys = detach_keys_spec(o->detach_keys), *kq = detach_keys_query(keys);
         cleanup_free char *e = ctl_escape(id), *path = NULL, *ipath = NULL;
         cleanup_json struct json_object *info = NULL;
         struct hijack h = {.fd = -1};
@@ -347,15 +395,21 @@ ctl_run_attached(const char *host, const char *id, bool rm, bool sig_proxy)
                 return 125;
         cfg = get(info, "Config");
         tty = json_object_get_boolean(get(cfg, "Tty"));
-        in = json_object_get_boolean(get(cfg, "AttachStdin"));
-        out = json_object_get_boolean(get(cfg, "AttachStdout"));
-        errs = json_object_get_boolean(get(cfg, "AttachStderr"));
+        if (o->streams < 0) {
+                in = json_object_get_boolean(get(cfg, "AttachStdin"));
+                out = json_object_get_boolean(get(cfg, "AttachStdout"));
+                errs = json_object_get_boolean(get(cfg, "AttachStderr"));
+        } else {
+                in = (o->streams & 1) && json_object_get_boolean(get(cfg, "OpenStdin"));
+                out = o->streams & 2;
+                errs = o->streams & 4;
+        }
         s.resize_path = tty ? xasprintf("/containers/%s/resize", e) : NULL;
         s.kill_path = sig_proxy && !tty ? xasprintf("/containers/%s/kill", e) : NULL;
         sigs_start(&s);
         if (in || out || errs) {
-                path = xasprintf("/containers/%s/attach?stream=1%s%s%s", e, in ? "&stdin=1" : "",
-                                 out ? "&stdout=1" : "", errs ? "&stderr=1" : "");
+                path = xasprintf("/containers/%s/attach?stream=1%s%s%s%s", e, in ? "&stdin=1" : "",
+                                 out ? "&stdout=1" : "", errs ? "&stderr=1" : "", kq);
                 rc = hijack_open(host, "POST", path, NULL, &h);
                 if (rc != 0)
                         return rc;
@@ -382,8 +436,11 @@ ctl_run_attached(const char *host, const char *id, bool rm, bool sig_proxy)
                 raw_mode(in);
                 resize_now(host, s.resize_path);
         }
-        if (h.fd >= 0)
-                hijack_stream(&h, in, tty);
+        if (h.fd >= 0 && hijack_stream(&h, in, tty, keys)) {
+                /* Detached: the container runs on; docker run and start say nothing. */
+                raw_mode(false);
+                return 0;
+        }
         raw_mode(false);
         pthread_join(wt, NULL);
         free(w.path);
@@ -399,11 +456,12 @@ cmd_attach(const char *host, int argc, char **argv)
                                              {"sig-proxy", optional_argument, NULL, 's'},
                                              {"detach-keys", required_argument, NULL, 'k'},
                                              {NULL, 0, NULL, 0}};
-        cleanup_free char *e = NULL, *path = NULL;
+        cleanup_free char *e = NULL, *path = NULL, *keys = NULL, *kq = NULL;
         cleanup_json struct json_object *info = NULL, *after = NULL;
         struct hijack h = {.fd = -1};
         struct sigs s = {.host = host};
         bool no_stdin = false, proxy = true, tty, in;
+        const char *keys_flag = NULL;
         int c, rc;
 
         optind = 0;
@@ -412,9 +470,13 @@ cmd_attach(const char *host, int argc, char **argv)
                         no_stdin = true;
                 else if (c == 's')
                         proxy = !(optarg && (strcmp(optarg, "false") == 0 || strcmp(optarg, "0") == 0));
-                else if (c != 'k')
+                else if (c == 'k')
+                        keys_flag = optarg;
+                else
                         return 125;
         }
+        keys = detach_keys_spec(keys_flag);
+        kq = detach_keys_query(keys);
         if (optind + 1 != argc) {
                 fprintf(stderr, "\"attach\" requires exactly 1 argument.\n");
                 return 125;
@@ -434,8 +496,8 @@ cmd_attach(const char *host, int argc, char **argv)
         s.kill_path = proxy && !tty ? xasprintf("/containers/%s/kill", e) : NULL;
         sigs_start(&s);
         free(path);
-        path = xasprintf("/containers/%s/attach?stream=1&stdout=1&stderr=1%s", e,
-                         in ? "&stdin=1" : "");
+        path = xasprintf("/containers/%s/attach?stream=1&stdout=1&stderr=1%s%s", e,
+                         in ? "&stdin=1" : "", kq);
         rc = hijack_open(host, "POST", path, NULL, &h);
         if (rc != 0)
                 return rc;
@@ -443,7 +505,13 @@ cmd_attach(const char *host, int argc, char **argv)
                 raw_mode(in);
                 resize_now(host, s.resize_path);
         }
-        hijack_stream(&h, in, tty);
+        if (hijack_stream(&h, in, tty, keys)) {
+                /* The docker CLI's words and status for a detach. */
+                raw_mode(false);
+                close(h.fd);
+                fprintf(stderr, "read escape sequence\n");
+                return 1;
+        }
         raw_mode(false);
         close(h.fd);
         /* docker attach ends with the container's status. */
@@ -463,12 +531,14 @@ cmd_exec(const char *host, int argc, char **argv)
                                              {"workdir", required_argument, NULL, 'w'},
                                              {"user", required_argument, NULL, 'u'},
                                              {"privileged", no_argument, NULL, 'p'},
+                                             {"detach-keys", required_argument, NULL, 'k'},
                                              {NULL, 0, NULL, 0}};
         cleanup_json struct json_object *body = json_object_new_object(), *reply = NULL,
                                         *info = NULL;
         struct json_object *env = json_object_new_array(), *cmd = json_object_new_array();
-        cleanup_free char *e = NULL, *path = NULL, *eid = NULL, *start = NULL;
+        cleanup_free char *e = NULL, *path = NULL, *eid = NULL, *start = NULL, *keys = NULL;
         bool detach = false, in = false, tty = false;
+        const char *keys_flag = NULL;
         struct hijack h = {.fd = -1};
         struct sigs s = {.host = host};
         struct ctl_reply r;
@@ -505,6 +575,9 @@ cmd_exec(const char *host, int argc, char **argv)
                 case 'u':
                         json_object_object_add(body, "User", json_object_new_string(optarg));
                         break;
+                case 'k':
+                        keys_flag = optarg;
+                        break;
                 default:
                         fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
                         return 125;
@@ -521,6 +594,8 @@ cmd_exec(const char *host, int argc, char **argv)
         json_object_object_add(body, "AttachStdout", json_object_new_boolean(!detach));
         json_object_object_add(body, "AttachStderr", json_object_new_boolean(!detach));
         json_object_object_add(body, "Detach", json_object_new_boolean(detach));
+        keys = detach_keys_spec(keys_flag);
+        json_object_object_add(body, "DetachKeys", json_object_new_string(keys ? keys : ""));
         e = ctl_escape(argv[optind]);
         path = xasprintf("/containers/%s/exec", e);
         if (ctl_request_json(host, "POST", path,
@@ -553,7 +628,12 @@ cmd_exec(const char *host, int argc, char **argv)
                 raw_mode(in);
                 resize_now(host, s.resize_path);
         }
-        hijack_stream(&h, in, tty);
+        if (hijack_stream(&h, in, tty, keys)) {
+                raw_mode(false);
+                close(h.fd);
+                fprintf(stderr, "read escape sequence\n");
+                return 1;
+        }
         raw_mode(false);
         close(h.fd);
         free(path);

@@ -415,12 +415,14 @@ enum {
         O_PLATFORM,
         O_PULL,
         O_SIG_PROXY,
+        O_DETACH_KEYS,
 };
 
 static const struct option create_opts[] = {
         {"detach", no_argument, NULL, 'd'},
         {"attach", required_argument, NULL, 'a'},
         {"sig-proxy", optional_argument, NULL, O_SIG_PROXY},
+        {"detach-keys", required_argument, NULL, O_DETACH_KEYS},
         {"interactive", no_argument, NULL, 'i'},
         {"tty", no_argument, NULL, 't'},
         {"rm", no_argument, NULL, O_RM},
@@ -549,6 +551,8 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
         case O_SIG_PROXY:
                 out->no_sig_proxy = arg && (strcmp(arg, "false") == 0 || strcmp(arg, "0") == 0);
                 break;
+        case O_DETACH_KEYS:
+                break; /* the client's (run.c reads it), not the container's */
         case O_RM:
                 out->rm = true;
                 json_object_object_add(hc, "AutoRemove", json_object_new_boolean(true));

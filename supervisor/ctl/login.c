@@ -62,6 +62,19 @@ config_load(const char *path)
         return doc;
 }
 
+char *
+ctl_config_string(const char *key)
+{
+        cleanup_free char *dir = config_dir(), *path = xasprintf("%s/config.json", dir);
+        cleanup_json struct json_object *doc = config_load(path);
+        struct json_object *v = NULL;
+
+        if (doc == NULL || !json_object_object_get_ex(doc, key, &v)
+            || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return xstrdup(json_object_get_string(v));
+}
+
 static int
 config_save(const char *dir, const char *path, struct json_object *doc)
 {

@@ -13,3 +13,5 @@ char *ctl_registry_auth_header(const char *name);
 /* The registry host of image NAME as the docker CLI splits it: the first path component when it
  * has a "." or ":" or is "localhost", else "docker.io". Caller frees. */
 char *ctl_registry_host(const char *name);
+/* The string member KEY of the client config file ("detachKeys", say), or NULL. Caller frees. */
+char *ctl_config_string(const char *key);

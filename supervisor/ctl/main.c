@@ -22,6 +22,7 @@
 #include "supervisor/ctl/push.h"
 #include "supervisor/ctl/login.h"
 #include "supervisor/ctl/cp.h"
+#include "supervisor/ctl/port.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 #define CLIENT_API   CTL_CLIENT_API
@@ -150,6 +151,21 @@ usage(FILE *out)
                 "  create    Create a container (docker create's flags)\n"
                 "  ps        List containers (-a, -q, -n, -l, -s, --filter, --format, --no-trunc)\n"
                 "  inspect   Show a container's or an image's details (-f TEMPLATE)\n"
+                "  run       Create and start a container (create's flags, -d, -i, -t, --rm, -a,\n"
+                "            --sig-proxy, --detach-keys)\n"
+                "  start     Start containers (-a, -i, --detach-keys)\n"
+                "  stop      Stop containers (-t SECONDS)\n"
+                "  kill      Send a signal to containers (-s SIGNAL)\n"
+                "  restart   Restart containers (-t SECONDS)\n"
+                "  wait      Wait for containers to stop, print their exit codes\n"
+                "  pause     Pause all processes of containers\n"
+                "  unpause   Unpause containers\n"
+                "  top       Show a container's processes (ps options)\n"
+                "  logs      Show a container's logs (-f, --tail N, --since, --until, -t)\n"
+                "  attach    Attach to a running container (--no-stdin, --sig-proxy, --detach-keys)\n"
+                "  exec      Run a command in a running container (-d, -i, -t, -e, -w, -u,\n"
+                "            --privileged, --detach-keys)\n"
+                "  port      List a container's port mappings, or the one of PRIVATE_PORT[/PROTO]\n"
                 "  rm        Remove containers (-f, -v)\n"
                 "  rename    Rename a container\n"
                 "  stats     Show containers' resource usage (--no-stream, --no-trunc, --format, -a)\n"
@@ -213,6 +229,8 @@ main(int argc, char **argv)
                 r = ctl_stats_main(host, argc - optind, argv + optind);
         } else if (ctl_run_known(argv[optind])) {
                 r = ctl_run_main(host, argc - optind, argv + optind);
+        } else if (ctl_port_known(argv[optind])) {
+                r = ctl_port_main(host, argc - optind, argv + optind);
         } else if (ctl_cp_known(argv[optind])) {
                 r = ctl_cp_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {

@@ -334,10 +334,17 @@ cmd_run(const char *host, int argc, char **argv)
                 return rc;
         if (!detach) {
                 /* Attached (attach.c): attach, start, stream, wait, exit with its status. */
-                for (int i = 1; i < argc; i++)
+                struct ctl_attach_options o = {.rm = rm, .streams = -1};
+                for (int i = 1; i < argc; i++) {
                         if (strcmp(argv[i], "--sig-proxy=false") == 0)
                                 proxy = false;
-                return ctl_run_attached(host, id, rm, proxy);
+                        else if (strncmp(argv[i], "--detach-keys=", 14) == 0)
+                                o.detach_keys = argv[i] + 14;
+                        else if (strcmp(argv[i], "--detach-keys") == 0 && i + 1 < argc)
+                                o.detach_keys = argv[++i];
+                }
+                o.sig_proxy = proxy;
+                return ctl_run_attached(host, id, &o);
         }
         e = ctl_escape(id);
         path = xasprintf("/containers/%s/start", e);
@@ -345,6 +352,47 @@ cmd_run(const char *host, int argc, char **argv)
                 return rm ? 125 : 127;
         printf("%s\n", id);
         return 0;
+}
+
+/* --- start --- */
+
+/* start [-a] [-i] [--detach-keys K] CONTAINER...: with -a or -i one container, attached as the
+ * docker CLI does (stdout and stderr, stdin with -i when the container keeps it open), exiting
+ * with its status; else each one started. */
+static int
+cmd_start(const char *host, int argc, char **argv)
+{
+        static const struct option opts[] = {{"attach", no_argument, NULL, 'a'},
+                                             {"interactive", no_argument, NULL, 'i'},
+                                             {"detach-keys", required_argument, NULL, 'k'},
+                                             {NULL, 0, NULL, 0}};
+        struct ctl_attach_options o = {.sig_proxy = true, .streams = 6};
+        bool attach = false;
+        int c;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+ai", opts, NULL)) != -1) {
+                if (c == 'a') {
+                        attach = true;
+                } else if (c == 'i') {
+                        attach = true;
+                        o.streams |= 1;
+                } else if (c == 'k') {
+                        o.detach_keys = optarg;
+                } else {
+                        return 125;
+                }
+        }
+        if (!attach) {
+                /* each() parses from argv[1] again: hand it the containers alone. */
+                argv[optind - 1] = argv[0];
+                return each(host, argc - optind + 1, argv + optind - 1, "start");
+        }
+        if (optind + 1 != argc) {
+                fprintf(stderr, "you cannot start and attach multiple containers at once\n");
+                return 1;
+        }
+        return ctl_run_attached(host, argv[optind], &o);
 }
 
 bool
@@ -364,8 +412,10 @@ ctl_run_main(const char *host, int argc, char **argv)
         const char *v = argv[0];
         if (strcmp(v, "run") == 0)
                 return cmd_run(host, argc, argv);
-        if (strcmp(v, "start") == 0 || strcmp(v, "stop") == 0 || strcmp(v, "kill") == 0
-            || strcmp(v, "restart") == 0 || strcmp(v, "pause") == 0 || strcmp(v, "unpause") == 0)
+        if (strcmp(v, "start") == 0)
+                return cmd_start(host, argc, argv);
+        if (strcmp(v, "stop") == 0 || strcmp(v, "kill") == 0 || strcmp(v, "restart") == 0
+            || strcmp(v, "pause") == 0 || strcmp(v, "unpause") == 0)
                 return each(host, argc, argv, v);
         if (strcmp(v, "wait") == 0)
                 return cmd_wait(host, argc, argv);

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
@@ -50,31 +52,99 @@ read_json_blob(struct image_service *svc, const char *digest, struct json_object
         return json_parse_buffer(buf, len, ret, err);
 }
 
+/* The gzip writer's sink: the compressed bytes go to the ingest. */
+struct gz_sink {
+        struct content_ingest *in;
+        berth_error_t **err;
+        int r;
+};
+
+static la_ssize_t
+gz_write(struct archive *a, void *arg, const void *buf, size_t len)
+{
+        struct gz_sink *g = arg;
+        (void) a;
+        if (g->r == 0)
+                g->r = content_ingest_write(g->in, buf, len, g->err);
+        return g->r < 0 ? -1 : (la_ssize_t) len;
+}
+
+static void
+archive_write_freep(struct archive **a)
+{
+        if (*a)
+                archive_write_free(*a);
+}
+
+/* Store the layer tar read from FD gzip-compressed, as dockerd does for a commit (so that a
+ * push sends what a registry expects): *RET_DIFF_ID is the digest of the tar, RET_DIGEST and
+ * *RET_SIZE are the compressed blob's. libarchive's "raw" format is the gzip filter alone. */
 static int
 store_layer(struct image_service *svc, int fd, char ret_digest[CONTENT_DIGEST_BUF],
-            int64_t *ret_size, berth_error_t **err)
+            int64_t *ret_size, char ret_diff_id[CONTENT_DIGEST_BUF], berth_error_t **err)
 {
         cleanup_content_ingest struct content_ingest *in = NULL;
         cleanup_free char *ref = NULL, *buf = xmalloc(BLOCK);
+        __attribute__((cleanup(archive_write_freep))) struct archive *a = archive_write_new();
+        struct archive_entry *e = NULL;
+        struct gz_sink g = {.err = err};
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        EVP_MD_CTX *sha = EVP_MD_CTX_new();
         int64_t resumed = 0;
         ssize_t n;
         int r;
 
         ref = xasprintf("commit-%d-%lld", (int) getpid(), (long long) time(NULL));
         r = content_ingest_open(svc->store, ref, &in, &resumed, err);
-        if (r < 0)
+        if (r < 0) {
+                EVP_MD_CTX_free(sha);
                 return r;
-        while ((n = read(fd, buf, BLOCK)) > 0) {
-                r = content_ingest_write(in, buf, (size_t) n, err);
-                if (r < 0) {
-                        content_ingest_abort(in);
-                        return r;
+        }
+        g.in = in;
+        EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+        /* No block padding: zeros after the gzip stream would be trailing garbage to a reader;
+         * no timestamp in the gzip header, so the same tar gives the same blob. */
+        if (archive_write_set_format_raw(a) != ARCHIVE_OK
+            || archive_write_add_filter_gzip(a) != ARCHIVE_OK
+            || archive_write_set_filter_option(a, "gzip", "timestamp", NULL) < ARCHIVE_WARN
+            || archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK
+            || archive_write_open(a, &g, NULL, gz_write, NULL) != ARCHIVE_OK) {
+                r = berth_error_new(err, EIO, "commit: gzip: %s", archive_error_string(a));
+        } else {
+                e = archive_entry_new();
+                archive_entry_set_pathname(e, "layer.tar");
+                archive_entry_set_filetype(e, AE_IFREG);
+                if (archive_write_header(a, e) != ARCHIVE_OK)
+                        r = berth_error_new(err, EIO, "commit: gzip: %s", archive_error_string(a));
+                archive_entry_free(e);
+        }
+        while (r >= 0 && (n = read(fd, buf, BLOCK)) != 0) {
+                if (n < 0) {
+                        r = berth_error_sys(err, errno, "commit: read layer");
+                        break;
+                }
+                EVP_DigestUpdate(sha, buf, (size_t) n);
+                if (archive_write_data(a, buf, (size_t) n) != n) {
+                        r = g.r < 0 ? g.r
+                                    : berth_error_new(err, EIO, "commit: gzip: %s",
+                                                      archive_error_string(a));
+                        break;
                 }
         }
-        if (n < 0) {
+        if (r >= 0 && (archive_write_close(a) != ARCHIVE_OK || g.r < 0))
+                r = g.r < 0 ? g.r
+                            : berth_error_new(err, EIO, "commit: gzip: %s",
+                                              archive_error_string(a));
+        EVP_DigestFinal_ex(sha, md, &mdlen);
+        EVP_MD_CTX_free(sha);
+        if (r < 0) {
                 content_ingest_abort(in);
-                return berth_error_sys(err, errno, "commit: read layer");
+                return r;
         }
+        strcpy(ret_diff_id, "sha256:");
+        for (unsigned i = 0; i < mdlen; i++)
+                snprintf(ret_diff_id + 7 + 2 * i, 3, "%02x", md[i]);
         content_ingest_digest(in, ret_digest);
         *ret_size = content_ingest_size(in);
         r = content_ingest_commit(in, ret_digest, *ret_size, err);
@@ -159,6 +229,18 @@ store_config(struct image_service *svc, struct json_object *parent,
         return r;
 }
 
+/* The new manifest is docker's v2s2 (as dockerd writes it): an OCI parent's layer types become
+ * their docker names, or registries and skopeo refuse the mix. */
+static const char *
+docker_layer_type(const char *mt)
+{
+        if (mt == NULL || strcmp(mt, "application/vnd.oci.image.layer.v1.tar+gzip") == 0)
+                return "application/vnd.docker.image.rootfs.diff.tar.gzip";
+        if (strcmp(mt, "application/vnd.oci.image.layer.v1.tar") == 0)
+                return "application/vnd.docker.image.rootfs.diff.tar";
+        return mt;
+}
+
 int
 image_service_commit(struct image_service *svc, int layer_fd,
                      const struct image_commit_options *o, char **ret_id, berth_error_t **err)
@@ -168,7 +250,7 @@ image_service_commit(struct image_service *svc, int layer_fd,
         struct image_record rec = {0};
         struct image_plan plan = {0};
         struct json_object *layers;
-        char layer[CONTENT_DIGEST_BUF], config[CONTENT_DIGEST_BUF];
+        char layer[CONTENT_DIGEST_BUF], config[CONTENT_DIGEST_BUF], diff_id[CONTENT_DIGEST_BUF];
         int64_t size = 0;
         size_t n;
         int r;
@@ -192,9 +274,9 @@ image_service_commit(struct image_service *svc, int layer_fd,
         if (r >= 0)
                 r = read_json_blob(svc, rec.id, &parent, err);
         if (r >= 0)
-                r = store_layer(svc, layer_fd, layer, &size, err);
+                r = store_layer(svc, layer_fd, layer, &size, diff_id, err);
         if (r >= 0)
-                r = store_config(svc, parent, o, layer, config, err);
+                r = store_config(svc, parent, o, diff_id, config, err);
         if (r >= 0) {
                 layers = get(manifest, "layers");
                 n = layers ? json_object_array_length(layers) : 0;
@@ -204,12 +286,11 @@ image_service_commit(struct image_service *svc, int layer_fd,
                         struct json_object *d = json_object_array_get_idx(layers, i);
                         const char *mt = json_object_get_string(get(d, "mediaType"));
                         strv_push(&plan.layers, json_object_get_string(get(d, "digest")));
-                        strv_push(&plan.layer_types,
-                                  mt ? mt : "application/vnd.docker.image.rootfs.diff.tar.gzip");
+                        strv_push(&plan.layer_types, docker_layer_type(mt));
                         plan.layer_sizes[i] = json_object_get_int64(get(d, "size"));
                 }
                 strv_push(&plan.layers, layer);
-                strv_push(&plan.layer_types, "application/vnd.docker.image.rootfs.diff.tar");
+                strv_push(&plan.layer_types, "application/vnd.docker.image.rootfs.diff.tar.gzip");
                 plan.layer_sizes[n] = size;
                 if (key)
                         strv_push(&plan.names, key);
