@@ -213,3 +213,18 @@ fs_sync_dir(const char *dir, berth_error_t **err)
                 return berth_error_sys(err, errno, "fsync \"%s\"", dir);
         return 0;
 }
+
+bool
+fs_is_mount_point(const char *dir)
+{
+        struct statx x;
+        struct stat a, b;
+        cleanup_free char *parent = NULL;
+
+        if (statx(AT_FDCWD, dir, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &x) == 0
+            && (x.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return (x.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+        parent = xasprintf("%s/..", dir);
+        return stat(dir, &a) == 0 && stat(parent, &b) == 0
+               && (a.st_dev != b.st_dev || a.st_ino == b.st_ino);
+}

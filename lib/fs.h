@@ -1,6 +1,8 @@
 /* lib/fs.h: file helpers: whole-file reads, plain and crash-safe writes, directories. */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,6 +21,9 @@ int fs_replace_file(int dirfd, const char *path, const char *data, size_t len, m
                     berth_error_t **err);
 /* mkdir -p; existing directories are fine. */
 int fs_mkdir_p(const char *path, mode_t mode, berth_error_t **err);
+/* Whether DIR is a mount point (a bind mount on the same filesystem included: statx's
+ * STATX_ATTR_MOUNT_ROOT; before Linux 5.8, a device other than its parent's). */
+bool fs_is_mount_point(const char *dir);
 /* fsync the directory DIR: what was created, renamed or removed in it is durable. */
 int fs_sync_dir(const char *dir, berth_error_t **err);
 /* rm -rf NAME below DIRFD without following symlinks; a missing NAME is success. */

@@ -42,6 +42,7 @@
 #include "supervisor/containers/run.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/logger/jsonfile.h"
+#include "supervisor/logger/lock.h"
 #include "supervisor/metadata/containers.h"
 
 struct attach_arg {
@@ -205,27 +206,6 @@ send_new(struct attach_arg *a, bool *ret_more)
         return r;
 }
 
-/* Whether the berth-logger of LOG_PATH has exited (it holds a shared flock on the log's
- * directory while it runs; none there, e.g. not started: true). */
-static bool
-logger_done(const char *log_path)
-{
-        cleanup_free char *d = xstrdup(log_path);
-        char *slash = strrchr(d, '/');
-        int fd;
-        bool done;
-
-        if (slash == NULL || slash == d)
-                return true;
-        *slash = '\0';
-        fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return true;
-        done = flock(fd, LOCK_EX | LOCK_NB) == 0;
-        close(fd);
-        return done;
-}
-
 /* Whether the client has gone altogether (not just closed its write side). */
 static bool
 client_gone(struct api_stream *s)
@@ -255,7 +235,7 @@ attach_session(struct api_stream *s, void *arg)
                         /* Exited: the logger may still be writing the last lines; it exits after
                          * them (at most 5 s: a process of the container's that keeps its stdout
                          * open keeps the logger too). */
-                        for (int i = 0; i < 1000 && !logger_done(a->log_path); i++) {
+                        for (int i = 0; i < 1000 && !logger_lock_free(a->log_path); i++) {
                                 sleep_ms(5);
                                 if (send_new(a, &more) < 0)
                                         break;

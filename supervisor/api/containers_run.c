@@ -186,7 +186,13 @@ wait_stream(struct api_stream *s, void *arg)
         }
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "StatusCode", json_object_new_int(code));
-        json_object_object_add(o, "Error", NULL);
+        if (a->w.error) {
+                struct json_object *e = json_object_new_object();
+                json_object_object_add(e, "Message", json_object_new_string(a->w.error));
+                json_object_object_add(o, "Error", e);
+        } else {
+                json_object_object_add(o, "Error", NULL);
+        }
         (void) api_stream_write_json(s, o);
         json_object_put(o);
 }

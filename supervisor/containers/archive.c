@@ -44,13 +44,6 @@ get(struct json_object *o, const char *key)
         return v;
 }
 
-static bool
-is_mounted(const char *dir, const char *parent)
-{
-        struct stat a, b;
-        return stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
-}
-
 int
 container_root_open(struct container_service *svc, const char *ref, bool mounts,
                     struct container_root *ret, berth_error_t **err)
@@ -79,7 +72,7 @@ container_root_open(struct container_service *svc, const char *ref, bool mounts,
         }
         bundle = xasprintf("%s/containers/%s", svc->exec_root, id);
         rootfs = xasprintf("%s/rootfs", bundle);
-        if (is_mounted(rootfs, bundle)) {
+        if (fs_is_mount_point(rootfs)) {
                 ret->id = xstrdup(id);
                 ret->path = TAKE_PTR(rootfs);
                 return 0;

@@ -22,13 +22,6 @@
 #include "supervisor/metadata/containers.h"
 #include "supervisor/snapshots/active.h"
 
-static bool
-is_mounted(const char *dir, const char *parent)
-{
-        struct stat a, b;
-        return stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
-}
-
 /* mkdir -p CWD inside ROOTFS, resolved there: a child chroots first, so no symlink in the image
  * can lead the directories outside (docker makes the working directory at start the same way,
  * through its container-rooted path resolution). */
@@ -94,7 +87,7 @@ container_bundle_prepare(struct container_service *svc, const char *id, char **r
         r = fs_replace_file(AT_FDCWD, dst, buf, len, 0600, err);
         if (r < 0)
                 return r;
-        if (!is_mounted(rootfs, bundle)) {
+        if (!fs_is_mount_point(rootfs)) {
                 r = auto_remove(svc, id)
                             ? snapshotter_active_mount_volatile(svc->snapshots, id, rootfs, err)
                             : snapshotter_active_mount(svc->snapshots, id, rootfs, err);
@@ -124,13 +117,13 @@ container_bundle_remove(struct container_service *svc, const char *id, berth_err
 
         if (access(bundle, F_OK) < 0)
                 return 0;
-        if (is_mounted(rootfs, bundle)) {
+        if (fs_is_mount_point(rootfs)) {
                 r = snapshotter_active_unmount(rootfs, err);
                 if (r < 0)
                         return r;
                 /* Never remove files through a mount still in place: they are the
                  * container's. */
-                if (is_mounted(rootfs, bundle))
+                if (fs_is_mount_point(rootfs))
                         return berth_error_new(err, EBUSY, "bundle rootfs \"%s\" still mounted",
                                                rootfs);
         }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +27,7 @@
 #include "supervisor/containers/health.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/events/bus.h"
+#include "supervisor/logger/lock.h"
 #include "supervisor/metadata/containers.h"
 #include "supervisor/tasks/address.h"
 #include "supervisor/tasks/events.h"
@@ -50,6 +50,8 @@ struct run_entry {
 struct run_exit_count {
         char *id;
         uint64_t n;
+        uint64_t removal_failures; /* --rm removals that failed (a "removed" wait ends then) */
+        char *removal_error;       /* the last one's message */
         int last_code;
         int64_t delay_ms;
         struct run_exit_count *next;
@@ -602,23 +604,6 @@ struct exit_job {
         bool teardown; /* false: the shim is gone already */
 };
 
-/* Up to TIMEOUT_MS for the berth-logger of ID to end: it holds a shared flock on the log's
- * directory while it runs (none there, as for a container started before the logger was: at
- * once). */
-static void
-logger_wait(struct container_runner *r, const char *id, int timeout_ms)
-{
-        cleanup_free char *dir = xasprintf("%s/containers/%s", r->svc->data_root, id);
-        cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-        if (fd < 0)
-                return;
-        for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK
-                             && waited < timeout_ms;
-             waited++)
-                usleep(1000);
-}
-
 static void
 handle_exit(struct exit_job *j)
 {
@@ -657,7 +642,11 @@ handle_exit(struct exit_job *j)
         }
         /* As dockerd, the exit is reported once the output is in the log: the shim's Delete
          * told berth-logger to drain and end. */
-        logger_wait(r, j->id, LOGGER_DRAIN_MS);
+        {
+                cleanup_free char *log = xasprintf("%s/containers/%s/%s-json.log",
+                                                   r->svc->data_root, j->id, j->id);
+                logger_lock_wait(log, LOGGER_DRAIN_MS);
+        }
         x.at = rfc3339_of(j->sec, j->nsec);
         if (record_change(r, j->id, mark_exited, &x, &err) < 0) {
                 log_warn("container %s: record the exit: %s", j->id, err->msg);
@@ -695,6 +684,14 @@ handle_exit(struct exit_job *j)
         if (autoremove && !again) {
                 if (container_service_remove(r->svc, j->id, false, true, &err) < 0) {
                         log_warn("container %s: auto-remove: %s", j->id, err->msg);
+                        /* As dockerd's SetRemovalError: a "removed" wait ends with it. */
+                        pthread_mutex_lock(&r->lock);
+                        struct run_exit_count *fx = exits_of(r, j->id);
+                        fx->removal_failures++;
+                        free(fx->removal_error);
+                        fx->removal_error = xasprintf("Could not remove container: %s", err->msg);
+                        pthread_cond_broadcast(&r->cond);
+                        pthread_mutex_unlock(&r->lock);
                         berth_error_free(err), err = NULL;
                 } else {
                         container_run_removed(r, j->id, doc);
@@ -1084,6 +1081,8 @@ container_run_wait_begin(struct container_runner *r, const char *ref,
         pthread_mutex_lock(&r->lock);
         ret->exits_at_start = exits_of(r, id)->n;
         ret->removals_at_start = r->removals;
+        ret->removal_failures_at_start = exits_of(r, id)->removal_failures;
+        ret->error = NULL;
         pthread_mutex_unlock(&r->lock);
         ret->cond = cond;
         ret->id = TAKE_PTR(id);
@@ -1116,6 +1115,12 @@ container_run_wait_poll(struct container_runner *r, struct container_wait *w, in
                 } else if (w->cond == CONTAINER_WAIT_NEXT_EXIT && x->n > w->exits_at_start) {
                         *ret_code = x->last_code;
                         rc = 0;
+                } else if (w->cond == CONTAINER_WAIT_REMOVED
+                           && x->removal_failures > w->removal_failures_at_start) {
+                        *ret_code = x->last_code;
+                        free(w->error);
+                        w->error = xstrdup(x->removal_error ? x->removal_error : "removal failed");
+                        rc = 0;
                 } else if (w->cond == CONTAINER_WAIT_REMOVED && r->removals > w->removals_at_start
                            && e == NULL) {
                         cleanup_json struct json_object *doc = NULL;
@@ -1139,6 +1144,8 @@ container_wait_done(struct container_wait *w)
 {
         free(w->id);
         w->id = NULL;
+        free(w->error);
+        w->error = NULL;
 }
 
 /* --- open, close, restore --- */
@@ -1322,6 +1329,7 @@ container_runner_close(struct container_runner *r)
         for (struct run_exit_count *x = r->exits, *next; x; x = next) {
                 next = x->next;
                 free(x->id);
+                free(x->removal_error);
                 free(x);
         }
         free(r->logger_path);

@@ -106,6 +106,8 @@ struct container_wait {
         enum container_wait_condition cond;
         uint64_t exits_at_start;
         uint64_t removals_at_start;
+        uint64_t removal_failures_at_start;
+        char *error; /* set when the condition ended in an error (a --rm removal that failed) */
 };
 /* Resolve REF and remember where its exit count stands. */
 int container_run_wait_begin(struct container_runner *r, const char *ref,

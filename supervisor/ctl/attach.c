@@ -363,6 +363,12 @@ wait_thread(void *arg)
                 if (r.status == 200 && w->body && (o = json_tokener_parse(w->body)) != NULL) {
                         w->code = json_object_get_int(get(o, "StatusCode"));
                         w->rc = 0;
+                        if (get(get(o, "Error"), "Message")) {
+                                /* docker's CLI: the message, status 125. */
+                                fprintf(stderr, "Error waiting for container: %s\n",
+                                        json_object_get_string(get(get(o, "Error"), "Message")));
+                                w->code = 125;
+                        }
                 }
                 ctl_reply_done(&r);
         }

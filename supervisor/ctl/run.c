@@ -102,6 +102,16 @@ wait_one(const char *host, const char *name, const char *cond, int *ret_code)
                 return 1;
         }
         *ret_code = json_object_get_int(v);
+        {
+                /* docker's CLI: "Error waiting for container: MESSAGE", status 125. */
+                struct json_object *e = NULL, *m = NULL;
+                if (json_object_object_get_ex(o, "Error", &e) && e
+                    && json_object_object_get_ex(e, "Message", &m)) {
+                        fprintf(stderr, "Error waiting for container: %s\n",
+                                json_object_get_string(m));
+                        *ret_code = 125;
+                }
+        }
         ctl_reply_done(&r);
         return 0;
 }

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/idle_trim.h"
 #include "supervisor/logger/jsonfile.h"
+#include "supervisor/logger/lock.h"
 
 #define LINE_MAX_BYTES 16384
 
@@ -55,25 +55,6 @@ open_log(void)
                 return -1;
         written = fstat(out, &st) == 0 ? st.st_size : 0;
         return 0;
-}
-
-/* A shared flock on the log's directory, held until we exit: berthd's attach can take it
- * exclusively once the last line is written. */
-static void
-lock_log_dir(void)
-{
-        char *d = strdup(path), *slash = d ? strrchr(d, '/') : NULL;
-        int fd;
-
-        if (slash == NULL) {
-                free(d);
-                return;
-        }
-        slash[slash == d] = '\0';
-        fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0 && flock(fd, LOCK_SH) < 0)
-                close(fd);
-        free(d);
 }
 
 static void
@@ -161,7 +142,7 @@ main(int argc, char **argv)
                         path ? path : "(no path argument)", strerror(errno));
                 return 1;
         }
-        lock_log_dir();
+        logger_lock_hold(path);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
         close(5); /* ready */

@@ -95,6 +95,26 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	[ "$(api_status -X POST "/v1.41/containers/nosuch/wait")" = 404 ]
 }
 
+@test "run: a --rm whose removal fails ends with docker's error (125) instead of waiting forever" {
+	local cid=$BATS_TEST_TMPDIR/cid id rc=0 dir
+	"${C[@]}" run --rm --cidfile "$cid" busybox sleep 1 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local job=$!
+	wait_for 5 test -s "$cid"
+	id=$(cat "$cid")
+	dir=$BD/data/containers/$id
+	# An immutable directory: the removal cannot delete what is in it.
+	chattr +i "$dir"
+	wait "$job" || rc=$?
+	chattr -i "$dir"
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$rc" = 125 ]
+	grep -q "Error waiting for container: Could not remove container" "$BATS_TEST_TMPDIR/err"
+	# The record went first; what is left of the files is swept (here by hand).
+	[ "$(api_status "/v1.41/containers/$id/json")" = 404 ]
+	rm -rf "$dir"
+	nothing_left "$id"
+}
+
 @test "run: start failures: 127/126 with docker's text, nothing left" {
 	local id
 	id=$("${C[@]}" create busybox nosuch)
