@@ -17,6 +17,7 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/volumes.h"
 #include "supervisor/containers/health.h"
 
 static struct json_object *
@@ -342,8 +343,8 @@ mounts_of(struct json_object *hc)
                         xstrdup(json_object_get_string(json_object_array_get_idx(binds, i)));
                 char *dst = strchr(b, ':'), *mode = NULL;
                 struct json_object *m;
-                if (dst == NULL)
-                        continue;
+                if (dst == NULL || b[0] != '/')
+                        continue; /* a volume: shown from the record's BerthVolumes */
                 *dst++ = '\0';
                 mode = strchr(dst, ':');
                 if (mode)
@@ -376,6 +377,16 @@ mounts_of(struct json_object *hc)
                 json_object_object_add(m, "Propagation", json_object_new_string("rprivate"));
                 json_object_array_add(out, m);
         }
+        return out;
+}
+
+/* Binds and Mounts, then the volumes (containers/volumes.c). */
+static struct json_object *
+mounts_of_record(struct json_object *rec)
+{
+        struct json_object *out = mounts_of(get(rec, "HostConfig"));
+
+        container_volumes_inspect(rec, out);
         return out;
 }
 
@@ -417,7 +428,7 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "HostConfig", hc);
         json_object_object_add(ns, "Networks", json_object_new_object());
         json_object_object_add(o, "NetworkSettings", ns);
-        json_object_object_add(o, "Mounts", mounts_of(get(rec, "HostConfig")));
+        json_object_object_add(o, "Mounts", mounts_of_record(rec));
         return o;
 }
 
@@ -489,7 +500,7 @@ container_inspect_build(struct json_object *rec, const char *driver, const char 
         json_object_object_add(gd, "Data", data);
         json_object_object_add(gd, "Name", json_object_new_string(driver));
         json_object_object_add(o, "GraphDriver", gd);
-        json_object_object_add(o, "Mounts", mounts_of(get(rec, "HostConfig")));
+        json_object_object_add(o, "Mounts", mounts_of_record(rec));
         json_object_object_add(o, "Config", copy(get(rec, "Config")));
         json_object_object_add(o, "NetworkSettings", network_settings());
         return o;

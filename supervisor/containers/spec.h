@@ -28,6 +28,9 @@ struct container_spec_input {
         container_device_stat_fn device_stat; /* NULL: --device is refused */
         const char *init_path; /* berth-init on the host (--init); NULL: --init is refused */
         bool init_default;     /* daemon.json "init": HostConfig.Init when the request has none */
+        /* The container's volumes (containers/volumes.h: {Source, Destination, RW}), bound
+         * after the Binds and Mounts; NULL: none. */
+        struct json_object *volumes;
 };
 
 /* docker's 14 default capabilities, CAP_-prefixed, NULL-terminated. */

@@ -267,6 +267,35 @@ add_device(struct json_object *hc, const char *s, berth_error_t **err)
         return 0;
 }
 
+/* --mount's volume-nocopy, volume-driver, volume-opt=K=V and volume-label=K=V into
+ * VolumeOptions (NoCopy, DriverConfig {Name, Options}, Labels), as the docker CLI sends them. */
+static bool
+volume_option(struct json_object *m, const char *k, const char *v, bool has_value)
+{
+        struct json_object *vo = obj(m, "VolumeOptions");
+
+        if (strcmp(k, "nocopy") == 0) {
+                json_object_object_add(vo, "NoCopy",
+                                       json_object_new_boolean(!has_value || strcmp(v, "true") == 0
+                                                               || strcmp(v, "1") == 0));
+                return true;
+        }
+        if (strcmp(k, "driver") == 0) {
+                json_object_object_add(obj(vo, "DriverConfig"), "Name", json_object_new_string(v));
+                return true;
+        }
+        if (strcmp(k, "opt") == 0 || strcmp(k, "label") == 0) {
+                const char *eq = strchr(v, '=');
+                cleanup_free char *key = eq ? xstrndup(v, (size_t) (eq - v)) : xstrdup(v);
+                struct json_object *into = strcmp(k, "opt") == 0
+                                                   ? obj(obj(vo, "DriverConfig"), "Options")
+                                                   : obj(vo, "Labels");
+                json_object_object_add(into, key, json_object_new_string(eq ? eq + 1 : ""));
+                return true;
+        }
+        return false;
+}
+
 static int
 add_mount(struct json_object *hc, const char *s, berth_error_t **err)
 {
@@ -294,6 +323,8 @@ add_mount(struct json_object *hc, const char *s, berth_error_t **err)
                         struct json_object *bo = json_object_new_object();
                         json_object_object_add(bo, "Propagation", json_object_new_string(v));
                         json_object_object_add(m, "BindOptions", bo);
+                } else if (strncmp(k, "volume-", 7) == 0 && volume_option(m, k + 7, v, eq != NULL)) {
+                        ;
                 } else {
                         json_object_put(m);
                         return berth_error_new(err, EINVAL, "unexpected key '%s' in '%s'", k, s);
@@ -737,8 +768,8 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 break;
         }
         case 'v': {
-                /* "/path" alone is an anonymous volume; "src:dst[:opts]" a bind (or, for a
-                 * name, a named volume, which berthd refuses for now). */
+                /* "/path" alone is an anonymous volume; "src:dst[:opts]" a bind, or for a
+                 * name a named volume. */
                 if (strchr(arg, ':') == NULL)
                         json_object_object_add(obj(cfg, "Volumes"), arg, json_object_new_object());
                 else
