@@ -214,7 +214,7 @@ vol_names() { api /v1.41/volumes | jq -r '[.Volumes[]?.Name] | sort | join(" ")'
 	[ -z "$output" ]
 	no_volume_mounts
 	# mount and unmount events in docker's shape
-	api "/v1.41/events?since=0&until=$(date +%s)&filters=%7B%22type%22%3A%7B%22volume%22%3Atrue%7D%7D" >"$BATS_TEST_TMPDIR/ev"
+	api "/v1.41/events?since=0&until=$(($(date +%s) + 1))&filters=%7B%22type%22%3A%7B%22volume%22%3Atrue%7D%7D" >"$BATS_TEST_TMPDIR/ev"
 	jq -se --arg id "$a" 'map(select(.Action == "mount" and .Actor.Attributes.container == $id))[0].Actor == {"ID":"tv","Attributes":{"container":$id,"destination":"/t","driver":"local","propagation":"","read/write":"true"}}' "$BATS_TEST_TMPDIR/ev"
 	jq -se --arg id "$a" 'map(select(.Action == "unmount" and .Actor.Attributes.container == $id)) | length == 1' "$BATS_TEST_TMPDIR/ev"
 	jq -se 'map(select(.Action == "create" and .Actor.ID == "tv")) | length == 1' "$BATS_TEST_TMPDIR/ev"
@@ -227,6 +227,7 @@ vol_names() { api /v1.41/volumes | jq -r '[.Volumes[]?.Name] | sort | join(" ")'
 	[ "$output" = fromhost ]
 	[ "$(cat "$host/w")" = back ]
 	no_volume_mounts
+	"${C[@]}" rm "$a" "$b" >/dev/null
 	"${C[@]}" volume rm bv tv
 	[ "$(cat "$host/h")" = fromhost ]
 	# bad options are refused at create with dockerd's texts
