@@ -3,7 +3,6 @@
 #include <config.h>
 
 #include "supervisor/api/images.h"
-#include "supervisor/api/volumes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +23,7 @@
 #include "supervisor/api/pull.h"
 #include "supervisor/api/images_filter.h"
 #include "supervisor/api/containers.h"
+#include "supervisor/api/volumes.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/registry.h"
 #include "supervisor/images/service.h"

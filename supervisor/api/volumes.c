@@ -116,7 +116,7 @@ api_volumes_create(const struct api_ctx *ctx, const struct api_request *req,
                           ? get(body, "DriverOpts")
                           : NULL;
         cr.labels = json_object_is_type(get(body, "Labels"), json_type_object) ? get(body, "Labels")
-                                                                              : NULL;
+                                                                               : NULL;
         if (volume_store_create(store_of(ctx), &cr, &vol, &created, &err) < 0) {
                 fail(resp, err);
                 return;
@@ -231,8 +231,7 @@ api_volumes_df(const struct api_ctx *ctx)
         struct volume_filters f = {.dangling = -1};
         struct json_object *out = json_object_new_array();
 
-        if (store_of(ctx) == NULL
-            || container_volumes_list(ctx->containers, &f, &vols, &err) < 0
+        if (store_of(ctx) == NULL || container_volumes_list(ctx->containers, &f, &vols, &err) < 0
             || metadata_containers_list(ctx->db, &all, &err) < 0)
                 return out;
         for (size_t i = 0; i < json_object_array_length(vols); i++) {
@@ -241,11 +240,11 @@ api_volumes_df(const struct api_ctx *ctx)
                 cleanup_free char *data = volume_store_data_path(store_of(ctx), name);
                 int refs = 0;
                 for (size_t j = 0; j < json_object_array_length(all); j++) {
-                        struct json_object *bv = get(json_object_array_get_idx(all, j),
-                                                     "BerthVolumes");
+                        struct json_object *bv =
+                                get(json_object_array_get_idx(all, j), "BerthVolumes");
                         for (size_t k = 0; bv && k < json_object_array_length(bv); k++)
-                                if (strcmp(json_object_get_string(get(
-                                                   json_object_array_get_idx(bv, k), "Name")),
+                                if (strcmp(json_object_get_string(
+                                                   get(json_object_array_get_idx(bv, k), "Name")),
                                            name)
                                     == 0) {
                                         refs++;

@@ -17,8 +17,8 @@
 #include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
-#include "supervisor/containers/volumes.h"
 #include "supervisor/containers/health.h"
+#include "supervisor/containers/volumes.h"
 
 static struct json_object *
 get(struct json_object *o, const char *key)

@@ -133,16 +133,16 @@ container_volumes_inspect(struct json_object *rec, struct json_object *out)
                 json_object_object_add(m, "Driver",
                                        json_object_new_string(get_str(v, "Driver") ?: "local"));
                 json_object_object_add(m, "Mode", json_object_new_string(get_str(v, "Mode") ?: ""));
-                json_object_object_add(m, "RW",
-                                       json_object_new_boolean(json_object_get_boolean(get(v, "RW"))));
+                json_object_object_add(
+                        m, "RW", json_object_new_boolean(json_object_get_boolean(get(v, "RW"))));
                 json_object_object_add(m, "Propagation", json_object_new_string(""));
                 json_object_array_add(out, m);
         }
 }
 
 int
-container_volumes_mount(struct container_service *svc, struct json_object *rec,
-                        const char *rootfs, berth_error_t **err)
+container_volumes_mount(struct container_service *svc, struct json_object *rec, const char *rootfs,
+                        berth_error_t **err)
 {
         struct json_object *vols = get(rec, "BerthVolumes");
         const char *id = get_str(rec, "Id");
@@ -155,9 +155,9 @@ container_volumes_mount(struct container_service *svc, struct json_object *rec,
                 struct json_object *v = json_object_array_get_idx(vols, i);
                 const char *name = get_str(v, "Name"), *dst = get_str(v, "Destination");
                 bool rw = json_object_get_boolean(get(v, "RW"));
-                char *attrs[] = {"container",  (char *) id, "destination", (char *) dst,
-                                 "propagation", "",         "read/write",  rw ? "true" : "false",
-                                 NULL};
+                char *attrs[] = {"container",  (char *) id,           "destination",
+                                 (char *) dst, "propagation",         "",
+                                 "read/write", rw ? "true" : "false", NULL};
                 r = volume_store_use(svc->volumes, name, id, rootfs ? attrs : NULL, err);
                 if (r < 0)
                         break;
@@ -250,8 +250,7 @@ container_volumes_remove_anonymous(struct container_service *svc, struct json_ob
                 if (users) /* used by another container: kept, as dockerd */
                         continue;
                 if (volume_store_remove(svc->volumes, name, NULL, &e) < 0 && e->code != ENOENT)
-                        log_warn("container %s: remove volume %s: %s, ignoring", id, name,
-                                 e->msg);
+                        log_warn("container %s: remove volume %s: %s, ignoring", id, name, e->msg);
         }
 }
 

@@ -18,8 +18,8 @@ struct volume_filters;
  * Anonymous}) and *ret_created (the names made now, for container_volumes_undo) are the
  * caller's. */
 int container_volumes_prepare(struct container_service *svc, struct json_object *config,
-                              struct json_object *hc, struct json_object **ret,
-                              char ***ret_created, berth_error_t **err);
+                              struct json_object *hc, struct json_object **ret, char ***ret_created,
+                              berth_error_t **err);
 /* A failed create: remove the volumes it made. */
 void container_volumes_undo(struct container_service *svc, char *const *created);
 /* docker's inspect entries of record REC's volumes, appended to OUT: {Type "volume", Name,

@@ -323,7 +323,8 @@ add_mount(struct json_object *hc, const char *s, berth_error_t **err)
                         struct json_object *bo = json_object_new_object();
                         json_object_object_add(bo, "Propagation", json_object_new_string(v));
                         json_object_object_add(m, "BindOptions", bo);
-                } else if (strncmp(k, "volume-", 7) == 0 && volume_option(m, k + 7, v, eq != NULL)) {
+                } else if (strncmp(k, "volume-", 7) == 0
+                           && volume_option(m, k + 7, v, eq != NULL)) {
                         ;
                 } else {
                         json_object_put(m);

@@ -350,8 +350,7 @@ cmd_inspect(const char *host, int argc, char **argv)
 static int
 cmd_rm(const char *host, int argc, char **argv)
 {
-        static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
+        static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
         bool force = false;
         int c, rc = 0;
 

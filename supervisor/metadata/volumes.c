@@ -44,7 +44,8 @@ metadata_volumes_create(struct metadata_db *db, struct json_object *doc, berth_e
         MDB_val k, v;
         int r, rc;
 
-        if (!json_object_object_get_ex(doc, "Name", &n) || !json_object_is_type(n, json_type_string))
+        if (!json_object_object_get_ex(doc, "Name", &n)
+            || !json_object_is_type(n, json_type_string))
                 return berth_error_new(err, EINVAL, "volume record without Name");
         name = json_object_get_string(n);
         s = json_object_to_json_string_ext(doc,

@@ -55,8 +55,8 @@ copy_file(int sfd, int dfd, const char *name, const struct stat *st)
                         n = -1;
                         break;
                 }
-        if (n == 0 && (fchown(out, st->st_uid, st->st_gid) < 0
-                       || fchmod(out, st->st_mode & 07777) < 0))
+        if (n == 0
+            && (fchown(out, st->st_uid, st->st_gid) < 0 || fchmod(out, st->st_mode & 07777) < 0))
                 n = -1;
         close(in);
         if (n == 0) {

@@ -14,8 +14,8 @@ enum volume_filter_use {
 };
 
 struct volume_filters {
-        int dangling; /* -1: any; 1: unused only; 0: used only */
-        char **names; /* regular expressions searched in the name (moby's filters.Match) */
+        int dangling;      /* -1: any; 1: unused only; 0: used only */
+        char **names;      /* regular expressions searched in the name (moby's filters.Match) */
         char **labels;     /* "k" or "k=v": all must hold */
         char **not_labels; /* label!: none may hold */
         char **drivers;

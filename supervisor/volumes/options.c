@@ -43,8 +43,7 @@ volume_options_check(const char *name, struct json_object *opts, berth_error_t *
         if (opts == NULL)
                 return 0;
         if (!json_object_is_type(opts, json_type_object))
-                return berth_error_new(err, EINVAL, "create %s: options: expected an object",
-                                       name);
+                return berth_error_new(err, EINVAL, "create %s: options: expected an object", name);
         json_object_object_foreach(opts, k, v) {
                 if (strcmp(k, "size") == 0)
                         return berth_error_new(

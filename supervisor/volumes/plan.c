@@ -87,8 +87,8 @@ parse_mode(const char *spec, const char *mode, struct volume_mount *m, berth_err
              t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "ro") == 0 || strcmp(t, "rw") == 0) {
                         if (seen_rw)
-                                return berth_error_new(
-                                        err, EINVAL, "invalid volume specification: '%s'", spec);
+                                return berth_error_new(err, EINVAL,
+                                                       "invalid volume specification: '%s'", spec);
                         seen_rw = true;
                         m->rw = strcmp(t, "rw") == 0;
                 } else if (strcmp(t, "nocopy") == 0) {
@@ -177,8 +177,9 @@ parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, ber
         int r;
 
         if (dst == NULL || dst[0] == '\0')
-                return berth_error_new(err, EINVAL,
-                                       "invalid mount config for type \"volume\": field Target must not be empty");
+                return berth_error_new(
+                        err, EINVAL,
+                        "invalid mount config for type \"volume\": field Target must not be empty");
         if (dst[0] != '/')
                 return berth_error_new(
                         err, EINVAL,

@@ -11,10 +11,10 @@
 struct json_object;
 
 struct volume_mount {
-        char *name;        /* NULL: anonymous (a new volume with a random name) */
-        char *destination; /* absolute, inside the container */
-        char *driver;      /* "local" */
-        char *mode;        /* docker's Mode as inspect shows it: "z", "ro", "" */
+        char *name;                      /* NULL: anonymous (a new volume with a random name) */
+        char *destination;               /* absolute, inside the container */
+        char *driver;                    /* "local" */
+        char *mode;                      /* docker's Mode as inspect shows it: "z", "ro", "" */
         struct json_object *driver_opts; /* --mount volume-opt=k=v (an object), or NULL */
         struct json_object *labels;      /* --mount volume-label=k=v (an object), or NULL */
         bool rw;

@@ -179,7 +179,8 @@ api_shape(const struct volume_store *s, struct json_object *doc, bool with_anon)
 
         json_object_object_add(o, "CreatedAt",
                                json_object_new_string(get_str(doc, "CreatedAt") ?: ""));
-        json_object_object_add(o, "Driver", json_object_new_string(get_str(doc, "Driver") ?: "local"));
+        json_object_object_add(o, "Driver",
+                               json_object_new_string(get_str(doc, "Driver") ?: "local"));
         json_object_object_add(o, "Labels", json_object_get(get(doc, "Labels")));
         json_object_object_add(o, "Mountpoint", json_object_new_string(mp));
         json_object_object_add(o, "Name", json_object_new_string(name ? name : ""));
@@ -217,8 +218,8 @@ copy_or_null(struct json_object *o)
 }
 
 static int
-create_locked(struct volume_store *s, const struct volume_create_req *req,
-              struct json_object **ret, bool *ret_created, berth_error_t **err)
+create_locked(struct volume_store *s, const struct volume_create_req *req, struct json_object **ret,
+              bool *ret_created, berth_error_t **err)
 {
         cleanup_free char *gen = NULL, *dir = NULL, *data = NULL, *created = NULL;
         cleanup_json struct json_object *doc = NULL, *old = NULL;
@@ -246,15 +247,15 @@ create_locked(struct volume_store *s, const struct volume_create_req *req,
                 return 0;
         }
         if (strcmp(driver, "local") != 0)
-                return berth_error_new(err, EOPNOTSUPP,
-                                       "create %s: volume driver \"%s\": only the local driver is supported",
-                                       name, driver);
+                return berth_error_new(
+                        err, EOPNOTSUPP,
+                        "create %s: volume driver \"%s\": only the local driver is supported", name,
+                        driver);
         r = volume_options_check(name, req->opts, err);
         if (r < 0)
                 return r;
         if (req->labels && !json_object_is_type(req->labels, json_type_object))
-                return berth_error_new(err, EINVAL, "create %s: labels: expected an object",
-                                       name);
+                return berth_error_new(err, EINVAL, "create %s: labels: expected an object", name);
         /* The directory first, then the record: a crash between the two leaves a directory
          * that volume_store_open sweeps, never a record without its data. */
         dir = xasprintf("%s/%s", s->root, name);
@@ -458,10 +459,9 @@ mount_options(const char *name, struct json_object *opts, const char *data, bert
                 volume_mount_args_done(&a);
                 return r;
         }
-        if (a.remount_ro
-            && mount(NULL, data, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
-                r = berth_error_sys(err, errno, "error while mounting volume '%s': remount read-only",
-                                    data);
+        if (a.remount_ro && mount(NULL, data, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+                r = berth_error_sys(err, errno,
+                                    "error while mounting volume '%s': remount read-only", data);
                 cleanup_error berth_error_t *e2 = NULL; /* best effort: the mount failed */
                 (void) unmount_data(data, &e2);
                 volume_mount_args_done(&a);
@@ -519,8 +519,7 @@ volume_store_use(struct volume_store *s, const char *name, const char *id, char 
 }
 
 int
-volume_store_release(struct volume_store *s, const char *name, const char *id,
-                     berth_error_t **err)
+volume_store_release(struct volume_store *s, const char *name, const char *id, berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL;
         cleanup_error berth_error_t *gone = NULL; /* removed meanwhile: nothing to unmount */

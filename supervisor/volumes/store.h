@@ -36,9 +36,9 @@ int volume_store_open(struct volume_store *s, struct metadata_db *db, struct eve
 void volume_store_close(struct volume_store *s);
 
 struct volume_create_req {
-        const char *name;          /* NULL or "": a random name */
-        bool anonymous;            /* made for a container's unnamed mount (rm -v removes it) */
-        const char *driver;        /* NULL or "": "local" */
+        const char *name;           /* NULL or "": a random name */
+        bool anonymous;             /* made for a container's unnamed mount (rm -v removes it) */
+        const char *driver;         /* NULL or "": "local" */
         struct json_object *opts;   /* DriverOpts (type, device, o), may be NULL */
         struct json_object *labels; /* may be NULL */
 };
@@ -69,8 +69,8 @@ char *volume_store_data_path(const struct volume_store *s, const char *name);
 /* Container ID starts using NAME: the first user mounts the driver's options (tmpfs, bind, …)
  * on _data. ATTRS (key, value, …, NULL) go on the "mount" event; NULL: no event (live restore
  * counts a running container again). Idempotent per ID. */
-int volume_store_use(struct volume_store *s, const char *name, const char *id,
-                     char *const *attrs, berth_error_t **err);
+int volume_store_use(struct volume_store *s, const char *name, const char *id, char *const *attrs,
+                     berth_error_t **err);
 /* ID stops using NAME: the last user unmounts it ("unmount" event). Never fails for a volume
  * not in use. */
 int volume_store_release(struct volume_store *s, const char *name, const char *id,

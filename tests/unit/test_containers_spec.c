@@ -118,7 +118,11 @@ test_volumes(void **state)
         (void) state;
         assert_int_equal(container_config_merge(NULL, req, ID, &merged, &err), 0);
         in = (struct container_spec_input){
-                .id = ID, .config = merged, .host_config = hc, .user = &user, .ncpu = 2,
+                .id = ID,
+                .config = merged,
+                .host_config = hc,
+                .user = &user,
+                .ncpu = 2,
                 .volumes = vols,
         };
         assert_int_equal(container_spec_build(&in, &spec, &err), 0);
@@ -132,12 +136,14 @@ test_volumes(void **state)
                 assert_string_not_equal(dst, "/lone");
                 if (strcmp(dst, "/data") == 0) {
                         found++;
-                        assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-                                            "[\"rbind\",\"rprivate\"]");
+                        assert_string_equal(
+                                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                                "[\"rbind\",\"rprivate\"]");
                 } else if (strcmp(dst, "/m") == 0) {
                         found++;
-                        assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-                                            "[\"rbind\",\"rprivate\",\"ro\"]");
+                        assert_string_equal(
+                                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                                "[\"rbind\",\"rprivate\",\"ro\"]");
                 }
         }
         assert_int_equal(found, 2);

@@ -48,8 +48,8 @@ test_list_filters(void **state)
         assert_true(match("{\"name\":{\"data\":true}}", VOLUME_FILTER_LIST, web, false));
         assert_true(match("{\"name\":{\"^web\":true}}", VOLUME_FILTER_LIST, web, false));
         assert_false(match("{\"name\":{\"^data\":true}}", VOLUME_FILTER_LIST, web, false));
-        assert_true(match("{\"name\":{\"nope\":true,\"web\":true}}", VOLUME_FILTER_LIST, web,
-                          false));
+        assert_true(
+                match("{\"name\":{\"nope\":true,\"web\":true}}", VOLUME_FILTER_LIST, web, false));
         assert_true(match("{\"driver\":{\"local\":true}}", VOLUME_FILTER_LIST, web, false));
         assert_false(match("{\"driver\":{\"nfs\":true}}", VOLUME_FILTER_LIST, web, false));
         /* labels: every one must hold */
@@ -79,22 +79,22 @@ test_bad_filters(void **state)
         cleanup_error berth_error_t *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL, *e5 = NULL;
 
         (void) state;
-        assert_int_equal(volume_filters_parse("{\"bogus\":{\"x\":true}}", VOLUME_FILTER_LIST, &f,
-                                              &e1),
-                         -EINVAL);
+        assert_int_equal(
+                volume_filters_parse("{\"bogus\":{\"x\":true}}", VOLUME_FILTER_LIST, &f, &e1),
+                -EINVAL);
         assert_string_equal(e1->msg, "Invalid filter 'bogus'");
-        assert_int_equal(volume_filters_parse("{\"dangling\":{\"maybe\":true}}",
-                                              VOLUME_FILTER_LIST, &f, &e2),
+        assert_int_equal(volume_filters_parse("{\"dangling\":{\"maybe\":true}}", VOLUME_FILTER_LIST,
+                                              &f, &e2),
                          -EINVAL);
         assert_string_equal(e2->msg, "Invalid filter 'dangling=maybe'");
         /* API 1.41's prune takes label and label! only */
-        assert_int_equal(volume_filters_parse("{\"dangling\":{\"true\":true}}",
-                                              VOLUME_FILTER_PRUNE, &f, &e3),
+        assert_int_equal(volume_filters_parse("{\"dangling\":{\"true\":true}}", VOLUME_FILTER_PRUNE,
+                                              &f, &e3),
                          -EINVAL);
         assert_string_equal(e3->msg, "Invalid filter 'dangling'");
-        assert_int_equal(volume_filters_parse("{\"label!\":{\"a\":true}}", VOLUME_FILTER_LIST, &f,
-                                              &e4),
-                         -EINVAL);
+        assert_int_equal(
+                volume_filters_parse("{\"label!\":{\"a\":true}}", VOLUME_FILTER_LIST, &f, &e4),
+                -EINVAL);
         assert_int_equal(volume_filters_parse("[1", VOLUME_FILTER_LIST, &f, &e5), -EINVAL);
 }
 

@@ -65,8 +65,8 @@ test_build_tmpfs(void **state)
 static void
 test_build_bind(void **state)
 {
-        cleanup_json struct json_object *o = json_tokener_parse(
-                "{\"type\":\"none\",\"device\":\"/srv/x\",\"o\":\"bind,ro\"}");
+        cleanup_json struct json_object *o =
+                json_tokener_parse("{\"type\":\"none\",\"device\":\"/srv/x\",\"o\":\"bind,ro\"}");
         cleanup_json struct json_object *none = json_tokener_parse("{}");
         cleanup_error berth_error_t *err = NULL;
         struct volume_mount_args a = {0};

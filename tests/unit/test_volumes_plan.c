@@ -125,22 +125,27 @@ static void
 test_errors(void **state)
 {
         (void) state;
-        expect_error("{}", "{\"Binds\":[\"aa:/x\",\"bb:/x\"]}", EINVAL, "Duplicate mount point: /x");
+        expect_error("{}", "{\"Binds\":[\"aa:/x\",\"bb:/x\"]}", EINVAL,
+                     "Duplicate mount point: /x");
         expect_error("{}", "{\"Binds\":[\"/h:/x\",\"bb:/x/\"]}", EINVAL,
                      "Duplicate mount point: /x");
-        expect_error("{}", "{\"Binds\":[\"data:rel\"]}", EINVAL,
-                     "invalid volume specification: 'data:rel': invalid mount config for type \"volume\": invalid mount path: 'rel' mount path must be absolute");
-        expect_error("{}", "{\"Binds\":[\"data:/\"]}", EINVAL,
-                     "invalid volume specification: 'data:/': invalid mount config for type \"volume\": invalid specification: destination can't be '/'");
+        expect_error(
+                "{}", "{\"Binds\":[\"data:rel\"]}", EINVAL,
+                "invalid volume specification: 'data:rel': invalid mount config for type \"volume\": invalid mount path: 'rel' mount path must be absolute");
+        expect_error(
+                "{}", "{\"Binds\":[\"data:/\"]}", EINVAL,
+                "invalid volume specification: 'data:/': invalid mount config for type \"volume\": invalid specification: destination can't be '/'");
         expect_error("{}", "{\"Binds\":[\"data\"]}", EINVAL,
                      "invalid volume specification: 'data'");
         expect_error("{}", "{\"Binds\":[\"data:/d:bogus\"]}", EINVAL, "invalid mode: bogus");
         expect_error("{}", "{\"Binds\":[\"data:/d:ro,rw\"]}", EINVAL,
                      "invalid volume specification: 'data:/d:ro,rw'");
-        expect_error("{}", "{\"Binds\":[\"b@d:/d\"]}", EINVAL,
-                     "create b@d: \"b@d\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");
-        expect_error("{}", "{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"rel\"}]}", EINVAL,
-                     "invalid mount config for type \"volume\": invalid mount path: 'rel' mount path must be absolute");
+        expect_error(
+                "{}", "{\"Binds\":[\"b@d:/d\"]}", EINVAL,
+                "create b@d: \"b@d\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");
+        expect_error(
+                "{}", "{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"rel\"}]}", EINVAL,
+                "invalid mount config for type \"volume\": invalid mount path: 'rel' mount path must be absolute");
         expect_error("{}",
                      "{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/v\",\"VolumeOptions\":"
                      "{\"DriverConfig\":{\"Name\":\"nfsplugin\"}}}]}",
