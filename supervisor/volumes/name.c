@@ -36,6 +36,11 @@ volume_name_check(const char *name, berth_error_t **err)
 {
         if (volume_name_valid(name))
                 return 0;
+        if (strlen(name) == 1)
+                return berth_error_new(
+                        err, EINVAL,
+                        "create %s: volume name is too short, names should be at least two alphanumeric characters",
+                        name);
         return berth_error_new(
                 err, EINVAL,
                 "create %s: \"%s\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",

@@ -9,7 +9,8 @@
 /* docker's local driver rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters at least). */
 bool volume_name_valid(const char *name);
 /* -EINVAL with dockerd's text ("create NAME: \"NAME\" includes invalid characters for a local
- * volume name, ...") unless NAME is valid. */
+ * volume name, ...", or "... volume name is too short ..." for one character) unless NAME is
+ * valid. */
 int volume_name_check(const char *name, berth_error_t **err);
 /* 64 hex digits from getrandom (an anonymous volume's name, as dockerd's GenerateRandomID).
  * Caller frees. */

@@ -47,8 +47,8 @@ volume_options_check(const char *name, struct json_object *opts, berth_error_t *
         json_object_object_foreach(opts, k, v) {
                 if (strcmp(k, "size") == 0)
                         return berth_error_new(
-                                err, EOPNOTSUPP,
-                                "create %s: quota size requested but no quota support", name);
+                                err, EINVAL, "create %s: quota size requested but no quota support",
+                                name);
                 if (strcmp(k, "type") != 0 && strcmp(k, "device") != 0 && strcmp(k, "o") != 0)
                         return berth_error_new(err, EINVAL, "create %s: invalid option: \"%s\"",
                                                name, k);

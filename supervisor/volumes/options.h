@@ -10,8 +10,8 @@ struct json_object;
 
 /* OPTS (a JSON object of strings, may be NULL) for volume NAME: -EINVAL "create NAME: invalid
  * option: \"x\"" for an unknown key, "create NAME: missing required option: \"device\"" when
- * type, device and o are not given together as dockerd requires; -EOPNOTSUPP for "size" (needs
- * project quotas berthd does not set up). */
+ * type, device and o are not given together as dockerd requires; "size" as dockerd without
+ * quota support ("quota size requested but no quota support"). */
 int volume_options_check(const char *name, struct json_object *opts, berth_error_t **err);
 /* Whether OPTS ask for a mount when the volume is used (type or device given). */
 bool volume_options_need_mount(struct json_object *opts);

@@ -77,30 +77,30 @@ claim(char ***dests, const char *dst, berth_error_t **err)
         return 0;
 }
 
+/* MODE of a -v spec (moby's linuxValidMountMode for volumes): at most one of ro/rw, at most one
+ * of nocopy, SELinux labels and consistency words; anything else is "invalid mode: MODE". */
 static int
-parse_mode(const char *spec, const char *mode, struct volume_mount *m, berth_error_t **err)
+parse_mode(const char *mode, struct volume_mount *m, berth_error_t **err)
 {
         cleanup_free char *copy = xstrdup(mode);
-        bool seen_rw = false;
+        int n_rw = 0, n_copy = 0;
 
         for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
              t = strtok_r(NULL, ",", &save)) {
                 if (strcmp(t, "ro") == 0 || strcmp(t, "rw") == 0) {
-                        if (seen_rw)
-                                return berth_error_new(err, EINVAL,
-                                                       "invalid volume specification: '%s'", spec);
-                        seen_rw = true;
+                        n_rw++;
                         m->rw = strcmp(t, "rw") == 0;
                 } else if (strcmp(t, "nocopy") == 0) {
+                        n_copy++;
                         m->copy_data = false;
-                } else if (strcmp(t, "z") == 0 || strcmp(t, "Z") == 0
-                           || strcmp(t, "consistent") == 0 || strcmp(t, "cached") == 0
-                           || strcmp(t, "delegated") == 0) {
-                        ;
-                } else {
-                        return berth_error_new(err, EINVAL, "invalid mode: %s", t);
+                } else if (!(strcmp(t, "z") == 0 || strcmp(t, "Z") == 0
+                             || strcmp(t, "consistent") == 0 || strcmp(t, "cached") == 0
+                             || strcmp(t, "delegated") == 0)) {
+                        n_rw = 2;
                 }
         }
+        if (n_rw > 1 || n_copy > 1)
+                return berth_error_new(err, EINVAL, "invalid mode: %s", mode);
         return 0;
 }
 
@@ -148,10 +148,10 @@ parse_bind(const char *spec, struct volume_plan *p, char ***dests, berth_error_t
         m->name = s == dst ? NULL : xstrdup(s);
         m->destination = xstrdup(dst);
         m->driver = xstrdup("local");
-        /* dockerd shows "z" for a named volume without a mode (the parser's default). */
-        m->mode = xstrdup(mode ? mode : (m->name ? "z" : ""));
+        /* dockerd gives a local volume of Binds without a mode "z" (setBindModeIfNull). */
+        m->mode = xstrdup(mode && mode[0] ? mode : "z");
         if (mode)
-                return parse_mode(spec, mode, m, err);
+                return parse_mode(mode, m, err);
         return 0;
 }
 

@@ -454,8 +454,10 @@ mount_options(const char *name, struct json_object *opts, const char *data, bert
         if (r < 0)
                 return berth_error_prefix(err, "mount %s", name);
         if (mount(a.source, data, a.fstype, a.flags, a.data) < 0) {
-                r = berth_error_sys(err, errno, "error while mounting volume '%s': mount \"%s\"",
-                                    data, a.source);
+                r = berth_error_sys(
+                        err, errno,
+                        "error while mounting volume '%s': failed to mount local volume: mount \"%s\"",
+                        data, a.source);
                 volume_mount_args_done(&a);
                 return r;
         }

@@ -230,6 +230,16 @@ vol_names() { api /v1.41/volumes | jq -r '[.Volumes[]?.Name] | sort | join(" ")'
 	"${C[@]}" rm "$a" "$b" >/dev/null
 	"${C[@]}" volume rm bv tv
 	[ "$(cat "$host/h")" = fromhost ]
+	# a mount that fails fails the start and leaves nothing mounted
+	"${C[@]}" volume create -o type=nosuchfs -o device=x badmnt >/dev/null
+	local c
+	c=$("${C[@]}" create -v badmnt:/x busybox true)
+	run "${C[@]}" start "$c"
+	[ "$status" -ne 0 ] && [[ $output == *"error while mounting volume '$BD/data/volumes/badmnt/_data': failed to mount local volume"* ]]
+	no_volume_mounts
+	"${C[@]}" rm "$c" >/dev/null
+	"${C[@]}" volume rm badmnt >/dev/null
+	nothing_left "$c"
 	# bad options are refused at create with dockerd's texts
 	run "${C[@]}" volume create -o foo=bar badopt
 	[ "$status" -eq 1 ] && [[ $output == *'create badopt: invalid option: "foo"'* ]]

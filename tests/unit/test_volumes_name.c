@@ -40,6 +40,12 @@ test_check_message(void **state)
 
         (void) state;
         assert_int_equal(volume_name_check("data", &err), 0);
+        assert_int_equal(volume_name_check("x", &err), -EINVAL);
+        assert_string_equal(
+                err->msg,
+                "create x: volume name is too short, names should be at least two alphanumeric characters");
+        berth_error_free(err);
+        err = NULL;
         assert_int_equal(volume_name_check("foo@", &err), -EINVAL);
         assert_string_equal(
                 err->msg,

@@ -40,7 +40,8 @@ test_check(void **state)
         assert_string_equal(e2->msg, "create v1: missing required option: \"device\"");
         assert_int_equal(check("{\"o\":\"size=1m\"}", &e3), -EINVAL);
         assert_string_equal(e3->msg, "create v1: missing required option: \"device\"");
-        assert_int_equal(check("{\"size\":\"1g\"}", &e4), -EOPNOTSUPP);
+        assert_int_equal(check("{\"size\":\"1g\"}", &e4), -EINVAL);
+        assert_string_equal(e4->msg, "create v1: quota size requested but no quota support");
 }
 
 static void

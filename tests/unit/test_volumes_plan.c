@@ -52,7 +52,8 @@ test_named_and_anonymous(void **state)
         /* "/lone" in Binds: anonymous */
         assert_null(p.mounts[3].name);
         assert_string_equal(p.mounts[3].destination, "/lone");
-        assert_string_equal(p.mounts[3].mode, "");
+        assert_string_equal(p.mounts[3].mode, "z");
+        assert_string_equal(p.mounts[2].mode, "nocopy,rw");
         /* Config.Volumes: anonymous */
         assert_null(p.mounts[4].name);
         assert_string_equal(p.mounts[4].destination, "/anon");
@@ -138,8 +139,8 @@ test_errors(void **state)
         expect_error("{}", "{\"Binds\":[\"data\"]}", EINVAL,
                      "invalid volume specification: 'data'");
         expect_error("{}", "{\"Binds\":[\"data:/d:bogus\"]}", EINVAL, "invalid mode: bogus");
-        expect_error("{}", "{\"Binds\":[\"data:/d:ro,rw\"]}", EINVAL,
-                     "invalid volume specification: 'data:/d:ro,rw'");
+        expect_error("{}", "{\"Binds\":[\"data:/d:ro,rw\"]}", EINVAL, "invalid mode: ro,rw");
+        expect_error("{}", "{\"Binds\":[\"data:/d:ro,bogus\"]}", EINVAL, "invalid mode: ro,bogus");
         expect_error(
                 "{}", "{\"Binds\":[\"b@d:/d\"]}", EINVAL,
                 "create b@d: \"b@d\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path");
