@@ -68,16 +68,18 @@ is_mountpoint(const char *path)
 static int
 unmount_data(const char *path, berth_error_t **err)
 {
-        while (is_mountpoint(path)) {
-                if (umount2(path, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL) {
-                        if (errno != EBUSY)
-                                return berth_error_sys(err, errno, "unmount \"%s\"", path);
-                        /* Busy (a process of ours still in there): detach it; it goes when
-                         * the last user does. */
-                        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                                return berth_error_sys(err, errno, "unmount \"%s\"", path);
-                }
+        /* Stacked mounts come off one by one; a few rounds at most. */
+        for (int i = 0; i < 16 && is_mountpoint(path); i++) {
+                if (umount2(path, UMOUNT_NOFOLLOW) == 0)
+                        continue;
+                if (errno != EBUSY)
+                        return berth_error_sys(err, errno, "unmount \"%s\"", path);
+                /* Busy (a process still in there): detach it; it goes with the last user. */
+                if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                        return berth_error_sys(err, errno, "unmount \"%s\"", path);
         }
+        if (is_mountpoint(path))
+                return berth_error_new(err, EBUSY, "unmount \"%s\": still mounted", path);
         return 0;
 }
 
