@@ -49,6 +49,75 @@ count(struct json_object *a)
         return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
+static bool
+has_host_binds(struct json_object *hc)
+{
+        struct json_object *binds = get(hc, "Binds"), *mounts = get(hc, "Mounts");
+
+        for (size_t i = 0; i < count(binds); i++) {
+                const char *b = json_object_get_string(json_object_array_get_idx(binds, i));
+                if (b && !volume_plan_bind_is_volume(b))
+                        return true;
+        }
+        for (size_t i = 0; i < count(mounts); i++) {
+                const char *t = get_str(json_object_array_get_idx(mounts, i), "Type");
+                if (t && strcmp(t, "bind") == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* HostConfig.VolumesFrom ("container[:ro|rw]") into the plan's FROM list: each source's volumes,
+ * read-only when it or the option says so (moby's registerMountPoints). Its bind mounts are not
+ * carried over yet: such a source is refused. */
+static int
+volumes_from(struct container_service *svc, struct json_object *list, struct json_object **ret,
+             berth_error_t **err)
+{
+        cleanup_json struct json_object *out = json_object_new_array();
+
+        for (size_t i = 0; i < count(list); i++) {
+                const char *spec = json_object_get_string(json_object_array_get_idx(list, i));
+                cleanup_free char *ref = xstrdup(spec ? spec : ""), *id = NULL;
+                cleanup_json struct json_object *src = NULL;
+                char *mode = strchr(ref, ':');
+                struct json_object *vols;
+                bool ro = false;
+                int r;
+                if (mode)
+                        *mode++ = '\0';
+                if (ref[0] == '\0')
+                        return berth_error_new(
+                                err, EINVAL,
+                                "volumes-from specification cannot be an empty string");
+                if (mode && strcmp(mode, "ro") == 0)
+                        ro = true;
+                else if (mode && strcmp(mode, "rw") != 0)
+                        return berth_error_new(err, EINVAL, "invalid mode: %s", mode);
+                r = metadata_containers_resolve(svc->db, ref, &id, err);
+                if (r < 0)
+                        return r;
+                r = metadata_containers_load(svc->db, id, &src, err);
+                if (r < 0)
+                        return r;
+                if (has_host_binds(get(src, "HostConfig")))
+                        return berth_error_new(
+                                err, EOPNOTSUPP,
+                                "--volumes-from %s: the bind mounts of a container are not carried over yet",
+                                ref);
+                vols = get(src, "BerthVolumes");
+                for (size_t j = 0; j < count(vols); j++) {
+                        struct json_object *v = json_object_array_get_idx(vols, j), *c = NULL;
+                        json_object_deep_copy(v, &c, NULL);
+                        if (ro)
+                                json_object_object_add(c, "RW", json_object_new_boolean(false));
+                        json_object_array_add(out, c);
+                }
+        }
+        *ret = TAKE_PTR(out);
+        return 0;
+}
+
 int
 container_volumes_prepare(struct container_service *svc, struct json_object *config,
                           struct json_object *hc, struct json_object **ret, char ***ret_created,
@@ -57,11 +126,13 @@ container_volumes_prepare(struct container_service *svc, struct json_object *con
         struct volume_plan plan = {0};
         cleanup_json struct json_object *out = json_object_new_array();
         cleanup_strv char **created = NULL;
+        cleanup_json struct json_object *from = NULL;
         int r;
 
-        if (count(get(hc, "VolumesFrom")) > 0)
-                return berth_error_new(err, EOPNOTSUPP, "--volumes-from: not implemented yet");
-        r = volume_plan_build(config, hc, &plan, err);
+        r = volumes_from(svc, get(hc, "VolumesFrom"), &from, err);
+        if (r < 0)
+                return r;
+        r = volume_plan_build_from(config, hc, from, &plan, err);
         if (r < 0)
                 return r;
         if (plan.n > 0 && svc->volumes == NULL) {
@@ -76,7 +147,7 @@ container_volumes_prepare(struct container_service *svc, struct json_object *con
                         .driver = m->driver,
                         .opts = m->driver_opts,
                         .labels = m->labels,
-                        .anonymous = m->name == NULL,
+                        .anonymous = m->anonymous,
                 };
                 struct json_object *e;
                 bool made = false;
@@ -94,7 +165,7 @@ container_volumes_prepare(struct container_service *svc, struct json_object *con
                 json_object_object_add(e, "Mode", json_object_new_string(m->mode));
                 json_object_object_add(e, "RW", json_object_new_boolean(m->rw));
                 json_object_object_add(e, "CopyData", json_object_new_boolean(m->copy_data));
-                json_object_object_add(e, "Anonymous", json_object_new_boolean(m->name == NULL));
+                json_object_object_add(e, "Anonymous", json_object_new_boolean(m->anonymous));
                 json_object_array_add(out, e);
         }
         volume_plan_done(&plan);

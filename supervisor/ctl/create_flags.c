@@ -406,6 +406,7 @@ enum {
         O_ENV_FILE,
         O_RM,
         O_MOUNT,
+        O_VOLUMES_FROM,
         O_NETWORK,
         O_DNS,
         O_DNS_SEARCH,
@@ -475,6 +476,7 @@ static const struct option create_opts[] = {
         {"no-healthcheck", no_argument, NULL, O_NO_HEALTH},
         {"volume", required_argument, NULL, 'v'},
         {"mount", required_argument, NULL, O_MOUNT},
+        {"volumes-from", required_argument, NULL, O_VOLUMES_FROM},
         {"network", required_argument, NULL, O_NETWORK},
         {"net", required_argument, NULL, O_NETWORK},
         {"dns", required_argument, NULL, O_DNS},
@@ -779,6 +781,9 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
         }
         case O_MOUNT:
                 r = add_mount(hc, arg, err);
+                break;
+        case O_VOLUMES_FROM:
+                push(hc, "VolumesFrom", arg);
                 break;
         case O_NETWORK:
                 json_object_object_add(hc, "NetworkMode", json_object_new_string(arg));

@@ -146,6 +146,7 @@ parse_bind(const char *spec, struct volume_plan *p, char ***dests, berth_error_t
                 return r;
         m = add(p);
         m->name = s == dst ? NULL : xstrdup(s);
+        m->anonymous = m->name == NULL;
         m->destination = xstrdup(dst);
         m->driver = xstrdup("local");
         /* dockerd gives a local volume of Binds without a mode "z" (setBindModeIfNull). */
@@ -203,6 +204,7 @@ parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, ber
                 return r;
         m = add(p);
         m->name = src && src[0] ? xstrdup(src) : NULL;
+        m->anonymous = m->name == NULL;
         m->destination = xstrdup(dst);
         m->driver = xstrdup("local");
         m->mode = xstrdup("z");
@@ -216,6 +218,45 @@ parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, ber
 int
 volume_plan_build(struct json_object *config, struct json_object *host_config,
                   struct volume_plan *ret, berth_error_t **err)
+{
+        return volume_plan_build_from(config, host_config, NULL, ret, err);
+}
+
+/* Inherited mounts (--volumes-from) whose destination no own mount takes, then those
+ * destinations claimed (dockerd registers them first and lets Binds and Mounts replace them). */
+static void
+add_inherited(struct json_object *from, struct volume_plan *p, char ***dests)
+{
+        for (size_t i = 0; is_array(from) && i < json_object_array_length(from); i++) {
+                struct json_object *x = json_object_array_get_idx(from, i);
+                const char *name = get_str(x, "Name"), *dst = get_str(x, "Destination");
+                const char *driver = get_str(x, "Driver");
+                bool taken = false;
+                struct volume_mount *m;
+                if (name == NULL || dst == NULL)
+                        continue;
+                /* an own mount there wins; of two sources, the first */
+                strv_foreach(d, *dests) {
+                        taken |= strcmp(d, dst) == 0;
+                }
+                if (taken)
+                        continue;
+                m = add(p);
+                m->name = xstrdup(name);
+                m->destination = xstrdup(dst);
+                m->driver = xstrdup(driver ? driver : "local");
+                m->mode = xstrdup("");
+                m->rw = json_object_get_boolean(get(x, "RW"));
+                m->copy_data = false;
+                m->anonymous = json_object_get_boolean(get(x, "Anonymous"));
+                m->inherited = true;
+                strv_push(dests, dst);
+        }
+}
+
+int
+volume_plan_build_from(struct json_object *config, struct json_object *host_config,
+                       struct json_object *from, struct volume_plan *ret, berth_error_t **err)
 {
         struct volume_plan p = {0};
         cleanup_strv char **dests = NULL;
@@ -266,6 +307,8 @@ volume_plan_build(struct json_object *config, struct json_object *host_config,
                 if (type && strcmp(type, "volume") == 0)
                         r = parse_api_mount(x, &p, &dests, err);
         }
+        if (r >= 0)
+                add_inherited(from, &p, &dests);
         if (r >= 0 && vols && json_object_is_type(vols, json_type_object)) {
                 json_object_object_foreach(vols, d, v) {
                         size_t n = strlen(d);
@@ -289,6 +332,7 @@ volume_plan_build(struct json_object *config, struct json_object *host_config,
                         m->destination = xstrndup(d, n);
                         m->driver = xstrdup("local");
                         m->mode = xstrdup("");
+                        m->anonymous = true;
                         strv_push(&dests, m->destination);
                 }
         }

@@ -19,6 +19,8 @@ struct volume_mount {
         struct json_object *labels;      /* --mount volume-label=k=v (an object), or NULL */
         bool rw;
         bool copy_data; /* copy the image's content there into an empty volume (not nocopy) */
+        bool anonymous; /* made for this mount (or inherited from one that was): rm -v removes */
+        bool inherited; /* --volumes-from: an existing volume of another container */
 };
 
 struct volume_plan {
@@ -31,6 +33,13 @@ struct volume_plan {
  * "invalid mode: x", a bad name). *ret is the caller's (volume_plan_done). */
 int volume_plan_build(struct json_object *config, struct json_object *host_config,
                       struct volume_plan *ret, berth_error_t **err);
+/* The same with FROM (may be NULL): the volumes of --volumes-from containers, a JSON array of
+ * {Name, Destination, Driver, RW, Anonymous}, RW already narrowed by the ":ro" of the option.
+ * They come in where no Bind, Mount or Tmpfs of the request takes the destination, without
+ * copy-up and with Mode ""; the image's Volumes skip their destinations (dockerd's
+ * registerMountPoints order). */
+int volume_plan_build_from(struct json_object *config, struct json_object *host_config,
+                           struct json_object *from, struct volume_plan *ret, berth_error_t **err);
 void volume_plan_done(struct volume_plan *p);
 
 /* Whether a HostConfig.Binds entry names a volume rather than a host path: its source does not

@@ -283,6 +283,44 @@ vol_names() { api /v1.41/volumes | jq -r '[.Volumes[]?.Name] | sort | join(" ")'
 	no_volume_mounts
 }
 
+@test "volumes: --volumes-from shares another container's volumes (:ro), rm -v keeps what the source uses" {
+	local src a b cli
+	src=$("${C[@]}" create --name vsrc -v shared:/s -v /anon volimg true)
+	"${C[@]}" start "$src" >/dev/null
+	"${C[@]}" wait "$src" >/dev/null
+	a=$("${C[@]}" run -d --volumes-from vsrc busybox sh -c 'echo from-a >/s/a; cat /data/seed; ls /anon && echo anon-ok')
+	"${C[@]}" wait "$a" >/dev/null
+	run "${C[@]}" logs "$a"
+	[[ $output == *seeded* && $output == *anon-ok* ]]
+	[ "$(cat "$BD/data/volumes/shared/_data/a")" = from-a ]
+	# the source's Mounts, same names; Mode "" as dockerd's copies
+	[ "$(api "/v1.41/containers/$a/json" | jq -r '[.Mounts[] | .Name] | sort | join(" ")')" = "$(api "/v1.41/containers/$src/json" | jq -r '[.Mounts[] | .Name] | sort | join(" ")')" ]
+	api "/v1.41/containers/$a/json" | jq -e '[.Mounts[].Mode] | unique == [""]'
+	run "${C[@]}" run --rm --volumes-from vsrc:ro busybox sh -c 'touch /s/x 2>/dev/null || echo read-only'
+	[ "$output" = read-only ]
+	# rm -v of the borrower leaves the source's anonymous volumes (still referred to)
+	local n
+	n=$(vol_names)
+	"${C[@]}" rm -v "$a" >/dev/null
+	[ "$(vol_names)" = "$n" ]
+	for cli in $(clis); do
+		b=$("$cli" run -d --volumes-from vsrc busybox cat /s/a)
+		"$cli" wait "$b" >/dev/null
+		[ "$("$cli" logs "$b")" = from-a ]
+		"$cli" rm "$b" >/dev/null
+	done
+	# an unknown source is 404; a bad mode 400; nothing is made
+	run "${C[@]}" create --volumes-from nosuch busybox true
+	[ "$status" -ne 0 ] && [[ $output == *"No such container: nosuch"* ]]
+	run "${C[@]}" create --volumes-from vsrc:bogus busybox true
+	[[ $output == *"invalid mode: bogus"* ]]
+	[ "$(vol_names)" = "$n" ]
+	"${C[@]}" rm -v "$src" >/dev/null
+	[ "$(vol_names)" = shared ]
+	nothing_left "$src" "$a"
+	no_volume_mounts
+}
+
 @test "volumes: berthd kill -9: volumes intact, a running container's tmpfs volume kept, crash leftovers swept" {
 	local a
 	"${C[@]}" volume create keepme >/dev/null

@@ -154,6 +154,40 @@ test_errors(void **state)
 }
 
 static void
+test_volumes_from(void **state)
+{
+        cleanup_json struct json_object *c =
+                json_tokener_parse("{\"Volumes\":{\"/a\":{},\"/img\":{}}}");
+        cleanup_json struct json_object *h =
+                json_tokener_parse("{\"Binds\":[\"own:/b\"],\"Tmpfs\":{\"/t\":\"\"}}");
+        cleanup_json struct json_object *from = json_tokener_parse(
+                "[{\"Name\":\"va\",\"Destination\":\"/a\",\"Driver\":\"local\",\"RW\":false,"
+                "\"Anonymous\":true},{\"Name\":\"vb\",\"Destination\":\"/b\",\"RW\":true},"
+                "{\"Name\":\"vt\",\"Destination\":\"/t\",\"RW\":true},"
+                "{\"Name\":\"va2\",\"Destination\":\"/a\",\"RW\":true}]");
+        cleanup_error berth_error_t *err = NULL;
+        struct volume_plan p = {0};
+
+        (void) state;
+        assert_int_equal(volume_plan_build_from(c, h, from, &p, &err), 0);
+        /* own: /b named; inherited: /a (the first source's); image: /img only */
+        assert_int_equal(p.n, 3);
+        assert_string_equal(p.mounts[0].name, "own");
+        assert_false(p.mounts[0].inherited);
+        assert_string_equal(p.mounts[1].name, "va");
+        assert_string_equal(p.mounts[1].destination, "/a");
+        assert_true(p.mounts[1].inherited);
+        assert_true(p.mounts[1].anonymous);
+        assert_false(p.mounts[1].rw);
+        assert_false(p.mounts[1].copy_data);
+        assert_string_equal(p.mounts[1].mode, "");
+        assert_null(p.mounts[2].name);
+        assert_string_equal(p.mounts[2].destination, "/img");
+        assert_true(p.mounts[2].anonymous);
+        volume_plan_done(&p);
+}
+
+static void
 test_bind_is_volume(void **state)
 {
         (void) state;
@@ -172,6 +206,7 @@ main(void)
                 cmocka_unit_test(test_image_volume_covered_by_a_mount),
                 cmocka_unit_test(test_api_mount),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_volumes_from),
                 cmocka_unit_test(test_bind_is_volume),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
