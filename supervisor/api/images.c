@@ -23,6 +23,7 @@
 #include "supervisor/api/pull.h"
 #include "supervisor/api/images_filter.h"
 #include "supervisor/api/containers.h"
+#include "supervisor/api/volumes.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/registry.h"
 #include "supervisor/images/service.h"
@@ -676,7 +677,7 @@ api_system_df(const struct api_ctx *ctx, const struct api_request *req, struct a
         json_object_object_add(o, "LayersSize", json_object_new_int64(total));
         json_object_object_add(o, "Images", images);
         json_object_object_add(o, "Containers", api_containers_df(ctx));
-        json_object_object_add(o, "Volumes", json_object_new_array());
+        json_object_object_add(o, "Volumes", api_volumes_df(ctx));
         json_object_object_add(o, "BuildCache", json_object_new_array());
         api_response_json(resp, 200, o);
 }

@@ -23,6 +23,7 @@
 #include "supervisor/api/images.h"
 #include "supervisor/api/images_push.h"
 #include "supervisor/api/system.h"
+#include "supervisor/api/volumes.h"
 
 typedef void (*api_handler_fn)(const struct api_ctx *ctx, const struct api_request *req,
                                struct api_response *resp);
@@ -44,6 +45,9 @@ static const struct {
         {"GET", "/containers/json", api_containers_list},
         {"POST", "/containers/prune", api_containers_prune},
         {"POST", "/commit", api_commit},
+        {"POST", "/volumes/create", api_volumes_create},
+        {"GET", "/volumes", api_volumes_list},
+        {"POST", "/volumes/prune", api_volumes_prune},
 };
 
 /* "/images/{name}/json": PREFIX, a name (which may hold "/" and ":"), SUFFIX; dockerd's
@@ -85,6 +89,8 @@ static const struct {
         {"POST", "/exec/", "/resize", api_exec_resize},
         {"GET", "/containers/", "/stats", api_containers_stats},
         {"POST", "/containers/", "/update", api_containers_update},
+        {"GET", "/volumes/", "", api_volumes_inspect},
+        {"DELETE", "/volumes/", "", api_volumes_remove},
 };
 
 const char *

@@ -18,6 +18,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/health.h"
+#include "supervisor/containers/volumes.h"
 
 static struct json_object *
 get(struct json_object *o, const char *key)
@@ -342,8 +343,8 @@ mounts_of(struct json_object *hc)
                         xstrdup(json_object_get_string(json_object_array_get_idx(binds, i)));
                 char *dst = strchr(b, ':'), *mode = NULL;
                 struct json_object *m;
-                if (dst == NULL)
-                        continue;
+                if (dst == NULL || b[0] != '/')
+                        continue; /* a volume: shown from the record's BerthVolumes */
                 *dst++ = '\0';
                 mode = strchr(dst, ':');
                 if (mode)
@@ -472,6 +473,16 @@ ports_summary(struct json_object *ports)
         return out;
 }
 
+/* Binds and Mounts, then the volumes (containers/volumes.c). */
+static struct json_object *
+mounts_of_record(struct json_object *rec)
+{
+        struct json_object *out = mounts_of(get(rec, "HostConfig"));
+
+        container_volumes_inspect(rec, out);
+        return out;
+}
+
 struct json_object *
 container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_root, int64_t now)
 {
@@ -515,7 +526,7 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "HostConfig", hc);
         json_object_object_add(ns, "Networks", json_object_new_object());
         json_object_object_add(o, "NetworkSettings", ns);
-        json_object_object_add(o, "Mounts", mounts_of(get(rec, "HostConfig")));
+        json_object_object_add(o, "Mounts", mounts_of_record(rec));
         return o;
 }
 
@@ -590,7 +601,7 @@ container_inspect_build(struct json_object *rec, const char *driver, const char 
         json_object_object_add(gd, "Data", data);
         json_object_object_add(gd, "Name", json_object_new_string(driver));
         json_object_object_add(o, "GraphDriver", gd);
-        json_object_object_add(o, "Mounts", mounts_of(get(rec, "HostConfig")));
+        json_object_object_add(o, "Mounts", mounts_of_record(rec));
         json_object_object_add(o, "Config", copy(get(rec, "Config")));
         json_object_object_add(o, "NetworkSettings", network_settings(rec));
         return o;

@@ -26,6 +26,7 @@
 #include "lib/xalloc.h"
 #include "supervisor/containers/health.h"
 #include "supervisor/containers/service.h"
+#include "supervisor/containers/volumes.h"
 #include "supervisor/events/bus.h"
 #include "supervisor/logger/lock.h"
 #include "supervisor/metadata/containers.h"
@@ -441,6 +442,16 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
         rc = container_bundle_prepare(r->svc, id, &bundle, err);
         if (rc < 0)
                 return rc;
+        {
+                /* Volumes: the driver's mounts, then the copy-up from the rootfs. */
+                cleanup_free char *rootfs = xasprintf("%s/rootfs", bundle);
+                rc = container_volumes_mount(r->svc, doc, rootfs, err);
+                if (rc < 0) {
+                        cleanup_error berth_error_t *e2 = NULL; /* the start failed */
+                        (void) container_bundle_remove(r->svc, id, &e2);
+                        return rc;
+                }
+        }
         if (json_object_get_boolean(get(get(doc, "Config"), "OpenStdin"))) {
                 /* The init's stdin FIFO for attach (api/containers_attach.c). */
                 stdin_fifo = xasprintf("%s/init-stdin", bundle);
@@ -452,6 +463,7 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
         if (rc < 0) {
                 cleanup_error berth_error_t *e2 = NULL;
                 (void) container_bundle_remove(r->svc, id, &e2);
+                container_volumes_unmount(r->svc, doc);
                 return start_failed(r, id, err);
         }
         if (task_connect(t, &shim_pid, NULL, err) == 0)
@@ -466,6 +478,7 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
                 cleanup_error berth_error_t *e2 = NULL;
                 (void) task_teardown(&r->sc, t, NULL, &e2);
                 (void) container_bundle_remove(r->svc, id, &e2);
+                container_volumes_unmount(r->svc, doc);
                 pthread_mutex_lock(&r->lock);
                 e->t = NULL;
                 pthread_mutex_unlock(&r->lock);
@@ -646,6 +659,13 @@ handle_exit(struct exit_job *j)
                 cleanup_free char *log = xasprintf("%s/containers/%s/%s-json.log",
                                                    r->svc->data_root, j->id, j->id);
                 logger_lock_wait(log, LOGGER_DRAIN_MS);
+        }
+        {
+                /* The container's volumes are released (the last user unmounts). */
+                cleanup_json struct json_object *vdoc = NULL;
+                if (metadata_containers_load(r->svc->db, j->id, &vdoc, &err) == 0)
+                        container_volumes_unmount(r->svc, vdoc);
+                berth_error_free(err), err = NULL;
         }
         x.at = rfc3339_of(j->sec, j->nsec);
         if (record_change(r, j->id, mark_exited, &x, &err) < 0) {
@@ -1175,6 +1195,14 @@ restore_one(struct container_runner *r, const char *id)
         struct run_entry *e;
         uint32_t shim_pid = 0;
 
+        {
+                /* Its volumes count as used again (the exit path releases them). */
+                cleanup_json struct json_object *vdoc = NULL;
+                if (metadata_containers_load(r->svc->db, id, &vdoc, &err) == 0
+                    && container_volumes_mount(r->svc, vdoc, NULL, &err) < 0)
+                        log_warn("container %s: live restore: %s", id, err->msg);
+                berth_error_free(err), err = NULL;
+        }
         if (task_recover(&r->sc, id, bundle, &t, &st, &err) < 0 || t == NULL) {
                 /* No shim to ask: dockerd records 255 for a container it lost. */
                 if (err)

@@ -33,12 +33,14 @@
 #include "supervisor/containers/seccomp_host.h"
 #include "supervisor/containers/spec.h"
 #include "supervisor/containers/user.h"
+#include "supervisor/containers/volumes.h"
 #include "supervisor/images/reference.h"
 #include "supervisor/images/service.h"
 #include "supervisor/metadata/containers.h"
 #include "supervisor/metadata/images.h"
 #include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/snapshotter.h"
+#include "supervisor/volumes/plan.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
 
@@ -288,6 +290,7 @@ struct create_state {
         char *id;
         char *dir;
         bool snapshot;
+        char **volumes_created; /* volumes this create made: removed if it fails */
 };
 
 static void
@@ -299,6 +302,9 @@ create_undo(struct container_service *svc, struct create_state *st)
                 snapshotter_active_remove(svc->snapshots, st->id, &e1);
         if (st->dir)
                 fs_remove_tree(AT_FDCWD, st->dir, &e2);
+        container_volumes_undo(svc, st->volumes_created);
+        strv_free(st->volumes_created);
+        st->volumes_created = NULL;
 }
 
 static int
@@ -312,7 +318,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         const char *image_name = NULL;
         cleanup_free char *image_id = NULL, *created = time_now_rfc3339();
         cleanup_json struct json_object *image_cfg = NULL, *merged = NULL, *spec = NULL;
-        cleanup_json struct json_object *doc = NULL;
+        cleanup_json struct json_object *doc = NULL, *volumes = NULL;
         cleanup_free char *passwd = NULL, *group = NULL, *resolv = NULL, *hosts = NULL;
         cleanup_free char *host_resolv = NULL, *spec_s = NULL, *hostname_nl = NULL;
         cleanup_free char *path = NULL, *full_name = NULL;
@@ -406,6 +412,13 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 container_user_done(&user);
                 return r;
         }
+        /* Named volumes made when missing, anonymous ones new (dockerd makes them at create
+         * too); the copy-up waits for the first start. */
+        r = container_volumes_prepare(svc, merged, hc, &volumes, &st->volumes_created, err);
+        if (r < 0) {
+                container_user_done(&user);
+                return r;
+        }
         hostname_nl = xasprintf("%s\n", get_str(merged, "Hostname"));
         if ((r = write_new_file(st->dir, "resolv.conf", resolv, err)) < 0
             || (r = write_new_file(st->dir, "hosts", hosts, err)) < 0
@@ -434,6 +447,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                         .host_devices = container_host_devices_dev,
                         .seccomp_host = &sc_host,
                         .host_caps = container_host_caps_probe(),
+                        .volumes = volumes,
                 };
                 container_seccomp_host_probe(&sc_host);
                 r = container_spec_build(&in, &spec, err);
@@ -453,6 +467,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 strv_foreach(b, binds) {
                         cleanup_free char *src = xstrndup(b, strcspn(b, ":"));
                         struct stat sb;
+                        if (volume_plan_bind_is_volume(b))
+                                continue;
                         if (src[0] == '/' && stat(src, &sb) < 0 && errno == ENOENT) {
                                 r = fs_mkdir_p(src, 0755, err);
                                 if (r < 0)
@@ -487,6 +503,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         json_object_object_add(doc, "Platform", json_object_new_string("linux"));
         json_object_object_add(doc, "HostConfig", host_config_stored(svc, hc));
         json_object_object_add(doc, "Config", json_object_get(merged));
+        if (json_object_array_length(volumes) > 0)
+                json_object_object_add(doc, "BerthVolumes", json_object_get(volumes));
         if (get(body, "NetworkingConfig"))
                 json_object_object_add(doc, "NetworkingConfig",
                                        json_object_get(get(body, "NetworkingConfig")));
@@ -537,6 +555,7 @@ container_service_create(struct container_service *svc, const char *name, struct
         pthread_mutex_unlock(&svc->lock);
         pthread_mutex_unlock(&svc->images->lock);
         free(st.dir);
+        strv_free(st.volumes_created);
         if (r < 0) {
                 free(st.id);
                 return r;
@@ -603,8 +622,8 @@ remove_files(struct container_service *svc, const char *id, berth_error_t **err)
 }
 
 static int
-remove_locked(struct container_service *svc, const char *ref, bool force, int64_t *ret_size,
-              berth_error_t **err)
+remove_locked(struct container_service *svc, const char *ref, bool force, bool volumes,
+              int64_t *ret_size, berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL;
         const char *id;
@@ -633,7 +652,11 @@ remove_locked(struct container_service *svc, const char *ref, bool force, int64_
         r = metadata_containers_delete(svc->db, id, err);
         if (r < 0)
                 return r;
-        return remove_files(svc, id, err);
+        r = remove_files(svc, id, err);
+        /* rm -v: the anonymous volumes go, named ones stay (moby's removeMountPoints). */
+        if (r >= 0 && volumes)
+                container_volumes_remove_anonymous(svc, doc);
+        return r;
 }
 
 int
@@ -642,9 +665,8 @@ container_service_remove(struct container_service *svc, const char *ref, bool fo
 {
         int r;
 
-        (void) volumes; /* no named or anonymous volumes yet */
         pthread_mutex_lock(&svc->lock);
-        r = remove_locked(svc, ref, force, NULL, err);
+        r = remove_locked(svc, ref, force, volumes, NULL, err);
         pthread_mutex_unlock(&svc->lock);
         return r;
 }
@@ -694,7 +716,7 @@ container_service_prune(struct container_service *svc, struct json_object *resul
                 const char *id = get_str(doc, "Id");
                 if (id == NULL || is_running(doc))
                         continue;
-                r = remove_locked(svc, id, false, &size, err);
+                r = remove_locked(svc, id, false, false, &size, err);
                 if (r >= 0)
                         json_object_array_add(result, json_object_new_string(id));
         }

@@ -12,11 +12,13 @@ struct metadata_db;
 struct image_service;
 struct snapshotter;
 struct json_object;
+struct volume_store;
 
 struct container_service {
         struct metadata_db *db;        /* borrowed */
         struct image_service *images;  /* borrowed */
         struct snapshotter *snapshots; /* borrowed */
+        struct volume_store *volumes;  /* borrowed; NULL: containers with volumes are refused */
         const char *data_root;         /* <data-root>/containers/<id>/: record files */
         const char *exec_root;         /* <exec-root>/containers/<id>/: the bundle */
         const char *driver;            /* docker's GraphDriver name source */

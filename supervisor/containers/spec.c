@@ -24,6 +24,7 @@
 #include "supervisor/containers/config.h"
 #include "supervisor/containers/seccomp.h"
 #include "supervisor/containers/user.h"
+#include "supervisor/volumes/plan.h"
 
 /* moby oci/caps/defaults.go */
 const char *const container_default_caps[] = {
@@ -418,7 +419,8 @@ build_rlimits(struct json_object *hc, struct json_object *process, berth_error_t
         return 0;
 }
 
-/* Binds ("src:dst[:opts]") and Mounts of type bind/tmpfs. Named volumes come later. */
+/* Binds ("src:dst[:opts]") and Mounts of type bind/tmpfs. Volumes (NAME:/dst, a lone /dst,
+ * type volume) are supervisor/volumes/plan.c's; they arrive as IN->volumes. */
 static int
 parse_bind(const char *spec, struct json_object *mounts, berth_error_t **err)
 {
@@ -501,6 +503,8 @@ add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t
                                 strv_push(&o, "ro");
                         json_object_array_add(mounts,
                                               mount_new(dst, "bind", src, (const char *const *) o));
+                } else if (strcmp(type, "volume") == 0) {
+                        continue; /* IN->volumes */
                 } else if (strcmp(type, "tmpfs") == 0) {
                         struct json_object *to = get(m, "TmpfsOptions");
                         int64_t size = get_i64(to, "SizeBytes"), mode = get_i64(to, "Mode");
@@ -525,6 +529,23 @@ add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t
                 }
         }
         return 0;
+}
+
+/* A volume is a bind of its _data with docker's options for mounts: rbind, rprivate, ro when
+ * read-only (moby daemon/oci_linux.go setMounts). */
+static void
+add_volumes(struct json_object *vols, struct json_object *mounts)
+{
+        for (size_t i = 0; vols && json_object_is_type(vols, json_type_array)
+                           && i < json_object_array_length(vols);
+             i++) {
+                struct json_object *v = json_object_array_get_idx(vols, i);
+                static const char *const rw_o[] = {"rbind", "rprivate", NULL};
+                static const char *const ro_o[] = {"rbind", "rprivate", "ro", NULL};
+                json_object_array_add(mounts, mount_new(get_str(v, "Destination"), "bind",
+                                                        get_str(v, "Source"),
+                                                        get_bool(v, "RW") ? rw_o : ro_o));
+        }
 }
 
 static int
@@ -1006,6 +1027,8 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 if (r < 0)
                         return r;
                 strv_foreach(b, binds) {
+                        if (volume_plan_bind_is_volume(b))
+                                continue;
                         r = parse_bind(b, mounts, err);
                         if (r < 0)
                                 return r;
@@ -1014,6 +1037,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         r = add_api_mounts(hc, mounts, err);
         if (r < 0)
                 return r;
+        add_volumes(in->volumes, mounts);
         if (want_init) {
                 static const char *const init_o[] = {"bind", "ro", NULL};
                 json_object_array_add(mounts, mount_new(BERTH_INIT_CONTAINER_PATH, "bind",

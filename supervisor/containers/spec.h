@@ -38,6 +38,9 @@ struct container_spec_input {
         /* arch, kernel and libseccomp's names for the seccomp profile; NULL: the build's arch,
          * kernel 0.0 (no minKernel rule holds), every name kept */
         const struct container_seccomp_host *seccomp_host;
+        /* The container's volumes (containers/volumes.h: {Source, Destination, RW}), bound
+         * after the Binds and Mounts; NULL: none. */
+        struct json_object *volumes;
 };
 
 /* docker's 14 default capabilities, CAP_-prefixed, NULL-terminated. */

@@ -299,6 +299,35 @@ add_device(struct json_object *hc, const char *s, berth_error_t **err)
         return 0;
 }
 
+/* --mount's volume-nocopy, volume-driver, volume-opt=K=V and volume-label=K=V into
+ * VolumeOptions (NoCopy, DriverConfig {Name, Options}, Labels), as the docker CLI sends them. */
+static bool
+volume_option(struct json_object *m, const char *k, const char *v, bool has_value)
+{
+        struct json_object *vo = obj(m, "VolumeOptions");
+
+        if (strcmp(k, "nocopy") == 0) {
+                json_object_object_add(vo, "NoCopy",
+                                       json_object_new_boolean(!has_value || strcmp(v, "true") == 0
+                                                               || strcmp(v, "1") == 0));
+                return true;
+        }
+        if (strcmp(k, "driver") == 0) {
+                json_object_object_add(obj(vo, "DriverConfig"), "Name", json_object_new_string(v));
+                return true;
+        }
+        if (strcmp(k, "opt") == 0 || strcmp(k, "label") == 0) {
+                const char *eq = strchr(v, '=');
+                cleanup_free char *key = eq ? xstrndup(v, (size_t) (eq - v)) : xstrdup(v);
+                struct json_object *into = strcmp(k, "opt") == 0
+                                                   ? obj(obj(vo, "DriverConfig"), "Options")
+                                                   : obj(vo, "Labels");
+                json_object_object_add(into, key, json_object_new_string(eq ? eq + 1 : ""));
+                return true;
+        }
+        return false;
+}
+
 static int
 add_mount(struct json_object *hc, const char *s, berth_error_t **err)
 {
@@ -326,6 +355,9 @@ add_mount(struct json_object *hc, const char *s, berth_error_t **err)
                         struct json_object *bo = json_object_new_object();
                         json_object_object_add(bo, "Propagation", json_object_new_string(v));
                         json_object_object_add(m, "BindOptions", bo);
+                } else if (strncmp(k, "volume-", 7) == 0
+                           && volume_option(m, k + 7, v, eq != NULL)) {
+                        ;
                 } else {
                         json_object_put(m);
                         return berth_error_new(err, EINVAL, "unexpected key '%s' in '%s'", k, s);
@@ -406,6 +438,7 @@ enum {
         O_ENV_FILE,
         O_RM,
         O_MOUNT,
+        O_VOLUMES_FROM,
         O_NETWORK,
         O_DNS,
         O_DNS_SEARCH,
@@ -477,6 +510,7 @@ static const struct option create_opts[] = {
         {"no-healthcheck", no_argument, NULL, O_NO_HEALTH},
         {"volume", required_argument, NULL, 'v'},
         {"mount", required_argument, NULL, O_MOUNT},
+        {"volumes-from", required_argument, NULL, O_VOLUMES_FROM},
         {"network", required_argument, NULL, O_NETWORK},
         {"net", required_argument, NULL, O_NETWORK},
         {"dns", required_argument, NULL, O_DNS},
@@ -773,8 +807,8 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
                 break;
         }
         case 'v': {
-                /* "/path" alone is an anonymous volume; "src:dst[:opts]" a bind (or, for a
-                 * name, a named volume, which berthd refuses for now). */
+                /* "/path" alone is an anonymous volume; "src:dst[:opts]" a bind, or for a
+                 * name a named volume. */
                 if (strchr(arg, ':') == NULL)
                         json_object_object_add(obj(cfg, "Volumes"), arg, json_object_new_object());
                 else
@@ -783,6 +817,9 @@ one_flag(int c, const char *arg, struct json_object *cfg, struct json_object *hc
         }
         case O_MOUNT:
                 r = add_mount(hc, arg, err);
+                break;
+        case O_VOLUMES_FROM:
+                push(hc, "VolumesFrom", arg);
                 break;
         case O_NETWORK:
                 json_object_object_add(hc, "NetworkMode", json_object_new_string(arg));

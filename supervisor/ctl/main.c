@@ -15,6 +15,7 @@
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/events.h"
 #include "supervisor/ctl/containers.h"
+#include "supervisor/ctl/volumes.h"
 #include "supervisor/ctl/run.h"
 #include "supervisor/ctl/stats.h"
 #include "supervisor/ctl/attach.h"
@@ -175,6 +176,7 @@ usage(FILE *out)
                 "  diff      Show a container's changed files\n"
                 "  export    Export a container's filesystem as a tar (-o FILE)\n"
                 "  commit    Make an image from a container (-m, -a, -c, --pause)\n"
+                "  volume    Manage volumes (create, ls, inspect, rm, prune)\n"
                 "\n"
                 "Options:\n"
                 "  -H, --host string   berthd's socket (default: $BERTH_HOST, else %s)\n",
@@ -233,6 +235,8 @@ main(int argc, char **argv)
                 r = ctl_port_main(host, argc - optind, argv + optind);
         } else if (ctl_cp_known(argv[optind])) {
                 r = ctl_cp_main(host, argc - optind, argv + optind);
+        } else if (ctl_volumes_known(argv[optind])) {
+                r = ctl_volumes_main(host, argc - optind, argv + optind);
         } else if (ctl_containers_known(argv[optind])) {
                 r = ctl_containers_main(host, argc - optind, argv + optind);
         } else if (ctl_images_known(argv[optind])) {

@@ -7,6 +7,7 @@
 #include "supervisor/daemon/config.h"
 #include "supervisor/events/bus.h"
 #include "supervisor/images/service.h"
+#include "supervisor/volumes/store.h"
 
 struct content_store;
 struct api_http;
@@ -28,6 +29,8 @@ struct berthd {
         bool images_ready; /* images was initialised (its lock exists) */
         struct container_service containers;
         bool containers_ready;
+        struct volume_store volumes; /* <data-root>/volumes */
+        bool volumes_ready;
         struct container_runner runner; /* running containers (tasks through shims) */
         bool runner_ready;
         struct api_ctx api;

@@ -235,6 +235,12 @@ berthd_open(struct berthd *d, berth_error_t **err)
                                d->cfg.exec_root, d->driver);
         d->containers.init_default = d->cfg.init;
         d->containers_ready = true;
+        /* Volumes: a create or remove cut short by a crash is swept here. */
+        r = volume_store_open(&d->volumes, d->db, &d->events, d->cfg.data_root, err);
+        if (r < 0)
+                return r;
+        d->volumes_ready = true;
+        d->containers.volumes = &d->volumes;
         d->images.container_using = container_service_using_image;
         d->images.container_using_ud = &d->containers;
         /* A crash mid-create or mid-remove leaves files no container record holds. */
@@ -263,6 +269,10 @@ berthd_open(struct berthd *d, berth_error_t **err)
                 if (r < 0)
                         return r;
                 d->runner_ready = true;
+                /* Restored containers use their volumes again: what a dead berthd left mounted
+                 * for nobody goes. */
+                if (volume_store_sweep_mounts(&d->volumes) > 0)
+                        log_info("volumes: unmounted volumes no container uses");
         }
         {
                 /* berthd's own credential store: auth.json beside daemon.json (docker's
@@ -314,6 +324,8 @@ berthd_close(struct berthd *d)
                 container_runner_close(&d->runner);
         if (d->containers_ready)
                 container_service_done(&d->containers);
+        if (d->volumes_ready)
+                volume_store_close(&d->volumes);
         if (d->images_ready)
                 image_service_done(&d->images);
         snapshotter_close(d->snapshots);

@@ -112,6 +112,8 @@ metadata_db_open(const char *dir, struct metadata_db **ret, berth_error_t **err)
                 rc = mdb_dbi_open(txn, METADATA_DB_CONTAINERS, MDB_CREATE, &db->containers);
         if (rc == 0)
                 rc = mdb_dbi_open(txn, METADATA_DB_IMAGE_IDS, MDB_CREATE, &db->image_ids);
+        if (rc == 0)
+                rc = mdb_dbi_open(txn, METADATA_DB_VOLUMES, MDB_CREATE, &db->volumes);
         if (rc != 0)
                 return metadata_mdb_error(err, rc, "open databases");
         r = check_schema(db, txn, err);

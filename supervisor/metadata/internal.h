@@ -12,6 +12,7 @@ struct metadata_db {
         MDB_dbi images;    /* name → image ID */
         MDB_dbi image_ids; /* image ID → image record */
         MDB_dbi containers;
+        MDB_dbi volumes; /* volume name → volume record */
 };
 
 static inline void

@@ -31,6 +31,11 @@
  *                 unique across records, checked inside the write transaction that stores one
  *                 (no separate index: a crash cannot leave the two out of step). The read-write
  *                 snapshot of a record is snapshots/active/<id>, its files containers/<id>/.
+ *   volumes                       "<name>" → JSON volume record (supervisor/metadata/volumes.h)
+ *   └── "<name>" → {"v": 1, "Name", "Driver": "local", "Labels": {…}|null, "Options": {…}|null,
+ *                   "CreatedAt": "<RFC 3339>", "Anonymous": bool}; the data is
+ *                   <data-root>/volumes/<name>/_data (made before the record, removed after it:
+ *                   a crash leaves at most a directory no record holds, swept at start)
  *
  * Every change (a load, a tag, an untag, a delete; a container create, rename, remove) is one
  * write transaction over both image databases, so a crash leaves the old state or the new one, never a name without its record.
@@ -47,6 +52,7 @@
 #define METADATA_DB_IMAGES     "images"
 #define METADATA_DB_IMAGE_IDS  "image_ids"
 #define METADATA_DB_CONTAINERS "containers"
+#define METADATA_DB_VOLUMES    "volumes"
 
 #define METADATA_KEY_SCHEMA    "schema"
 #define METADATA_KEY_DAEMON_ID "daemon/id"

@@ -122,6 +122,59 @@ expect_error(const char *config, const char *hc, int code, const char *msg)
         assert_string_equal(err->msg, msg);
 }
 
+/* Volumes come as IN->volumes (supervisor/containers/volumes.c): a bind of _data with docker's
+ * rbind, rprivate (and ro); their Binds and Mounts entries are left to the volume plan. */
+static void
+test_volumes(void **state)
+{
+        cleanup_json struct json_object *req = json_tokener_parse("{\"Cmd\":[\"sh\"]}");
+        cleanup_json struct json_object *hc = json_tokener_parse(
+                "{\"Binds\":[\"vol:/data\",\"/lone\"],\"Mounts\":[{\"Type\":\"volume\","
+                "\"Target\":\"/m\"}]}");
+        cleanup_json struct json_object *vols = json_tokener_parse(
+                "[{\"Source\":\"/v/vol/_data\",\"Destination\":\"/data\",\"RW\":true},"
+                "{\"Source\":\"/v/x/_data\",\"Destination\":\"/m\",\"RW\":false}]");
+        cleanup_json struct json_object *merged = NULL, *spec = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        struct container_user user = {0};
+        struct container_spec_input in = {0};
+        struct json_object *mounts = NULL;
+        int found = 0;
+
+        (void) state;
+        assert_int_equal(container_config_merge(NULL, req, ID, &merged, &err), 0);
+        in = (struct container_spec_input){
+                .id = ID,
+                .config = merged,
+                .host_config = hc,
+                .user = &user,
+                .ncpu = 2,
+                .volumes = vols,
+        };
+        assert_int_equal(container_spec_build(&in, &spec, &err), 0);
+        assert_true(json_object_object_get_ex(spec, "mounts", &mounts));
+        for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+                struct json_object *m = json_object_array_get_idx(mounts, i), *d, *o;
+                const char *dst;
+                json_object_object_get_ex(m, "destination", &d);
+                json_object_object_get_ex(m, "options", &o);
+                dst = json_object_get_string(d);
+                assert_string_not_equal(dst, "/lone");
+                if (strcmp(dst, "/data") == 0) {
+                        found++;
+                        assert_string_equal(
+                                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                                "[\"rbind\",\"rprivate\"]");
+                } else if (strcmp(dst, "/m") == 0) {
+                        found++;
+                        assert_string_equal(
+                                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+                                "[\"rbind\",\"rprivate\",\"ro\"]");
+                }
+        }
+        assert_int_equal(found, 2);
+}
+
 static void
 test_defaults(void **state)
 {
@@ -467,8 +520,6 @@ test_bad_host_config_values(void **state)
         expect_error(
                 "{\"Cmd\":[\"sh\"]}", "{\"Binds\":[\"/a:rel\"]}", EINVAL,
                 "invalid volume specification: '/a:rel': invalid mount config for type \"bind\": invalid mount path: 'rel' mount path must be absolute");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"Binds\":[\"vol:/data\"]}", EOPNOTSUPP,
-                     "named volumes (\"vol\"): not implemented yet");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"Devices\":[{\"PathOnHost\":\"/dev/nope\"}]}", ENOENT,
                      "no device /dev/nope");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"bogus\"]}", EINVAL,
@@ -568,6 +619,7 @@ main(void)
                 cmocka_unit_test(test_mounts_devices_rlimits_sysctls),
                 cmocka_unit_test(test_bad_host_config_values),
                 cmocka_unit_test(test_init),
+                cmocka_unit_test(test_volumes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
