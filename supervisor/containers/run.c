@@ -668,15 +668,17 @@ handle_exit(struct exit_job *j)
                 berth_error_free(err), err = NULL;
         }
         x.at = rfc3339_of(j->sec, j->nsec);
-        if (record_change(r, j->id, mark_exited, &x, &err) < 0) {
-                log_warn("container %s: record the exit: %s", j->id, err->msg);
-                berth_error_free(err), err = NULL;
-        }
-        free(x.at);
         (void) metadata_containers_load(r->svc->db, j->id, &doc, &err);
         berth_error_free(err), err = NULL;
         struct json_object *hc = get(doc, "HostConfig"), *rp = get(hc, "RestartPolicy");
+        /* --rm (never with a restart policy: create refuses that): the record is about to go,
+         * so the exit is not written to it first (one LMDB commit less on every `run --rm`);
+         * should the removal fail, it is written then. */
         autoremove = json_object_get_boolean(get(hc, "AutoRemove"));
+        if (!autoremove && record_change(r, j->id, mark_exited, &x, &err) < 0) {
+                log_warn("container %s: record the exit: %s", j->id, err->msg);
+                berth_error_free(err), err = NULL;
+        }
         snprintf(code, sizeof(code), "%d", x.code);
         container_exec_container_gone(r, j->id);
         publish(r, j->id, "die", "exitCode", code, NULL, NULL);
@@ -702,8 +704,12 @@ handle_exit(struct exit_job *j)
         pthread_mutex_unlock(&r->lock);
 
         if (autoremove && !again) {
-                if (container_service_remove(r->svc, j->id, false, true, &err) < 0) {
+                if (container_service_remove_exited(r->svc, j->id, &err) < 0) {
                         log_warn("container %s: auto-remove: %s", j->id, err->msg);
+                        cleanup_error berth_error_t *e2 = NULL;
+                        if (record_change(r, j->id, mark_exited, &x, &e2) < 0
+                            && e2->code != ENOENT)
+                                log_warn("container %s: record the exit: %s", j->id, e2->msg);
                         /* As dockerd's SetRemovalError: a "removed" wait ends with it. */
                         pthread_mutex_lock(&r->lock);
                         struct run_exit_count *fx = exits_of(r, j->id);
@@ -717,6 +723,7 @@ handle_exit(struct exit_job *j)
                         container_run_removed(r, j->id, doc);
                 }
         }
+        free(x.at);
         if (again) {
                 (void) record_change(r, j->id, mark_restarting, NULL, &err);
                 berth_error_free(err), err = NULL;
@@ -1128,8 +1135,11 @@ container_run_wait_poll(struct container_runner *r, struct container_wait *w, in
                 if (w->cond == CONTAINER_WAIT_NOT_RUNNING && (e == NULL || x->n > w->exits_at_start)) {
                         cleanup_json struct json_object *doc = NULL;
                         cleanup_error berth_error_t *err = NULL;
+                        /* An exit seen while waiting is its own code (a --rm container's
+                         * record never gets it); one from before, the record's. */
                         *ret_code = x->last_code;
-                        if (metadata_containers_load(r->svc->db, w->id, &doc, &err) == 0)
+                        if (x->n <= w->exits_at_start
+                            && metadata_containers_load(r->svc->db, w->id, &doc, &err) == 0)
                                 *ret_code = json_object_get_int(get(get(doc, "State"), "ExitCode"));
                         rc = 0;
                 } else if (w->cond == CONTAINER_WAIT_NEXT_EXIT && x->n > w->exits_at_start) {

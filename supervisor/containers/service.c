@@ -623,7 +623,7 @@ remove_files(struct container_service *svc, const char *id, berth_error_t **err)
 
 static int
 remove_locked(struct container_service *svc, const char *ref, bool force, bool volumes,
-              int64_t *ret_size, berth_error_t **err)
+              bool exited, int64_t *ret_size, berth_error_t **err)
 {
         cleanup_json struct json_object *doc = NULL;
         const char *id;
@@ -633,7 +633,7 @@ remove_locked(struct container_service *svc, const char *ref, bool force, bool v
         if (r < 0)
                 return r;
         id = get_str(doc, "Id");
-        if (is_running(doc)) {
+        if (!exited && is_running(doc)) {
                 cleanup_free char *sid = xstrndup(id, 12);
                 if (!force)
                         return berth_error_new(
@@ -666,7 +666,19 @@ container_service_remove(struct container_service *svc, const char *ref, bool fo
         int r;
 
         pthread_mutex_lock(&svc->lock);
-        r = remove_locked(svc, ref, force, volumes, NULL, err);
+        r = remove_locked(svc, ref, force, volumes, false, NULL, err);
+        pthread_mutex_unlock(&svc->lock);
+        return r;
+}
+
+int
+container_service_remove_exited(struct container_service *svc, const char *id,
+                                berth_error_t **err)
+{
+        int r;
+
+        pthread_mutex_lock(&svc->lock);
+        r = remove_locked(svc, id, false, true, true, NULL, err);
         pthread_mutex_unlock(&svc->lock);
         return r;
 }
@@ -716,7 +728,7 @@ container_service_prune(struct container_service *svc, struct json_object *resul
                 const char *id = get_str(doc, "Id");
                 if (id == NULL || is_running(doc))
                         continue;
-                r = remove_locked(svc, id, false, false, &size, err);
+                r = remove_locked(svc, id, false, false, false, &size, err);
                 if (r >= 0)
                         json_object_array_add(result, json_object_new_string(id));
         }

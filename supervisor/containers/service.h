@@ -45,6 +45,10 @@ int container_service_create(struct container_service *svc, const char *name,
 /* DELETE /containers/{REF}: -EBUSY for a running one without FORCE. */
 int container_service_remove(struct container_service *svc, const char *ref, bool force,
                              bool volumes, berth_error_t **err);
+/* A --rm container ID right after its exit, its anonymous volumes too: the record may still
+ * say running (the exit path does not write the exit to a record it is about to remove). */
+int container_service_remove_exited(struct container_service *svc, const char *id,
+                                    berth_error_t **err);
 int container_service_rename(struct container_service *svc, const char *ref, const char *name,
                              berth_error_t **err);
 /* Remove every container that is not running; RESULT gets their IDs; *ret_reclaimed bytes. */
