@@ -129,7 +129,7 @@ seccomp_program_load(const struct spec_seccomp *s, const char *root, struct secc
                         strcpy(u.machine, "?");
                 snprintf(version, sizeof(version), "%u.%u.%u", v->major, v->minor, v->micro);
                 seccomp_cache_key(s, version, seccomp_api_get(), u.machine, key);
-                dir = xasprintf("%s/seccomp", root);
+                dir = xasprintf("%s/" SECCOMP_CACHE_DIR, root);
                 path = xasprintf("%s/%s", dir, key);
                 if (read_cached(path, s->flags, ret))
                         return 0;

@@ -93,11 +93,11 @@ test_key(void **state)
         assert_string_not_equal(a, b);
 }
 
-/* The one file under ROOT/seccomp (its path in OUT): how many there are. */
+/* The files under ROOT/@seccomp-cache (the last one's path in OUT): how many there are. */
 static int
 cached(const char *root, char **out)
 {
-        cleanup_free char *dir = xasprintf("%s/seccomp", root);
+        cleanup_free char *dir = xasprintf("%s/" SECCOMP_CACHE_DIR, root);
         DIR *d = opendir(dir);
         struct dirent *de;
         int n = 0;
@@ -139,7 +139,7 @@ test_store_and_reuse(void **state)
         assert_int_equal(first.len, fresh.len);
         assert_memory_equal(first.insns, fresh.insns, fresh.len);
         {
-                cleanup_free char *dir = xasprintf("%s/seccomp", root);
+                cleanup_free char *dir = xasprintf("%s/" SECCOMP_CACHE_DIR, root);
                 struct stat st;
                 assert_int_equal(stat(dir, &st), 0);
                 assert_int_equal(st.st_mode & 0777, 0700);
