@@ -18,6 +18,7 @@
 #include "lib/fs.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
+#include "supervisor/containers/ipc_shm.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/metadata/containers.h"
 #include "supervisor/snapshots/active.h"
@@ -117,6 +118,12 @@ container_bundle_remove(struct container_service *svc, const char *id, berth_err
 
         if (access(bundle, F_OK) < 0)
                 return 0;
+        {
+                cleanup_free char *shm = container_ipc_shm_path(svc->exec_root, id);
+                r = container_ipc_shm_unmount(shm, err);
+                if (r < 0)
+                        return r;
+        }
         if (fs_is_mount_point(rootfs)) {
                 r = snapshotter_active_unmount(rootfs, err);
                 if (r < 0)

@@ -25,6 +25,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/health.h"
+#include "supervisor/containers/run_nsjoin.h"
 #include "supervisor/containers/service.h"
 #include "supervisor/containers/volumes.h"
 #include "supervisor/events/bus.h"
@@ -442,6 +443,15 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
         rc = container_bundle_prepare(r->svc, id, &bundle, err);
         if (rc < 0)
                 return rc;
+        rc = container_run_nsjoin_prepare(r, id, doc, bundle, err);
+        if (rc < 0) {
+                /* dockerd records a failed start's error with exit code 128. */
+                cleanup_error berth_error_t *e2 = NULL, *e3 = NULL; /* best effort */
+                struct failed f = {.code = 128, .msg = (*err)->msg};
+                (void) container_bundle_remove(r->svc, id, &e2);
+                (void) record_change(r, id, mark_failed, &f, &e3);
+                return rc;
+        }
         {
                 /* Volumes: the driver's mounts, then the copy-up from the rootfs. */
                 cleanup_free char *rootfs = xasprintf("%s/rootfs", bundle);
@@ -543,6 +553,14 @@ start_id(struct container_runner *r, const char *id, berth_error_t **err)
         pthread_mutex_unlock(&r->lock);
         if (rc == 0)
                 publish(r, id, "start", NULL, NULL, NULL, NULL);
+        if (rc < 0 && rc != -EALREADY
+            && json_object_get_boolean(get(get(doc, "HostConfig"), "AutoRemove"))) {
+                /* dockerd's containerStart removes an AutoRemove container whose start failed
+                 * (the docker CLI's run --rm waits for condition=removed). */
+                cleanup_error berth_error_t *e2 = NULL; /* the start's error is the answer */
+                if (container_service_remove(r->svc, id, true, true, &e2) == 0)
+                        container_run_removed(r, id, doc);
+        }
         return rc;
 }
 

@@ -29,7 +29,9 @@
 #include "supervisor/containers/config.h"
 #include "supervisor/containers/etc_files.h"
 #include "supervisor/containers/host_devices.h"
+#include "supervisor/containers/ipc_shm.h"
 #include "supervisor/containers/names.h"
+#include "supervisor/containers/nsjoin.h"
 #include "supervisor/containers/seccomp_host.h"
 #include "supervisor/containers/spec.h"
 #include "supervisor/containers/user.h"
@@ -307,6 +309,14 @@ create_undo(struct container_service *svc, struct create_state *st)
         st->volumes_created = NULL;
 }
 
+/* container_nsjoin_resolve_fn over the records. */
+static int
+resolve_ref(void *ctx, const char *ref, char **ret_id, berth_error_t **err)
+{
+        struct container_service *svc = ctx;
+        return metadata_containers_resolve(svc->db, ref, ret_id, err);
+}
+
 static int
 create_locked(struct container_service *svc, const char *name, struct json_object *body,
               struct create_state *st, berth_error_t **err)
@@ -315,6 +325,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
          * fields (the API's configWrapper). */
         cleanup_json struct json_object *req_cfg = json_object_new_object();
         struct json_object *hc = get(body, "HostConfig");
+        cleanup_json struct json_object *hc_copy = NULL; /* hc with container:X resolved */
         const char *image_name = NULL;
         cleanup_free char *image_id = NULL, *created = time_now_rfc3339();
         cleanup_json struct json_object *image_cfg = NULL, *merged = NULL, *spec = NULL;
@@ -337,6 +348,13 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 json_object_object_foreach(body, k, v)
                         if (strcmp(k, "HostConfig") != 0 && strcmp(k, "NetworkingConfig") != 0)
                                 json_object_object_add(req_cfg, k, json_object_get(v));
+        }
+        if (hc && json_object_is_type(hc, json_type_object)) {
+                json_object_deep_copy(hc, &hc_copy, NULL);
+                hc = hc_copy;
+                r = container_nsjoin_resolve_modes(req_cfg, hc, resolve_ref, svc, err);
+                if (r < 0)
+                        return r;
         }
         image_name = get_str(req_cfg, "Image");
         if (image_name == NULL || image_name[0] == '\0')
@@ -430,6 +448,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 cleanup_free char *hp = xasprintf("%s/hostname", st->dir);
                 cleanup_free char *hsp = xasprintf("%s/hosts", st->dir);
                 cleanup_free char *rp = xasprintf("%s/resolv.conf", st->dir);
+                cleanup_free char *shm_path = container_ipc_shm_path(svc->exec_root, st->id);
                 struct container_seccomp_host sc_host;
                 struct container_spec_input in = {
                         .id = st->id,
@@ -439,6 +458,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                         .hostname_path = hp,
                         .hosts_path = hsp,
                         .resolv_conf_path = rp,
+                        .shm_path = shm_path,
                         .cgroup2 = svc->cgroup2,
                         .ncpu = (int) sysconf(_SC_NPROCESSORS_ONLN),
                         .device_stat = device_stat,

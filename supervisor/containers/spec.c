@@ -22,6 +22,7 @@
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/config.h"
+#include "supervisor/containers/nsjoin.h"
 #include "supervisor/containers/seccomp.h"
 #include "supervisor/containers/user.h"
 #include "supervisor/volumes/plan.h"
@@ -609,15 +610,16 @@ check_sysctl(const char *k, bool host_net, bool host_ipc, berth_error_t **err)
         return berth_error_new(err, EINVAL, "sysctl '%s' is not whitelisted", k);
 }
 
+/* JOINABLE: "container:X" is valid too; its namespace path is set at start (nsjoin.h). */
 static int
-check_mode(const char *what, const char *v, const char *const *ok, berth_error_t **err)
+check_mode(const char *what, const char *v, const char *const *ok, bool joinable,
+           berth_error_t **err)
 {
         for (size_t i = 0; ok[i]; i++)
                 if (strcmp(v, ok[i]) == 0)
                         return 0;
-        if (strncmp(v, "container:", 10) == 0)
-                return berth_error_new(err, EOPNOTSUPP, "%s mode \"%s\": not implemented yet", what,
-                                       v);
+        if (joinable && container_nsjoin_ref(v) != NULL)
+                return 0;
         return berth_error_new(err, EINVAL, "invalid %s mode: %s", what, v);
 }
 
@@ -879,11 +881,15 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 return berth_error_new(err, EINVAL, "HostConfig: expected an object");
         if (want_init && (in->init_path == NULL || in->init_path[0] == '\0'))
                 return berth_error_new(err, ENOTSUP, "--init: berth-init is not installed");
-        if ((r = check_mode("PID namespace", pid_mode, pid_modes, err)) < 0
-            || (r = check_mode("IPC", ipc_mode, ipc_modes, err)) < 0
-            || (r = check_mode("UTS", uts_mode, uts_modes, err)) < 0
-            || (r = check_mode("network", net, net_modes, err)) < 0)
+        if ((r = check_mode("PID namespace", pid_mode, pid_modes, true, err)) < 0
+            || (r = check_mode("IPC", ipc_mode, ipc_modes, true, err)) < 0
+            || (r = check_mode("UTS", uts_mode, uts_modes, false, err)) < 0
+            || (r = check_mode("network", net, net_modes, true, err)) < 0)
                 return r;
+        if (strcmp(net, "container:") == 0)
+                return berth_error_new(
+                        err, EINVAL,
+                        "Invalid network mode: invalid container format container:<name|id>");
         if (!strv_has((char *const *) cgns_modes, cgns))
                 return berth_error_new(err, EINVAL, "invalid cgroup namespace mode: %s", cgns);
         if (strcmp(uts_mode, "host") == 0
@@ -1004,7 +1010,18 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                 json_object_array_add(mounts, mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
                                                         privileged ? cg_rw_o : cg_o));
                 json_object_array_add(mounts, mount_new("/dev/mqueue", "mqueue", "mqueue", mq_o));
-                {
+                /* /dev/shm by IPC mode (moby daemon/container_operations_unix.go setupIpcDirs):
+                 * private, a tmpfs of its own; shareable, a bind of the tmpfs berthd mounts at
+                 * start (in->shm_path, which joiners bind too); host, the host's /dev/shm;
+                 * container:X, the donor's, added at start; none, nothing. */
+                if (strcmp(ipc_mode, "shareable") == 0 && in->shm_path) {
+                        json_object_array_add(mounts,
+                                              mount_new("/dev/shm", "bind", in->shm_path, file_o));
+                } else if (strcmp(ipc_mode, "host") == 0) {
+                        json_object_array_add(mounts,
+                                              mount_new("/dev/shm", "bind", "/dev/shm", file_o));
+                } else if (strcmp(ipc_mode, "none") != 0
+                           && container_nsjoin_ref(ipc_mode) == NULL) {
                         const char *o[] = {"nosuid", "noexec", "nodev", "mode=1777", shm, NULL};
                         json_object_array_add(mounts, mount_new("/dev/shm", "tmpfs", "shm", o));
                 }

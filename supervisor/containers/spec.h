@@ -26,6 +26,9 @@ struct container_spec_input {
         const char *hostname_path; /* files berthd wrote, bind-mounted read-write as docker */
         const char *hosts_path;
         const char *resolv_conf_path;
+        /* IpcMode shareable: the host directory berthd mounts the container's shm tmpfs on at
+         * start, bound at /dev/shm (NULL: a private tmpfs) */
+        const char *shm_path;
         bool cgroup2;                         /* the host's cgroup layout is unified */
         int ncpu;                             /* for NanoCpus' bound */
         container_device_stat_fn device_stat; /* NULL: --device is refused */

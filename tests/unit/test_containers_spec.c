@@ -77,6 +77,7 @@ build_ex(const char *config, const char *host_config, bool cgroup2,
                 .hostname_path = "/d/hostname",
                 .hosts_path = "/d/hosts",
                 .resolv_conf_path = "/d/resolv.conf",
+                .shm_path = "/x/shm",
                 .cgroup2 = cgroup2,
                 .ncpu = 2,
                 .device_stat = fake_stat,
@@ -524,8 +525,10 @@ test_bad_host_config_values(void **state)
                      "no device /dev/nope");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"SecurityOpt\":[\"bogus\"]}", EINVAL,
                      "invalid --security-opt 2: \"bogus\"");
-        expect_error("{\"Cmd\":[\"sh\"]}", "{\"NetworkMode\":\"container:x\"}", EOPNOTSUPP,
-                     "network mode \"container:x\": not implemented yet");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"NetworkMode\":\"container:\"}", EINVAL,
+                     "Invalid network mode: invalid container format container:<name|id>");
+        expect_error("{\"Cmd\":[\"sh\"]}", "{\"UTSMode\":\"container:x\"}", EINVAL,
+                     "invalid UTS mode: container:x");
         expect_error("{\"Cmd\":[\"sh\"]}", "{\"RestartPolicy\":{\"Name\":\"sometimes\"}}", EINVAL,
                      "invalid restart policy 'sometimes'");
         expect_error("{\"Cmd\":[\"sh\"]}",
@@ -543,6 +546,93 @@ test_bad_host_config_values(void **state)
 }
 
 /* --init: berth-init bind-mounted read-only at /sbin/docker-init, prepended with "--". */
+/* The /dev/shm mount of a spec built with HostConfig HC, or "absent". */
+static char *
+shm_of(const char *hc)
+{
+        cleanup_json struct json_object *spec = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *mounts = NULL;
+
+        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", hc, false, &spec, &err), 0);
+        assert_true(json_object_object_get_ex(spec, "mounts", &mounts));
+        for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+                struct json_object *m = json_object_array_get_idx(mounts, i), *d = NULL;
+                if (json_object_object_get_ex(m, "destination", &d)
+                    && strcmp(json_object_get_string(d), "/dev/shm") == 0)
+                        return xstrdup(json_object_to_json_string_ext(
+                                m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        }
+        return xstrdup("absent");
+}
+
+/* The namespaces entry of TYPE, or "absent". */
+static char *
+ns_of(const char *hc, const char *type)
+{
+        cleanup_json struct json_object *spec = NULL;
+        cleanup_error berth_error_t *err = NULL;
+        struct json_object *linux_ = NULL, *nss = NULL;
+
+        assert_int_equal(build("{\"Cmd\":[\"sh\"]}", hc, false, &spec, &err), 0);
+        assert_true(json_object_object_get_ex(spec, "linux", &linux_));
+        assert_true(json_object_object_get_ex(linux_, "namespaces", &nss));
+        for (size_t i = 0; i < json_object_array_length(nss); i++) {
+                struct json_object *n = json_object_array_get_idx(nss, i), *t = NULL;
+                if (json_object_object_get_ex(n, "type", &t)
+                    && strcmp(json_object_get_string(t), type) == 0)
+                        return xstrdup(json_object_to_json_string_ext(
+                                n, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        }
+        return xstrdup("absent");
+}
+
+static void
+test_ipc_modes(void **state)
+{
+        static const char tmpfs[] =
+                "{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=1048576\"]}";
+        static const char shareable[] =
+                "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/x/shm\",\"options\":[\"rbind\",\"rprivate\"]}";
+        static const char host[] =
+                "{\"destination\":\"/dev/shm\",\"type\":\"bind\",\"source\":\"/dev/shm\",\"options\":[\"rbind\",\"rprivate\"]}";
+        struct {
+                const char *hc, *shm, *ipc_ns;
+        } cases[] = {
+                {"{\"ShmSize\":1048576}", tmpfs, "{\"type\":\"ipc\"}"},
+                {"{\"ShmSize\":1048576,\"IpcMode\":\"private\"}", tmpfs, "{\"type\":\"ipc\"}"},
+                {"{\"ShmSize\":1048576,\"IpcMode\":\"shareable\"}", shareable,
+                 "{\"type\":\"ipc\"}"},
+                /* --shm-size means nothing to host, none and container:X (dockerd) */
+                {"{\"ShmSize\":1048576,\"IpcMode\":\"host\"}", host, "absent"},
+                {"{\"ShmSize\":1048576,\"IpcMode\":\"none\"}", "absent", "{\"type\":\"ipc\"}"},
+                {"{\"ShmSize\":1048576,\"IpcMode\":\"container:" ID "\"}", "absent",
+                 "{\"type\":\"ipc\"}"},
+        };
+        (void) state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                cleanup_free char *shm = shm_of(cases[i].hc);
+                cleanup_free char *ns = ns_of(cases[i].hc, "ipc");
+                assert_string_equal(shm, cases[i].shm);
+                assert_string_equal(ns, cases[i].ipc_ns);
+        }
+}
+
+static void
+test_container_modes_keep_their_namespaces(void **state)
+{
+        (void) state;
+        /* The entry is there without a path: the start path adds the target's (nsjoin.h). */
+        {
+                cleanup_free char *ns = ns_of("{\"PidMode\":\"container:x\"}", "pid");
+                assert_string_equal(ns, "{\"type\":\"pid\"}");
+        }
+        {
+                cleanup_free char *ns = ns_of("{\"NetworkMode\":\"container:x\"}", "network");
+                assert_string_equal(ns, "{\"type\":\"network\"}");
+        }
+}
+
 static int
 build_init(const char *host_config, const char *init_path, bool init_default,
            struct json_object **ret, berth_error_t **err)
@@ -620,6 +710,8 @@ main(void)
                 cmocka_unit_test(test_bad_host_config_values),
                 cmocka_unit_test(test_init),
                 cmocka_unit_test(test_volumes),
+                cmocka_unit_test(test_ipc_modes),
+                cmocka_unit_test(test_container_modes_keep_their_namespaces),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
