@@ -1284,6 +1284,17 @@ restore_all(struct container_runner *r)
                         restore_one(r, id);
                         continue;
                 }
+                /* As dockerd's restore: a --rm container that is not running goes (one a crash
+                 * caught between create and start included: its files were never synced). */
+                if (json_object_get_boolean(get(get(doc, "HostConfig"), "AutoRemove"))) {
+                        if (container_service_remove_exited(r->svc, id, &err) < 0) {
+                                log_warn("container %s: remove at start: %s", id, err->msg);
+                                berth_error_free(err), err = NULL;
+                        } else {
+                                container_run_removed(r, id, doc);
+                        }
+                        continue;
+                }
                 /* Restart policies at start, as dockerd: always, and unless-stopped unless
                  * stopped by hand (BerthManualStop). */
                 rp = get(get(doc, "HostConfig"), "RestartPolicy");

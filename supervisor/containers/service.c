@@ -176,17 +176,20 @@ device_stat(const char *path, char *ret_type, int64_t *ret_major, int64_t *ret_m
 }
 
 /* NAME in the container's new directory DIR, which nothing reads before the record exists:
- * written in place and synced; the directory (and its own entry in its parent) synced once for
- * all files by fs_sync_dir() before the record is committed: 6 fsyncs for create's four files
- * rather than 8, and the new directory's entry is now durable too. */
+ * written in place and, when SYNC, synced; the directory (and its own entry in its parent)
+ * synced once for all files by fs_sync_dir() before the record is committed: 6 fsyncs for
+ * create's four files rather than 8, and the new directory's entry is durable too. A --rm
+ * container's files are not synced at all: after a crash berthd removes every --rm container
+ * that is not running (as dockerd), so nothing would read them. */
 static int
-write_new_file(const char *dir, const char *name, const char *data, berth_error_t **err)
+write_new_file(const char *dir, const char *name, const char *data, bool sync,
+               berth_error_t **err)
 {
         cleanup_free char *p = xasprintf("%s/%s", dir, name);
         cleanup_close int fd =
                 open(p, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 
-        if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0 || fsync(fd) < 0)
+        if (fd < 0 || fs_write_all(fd, data, strlen(data)) < 0 || (sync && fsync(fd) < 0))
                 return berth_error_sys(err, errno, "write \"%s\"", p);
         return 0;
 }
@@ -340,6 +343,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         struct container_user user = {0};
         cleanup_error berth_error_t *miss = NULL; /* an unreadable /etc file counts as missing */
         size_t len = 0;
+        bool durable;
         int r;
 
         if (!json_object_is_type(body, json_type_object))
@@ -437,10 +441,11 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 container_user_done(&user);
                 return r;
         }
+        durable = !json_object_get_boolean(get(hc, "AutoRemove"));
         hostname_nl = xasprintf("%s\n", get_str(merged, "Hostname"));
-        if ((r = write_new_file(st->dir, "resolv.conf", resolv, err)) < 0
-            || (r = write_new_file(st->dir, "hosts", hosts, err)) < 0
-            || (r = write_new_file(st->dir, "hostname", hostname_nl, err)) < 0) {
+        if ((r = write_new_file(st->dir, "resolv.conf", resolv, durable, err)) < 0
+            || (r = write_new_file(st->dir, "hosts", hosts, durable, err)) < 0
+            || (r = write_new_file(st->dir, "hostname", hostname_nl, durable, err)) < 0) {
                 container_user_done(&user);
                 return r;
         }
@@ -477,7 +482,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         }
         spec_s = xstrdup(json_object_to_json_string_ext(
                 spec, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        r = write_new_file(st->dir, "config.json", spec_s, err);
+        r = write_new_file(st->dir, "config.json", spec_s, durable, err);
         if (r < 0)
                 return r;
 
@@ -528,7 +533,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         if (get(body, "NetworkingConfig"))
                 json_object_object_add(doc, "NetworkingConfig",
                                        json_object_get(get(body, "NetworkingConfig")));
-        {
+        if (durable) {
                 cleanup_free char *parent = xstrndup(st->dir, strrchr(st->dir, '/') - st->dir);
                 if ((r = fs_sync_dir(st->dir, err)) < 0 || (r = fs_sync_dir(parent, err)) < 0)
                         return r;

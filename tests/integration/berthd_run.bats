@@ -284,6 +284,19 @@ restarts_at_least() { (($(api "/v1.41/containers/$1/json" | jq -r .RestartCount)
 	nothing_left "$a" "$u"
 }
 
+@test "run: at berthd start a --rm container that is not running is removed (as dockerd)" {
+	local id kept
+	id=$("${C[@]}" create --rm busybox true)
+	kept=$("${C[@]}" create busybox true)
+	bd_stop "$BD"
+	bd_start "$BD"
+	[ "$(api_status "/v1.41/containers/$id/json")" = 404 ]
+	[ "$(state_of "$kept")" = created ]
+	"${C[@]}" rm "$kept"
+	nothing_left "$id" "$kept"
+	[[ ! -e $BD/data/containers/$id ]]
+}
+
 @test "run: logs: rotation (--log-opt), --tail, --since/--until, -t, -f until the exit, tty raw" {
 	local id log n
 	id=$("${C[@]}" run -d --log-opt max-size=1k --log-opt max-file=3 busybox sh -c 'i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done')
