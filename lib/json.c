@@ -444,3 +444,23 @@ json_need_object(struct json_object *obj, const struct jpath *at, const char *ke
 {
         return required(json_get_object(obj, at, key, ret, err), at, key, err);
 }
+
+struct json_object *
+json_key(struct json_object *o, const char *key)
+{
+        struct json_object *v = NULL;
+
+        if (o == NULL || !json_object_object_get_ex(o, key, &v))
+                return NULL;
+        return v;
+}
+
+const char *
+json_key_str(struct json_object *o, const char *key)
+{
+        struct json_object *v = json_key(o, key);
+
+        if (v == NULL || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}

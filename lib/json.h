@@ -58,6 +58,12 @@ int json_get_object(struct json_object *obj, const struct jpath *at, const char 
 int json_get_array(struct json_object *obj, const struct jpath *at, const char *key,
                    struct json_object **ret, berth_error_t **err);
 /* A NULL-terminated copy of an array of strings; free with strv_free(). */
+/* Lenient lookups for documents berthd wrote itself (records, API bodies already checked): the
+ * value of KEY in O, or NULL when O is NULL, not an object or has no KEY. */
+struct json_object *json_key(struct json_object *o, const char *key);
+/* The same for a string value: NULL when absent or not a string. */
+const char *json_key_str(struct json_object *o, const char *key);
+
 int json_get_strv(struct json_object *obj, const struct jpath *at, const char *key, char ***ret,
                   berth_error_t **err);
 /* The same for a member that must be there: 0 when present, -EINVAL "<path>.KEY: required" when

@@ -49,15 +49,6 @@ fail(struct api_response *resp, const berth_error_t *e)
         api_response_error(resp, status_of(e), "%s", e->msg);
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 void
 api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
                       struct api_response *resp)
@@ -93,7 +84,7 @@ size_root_of(const struct api_ctx *ctx, struct json_object *rec, int64_t rw)
 {
         cleanup_error berth_error_t *err = NULL; /* an image gone (rmi -f) counts as 0 */
         struct image_record *recs = NULL;
-        const char *img = json_object_get_string(get(rec, "Image"));
+        const char *img = json_object_get_string(json_key(rec, "Image"));
         int64_t size = 0;
         int n = image_service_list(ctx->images, &recs, &err);
 
@@ -112,8 +103,8 @@ fix_image_name(const struct api_ctx *ctx, struct json_object *rec, struct json_o
 {
         cleanup_error berth_error_t *err = NULL; /* unresolvable: show the ID */
         cleanup_free char *id = NULL;
-        struct json_object *cfg = get(rec, "Config"), *img = get(rec, "Image");
-        const char *name = json_object_get_string(get(cfg, "Image"));
+        struct json_object *cfg = json_key(rec, "Config"), *img = json_key(rec, "Image");
+        const char *name = json_object_get_string(json_key(cfg, "Image"));
 
         if (img == NULL || name == NULL)
                 return;
@@ -163,7 +154,7 @@ api_containers_list(const struct api_ctx *ctx, const struct api_request *req,
                 int64_t rw = -1, root = 0;
                 if (size) {
                         rw = snapshotter_active_size(ctx->containers->snapshots,
-                                                     json_object_get_string(get(rec, "Id")));
+                                                     json_object_get_string(json_key(rec, "Id")));
                         root = size_root_of(ctx, rec, rw);
                 }
                 struct json_object *summary = container_list_summary(rec, rw, root, now);
@@ -204,8 +195,8 @@ api_containers_inspect(const struct api_ctx *ctx, const struct api_request *req,
                 fail(resp, err);
                 return;
         }
-        id = json_object_get_string(get(rec, "Id"));
-        driver = json_object_get_string(get(rec, "Driver"));
+        id = json_object_get_string(json_key(rec, "Id"));
+        driver = json_object_get_string(json_key(rec, "Driver"));
         upper = snapshotter_active_upper(ctx->containers->snapshots, id);
         lowers = lowers_of(ctx, id);
         o = container_inspect_build(rec, driver ? driver : "overlay2", upper, lowers);
@@ -331,11 +322,11 @@ api_containers_count(const struct api_ctx *ctx, int64_t *ret_total, int64_t *ret
                 return;
         }
         for (size_t i = 0; i < json_object_array_length(all); i++) {
-                struct json_object *st = get(json_object_array_get_idx(all, i), "State");
+                struct json_object *st = json_key(json_object_array_get_idx(all, i), "State");
                 (*ret_total)++;
-                if (json_object_get_boolean(get(st, "Paused")))
+                if (json_object_get_boolean(json_key(st, "Paused")))
                         (*ret_paused)++;
-                else if (json_object_get_boolean(get(st, "Running")))
+                else if (json_object_get_boolean(json_key(st, "Running")))
                         (*ret_running)++;
                 else
                         (*ret_stopped)++;
@@ -355,7 +346,7 @@ api_containers_df(const struct api_ctx *ctx)
         for (size_t i = json_object_array_length(all); i-- > 0;) {
                 struct json_object *rec = json_object_array_get_idx(all, i);
                 int64_t rw = snapshotter_active_size(ctx->containers->snapshots,
-                                                     json_object_get_string(get(rec, "Id")));
+                                                     json_object_get_string(json_key(rec, "Id")));
                 json_object_array_add(
                         out, container_list_summary(rec, rw, size_root_of(ctx, rec, rw), now));
         }

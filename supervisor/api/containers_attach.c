@@ -252,13 +252,6 @@ attach_session(struct api_stream *s, void *arg)
         }
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 void
 api_containers_attach(const struct api_ctx *ctx, const struct api_request *req,
                       struct api_response *resp)
@@ -279,7 +272,7 @@ api_containers_attach(const struct api_ctx *ctx, const struct api_request *req,
                 api_response_error(resp, err->code == ENOENT ? 404 : 500, "%s", err->msg);
                 return;
         }
-        cfg = get(doc, "Config");
+        cfg = json_key(doc, "Config");
         a = xzalloc(sizeof(*a));
         if (detach_keys_parse(api_query_get(req, "detachKeys"), &a->dk, &err) < 0) {
                 api_response_error(resp, 400, "%s", err->msg);
@@ -288,12 +281,13 @@ api_containers_attach(const struct api_ctx *ctx, const struct api_request *req,
         }
         a->r = ctx->runner;
         a->id = xstrdup(id);
-        a->tty = json_object_get_boolean(get(cfg, "Tty"));
+        a->tty = json_object_get_boolean(json_key(cfg, "Tty"));
         a->out = api_query_bool(req, "stdout", false);
         a->err = api_query_bool(req, "stderr", false);
-        a->stdin_once = json_object_get_boolean(get(cfg, "StdinOnce"));
+        a->stdin_once = json_object_get_boolean(json_key(cfg, "StdinOnce"));
         a->log_path = xasprintf("%s/containers/%s/%s-json.log", ctx->data_root, id, id);
-        if (api_query_bool(req, "stdin", false) && json_object_get_boolean(get(cfg, "OpenStdin")))
+        if (api_query_bool(req, "stdin", false)
+            && json_object_get_boolean(json_key(cfg, "OpenStdin")))
                 a->stdin_path = xasprintf("%s/containers/%s/init-stdin", ctx->exec_root, id);
         /* Follow from here on; logs=1 replays what the current file holds first. */
         {

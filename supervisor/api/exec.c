@@ -78,13 +78,6 @@ size_forget(const char *id)
         pthread_mutex_unlock(&sizes_lock);
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 struct exec_run {
         struct container_runner *r;
         char *id;
@@ -134,7 +127,7 @@ exec_wait_done(struct exec_run *x)
                 cleanup_json struct json_object *o = NULL;
                 if (container_exec_inspect(x->r, x->id, &o, &err) < 0)
                         return;
-                if (!json_object_get_boolean(get(o, "Running")) && get(o, "ExitCode"))
+                if (!json_object_get_boolean(json_key(o, "Running")) && json_key(o, "ExitCode"))
                         return;
                 sleep_ms(20);
         }
@@ -313,17 +306,18 @@ api_exec_start_attached(const struct api_ctx *ctx, const struct api_request *req
         x->r = ctx->runner;
         x->in_fd = -1;
         x->id = xstrdup(req->param);
-        x->container = xstrdup(json_object_get_string(get(o, "ContainerID")));
-        x->tty = json_object_get_boolean(get(get(o, "ProcessConfig"), "tty"));
+        x->container = xstrdup(json_object_get_string(json_key(o, "ContainerID")));
+        x->tty = json_object_get_boolean(json_key(json_key(o, "ProcessConfig"), "tty"));
         /* Checked when the exec was made. */
-        if (detach_keys_parse(json_object_get_string(get(o, "DetachKeys")), &x->dk, &err) < 0) {
+        if (detach_keys_parse(json_object_get_string(json_key(o, "DetachKeys")), &x->dk, &err)
+            < 0) {
                 berth_error_free(TAKE_PTR(err));
                 (void) detach_keys_parse(NULL, &x->dk, &err);
         }
-        want[0] = json_object_get_boolean(get(o, "OpenStdin"));
+        want[0] = json_object_get_boolean(json_key(o, "OpenStdin"));
         /* With a terminal its output is one stream. */
-        want[1] = x->tty || json_object_get_boolean(get(o, "OpenStdout"));
-        want[2] = !x->tty && json_object_get_boolean(get(o, "OpenStderr"));
+        want[1] = x->tty || json_object_get_boolean(json_key(o, "OpenStdout"));
+        want[2] = !x->tty && json_object_get_boolean(json_key(o, "OpenStderr"));
         x->t = container_run_task_get(ctx->runner, x->container);
         if (x->t == NULL) {
                 api_response_error(resp, 409, "Container %s is not running", x->container);
@@ -386,7 +380,9 @@ api_exec_resize(const struct api_ctx *ctx, const struct api_request *req,
         }
         pthread_mutex_lock(&sizes_lock);
         {
-                struct pending_size *p = size_find(req->param, !json_object_get_boolean(get(o, "Running")) && !get(o, "ExitCode"));
+                struct pending_size *p =
+                        size_find(req->param, !json_object_get_boolean(json_key(o, "Running"))
+                                                      && !json_key(o, "ExitCode"));
                 if (p && !p->started) {
                         /* Not started yet: the session applies it after Start. */
                         p->w = w;
@@ -397,10 +393,10 @@ api_exec_resize(const struct api_ctx *ctx, const struct api_request *req,
                 }
         }
         pthread_mutex_unlock(&sizes_lock);
-        t = container_run_task_get(ctx->runner, json_object_get_string(get(o, "ContainerID")));
+        t = container_run_task_get(ctx->runner, json_object_get_string(json_key(o, "ContainerID")));
         if (t == NULL) {
                 api_response_error(resp, 409, "Container %s is not running",
-                                   json_object_get_string(get(o, "ContainerID")));
+                                   json_object_get_string(json_key(o, "ContainerID")));
                 return;
         }
         if (task_resize_pty(t, req->param, w, h, &err) < 0) {

@@ -45,16 +45,6 @@ fail(struct api_response *resp, const berth_error_t *e)
         api_response_error(resp, status_of(e), "%s", e->msg);
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static struct volume_store *
 store_of(const struct api_ctx *ctx)
 {
@@ -98,25 +88,26 @@ api_volumes_create(const struct api_ctx *ctx, const struct api_request *req,
                 api_response_error(resp, 400, "body: expected a JSON object");
                 return;
         }
-        name = get(body, "Name");
-        driver = get(body, "Driver");
+        name = json_key(body, "Name");
+        driver = json_key(body, "Driver");
         if ((name && !json_object_is_type(name, json_type_string))
             || (driver && !json_object_is_type(driver, json_type_string))) {
                 api_response_error(resp, 400, "Name and Driver: expected strings");
                 return;
         }
-        if (check_map(get(body, "DriverOpts"), "DriverOpts", &err) < 0
-            || check_map(get(body, "Labels"), "Labels", &err) < 0) {
+        if (check_map(json_key(body, "DriverOpts"), "DriverOpts", &err) < 0
+            || check_map(json_key(body, "Labels"), "Labels", &err) < 0) {
                 fail(resp, err);
                 return;
         }
         cr.name = name ? json_object_get_string(name) : NULL;
         cr.driver = driver ? json_object_get_string(driver) : NULL;
-        cr.opts = json_object_is_type(get(body, "DriverOpts"), json_type_object)
-                          ? get(body, "DriverOpts")
+        cr.opts = json_object_is_type(json_key(body, "DriverOpts"), json_type_object)
+                          ? json_key(body, "DriverOpts")
                           : NULL;
-        cr.labels = json_object_is_type(get(body, "Labels"), json_type_object) ? get(body, "Labels")
-                                                                               : NULL;
+        cr.labels = json_object_is_type(json_key(body, "Labels"), json_type_object)
+                            ? json_key(body, "Labels")
+                            : NULL;
         if (volume_store_create(store_of(ctx), &cr, &vol, &created, &err) < 0) {
                 fail(resp, err);
                 return;
@@ -236,15 +227,15 @@ api_volumes_df(const struct api_ctx *ctx)
                 return out;
         for (size_t i = 0; i < json_object_array_length(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i), *u;
-                const char *name = json_object_get_string(get(v, "Name"));
+                const char *name = json_object_get_string(json_key(v, "Name"));
                 cleanup_free char *data = volume_store_data_path(store_of(ctx), name);
                 int refs = 0;
                 for (size_t j = 0; j < json_object_array_length(all); j++) {
                         struct json_object *bv =
-                                get(json_object_array_get_idx(all, j), "BerthVolumes");
+                                json_key(json_object_array_get_idx(all, j), "BerthVolumes");
                         for (size_t k = 0; bv && k < json_object_array_length(bv); k++)
-                                if (strcmp(json_object_get_string(
-                                                   get(json_object_array_get_idx(bv, k), "Name")),
+                                if (strcmp(json_object_get_string(json_key(
+                                                   json_object_array_get_idx(bv, k), "Name")),
                                            name)
                                     == 0) {
                                         refs++;

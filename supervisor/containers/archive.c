@@ -35,15 +35,6 @@
 
 #define BLOCK (64 * 1024)
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 int
 container_root_open(struct container_service *svc, const char *ref, bool mounts,
                     struct container_root *ret, berth_error_t **err)
@@ -57,13 +48,14 @@ container_root_open(struct container_service *svc, const char *ref, bool mounts,
         r = container_service_get(svc, ref, &doc, err);
         if (r < 0)
                 return r;
-        id = json_object_get_string(get(doc, "Id"));
-        state = get(doc, "State");
+        id = json_object_get_string(json_key(doc, "Id"));
+        state = json_key(doc, "State");
         memset(ret, 0, sizeof(*ret));
-        if (mounts && json_object_get_boolean(get(state, "Running"))
-            && json_object_get_int64(get(state, "Pid")) > 0) {
-                cleanup_free char *p = xasprintf(
-                        "/proc/%lld/root", (long long) json_object_get_int64(get(state, "Pid")));
+        if (mounts && json_object_get_boolean(json_key(state, "Running"))
+            && json_object_get_int64(json_key(state, "Pid")) > 0) {
+                cleanup_free char *p =
+                        xasprintf("/proc/%lld/root",
+                                  (long long) json_object_get_int64(json_key(state, "Pid")));
                 if (access(p, F_OK) == 0) {
                         ret->id = xstrdup(id);
                         ret->path = TAKE_PTR(p);
@@ -730,10 +722,10 @@ container_mount_points(struct container_service *svc, const char *id)
         if (fs_read_file(AT_FDCWD, path, &buf, &len, &e) < 0
             || json_parse_buffer(buf, len, &spec, &e) < 0)
                 return NULL;
-        mounts = get(spec, "mounts");
+        mounts = json_key(spec, "mounts");
         for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
                 const char *d = json_object_get_string(
-                        get(json_object_array_get_idx(mounts, i), "destination"));
+                        json_key(json_object_array_get_idx(mounts, i), "destination"));
                 struct container_path p = {0};
                 if (d == NULL || container_path_parse(d, &p, &e) < 0)
                         continue;
@@ -770,7 +762,8 @@ image_tree(struct container_service *svc, struct json_object *doc, char **ret, b
         struct image_record rec = {0};
         int r;
 
-        r = metadata_images_load(svc->db, json_object_get_string(get(doc, "Image")), &rec, err);
+        r = metadata_images_load(svc->db, json_object_get_string(json_key(doc, "Image")), &rec,
+                                 err);
         if (r < 0)
                 return berth_error_prefix(err, "the container's image");
         *ret = rec.chain_id && rec.chain_id[0] ? snapshotter_path(svc->snapshots, rec.chain_id)
@@ -813,7 +806,7 @@ container_changes(struct container_service *svc, const char *ref, struct json_ob
         r = container_service_get(svc, ref, &doc, err);
         if (r < 0)
                 return r;
-        id = json_object_get_string(get(doc, "Id"));
+        id = json_object_get_string(json_key(doc, "Id"));
         if (!snapshotter_is_overlay(svc->snapshots)) {
                 cleanup_free char *tree = NULL, *fs = snapshotter_active_upper(svc->snapshots, id);
                 r = image_tree(svc, doc, &tree, err);

@@ -23,15 +23,6 @@
 #include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/snapshotter.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 int
 container_commit_config(struct json_object *container_config, struct json_object *override,
                         char *const *changes, struct json_object **ret, berth_error_t **err)
@@ -62,8 +53,8 @@ container_commit_config(struct json_object *container_config, struct json_object
 static char *
 created_by(struct json_object *doc)
 {
-        struct json_object *args = get(doc, "Args");
-        const char *path = json_object_get_string(get(doc, "Path"));
+        struct json_object *args = json_key(doc, "Args");
+        const char *path = json_object_get_string(json_key(doc, "Path"));
         char *s = xstrdup(path ? path : "");
 
         for (size_t i = 0; args && i < json_object_array_length(args); i++) {
@@ -91,16 +82,17 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         r = container_service_get(svc, ref, &doc, err);
         if (r < 0)
                 return r;
-        id = json_object_get_string(get(doc, "Id"));
-        r = container_commit_config(get(doc, "Config"), req->config, req->changes, &config, err);
+        id = json_object_get_string(json_key(doc, "Id"));
+        r = container_commit_config(json_key(doc, "Config"), req->config, req->changes, &config,
+                                    err);
         if (r < 0)
                 return r;
         if (req->repo && req->repo[0])
                 name = req->tag && req->tag[0] ? xasprintf("%s:%s", req->repo, req->tag)
                                                : xstrdup(req->repo);
-        state = get(doc, "State");
-        if (req->pause && runner && json_object_get_boolean(get(state, "Running"))
-            && !json_object_get_boolean(get(state, "Paused"))) {
+        state = json_key(doc, "State");
+        if (req->pause && runner && json_object_get_boolean(json_key(state, "Running"))
+            && !json_object_get_boolean(json_key(state, "Paused"))) {
                 r = container_run_pause(runner, id, true, err);
                 if (r < 0)
                         return r;
@@ -130,14 +122,14 @@ container_commit(struct container_service *svc, struct container_runner *runner,
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return berth_error_sys(err, errno, "commit: seek");
         by = created_by(doc);
-        o.parent_id = json_object_get_string(get(doc, "Image"));
+        o.parent_id = json_object_get_string(json_key(doc, "Image"));
         o.name = name;
         o.comment = req->comment;
         o.author = req->author;
         o.container_id = id;
         o.created_by = by;
         o.config = config;
-        o.container_config = get(doc, "Config");
+        o.container_config = json_key(doc, "Config");
         r = image_service_commit(svc->images, fd, &o, ret_id, err);
         if (r < 0)
                 return r;

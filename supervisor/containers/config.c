@@ -17,15 +17,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static bool
 empty_str(struct json_object *v)
 {
@@ -109,7 +100,7 @@ container_config_merge(struct json_object *image, struct json_object *req, const
         out = req ? copy(req) : json_object_new_object();
         for (size_t i = 0; arrays[i]; i++) {
                 /* docker accepts a single string for Cmd and Entrypoint (strslice). */
-                v = get(out, arrays[i]);
+                v = json_key(out, arrays[i]);
                 if (v && json_object_is_type(v, json_type_string)) {
                         struct json_object *a = json_object_new_array();
                         json_object_array_add(a, json_object_get(v));
@@ -121,17 +112,17 @@ container_config_merge(struct json_object *image, struct json_object *req, const
                         return r;
         }
         for (size_t i = 0; inherit[i]; i++)
-                if (empty_str(get(out, inherit[i])) && !empty_str(get(image, inherit[i])))
-                        json_object_object_add(out, inherit[i], copy(get(image, inherit[i])));
-        if (get(out, "Healthcheck") == NULL && get(image, "Healthcheck"))
-                json_object_object_add(out, "Healthcheck", copy(get(image, "Healthcheck")));
+                if (empty_str(json_key(out, inherit[i])) && !empty_str(json_key(image, inherit[i])))
+                        json_object_object_add(out, inherit[i], copy(json_key(image, inherit[i])));
+        if (json_key(out, "Healthcheck") == NULL && json_key(image, "Healthcheck"))
+                json_object_object_add(out, "Healthcheck", copy(json_key(image, "Healthcheck")));
 
         /* Env: the request's, then the image's variables it does not set. */
         env = json_object_new_array();
-        v = get(out, "Env");
+        v = json_key(out, "Env");
         for (size_t i = 0; v && i < json_object_array_length(v); i++)
                 json_object_array_add(env, copy(json_object_array_get_idx(v, i)));
-        v = get(image, "Env");
+        v = json_key(image, "Env");
         for (size_t i = 0;
              v && json_object_is_type(v, json_type_array) && i < json_object_array_length(v); i++) {
                 const char *ie = json_object_get_string(json_object_array_get_idx(v, i));
@@ -147,14 +138,14 @@ container_config_merge(struct json_object *image, struct json_object *req, const
 
         /* docker's shapes: Labels always an object, ExposedPorts omitted when empty, Volumes
          * null when empty. */
-        v = object_union(get(image, "Labels"), get(out, "Labels"));
+        v = object_union(json_key(image, "Labels"), json_key(out, "Labels"));
         json_object_object_add(out, "Labels", v ? v : json_object_new_object());
-        v = object_union(get(image, "ExposedPorts"), get(out, "ExposedPorts"));
+        v = object_union(json_key(image, "ExposedPorts"), json_key(out, "ExposedPorts"));
         if (v)
                 json_object_object_add(out, "ExposedPorts", v);
         else
                 json_object_object_del(out, "ExposedPorts");
-        v = object_union(get(image, "Volumes"), get(out, "Volumes"));
+        v = object_union(json_key(image, "Volumes"), json_key(out, "Volumes"));
         if (v && json_object_object_length(v) == 0) {
                 json_object_put(v);
                 v = NULL;
@@ -163,23 +154,24 @@ container_config_merge(struct json_object *image, struct json_object *req, const
 
         /* moby's merge(): an entrypoint in the request replaces the image's and drops the
          * image's Cmd; `--entrypoint ""` arrives as [""] and means no entrypoint at all. */
-        entry = get(out, "Entrypoint");
-        cmd = get(out, "Cmd");
+        entry = json_key(out, "Entrypoint");
+        cmd = json_key(out, "Cmd");
         if (!empty_arr(entry) && json_object_array_length(entry) == 1
             && json_object_get_string_len(json_object_array_get_idx(entry, 0)) == 0)
                 reset_entry = true;
         if (empty_arr(entry)) {
                 bool inherit_entry = entry == NULL;
                 if (empty_arr(cmd))
-                        json_object_object_add(out, "Cmd", copy(get(image, "Cmd")));
+                        json_object_object_add(out, "Cmd", copy(json_key(image, "Cmd")));
                 if (inherit_entry)
-                        json_object_object_add(out, "Entrypoint", copy(get(image, "Entrypoint")));
+                        json_object_object_add(out, "Entrypoint",
+                                               copy(json_key(image, "Entrypoint")));
         } else if (reset_entry) {
                 json_object_object_add(out, "Entrypoint", NULL);
         }
-        if (empty_arr(get(out, "Entrypoint")) && empty_arr(get(out, "Cmd")))
+        if (empty_arr(json_key(out, "Entrypoint")) && empty_arr(json_key(out, "Cmd")))
                 return berth_error_new(err, EINVAL, "No command specified");
-        if (empty_str(get(out, "Hostname")))
+        if (empty_str(json_key(out, "Hostname")))
                 json_object_object_add(out, "Hostname", json_object_new_string(short_id));
         *ret = TAKE_PTR(out);
         return 0;
@@ -188,7 +180,7 @@ container_config_merge(struct json_object *image, struct json_object *req, const
 void
 container_config_command(struct json_object *config, char **ret_path, struct json_object **ret_args)
 {
-        struct json_object *entry = get(config, "Entrypoint"), *cmd = get(config, "Cmd");
+        struct json_object *entry = json_key(config, "Entrypoint"), *cmd = json_key(config, "Cmd");
         struct json_object *args = json_object_new_array();
         const char *path = "";
         size_t start = 1;
@@ -225,9 +217,9 @@ char **
 container_config_process_env(struct json_object *config)
 {
         char **env = NULL;
-        struct json_object *tty = get(config, "Tty"), *ce = get(config, "Env");
+        struct json_object *tty = json_key(config, "Tty"), *ce = json_key(config, "Env");
         cleanup_free char *hn =
-                xasprintf("HOSTNAME=%s", json_object_get_string(get(config, "Hostname")));
+                xasprintf("HOSTNAME=%s", json_object_get_string(json_key(config, "Hostname")));
 
         /* moby's CreateDaemonEnvironment: the defaults first, the config's Env over them. */
         strv_push(&env, DEFAULT_PATH);

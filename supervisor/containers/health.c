@@ -67,16 +67,6 @@ now_ms(void)
         return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_is_type(o, json_type_object)
-            || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static bool
 health_stopping(struct container_health *h)
 {
@@ -97,13 +87,14 @@ item_setup(struct container_health *h, struct health_item *it)
 
         pthread_mutex_lock(&r->svc->lock);
         if (metadata_containers_load(r->svc->db, it->id, &doc, &err) == 0) {
-                struct json_object *st = get(doc, "State");
-                const char *at = json_object_get_string(get(st, "StartedAt"));
-                const char *mark = json_object_get_string(get(doc, "BerthHealthStartedAt"));
-                container_health_settings_build(get(doc, "Config"), &it->s);
+                struct json_object *st = json_key(doc, "State");
+                const char *at = json_object_get_string(json_key(st, "StartedAt"));
+                const char *mark = json_object_get_string(json_key(doc, "BerthHealthStartedAt"));
+                container_health_settings_build(json_key(doc, "Config"), &it->s);
                 it->started_at = xstrdup(at ? at : "");
                 if (it->s.enabled && st
-                    && (get(st, "Health") == NULL || mark == NULL || strcmp(mark, it->started_at) != 0)) {
+                    && (json_key(st, "Health") == NULL || mark == NULL
+                        || strcmp(mark, it->started_at) != 0)) {
                         json_object_object_add(st, "Health", container_health_new());
                         json_object_object_add(doc, "BerthHealthStartedAt",
                                                json_object_new_string(it->started_at));
@@ -130,9 +121,9 @@ record_result(struct container_health *h, struct health_item *it,
 
         pthread_mutex_lock(&r->svc->lock);
         if (metadata_containers_load(r->svc->db, it->id, &doc, &err) == 0) {
-                struct json_object *st = get(doc, "State"), *health = get(st, "Health");
-                const char *at = json_object_get_string(get(st, "StartedAt"));
-                if (json_object_get_boolean(get(st, "Running")) && at
+                struct json_object *st = json_key(doc, "State"), *health = json_key(st, "Health");
+                const char *at = json_object_get_string(json_key(st, "StartedAt"));
+                if (json_object_get_boolean(json_key(st, "Running")) && at
                     && strcmp(at, it->started_at) == 0) {
                         if (health == NULL) {
                                 health = container_health_new();
@@ -159,7 +150,7 @@ record_paused(struct container_runner *r, const char *id)
         cleanup_error berth_error_t *err = NULL;
         if (metadata_containers_load(r->svc->db, id, &doc, &err) < 0)
                 return true;
-        return json_object_get_boolean(get(get(doc, "State"), "Paused"));
+        return json_object_get_boolean(json_key(json_key(doc, "State"), "Paused"));
 }
 
 static void

@@ -7,23 +7,14 @@
 
 #include <json-c/json.h>
 
+#include "lib/json.h"
 #include "lib/xalloc.h"
 #include "supervisor/containers/health.h"
-
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_is_type(o, json_type_object)
-            || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
 
 void
 container_health_settings_build(struct json_object *config, struct container_health_settings *ret)
 {
-        struct json_object *hc = get(config, "Healthcheck"), *test = get(hc, "Test");
+        struct json_object *hc = json_key(config, "Healthcheck"), *test = json_key(hc, "Test");
         size_t n = test && json_object_is_type(test, json_type_array)
                            ? json_object_array_length(test)
                            : 0;
@@ -39,7 +30,7 @@ container_health_settings_build(struct json_object *config, struct container_hea
                                               json_object_new_string(json_object_get_string(
                                                       json_object_array_get_idx(test, i))));
         } else if (strcmp(kind, "CMD-SHELL") == 0 && n >= 2) {
-                struct json_object *shell = get(config, "Shell");
+                struct json_object *shell = json_key(config, "Shell");
                 ret->cmd = json_object_new_array();
                 if (shell && json_object_is_type(shell, json_type_array)
                     && json_object_array_length(shell) > 0) {
@@ -57,10 +48,10 @@ container_health_settings_build(struct json_object *config, struct container_hea
                 return;
         }
         ret->enabled = true;
-        ret->interval_ns = json_object_get_int64(get(hc, "Interval"));
-        ret->timeout_ns = json_object_get_int64(get(hc, "Timeout"));
-        ret->start_period_ns = json_object_get_int64(get(hc, "StartPeriod"));
-        ret->retries = json_object_get_int(get(hc, "Retries"));
+        ret->interval_ns = json_object_get_int64(json_key(hc, "Interval"));
+        ret->timeout_ns = json_object_get_int64(json_key(hc, "Timeout"));
+        ret->start_period_ns = json_object_get_int64(json_key(hc, "StartPeriod"));
+        ret->retries = json_object_get_int(json_key(hc, "Retries"));
         if (ret->interval_ns <= 0)
                 ret->interval_ns = CONTAINER_HEALTH_DEFAULT_INTERVAL_NS;
         if (ret->timeout_ns <= 0)
@@ -92,10 +83,10 @@ const char *
 container_health_apply(struct json_object *health, const struct container_health_result *res,
                        int retries, bool in_start_period)
 {
-        struct json_object *log = get(health, "Log"), *entry, *nlog;
-        const char *old = json_object_get_string(get(health, "Status"));
+        struct json_object *log = json_key(health, "Log"), *entry, *nlog;
+        const char *old = json_object_get_string(json_key(health, "Status"));
         const char *status = old ? old : "starting";
-        int streak = json_object_get_int(get(health, "FailingStreak"));
+        int streak = json_object_get_int(json_key(health, "FailingStreak"));
         static const char *const names[] = {"starting", "healthy", "unhealthy"};
         const char *out = res->output ? res->output : "";
         size_t olen = strnlen(out, CONTAINER_HEALTH_MAX_OUTPUT);
@@ -193,7 +184,7 @@ container_health_duration_string(int64_t ns)
 const char *
 container_health_ps_text(struct json_object *state)
 {
-        const char *s = json_object_get_string(get(get(state, "Health"), "Status"));
+        const char *s = json_object_get_string(json_key(json_key(state, "Health"), "Status"));
         if (s == NULL || *s == '\0')
                 return NULL;
         if (strcmp(s, "starting") == 0)

@@ -20,19 +20,10 @@
 #include "supervisor/containers/health.h"
 #include "supervisor/containers/volumes.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 get_str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         if (v == NULL || !json_object_is_type(v, json_type_string))
                 return "";
         return json_object_get_string(v);
@@ -56,7 +47,7 @@ static const char *const statuses[] = {"created", "restarting", "running", "remo
 void
 container_list_filter_values(struct json_object *filters, const char *key, char ***ret)
 {
-        struct json_object *v = get(filters, key);
+        struct json_object *v = json_key(filters, key);
 
         if (v && json_object_is_type(v, json_type_object)) {
                 json_object_object_foreach(v, k, val) {
@@ -127,7 +118,7 @@ labels_match(char *const *wanted, struct json_object *labels)
         strv_foreach(w, wanted) {
                 const char *eq = strchr(w, '=');
                 cleanup_free char *key = eq ? xstrndup(w, (size_t) (eq - w)) : xstrdup(w);
-                struct json_object *v = get(labels, key);
+                struct json_object *v = json_key(labels, key);
                 if (v == NULL && !(labels && json_object_object_get_ex(labels, key, NULL)))
                         return false;
                 if (eq && strcmp(v ? json_object_get_string(v) : "", eq + 1) != 0)
@@ -139,7 +130,7 @@ labels_match(char *const *wanted, struct json_object *labels)
 static const char *
 status_of(struct json_object *rec)
 {
-        const char *s = get_str(get(rec, "State"), "Status");
+        const char *s = get_str(json_key(rec, "State"), "Status");
         return s[0] ? s : "created";
 }
 
@@ -147,14 +138,14 @@ status_of(struct json_object *rec)
 static const char *
 health_of(struct json_object *rec)
 {
-        const char *s = get_str(get(get(rec, "State"), "Health"), "Status");
+        const char *s = get_str(json_key(json_key(rec, "State"), "Health"), "Status");
         return s[0] ? s : "none";
 }
 
 static bool
 is_running(struct json_object *rec)
 {
-        struct json_object *r = get(get(rec, "State"), "Running");
+        struct json_object *r = json_key(json_key(rec, "State"), "Running");
         return r && json_object_get_boolean(r);
 }
 
@@ -233,7 +224,7 @@ container_list_select(struct json_object *records, const struct container_list_o
                         continue;
                 if (names && !match_any(names, get_str(rec, "Name")))
                         continue;
-                if (labels && !labels_match(labels, get(get(rec, "Config"), "Labels")))
+                if (labels && !labels_match(labels, json_key(json_key(rec, "Config"), "Labels")))
                         continue;
                 if (st && !strv_contains(st, status_of(rec)))
                         continue;
@@ -293,7 +284,7 @@ char *
 container_status_text(struct json_object *state, int64_t now)
 {
         const char *s = get_str(state, "Status");
-        int64_t code = json_object_get_int64(get(state, "ExitCode"));
+        int64_t code = json_object_get_int64(json_key(state, "ExitCode"));
 
         if (strcmp(s, "running") == 0 || strcmp(s, "paused") == 0) {
                 cleanup_free char *d = human_duration(now - unix_of(get_str(state, "StartedAt")));
@@ -333,8 +324,8 @@ copy(struct json_object *v)
 static struct json_object *
 mounts_of(struct json_object *hc)
 {
-        struct json_object *out = json_object_new_array(), *binds = get(hc, "Binds");
-        struct json_object *mounts = get(hc, "Mounts");
+        struct json_object *out = json_object_new_array(), *binds = json_key(hc, "Binds");
+        struct json_object *mounts = json_key(hc, "Mounts");
 
         for (size_t i = 0; binds && json_object_is_type(binds, json_type_array)
                            && i < json_object_array_length(binds);
@@ -363,7 +354,7 @@ mounts_of(struct json_object *hc)
                            && i < json_object_array_length(mounts);
              i++) {
                 struct json_object *x = json_object_array_get_idx(mounts, i), *m;
-                struct json_object *ro = get(x, "ReadOnly");
+                struct json_object *ro = json_key(x, "ReadOnly");
                 if (strcmp(get_str(x, "Type"), "bind") != 0)
                         continue;
                 m = json_object_new_object();
@@ -397,8 +388,9 @@ port_key_parse(const char *key, long *ret_port, const char **ret_proto)
 struct json_object *
 container_ports_build(struct json_object *config, struct json_object *host_config, bool running)
 {
-        struct json_object *out = json_object_new_object(), *exposed = get(config, "ExposedPorts");
-        struct json_object *bindings = get(host_config, "PortBindings");
+        struct json_object *out = json_object_new_object(),
+                           *exposed = json_key(config, "ExposedPorts");
+        struct json_object *bindings = json_key(host_config, "PortBindings");
         const char *mode = get_str(host_config, "NetworkMode");
 
         /* dockerd: a container without a network of its own (none, host, another container's)
@@ -477,7 +469,7 @@ ports_summary(struct json_object *ports)
 static struct json_object *
 mounts_of_record(struct json_object *rec)
 {
-        struct json_object *out = mounts_of(get(rec, "HostConfig"));
+        struct json_object *out = mounts_of(json_key(rec, "HostConfig"));
 
         container_volumes_inspect(rec, out);
         return out;
@@ -488,9 +480,10 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
 {
         struct json_object *o = json_object_new_object(), *names = json_object_new_array();
         struct json_object *hc = json_object_new_object(), *ns = json_object_new_object();
-        struct json_object *args = get(rec, "Args"), *labels = get(get(rec, "Config"), "Labels");
+        struct json_object *args = json_key(rec, "Args"),
+                           *labels = json_key(json_key(rec, "Config"), "Labels");
         cleanup_free char *cmd = xstrdup(get_str(rec, "Path"));
-        cleanup_free char *status = container_status_text(get(rec, "State"), now);
+        cleanup_free char *status = container_status_text(json_key(rec, "State"), now);
 
         for (size_t i = 0; args && i < json_object_array_length(args); i++) {
                 char *n = xasprintf("%s %s", cmd,
@@ -502,15 +495,15 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "Id", json_object_new_string(get_str(rec, "Id")));
         json_object_object_add(o, "Names", names);
         json_object_object_add(o, "Image",
-                               json_object_new_string(get_str(get(rec, "Config"), "Image")));
+                               json_object_new_string(get_str(json_key(rec, "Config"), "Image")));
         json_object_object_add(o, "ImageID", json_object_new_string(get_str(rec, "Image")));
         json_object_object_add(o, "Command", json_object_new_string(cmd));
         json_object_object_add(o, "Created",
                                json_object_new_int64(unix_of(get_str(rec, "Created"))));
         {
                 cleanup_json struct json_object *ports = container_ports_build(
-                        get(rec, "Config"), get(rec, "HostConfig"),
-                        json_object_get_boolean(get(get(rec, "State"), "Running")));
+                        json_key(rec, "Config"), json_key(rec, "HostConfig"),
+                        json_object_get_boolean(json_key(json_key(rec, "State"), "Running")));
                 json_object_object_add(o, "Ports", ports_summary(ports));
         }
         if (size_rw >= 0) {
@@ -522,7 +515,7 @@ container_list_summary(struct json_object *rec, int64_t size_rw, int64_t size_ro
         json_object_object_add(o, "Status", json_object_new_string(status));
         json_object_object_add(
                 hc, "NetworkMode",
-                json_object_new_string(get_str(get(rec, "HostConfig"), "NetworkMode")));
+                json_object_new_string(get_str(json_key(rec, "HostConfig"), "NetworkMode")));
         json_object_object_add(o, "HostConfig", hc);
         json_object_object_add(ns, "Networks", json_object_new_object());
         json_object_object_add(o, "NetworkSettings", ns);
@@ -552,8 +545,9 @@ network_settings(struct json_object *rec)
         json_object_object_add(ns, "LinkLocalIPv6PrefixLen", json_object_new_int(0));
         json_object_object_add(
                 ns, "Ports",
-                container_ports_build(get(rec, "Config"), get(rec, "HostConfig"),
-                                      json_object_get_boolean(get(get(rec, "State"), "Running"))));
+                container_ports_build(
+                        json_key(rec, "Config"), json_key(rec, "HostConfig"),
+                        json_object_get_boolean(json_key(json_key(rec, "State"), "Running"))));
         json_object_object_add(ns, "SecondaryIPAddresses", NULL);
         json_object_object_add(ns, "SecondaryIPv6Addresses", NULL);
         json_object_object_add(ns, "GlobalIPv6PrefixLen", json_object_new_int(0));
@@ -575,12 +569,12 @@ container_inspect_build(struct json_object *rec, const char *driver, const char 
 
         /* dockerd's member order, which people diff against. */
         for (size_t i = 0; order[i]; i++)
-                json_object_object_add(o, order[i], copy(get(rec, order[i])));
+                json_object_object_add(o, order[i], copy(json_key(rec, order[i])));
         json_object_object_add(o, "MountLabel", json_object_new_string(""));
         json_object_object_add(o, "ProcessLabel", json_object_new_string(""));
         json_object_object_add(o, "AppArmorProfile", json_object_new_string(""));
         json_object_object_add(o, "ExecIDs", NULL);
-        json_object_object_add(o, "HostConfig", copy(get(rec, "HostConfig")));
+        json_object_object_add(o, "HostConfig", copy(json_key(rec, "HostConfig")));
         if (upper) {
                 cleanup_free char *base = xstrdup(upper);
                 char *slash = strrchr(base, '/');
@@ -602,7 +596,7 @@ container_inspect_build(struct json_object *rec, const char *driver, const char 
         json_object_object_add(gd, "Name", json_object_new_string(driver));
         json_object_object_add(o, "GraphDriver", gd);
         json_object_object_add(o, "Mounts", mounts_of_record(rec));
-        json_object_object_add(o, "Config", copy(get(rec, "Config")));
+        json_object_object_add(o, "Config", copy(json_key(rec, "Config")));
         json_object_object_add(o, "NetworkSettings", network_settings(rec));
         return o;
 }

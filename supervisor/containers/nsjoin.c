@@ -13,23 +13,13 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/json.h"
 #include "lib/xalloc.h"
-
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_is_type(o, json_type_object)
-            || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
 
 static const char *
 get_str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
 
         return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
@@ -89,31 +79,31 @@ resolve_mode(struct json_object *hc, const char *key, bool keep_unknown,
 static int
 check_net_conflicts(struct json_object *config, struct json_object *hc, berth_error_t **err)
 {
-        struct json_object *pa = get(hc, "PublishAllPorts");
+        struct json_object *pa = json_key(hc, "PublishAllPorts");
 
         if (get_str(config, "Hostname")[0] != '\0')
                 return berth_error_new(err, EINVAL,
                                        "conflicting options: hostname and the network mode");
-        if (not_empty(get(hc, "Links")))
+        if (not_empty(json_key(hc, "Links")))
                 return berth_error_new(err, EINVAL,
                                        "conflicting options: container type network can't be used "
                                        "with links. This would result in undefined behavior");
-        if (not_empty(get(hc, "Dns")))
+        if (not_empty(json_key(hc, "Dns")))
                 return berth_error_new(err, EINVAL,
                                        "conflicting options: dns and the network mode");
-        if (not_empty(get(hc, "ExtraHosts")))
+        if (not_empty(json_key(hc, "ExtraHosts")))
                 return berth_error_new(
                         err, EINVAL,
                         "conflicting options: custom host-to-IP mapping and the network mode");
         if (get_str(config, "MacAddress")[0] != '\0')
                 return berth_error_new(err, EINVAL,
                                        "conflicting options: mac-address and the network mode");
-        if (not_empty(get(hc, "PortBindings"))
+        if (not_empty(json_key(hc, "PortBindings"))
             || (pa && json_object_is_type(pa, json_type_boolean) && json_object_get_boolean(pa)))
                 return berth_error_new(
                         err, EINVAL,
                         "conflicting options: port publishing and the container type network mode");
-        if (not_empty(get(config, "ExposedPorts")))
+        if (not_empty(json_key(config, "ExposedPorts")))
                 return berth_error_new(
                         err, EINVAL,
                         "conflicting options: port exposing and the container type network mode");
@@ -210,7 +200,7 @@ container_nsjoin_check(enum container_ns_kind kind, const char *self_id, const c
 static struct json_object *
 mount_at(struct json_object *spec, const char *dest, size_t *ret_idx)
 {
-        struct json_object *mounts = get(spec, "mounts");
+        struct json_object *mounts = json_key(spec, "mounts");
 
         if (mounts == NULL || !json_object_is_type(mounts, json_type_array))
                 return NULL;
@@ -267,7 +257,7 @@ int
 container_nsjoin_spec_apply(struct json_object *spec, enum container_ns_kind kind,
                             const struct container_nsjoin_target *t, berth_error_t **err)
 {
-        struct json_object *linux_ = get(spec, "linux"), *nss = get(linux_, "namespaces");
+        struct json_object *linux_ = json_key(spec, "linux"), *nss = json_key(linux_, "namespaces");
         struct json_object *entry = NULL;
         const char *type = ns_type(kind);
         cleanup_free char *path = xasprintf("/proc/%" PRIu32 "/ns/%s", t->pid,
@@ -293,7 +283,7 @@ container_nsjoin_spec_apply(struct json_object *spec, enum container_ns_kind kin
 
         if (kind == CONTAINER_NS_IPC && t->shm) {
                 /* dockerd binds the donor's shm mount (its ShmPath) at /dev/shm. */
-                struct json_object *mounts = get(spec, "mounts");
+                struct json_object *mounts = json_key(spec, "mounts");
                 size_t idx = 0;
                 if (mounts == NULL || !json_object_is_type(mounts, json_type_array)) {
                         mounts = json_object_new_array();
@@ -322,9 +312,9 @@ container_nsjoin_spec_net_files(struct json_object *spec, const char *hostname,
                                 const char *hostname_path, const char *hosts_path,
                                 const char *resolv_conf_path)
 {
-        struct json_object *env = get(get(spec, "process"), "env");
+        struct json_object *env = json_key(json_key(spec, "process"), "env");
 
-        if (hostname && get(spec, "hostname"))
+        if (hostname && json_key(spec, "hostname"))
                 json_object_object_add(spec, "hostname", json_object_new_string(hostname));
         /* and the HOSTNAME variable docker sets from it */
         for (size_t i = 0; hostname && env && json_object_is_type(env, json_type_array)

@@ -113,19 +113,10 @@ rfc3339_of(int64_t sec, int32_t nsec)
         return xstrdup(buf);
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 get_str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
@@ -252,12 +243,12 @@ publish_doc_attrs(struct container_runner *r, const char *id, struct json_object
 
         if (doc) {
                 const char *name = get_str(doc, "Name");
-                const char *image = get_str(get(doc, "Config"), "Image");
+                const char *image = get_str(json_key(doc, "Config"), "Image");
                 strv_push(&attrs, "image");
                 strv_push(&attrs, image ? image : "");
                 strv_push(&attrs, "name");
                 strv_push(&attrs, name ? (name[0] == '/' ? name + 1 : name) : "");
-                labels = get(get(doc, "Config"), "Labels");
+                labels = json_key(json_key(doc, "Config"), "Labels");
                 if (labels && json_object_is_type(labels, json_type_object)) {
                         json_object_object_foreach(labels, k, v)
                         {
@@ -332,7 +323,7 @@ static void
 mark_running(struct json_object *doc, void *arg)
 {
         struct started *s = arg;
-        struct json_object *st = get(doc, "State");
+        struct json_object *st = json_key(doc, "State");
         set(st, "Status", json_object_new_string("running"));
         set(st, "Running", json_object_new_boolean(true));
         set(st, "Paused", json_object_new_boolean(false));
@@ -346,7 +337,7 @@ mark_running(struct json_object *doc, void *arg)
         set(doc, "BerthManualStop", json_object_new_boolean(false));
         /* A healthcheck starts over with each run (health.c monitors it from now on). */
         struct container_health_settings hs;
-        container_health_settings_build(get(doc, "Config"), &hs);
+        container_health_settings_build(json_key(doc, "Config"), &hs);
         if (hs.enabled) {
                 set(st, "Health", container_health_new());
                 set(doc, "BerthHealthStartedAt", json_object_new_string(s->at));
@@ -362,8 +353,8 @@ mark_manual(struct json_object *doc, void *arg)
         (void) arg;
         set(doc, "BerthManualStop", json_object_new_boolean(true));
         /* A container waiting for its policy restart stays down now. */
-        struct json_object *st = get(doc, "State");
-        if (json_object_get_boolean(get(st, "Restarting"))) {
+        struct json_object *st = json_key(doc, "State");
+        if (json_object_get_boolean(json_key(st, "Restarting"))) {
                 set(st, "Restarting", json_object_new_boolean(false));
                 set(st, "Status", json_object_new_string("exited"));
         }
@@ -378,7 +369,7 @@ static void
 mark_failed(struct json_object *doc, void *arg)
 {
         struct failed *f = arg;
-        struct json_object *st = get(doc, "State");
+        struct json_object *st = json_key(doc, "State");
         set(st, "ExitCode", json_object_new_int(f->code));
         set(st, "Error", json_object_new_string(f->msg));
 }
@@ -419,7 +410,8 @@ start_failed(struct container_runner *r, const char *id, berth_error_t **err)
 static char *
 logger_uri(struct container_runner *r, const char *id, struct json_object *doc)
 {
-        struct json_object *opts = get(get(get(doc, "HostConfig"), "LogConfig"), "Config");
+        struct json_object *opts =
+                json_key(json_key(json_key(doc, "HostConfig"), "LogConfig"), "Config");
         const char *ms = get_str(opts, "max-size"), *mf = get_str(opts, "max-file");
 
         return xasprintf("binary://%s?path=%s/containers/%s/%s-json.log&max-size=%s&max-file=%s",
@@ -436,7 +428,7 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
         struct task *t = NULL;
         struct started s = {0};
         uint32_t shim_pid = 0;
-        bool tty = json_object_get_boolean(get(get(doc, "Config"), "Tty"));
+        bool tty = json_object_get_boolean(json_key(json_key(doc, "Config"), "Tty"));
         struct task_stdio io = {.out = uri, .err = tty ? NULL : uri, .terminal = tty};
         int rc;
 
@@ -462,7 +454,7 @@ do_start(struct container_runner *r, const char *id, struct json_object *doc,
                         return rc;
                 }
         }
-        if (json_object_get_boolean(get(get(doc, "Config"), "OpenStdin"))) {
+        if (json_object_get_boolean(json_key(json_key(doc, "Config"), "OpenStdin"))) {
                 /* The init's stdin FIFO for attach (api/containers_attach.c). */
                 stdin_fifo = xasprintf("%s/init-stdin", bundle);
                 if (mkfifo(stdin_fifo, 0600) < 0 && errno != EEXIST)
@@ -554,7 +546,7 @@ start_id(struct container_runner *r, const char *id, berth_error_t **err)
         if (rc == 0)
                 publish(r, id, "start", NULL, NULL, NULL, NULL);
         if (rc < 0 && rc != -EALREADY
-            && json_object_get_boolean(get(get(doc, "HostConfig"), "AutoRemove"))) {
+            && json_object_get_boolean(json_key(json_key(doc, "HostConfig"), "AutoRemove"))) {
                 /* dockerd's containerStart removes an AutoRemove container whose start failed
                  * (the docker CLI's run --rm waits for condition=removed). */
                 cleanup_error berth_error_t *e2 = NULL; /* the start's error is the answer */
@@ -583,7 +575,7 @@ container_run_start(struct container_runner *r, const char *ref, berth_error_t *
         rc = metadata_containers_load(r->svc->db, id, &doc, err);
         if (rc < 0)
                 return rc;
-        if (json_object_get_boolean(get(get(doc, "State"), "Running")))
+        if (json_object_get_boolean(json_key(json_key(doc, "State"), "Running")))
                 return berth_error_new(err, EALREADY, "container already started");
         return start_id(r, id, err);
 }
@@ -599,7 +591,7 @@ static void
 mark_exited(struct json_object *doc, void *arg)
 {
         struct exited *x = arg;
-        struct json_object *st = get(doc, "State");
+        struct json_object *st = json_key(doc, "State");
         set(st, "Status", json_object_new_string("exited"));
         set(st, "Running", json_object_new_boolean(false));
         set(st, "Paused", json_object_new_boolean(false));
@@ -613,7 +605,7 @@ static void
 mark_restarting(struct json_object *doc, void *arg)
 {
         (void) arg;
-        struct json_object *st = get(doc, "State");
+        struct json_object *st = json_key(doc, "State");
         set(st, "Status", json_object_new_string("restarting"));
         set(st, "Restarting", json_object_new_boolean(true));
 }
@@ -623,7 +615,7 @@ bump_restart_count(struct json_object *doc, void *arg)
 {
         (void) arg;
         set(doc, "RestartCount",
-            json_object_new_int(json_object_get_int(get(doc, "RestartCount")) + 1));
+            json_object_new_int(json_object_get_int(json_key(doc, "RestartCount")) + 1));
 }
 
 struct exit_job {
@@ -688,11 +680,11 @@ handle_exit(struct exit_job *j)
         x.at = rfc3339_of(j->sec, j->nsec);
         (void) metadata_containers_load(r->svc->db, j->id, &doc, &err);
         berth_error_free(err), err = NULL;
-        struct json_object *hc = get(doc, "HostConfig"), *rp = get(hc, "RestartPolicy");
+        struct json_object *hc = json_key(doc, "HostConfig"), *rp = json_key(hc, "RestartPolicy");
         /* --rm (never with a restart policy: create refuses that): the record is about to go,
          * so the exit is not written to it first (one LMDB commit less on every `run --rm`);
          * should the removal fail, it is written then. */
-        autoremove = json_object_get_boolean(get(hc, "AutoRemove"));
+        autoremove = json_object_get_boolean(json_key(hc, "AutoRemove"));
         if (!autoremove && record_change(r, j->id, mark_exited, &x, &err) < 0) {
                 log_warn("container %s: record the exit: %s", j->id, err->msg);
                 berth_error_free(err), err = NULL;
@@ -711,10 +703,9 @@ handle_exit(struct exit_job *j)
         xc->n++;
         xc->last_code = x.code;
         if (!r->closing && doc
-            && container_restart_wanted(get_str(rp, "Name"),
-                                        json_object_get_int(get(rp, "MaximumRetryCount")),
-                                        json_object_get_int(get(doc, "RestartCount")), x.code,
-                                        manual)) {
+            && container_restart_wanted(
+                    get_str(rp, "Name"), json_object_get_int(json_key(rp, "MaximumRetryCount")),
+                    json_object_get_int(json_key(doc, "RestartCount")), x.code, manual)) {
                 again = true;
                 xc->delay_ms = delay = container_restart_delay(xc->delay_ms, ran);
         }
@@ -761,7 +752,7 @@ handle_exit(struct exit_job *j)
                 /* Stopped, killed or removed meanwhile: no restart. */
                 if (!closing
                     && (metadata_containers_load(r->svc->db, j->id, &now, &err) < 0
-                        || json_object_get_boolean(get(now, "BerthManualStop"))))
+                        || json_object_get_boolean(json_key(now, "BerthManualStop"))))
                         closing = true;
                 berth_error_free(err), err = NULL;
                 if (!closing) {
@@ -920,18 +911,19 @@ stop_id(struct container_runner *r, const char *id, struct task *t, uint64_t n, 
 
         if (metadata_containers_load(r->svc->db, id, &doc, err) < 0)
                 return -1;
-        struct json_object *cfg = get(doc, "Config");
+        struct json_object *cfg = json_key(doc, "Config");
         if (get_str(cfg, "StopSignal") && container_signal_parse(get_str(cfg, "StopSignal")) > 0)
                 sig = container_signal_parse(get_str(cfg, "StopSignal"));
         if (timeout < 0)
-                timeout = get(cfg, "StopTimeout") ? json_object_get_int(get(cfg, "StopTimeout"))
-                                                  : 10;
+                timeout = json_key(cfg, "StopTimeout")
+                                  ? json_object_get_int(json_key(cfg, "StopTimeout"))
+                                  : 10;
         if (timeout != 0) {
                 snprintf(buf, sizeof(buf), "%d", sig);
                 if (task_kill(t, NULL, (uint32_t) sig, false, &e2) == 0)
                         publish(r, id, "kill", "signal", buf, NULL, NULL);
                 berth_error_free(e2), e2 = NULL;
-                if (json_object_get_boolean(get(get(doc, "State"), "Paused")))
+                if (json_object_get_boolean(json_key(json_key(doc, "State"), "Paused")))
                         (void) task_resume(t, &e2);
                 berth_error_free(e2), e2 = NULL;
                 if (wait_exit_count(r, id, n, (int64_t) timeout * 1000))
@@ -1053,7 +1045,7 @@ static void
 mark_paused(struct json_object *doc, void *arg)
 {
         bool p = *(bool *) arg;
-        struct json_object *st = get(doc, "State");
+        struct json_object *st = json_key(doc, "State");
         set(st, "Paused", json_object_new_boolean(p));
         set(st, "Status", json_object_new_string(p ? "paused" : "running"));
 }
@@ -1074,7 +1066,7 @@ container_run_pause(struct container_runner *r, const char *ref, bool pause, ber
                 return berth_error_new(err, EBUSY, "Container %s is not running", id);
         rc = metadata_containers_load(r->svc->db, id, &doc, err);
         if (rc == 0) {
-                bool paused = json_object_get_boolean(get(get(doc, "State"), "Paused"));
+                bool paused = json_object_get_boolean(json_key(json_key(doc, "State"), "Paused"));
                 if (pause && paused)
                         rc = berth_error_new(err, EBUSY, "Container %s is already paused", id);
                 else if (!pause && !paused)
@@ -1158,7 +1150,8 @@ container_run_wait_poll(struct container_runner *r, struct container_wait *w, in
                         *ret_code = x->last_code;
                         if (x->n <= w->exits_at_start
                             && metadata_containers_load(r->svc->db, w->id, &doc, &err) == 0)
-                                *ret_code = json_object_get_int(get(get(doc, "State"), "ExitCode"));
+                                *ret_code = json_object_get_int(
+                                        json_key(json_key(doc, "State"), "ExitCode"));
                         rc = 0;
                 } else if (w->cond == CONTAINER_WAIT_NEXT_EXIT && x->n > w->exits_at_start) {
                         *ret_code = x->last_code;
@@ -1276,17 +1269,17 @@ restore_all(struct container_runner *r)
         n = json_object_array_length(all);
         for (size_t i = 0; i < n; i++) {
                 struct json_object *doc = json_object_array_get_idx(all, i);
-                struct json_object *st = get(doc, "State"), *rp;
+                struct json_object *st = json_key(doc, "State"), *rp;
                 const char *id = get_str(doc, "Id");
                 if (id == NULL)
                         continue;
-                if (json_object_get_boolean(get(st, "Running"))) {
+                if (json_object_get_boolean(json_key(st, "Running"))) {
                         restore_one(r, id);
                         continue;
                 }
                 /* As dockerd's restore: a --rm container that is not running goes (one a crash
                  * caught between create and start included: its files were never synced). */
-                if (json_object_get_boolean(get(get(doc, "HostConfig"), "AutoRemove"))) {
+                if (json_object_get_boolean(json_key(json_key(doc, "HostConfig"), "AutoRemove"))) {
                         if (container_service_remove_exited(r->svc, id, &err) < 0) {
                                 log_warn("container %s: remove at start: %s", id, err->msg);
                                 berth_error_free(err), err = NULL;
@@ -1297,12 +1290,12 @@ restore_all(struct container_runner *r)
                 }
                 /* Restart policies at start, as dockerd: always, and unless-stopped unless
                  * stopped by hand (BerthManualStop). */
-                rp = get(get(doc, "HostConfig"), "RestartPolicy");
+                rp = json_key(json_key(doc, "HostConfig"), "RestartPolicy");
                 const char *pol = get_str(rp, "Name");
                 if (pol
                     && (strcmp(pol, "always") == 0
                         || (strcmp(pol, "unless-stopped") == 0
-                            && !json_object_get_boolean(get(doc, "BerthManualStop"))))) {
+                            && !json_object_get_boolean(json_key(doc, "BerthManualStop"))))) {
                         if (start_id(r, id, &err) < 0) {
                                 log_warn("container %s: restart at start: %s", id, err->msg);
                                 berth_error_free(err), err = NULL;

@@ -38,15 +38,6 @@ struct run_exec {
         struct run_exec *next;
 };
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static bool
 env_key_eq(const char *a, const char *b)
 {
@@ -60,9 +51,9 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
                              struct json_object **ret, berth_error_t **err)
 {
         cleanup_json struct json_object *p = NULL;
-        struct json_object *cmd = get(cfg, "Cmd"), *env = get(cfg, "Env"), *v;
-        const char *wd = json_object_get_string(get(cfg, "WorkingDir"));
-        const char *user = json_object_get_string(get(cfg, "User"));
+        struct json_object *cmd = json_key(cfg, "Cmd"), *env = json_key(cfg, "Env"), *v;
+        const char *wd = json_object_get_string(json_key(cfg, "WorkingDir"));
+        const char *user = json_object_get_string(json_key(cfg, "User"));
 
         if (cmd == NULL || !json_object_is_type(cmd, json_type_array)
             || json_object_array_length(cmd) == 0)
@@ -75,7 +66,7 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
                                                     json_object_array_get_idx(cmd, i))));
         json_object_object_add(p, "args", args);
         if (env && json_object_is_type(env, json_type_array)) {
-                struct json_object *penv = get(p, "env");
+                struct json_object *penv = json_key(p, "env");
                 if (penv == NULL) {
                         penv = json_object_new_array();
                         json_object_object_add(p, "env", penv);
@@ -99,8 +90,9 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
         }
         if (wd && *wd)
                 json_object_object_add(p, "cwd", json_object_new_string(wd));
-        json_object_object_add(p, "terminal",
-                               json_object_new_boolean(json_object_get_boolean(get(cfg, "Tty"))));
+        json_object_object_add(
+                p, "terminal",
+                json_object_new_boolean(json_object_get_boolean(json_key(cfg, "Tty"))));
         if (user && *user) {
                 struct container_user u = {0};
                 int r = container_user_resolve(user, group_add, passwd, group, &u, err);
@@ -118,8 +110,9 @@ container_exec_process_build(struct json_object *process, struct json_object *cf
                 container_user_done(&u);
                 json_object_object_add(p, "user", uo);
         }
-        if (json_object_get_boolean(get(cfg, "Privileged")) && (v = get(p, "capabilities"))) {
-                struct json_object *b = get(v, "bounding");
+        if (json_object_get_boolean(json_key(cfg, "Privileged"))
+            && (v = json_key(p, "capabilities"))) {
+                struct json_object *b = json_key(v, "bounding");
                 if (b) {
                         struct json_object *c = NULL;
                         if (json_object_deep_copy(b, &c, NULL) == 0)
@@ -161,7 +154,7 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
 {
         cleanup_free char *cid = NULL;
         struct task *t;
-        struct json_object *cmd = get(config, "Cmd");
+        struct json_object *cmd = json_key(config, "Cmd");
         int rc;
 
         rc = metadata_containers_resolve(r->svc->db, ref, &cid, err);
@@ -172,7 +165,7 @@ container_exec_create(struct container_runner *r, const char *ref, struct json_o
                 return berth_error_new(err, EINVAL, "No exec command specified");
         {
                 struct detach_keys dk;
-                const char *keys = json_object_get_string(get(config, "DetachKeys"));
+                const char *keys = json_object_get_string(json_key(config, "DetachKeys"));
                 /* COMPAT(dockerd): an exec's bad keys have a text of their own and no error
                  * type (500), unlike attach's (400 "Invalid detach keys"). */
                 if (keys && *keys && detach_keys_parse(keys, &dk, err) < 0) {
@@ -231,7 +224,7 @@ exec_user_files(struct container_runner *r, const char *cid, struct json_object 
         cleanup_json struct json_object *doc = NULL;
         struct container_root root = {0};
         struct json_object *ga;
-        const char *user = json_object_get_string(get(cfg, "User"));
+        const char *user = json_object_get_string(json_key(cfg, "User"));
         size_t len;
         int rc;
 
@@ -240,7 +233,7 @@ exec_user_files(struct container_runner *r, const char *cid, struct json_object 
         rc = container_service_get(r->svc, cid, &doc, err);
         if (rc < 0)
                 return rc;
-        ga = get(get(doc, "HostConfig"), "GroupAdd");
+        ga = json_key(json_key(doc, "HostConfig"), "GroupAdd");
         for (size_t i = 0;
              ga && json_object_is_type(ga, json_type_array) && i < json_object_array_length(ga);
              i++) {
@@ -307,7 +300,7 @@ container_exec_start_io(struct container_runner *r, const char *id, const struct
         if (rc == 0)
                 rc = exec_user_files(r, cid, cfg, &passwd, &group, &group_add, err);
         if (rc == 0)
-                rc = container_exec_process_build(get(spec, "process"), cfg, passwd, group,
+                rc = container_exec_process_build(json_key(spec, "process"), cfg, passwd, group,
                                                   group_add, &proc, err);
         /* COMPAT(dockerd): its getUser error carries no type, so a detached start answers it
          * with 500 rather than 400. */
@@ -318,7 +311,7 @@ container_exec_start_io(struct container_runner *r, const char *id, const struct
         if (rc == 0) {
                 if (in)
                         io = *in;
-                io.terminal = json_object_get_boolean(get(cfg, "Tty"));
+                io.terminal = json_object_get_boolean(json_key(cfg, "Tty"));
                 rc = task_exec(t, id, &io,
                                json_object_to_json_string_ext(proc, JSON_C_TO_STRING_PLAIN), err);
         }
@@ -357,7 +350,7 @@ container_exec_start_io(struct container_runner *r, const char *id, const struct
         {
                 char *attrs[] = {(char *) "execID", (char *) id, NULL};
                 cleanup_free char *act = NULL;
-                struct json_object *cmd = get(cfg, "Cmd");
+                struct json_object *cmd = json_key(cfg, "Cmd");
                 size_t n = json_object_array_length(cmd), l = 0;
                 for (size_t i = 0; i < n; i++)
                         l += strlen(json_object_get_string(json_object_array_get_idx(cmd, i))) + 1;
@@ -457,22 +450,25 @@ container_exec_inspect(struct container_runner *r, const char *id, struct json_o
                 pthread_mutex_unlock(&r->lock);
                 return berth_error_new(err, ENOENT, "No such exec instance: %s", id);
         }
-        struct json_object *cfg = x->config, *cmd = get(cfg, "Cmd");
+        struct json_object *cfg = x->config, *cmd = json_key(cfg, "Cmd");
         o = json_object_new_object();
         json_object_object_add(o, "CanRemove", json_object_new_boolean(false));
         json_object_object_add(o, "ContainerID", json_object_new_string(x->container));
         json_object_object_add(
                 o, "DetachKeys",
-                json_object_new_string(json_object_get_string(get(cfg, "DetachKeys")) ?: ""));
+                json_object_new_string(json_object_get_string(json_key(cfg, "DetachKeys")) ?: ""));
         json_object_object_add(o, "ExitCode",
                                x->done ? json_object_new_int(x->exit_code) : NULL);
         json_object_object_add(o, "ID", json_object_new_string(x->id));
-        json_object_object_add(o, "OpenStderr",
-                               json_object_new_boolean(json_object_get_boolean(get(cfg, "AttachStderr"))));
-        json_object_object_add(o, "OpenStdin",
-                               json_object_new_boolean(json_object_get_boolean(get(cfg, "AttachStdin"))));
-        json_object_object_add(o, "OpenStdout",
-                               json_object_new_boolean(json_object_get_boolean(get(cfg, "AttachStdout"))));
+        json_object_object_add(
+                o, "OpenStderr",
+                json_object_new_boolean(json_object_get_boolean(json_key(cfg, "AttachStderr"))));
+        json_object_object_add(
+                o, "OpenStdin",
+                json_object_new_boolean(json_object_get_boolean(json_key(cfg, "AttachStdin"))));
+        json_object_object_add(
+                o, "OpenStdout",
+                json_object_new_boolean(json_object_get_boolean(json_key(cfg, "AttachStdout"))));
         pc = json_object_new_object();
         args = json_object_new_array();
         for (size_t i = 1; cmd && i < json_object_array_length(cmd); i++)
@@ -481,10 +477,14 @@ container_exec_inspect(struct container_runner *r, const char *id, struct json_o
         json_object_object_add(pc, "arguments", args);
         json_object_object_add(pc, "entrypoint",
                                json_object_new_string(cmd ? json_object_get_string(json_object_array_get_idx(cmd, 0)) : ""));
-        json_object_object_add(pc, "privileged",
-                               json_object_new_boolean(json_object_get_boolean(get(cfg, "Privileged"))));
-        json_object_object_add(pc, "tty", json_object_new_boolean(json_object_get_boolean(get(cfg, "Tty"))));
-        json_object_object_add(pc, "user", json_object_new_string(json_object_get_string(get(cfg, "User")) ?: ""));
+        json_object_object_add(
+                pc, "privileged",
+                json_object_new_boolean(json_object_get_boolean(json_key(cfg, "Privileged"))));
+        json_object_object_add(
+                pc, "tty", json_object_new_boolean(json_object_get_boolean(json_key(cfg, "Tty"))));
+        json_object_object_add(
+                pc, "user",
+                json_object_new_string(json_object_get_string(json_key(cfg, "User")) ?: ""));
         json_object_object_add(o, "ProcessConfig", pc);
         json_object_object_add(o, "Running", json_object_new_boolean(x->running));
         json_object_object_add(o, "Pid", json_object_new_int64(x->pid));

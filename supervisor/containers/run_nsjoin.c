@@ -23,21 +23,10 @@
 #include "supervisor/containers/service.h"
 #include "supervisor/metadata/containers.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_is_type(o, json_type_object)
-            || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 get_str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
 
         return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
@@ -87,14 +76,15 @@ target_load(struct container_runner *r, const char *ref, struct target *ret, ber
                 return rc;
         }
         ret->t.id = ret->id;
-        st = get(ret->doc, "State");
+        st = json_key(ret->doc, "State");
         task = container_run_task_get(r, ret->id);
-        ret->t.running =
-                task != NULL && get(st, "Running") && json_object_get_boolean(get(st, "Running"));
+        ret->t.running = task != NULL && json_key(st, "Running")
+                         && json_object_get_boolean(json_key(st, "Running"));
         if (task)
                 container_run_task_put(r, task);
-        ret->t.restarting = get(st, "Restarting") && json_object_get_boolean(get(st, "Restarting"));
-        ret->t.pid = (uint32_t) json_object_get_int64(get(st, "Pid"));
+        ret->t.restarting =
+                json_key(st, "Restarting") && json_object_get_boolean(json_key(st, "Restarting"));
+        ret->t.pid = (uint32_t) json_object_get_int64(json_key(st, "Pid"));
         if (ret->t.pid == 0)
                 ret->t.running = false;
         {
@@ -123,7 +113,7 @@ record_net_files(struct container_runner *r, const char *id, struct json_object 
 {
         static const char *const keys[] = {"HostnamePath", "HostsPath", "ResolvConfPath"};
         cleanup_json struct json_object *doc = NULL;
-        const char *hostname = get_str(get(tdoc, "Config"), "Hostname");
+        const char *hostname = get_str(json_key(tdoc, "Config"), "Hostname");
         int rc;
 
         pthread_mutex_lock(&r->svc->lock);
@@ -134,8 +124,8 @@ record_net_files(struct container_runner *r, const char *id, struct json_object 
                                 json_object_object_add(
                                         doc, keys[i],
                                         json_object_new_string(get_str(tdoc, keys[i])));
-                if (hostname && get(doc, "Config"))
-                        json_object_object_add(get(doc, "Config"), "Hostname",
+                if (hostname && json_key(doc, "Config"))
+                        json_object_object_add(json_key(doc, "Config"), "Hostname",
                                                json_object_new_string(hostname));
                 rc = metadata_containers_update(r->svc->db, doc, err);
         }
@@ -147,7 +137,7 @@ static int
 join(struct container_runner *r, const char *id, struct json_object *doc, struct json_object *spec,
      enum container_ns_kind kind, const char *key, berth_error_t **err)
 {
-        const char *ref = container_nsjoin_ref(get_str(get(doc, "HostConfig"), key));
+        const char *ref = container_nsjoin_ref(get_str(json_key(doc, "HostConfig"), key));
         struct target t = {0};
         int rc;
 
@@ -160,10 +150,10 @@ join(struct container_runner *r, const char *id, struct json_object *doc, struct
         if (rc == 0)
                 rc = container_nsjoin_spec_apply(spec, kind, &t.t, err);
         if (rc == 0 && kind == CONTAINER_NS_NET)
-                container_nsjoin_spec_net_files(spec, get_str(get(t.doc, "Config"), "Hostname"),
-                                                get_str(t.doc, "HostnamePath"),
-                                                get_str(t.doc, "HostsPath"),
-                                                get_str(t.doc, "ResolvConfPath"));
+                container_nsjoin_spec_net_files(
+                        spec, get_str(json_key(t.doc, "Config"), "Hostname"),
+                        get_str(t.doc, "HostnamePath"), get_str(t.doc, "HostsPath"),
+                        get_str(t.doc, "ResolvConfPath"));
         if (rc == 0 && kind == CONTAINER_NS_NET)
                 rc = record_net_files(r, id, t.doc, err);
         target_done(&t);
@@ -174,7 +164,7 @@ int
 container_run_nsjoin_prepare(struct container_runner *r, const char *id, struct json_object *doc,
                              const char *bundle, berth_error_t **err)
 {
-        struct json_object *hc = get(doc, "HostConfig");
+        struct json_object *hc = json_key(doc, "HostConfig");
         cleanup_free char *path = NULL;
         cleanup_json struct json_object *spec = NULL;
         const char *out;
@@ -182,7 +172,8 @@ container_run_nsjoin_prepare(struct container_runner *r, const char *id, struct 
 
         if (strcmp(get_str(hc, "IpcMode") ? get_str(hc, "IpcMode") : "", "shareable") == 0) {
                 cleanup_free char *shm = container_ipc_shm_path(r->svc->exec_root, id);
-                rc = container_ipc_shm_mount(shm, json_object_get_int64(get(hc, "ShmSize")), err);
+                rc = container_ipc_shm_mount(shm, json_object_get_int64(json_key(hc, "ShmSize")),
+                                             err);
                 if (rc < 0)
                         return rc;
         }

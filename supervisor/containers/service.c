@@ -95,24 +95,6 @@ container_service_done(struct container_service *svc)
         pthread_mutex_destroy(&svc->lock);
 }
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
-static const char *
-get_str(struct json_object *o, const char *key)
-{
-        struct json_object *v = get(o, key);
-        if (v == NULL || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
 static char *
 dir_of(struct container_service *svc, const char *id)
 {
@@ -225,7 +207,7 @@ static struct json_object *
 host_config_stored(struct container_service *svc, struct json_object *hc)
 {
         struct json_object *out = NULL;
-        const char *net = get_str(hc, "NetworkMode");
+        const char *net = json_key_str(hc, "NetworkMode");
 
         if (hc)
                 json_object_deep_copy(hc, &out, NULL);
@@ -233,24 +215,26 @@ host_config_stored(struct container_service *svc, struct json_object *hc)
                 out = json_object_new_object();
         if (net == NULL || net[0] == '\0')
                 json_object_object_add(out, "NetworkMode", json_object_new_string("default"));
-        if (get(out, "RestartPolicy") == NULL) {
+        if (json_key(out, "RestartPolicy") == NULL) {
                 struct json_object *rp = json_object_new_object();
                 json_object_object_add(rp, "Name", json_object_new_string("no"));
                 json_object_object_add(rp, "MaximumRetryCount", json_object_new_int(0));
                 json_object_object_add(out, "RestartPolicy", rp);
         }
-        if (get(out, "LogConfig") == NULL) {
+        if (json_key(out, "LogConfig") == NULL) {
                 struct json_object *lc = json_object_new_object();
                 json_object_object_add(lc, "Type", json_object_new_string("json-file"));
                 json_object_object_add(lc, "Config", json_object_new_object());
                 json_object_object_add(out, "LogConfig", lc);
         }
-        if (get_str(out, "IpcMode") == NULL || get_str(out, "IpcMode")[0] == '\0')
+        if (json_key_str(out, "IpcMode") == NULL || json_key_str(out, "IpcMode")[0] == '\0')
                 json_object_object_add(out, "IpcMode", json_object_new_string("private"));
-        if (get_str(out, "CgroupnsMode") == NULL || get_str(out, "CgroupnsMode")[0] == '\0')
+        if (json_key_str(out, "CgroupnsMode") == NULL
+            || json_key_str(out, "CgroupnsMode")[0] == '\0')
                 json_object_object_add(out, "CgroupnsMode",
                                        json_object_new_string(svc->cgroup2 ? "private" : "host"));
-        if (get(out, "ShmSize") == NULL || json_object_get_int64(get(out, "ShmSize")) == 0)
+        if (json_key(out, "ShmSize") == NULL
+            || json_object_get_int64(json_key(out, "ShmSize")) == 0)
                 json_object_object_add(out, "ShmSize", json_object_new_int64(67108864));
         return out;
 }
@@ -327,7 +311,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         /* docker's body is the Config itself with HostConfig and NetworkingConfig beside its
          * fields (the API's configWrapper). */
         cleanup_json struct json_object *req_cfg = json_object_new_object();
-        struct json_object *hc = get(body, "HostConfig");
+        struct json_object *hc = json_key(body, "HostConfig");
         cleanup_json struct json_object *hc_copy = NULL; /* hc with container:X resolved */
         const char *image_name = NULL;
         cleanup_free char *image_id = NULL, *created = time_now_rfc3339();
@@ -360,7 +344,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 if (r < 0)
                         return r;
         }
-        image_name = get_str(req_cfg, "Image");
+        image_name = json_key_str(req_cfg, "Image");
         if (image_name == NULL || image_name[0] == '\0')
                 return berth_error_new(err, EINVAL, "Config.Image: no image specified");
         r = image_service_resolve(svc->images, image_name, &image_id, NULL, err);
@@ -379,7 +363,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 image_record_done(&rec);
                 return r;
         }
-        r = container_config_merge(get(image_cfg, "config"), req_cfg, st->id, &merged, err);
+        r = container_config_merge(json_key(image_cfg, "config"), req_cfg, st->id, &merged, err);
         if (r < 0) {
                 image_record_done(&rec);
                 return r;
@@ -402,8 +386,9 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
             < 0) {
                 berth_error_free(TAKE_PTR(miss));
         }
-        group_add = strv_of(get(hc, "GroupAdd"));
-        r = container_user_resolve(get_str(merged, "User"), group_add, passwd, group, &user, err);
+        group_add = strv_of(json_key(hc, "GroupAdd"));
+        r = container_user_resolve(json_key_str(merged, "User"), group_add, passwd, group, &user,
+                                   err);
         if (r < 0)
                 return r;
 
@@ -423,13 +408,13 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                         host_resolv = up;
                 }
         }
-        dns = strv_of(get(hc, "Dns"));
-        search = strv_of(get(hc, "DnsSearch"));
-        opts = strv_of(get(hc, "DnsOptions"));
-        extra = strv_of(get(hc, "ExtraHosts"));
+        dns = strv_of(json_key(hc, "Dns"));
+        search = strv_of(json_key(hc, "DnsSearch"));
+        opts = strv_of(json_key(hc, "DnsOptions"));
+        extra = strv_of(json_key(hc, "ExtraHosts"));
         resolv = container_resolv_conf_build(host_resolv, dns, search, opts);
-        r = container_hosts_build(get_str(merged, "Hostname"), get_str(merged, "Domainname"), extra,
-                                  &hosts, err);
+        r = container_hosts_build(json_key_str(merged, "Hostname"),
+                                  json_key_str(merged, "Domainname"), extra, &hosts, err);
         if (r < 0) {
                 container_user_done(&user);
                 return r;
@@ -441,8 +426,8 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
                 container_user_done(&user);
                 return r;
         }
-        durable = !json_object_get_boolean(get(hc, "AutoRemove"));
-        hostname_nl = xasprintf("%s\n", get_str(merged, "Hostname"));
+        durable = !json_object_get_boolean(json_key(hc, "AutoRemove"));
+        hostname_nl = xasprintf("%s\n", json_key_str(merged, "Hostname"));
         if ((r = write_new_file(st->dir, "resolv.conf", resolv, durable, err)) < 0
             || (r = write_new_file(st->dir, "hosts", hosts, durable, err)) < 0
             || (r = write_new_file(st->dir, "hostname", hostname_nl, durable, err)) < 0) {
@@ -488,7 +473,7 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
 
         /* Bind sources of -v that are missing are made, as dockerd does for Binds. */
         {
-                cleanup_strv char **binds = strv_of(get(hc, "Binds"));
+                cleanup_strv char **binds = strv_of(json_key(hc, "Binds"));
                 strv_foreach(b, binds) {
                         cleanup_free char *src = xstrndup(b, strcspn(b, ":"));
                         struct stat sb;
@@ -530,9 +515,9 @@ create_locked(struct container_service *svc, const char *name, struct json_objec
         json_object_object_add(doc, "Config", json_object_get(merged));
         if (json_object_array_length(volumes) > 0)
                 json_object_object_add(doc, "BerthVolumes", json_object_get(volumes));
-        if (get(body, "NetworkingConfig"))
+        if (json_key(body, "NetworkingConfig"))
                 json_object_object_add(doc, "NetworkingConfig",
-                                       json_object_get(get(body, "NetworkingConfig")));
+                                       json_object_get(json_key(body, "NetworkingConfig")));
         if (durable) {
                 cleanup_free char *parent = xstrndup(st->dir, strrchr(st->dir, '/') - st->dir);
                 if ((r = fs_sync_dir(st->dir, err)) < 0 || (r = fs_sync_dir(parent, err)) < 0)
@@ -607,7 +592,7 @@ cmp_created(const void *a, const void *b)
 {
         struct json_object *x = *(struct json_object *const *) a;
         struct json_object *y = *(struct json_object *const *) b;
-        const char *cx = get_str(x, "Created"), *cy = get_str(y, "Created");
+        const char *cx = json_key_str(x, "Created"), *cy = json_key_str(y, "Created");
         return strcmp(cx ? cx : "", cy ? cy : "");
 }
 
@@ -625,10 +610,10 @@ container_service_list(struct container_service *svc, struct json_object **ret, 
 static bool
 is_running(struct json_object *doc)
 {
-        struct json_object *s = get(doc, "State");
-        return json_object_get_boolean(get(s, "Running"))
-               || json_object_get_boolean(get(s, "Paused"))
-               || json_object_get_boolean(get(s, "Restarting"));
+        struct json_object *s = json_key(doc, "State");
+        return json_object_get_boolean(json_key(s, "Running"))
+               || json_object_get_boolean(json_key(s, "Paused"))
+               || json_object_get_boolean(json_key(s, "Restarting"));
 }
 
 static int
@@ -657,7 +642,7 @@ remove_locked(struct container_service *svc, const char *ref, bool force, bool v
         r = container_service_get(svc, ref, &doc, err);
         if (r < 0)
                 return r;
-        id = get_str(doc, "Id");
+        id = json_key_str(doc, "Id");
         if (!exited && is_running(doc)) {
                 cleanup_free char *sid = xstrndup(id, 12);
                 if (!force)
@@ -726,13 +711,13 @@ container_service_rename(struct container_service *svc, const char *ref, const c
         pthread_mutex_lock(&svc->lock);
         r = container_service_get(svc, ref, &doc, err);
         if (r >= 0) {
-                old = get_str(doc, "Name");
+                old = json_key_str(doc, "Name");
                 if (old && strcmp(old + (old[0] == '/'), name + (name[0] == '/')) == 0)
                         r = berth_error_new(
                                 err, EINVAL,
                                 "Renaming a container with the same name as its current name");
                 else
-                        r = metadata_containers_rename(svc->db, get_str(doc, "Id"), name, err);
+                        r = metadata_containers_rename(svc->db, json_key_str(doc, "Id"), name, err);
         }
         pthread_mutex_unlock(&svc->lock);
         return r;
@@ -750,7 +735,7 @@ container_service_prune(struct container_service *svc, struct json_object *resul
         r = metadata_containers_list(svc->db, &all, err);
         for (size_t i = 0; r >= 0 && i < json_object_array_length(all); i++) {
                 struct json_object *doc = json_object_array_get_idx(all, i);
-                const char *id = get_str(doc, "Id");
+                const char *id = json_key_str(doc, "Id");
                 if (id == NULL || is_running(doc))
                         continue;
                 r = remove_locked(svc, id, false, false, false, &size, err);
@@ -773,7 +758,7 @@ container_service_using_image(void *ud, const char *image_id)
                 return NULL;
         for (size_t i = 0; i < json_object_array_length(all); i++) {
                 struct json_object *doc = json_object_array_get_idx(all, i);
-                const char *img = get_str(doc, "Image"), *id = get_str(doc, "Id");
+                const char *img = json_key_str(doc, "Image"), *id = json_key_str(doc, "Id");
                 if (img && id && strcmp(img, image_id) == 0)
                         return xstrdup(id);
         }
@@ -784,7 +769,7 @@ static bool
 in_records(struct json_object *all, const char *id)
 {
         for (size_t i = 0; i < json_object_array_length(all); i++) {
-                const char *x = get_str(json_object_array_get_idx(all, i), "Id");
+                const char *x = json_key_str(json_object_array_get_idx(all, i), "Id");
                 if (x && strcmp(x, id) == 0)
                         return true;
         }

@@ -128,19 +128,10 @@ static const struct {
 #define DEFAULT_SHM (64 * 1024 * 1024)
 #define CPU_PERIOD  100000
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 get_str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         if (v == NULL || !json_object_is_type(v, json_type_string))
                 return "";
         return json_object_get_string(v);
@@ -149,14 +140,14 @@ get_str(struct json_object *o, const char *key)
 static bool
 get_bool(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
 static int64_t
 get_i64(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         if (v == NULL
             || !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
                 return 0;
@@ -220,7 +211,7 @@ strv_has(char *const *v, const char *s)
 static int
 json_strv(struct json_object *o, const char *key, char ***ret, berth_error_t **err)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
 
         if (v == NULL)
                 return 0;
@@ -334,7 +325,7 @@ static int
 add_devices(const struct container_spec_input *in, struct json_object *hc,
             struct json_object *devices, struct json_object *rules, berth_error_t **err)
 {
-        struct json_object *list = get(hc, "Devices");
+        struct json_object *list = json_key(hc, "Devices");
 
         if (list == NULL)
                 return 0;
@@ -392,7 +383,7 @@ known_rlimit(const char *name, const char **ret)
 static int
 build_rlimits(struct json_object *hc, struct json_object *process, berth_error_t **err)
 {
-        struct json_object *list = get(hc, "Ulimits"), *out;
+        struct json_object *list = json_key(hc, "Ulimits"), *out;
 
         if (list == NULL || !json_object_is_type(list, json_type_array)
             || json_object_array_length(list) == 0)
@@ -476,7 +467,7 @@ parse_bind(const char *spec, struct json_object *mounts, berth_error_t **err)
 static int
 add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t **err)
 {
-        struct json_object *list = get(hc, "Mounts");
+        struct json_object *list = json_key(hc, "Mounts");
 
         for (size_t i = 0; list && json_object_is_type(list, json_type_array)
                            && i < json_object_array_length(list);
@@ -492,7 +483,7 @@ add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t
                                 "invalid mount config for type \"%s\": invalid mount path: '%s' mount path must be absolute",
                                 type, dst);
                 if (strcmp(type, "bind") == 0) {
-                        const char *prop = get_str(get(m, "BindOptions"), "Propagation");
+                        const char *prop = get_str(json_key(m, "BindOptions"), "Propagation");
                         if (src[0] != '/')
                                 return berth_error_new(
                                         err, EINVAL,
@@ -507,7 +498,7 @@ add_api_mounts(struct json_object *hc, struct json_object *mounts, berth_error_t
                 } else if (strcmp(type, "volume") == 0) {
                         continue; /* IN->volumes */
                 } else if (strcmp(type, "tmpfs") == 0) {
-                        struct json_object *to = get(m, "TmpfsOptions");
+                        struct json_object *to = json_key(m, "TmpfsOptions");
                         int64_t size = get_i64(to, "SizeBytes"), mode = get_i64(to, "Mode");
                         strv_push(&o, "nosuid");
                         strv_push(&o, "nodev");
@@ -552,7 +543,7 @@ add_volumes(struct json_object *vols, struct json_object *mounts)
 static int
 add_tmpfs(struct json_object *hc, struct json_object *mounts, berth_error_t **err)
 {
-        struct json_object *t = get(hc, "Tmpfs");
+        struct json_object *t = json_key(hc, "Tmpfs");
 
         if (t == NULL)
                 return 0;
@@ -811,7 +802,8 @@ signal_valid(const char *s)
 static int
 check_settings(struct json_object *cfg, struct json_object *hc, berth_error_t **err)
 {
-        struct json_object *rp = get(hc, "RestartPolicy"), *health = get(cfg, "Healthcheck");
+        struct json_object *rp = json_key(hc, "RestartPolicy"),
+                           *health = json_key(cfg, "Healthcheck");
         const char *policy = get_str(rp, "Name"), *sig = get_str(cfg, "StopSignal");
         int64_t retries = get_i64(rp, "MaximumRetryCount");
 
@@ -871,7 +863,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         const char *net = get_str(hc, "NetworkMode");
         int64_t oom = get_i64(hc, "OomScoreAdj"), shm_size = get_i64(hc, "ShmSize");
         const char *cwd = get_str(cfg, "WorkingDir");
-        struct json_object *init_v = get(hc, "Init");
+        struct json_object *init_v = json_key(hc, "Init");
         bool want_init = init_v && json_object_is_type(init_v, json_type_boolean)
                                  ? json_object_get_boolean(init_v)
                                  : in->init_default;
@@ -1116,7 +1108,8 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
         if (r < 0)
                 return r;
         if (!privileged) {
-                struct json_object *mp = get(hc, "MaskedPaths"), *rp = get(hc, "ReadonlyPaths");
+                struct json_object *mp = json_key(hc, "MaskedPaths"),
+                                   *rp = json_key(hc, "ReadonlyPaths");
                 json_object_object_add(linux_, "maskedPaths",
                                        mp && json_object_is_type(mp, json_type_array)
                                                ? json_object_get(mp)
@@ -1126,7 +1119,7 @@ container_spec_build(const struct container_spec_input *in, struct json_object *
                                                ? json_object_get(rp)
                                                : strv_to_json(readonly_paths));
         }
-        v = get(hc, "Sysctls");
+        v = json_key(hc, "Sysctls");
         if (v && json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
                 struct json_object *s = json_object_new_object();
                 json_object_object_add(linux_, "sysctl", s);

@@ -23,26 +23,6 @@
 #include "supervisor/volumes/plan.h"
 #include "supervisor/volumes/store.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
-static const char *
-get_str(struct json_object *o, const char *key)
-{
-        struct json_object *v = get(o, key);
-
-        if (v == NULL || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
 static size_t
 count(struct json_object *a)
 {
@@ -52,7 +32,7 @@ count(struct json_object *a)
 static bool
 has_host_binds(struct json_object *hc)
 {
-        struct json_object *binds = get(hc, "Binds"), *mounts = get(hc, "Mounts");
+        struct json_object *binds = json_key(hc, "Binds"), *mounts = json_key(hc, "Mounts");
 
         for (size_t i = 0; i < count(binds); i++) {
                 const char *b = json_object_get_string(json_object_array_get_idx(binds, i));
@@ -60,7 +40,7 @@ has_host_binds(struct json_object *hc)
                         return true;
         }
         for (size_t i = 0; i < count(mounts); i++) {
-                const char *t = get_str(json_object_array_get_idx(mounts, i), "Type");
+                const char *t = json_key_str(json_object_array_get_idx(mounts, i), "Type");
                 if (t && strcmp(t, "bind") == 0)
                         return true;
         }
@@ -100,12 +80,12 @@ volumes_from(struct container_service *svc, struct json_object *list, struct jso
                 r = metadata_containers_load(svc->db, id, &src, err);
                 if (r < 0)
                         return r;
-                if (has_host_binds(get(src, "HostConfig")))
+                if (has_host_binds(json_key(src, "HostConfig")))
                         return berth_error_new(
                                 err, EOPNOTSUPP,
                                 "--volumes-from %s: the bind mounts of a container are not carried over yet",
                                 ref);
-                vols = get(src, "BerthVolumes");
+                vols = json_key(src, "BerthVolumes");
                 for (size_t j = 0; j < count(vols); j++) {
                         struct json_object *v = json_object_array_get_idx(vols, j), *c = NULL;
                         json_object_deep_copy(v, &c, NULL);
@@ -129,7 +109,7 @@ container_volumes_prepare(struct container_service *svc, struct json_object *con
         cleanup_json struct json_object *from = NULL;
         int r;
 
-        r = volumes_from(svc, get(hc, "VolumesFrom"), &from, err);
+        r = volumes_from(svc, json_key(hc, "VolumesFrom"), &from, err);
         if (r < 0)
                 return r;
         r = volume_plan_build_from(config, hc, from, &plan, err);
@@ -155,11 +135,12 @@ container_volumes_prepare(struct container_service *svc, struct json_object *con
                 if (r < 0)
                         break;
                 if (made)
-                        strv_push(&created, get_str(vol, "Name"));
+                        strv_push(&created, json_key_str(vol, "Name"));
                 e = json_object_new_object();
-                json_object_object_add(e, "Name", json_object_new_string(get_str(vol, "Name")));
+                json_object_object_add(e, "Name",
+                                       json_object_new_string(json_key_str(vol, "Name")));
                 json_object_object_add(e, "Source",
-                                       json_object_new_string(get_str(vol, "Mountpoint")));
+                                       json_object_new_string(json_key_str(vol, "Mountpoint")));
                 json_object_object_add(e, "Destination", json_object_new_string(m->destination));
                 json_object_object_add(e, "Driver", json_object_new_string(m->driver));
                 json_object_object_add(e, "Mode", json_object_new_string(m->mode));
@@ -190,22 +171,26 @@ container_volumes_undo(struct container_service *svc, char *const *created)
 void
 container_volumes_inspect(struct json_object *rec, struct json_object *out)
 {
-        struct json_object *vols = get(rec, "BerthVolumes");
+        struct json_object *vols = json_key(rec, "BerthVolumes");
 
         for (size_t i = 0; i < count(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i);
                 struct json_object *m = json_object_new_object();
                 json_object_object_add(m, "Type", json_object_new_string("volume"));
-                json_object_object_add(m, "Name", json_object_new_string(get_str(v, "Name") ?: ""));
+                json_object_object_add(m, "Name",
+                                       json_object_new_string(json_key_str(v, "Name") ?: ""));
                 json_object_object_add(m, "Source",
-                                       json_object_new_string(get_str(v, "Source") ?: ""));
-                json_object_object_add(m, "Destination",
-                                       json_object_new_string(get_str(v, "Destination") ?: ""));
-                json_object_object_add(m, "Driver",
-                                       json_object_new_string(get_str(v, "Driver") ?: "local"));
-                json_object_object_add(m, "Mode", json_object_new_string(get_str(v, "Mode") ?: ""));
+                                       json_object_new_string(json_key_str(v, "Source") ?: ""));
                 json_object_object_add(
-                        m, "RW", json_object_new_boolean(json_object_get_boolean(get(v, "RW"))));
+                        m, "Destination",
+                        json_object_new_string(json_key_str(v, "Destination") ?: ""));
+                json_object_object_add(
+                        m, "Driver", json_object_new_string(json_key_str(v, "Driver") ?: "local"));
+                json_object_object_add(m, "Mode",
+                                       json_object_new_string(json_key_str(v, "Mode") ?: ""));
+                json_object_object_add(
+                        m, "RW",
+                        json_object_new_boolean(json_object_get_boolean(json_key(v, "RW"))));
                 json_object_object_add(m, "Propagation", json_object_new_string(""));
                 json_object_array_add(out, m);
         }
@@ -215,8 +200,8 @@ int
 container_volumes_mount(struct container_service *svc, struct json_object *rec, const char *rootfs,
                         berth_error_t **err)
 {
-        struct json_object *vols = get(rec, "BerthVolumes");
-        const char *id = get_str(rec, "Id");
+        struct json_object *vols = json_key(rec, "BerthVolumes");
+        const char *id = json_key_str(rec, "Id");
         size_t i;
         int r = 0;
 
@@ -224,15 +209,15 @@ container_volumes_mount(struct container_service *svc, struct json_object *rec, 
                 return 0;
         for (i = 0; i < count(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i);
-                const char *name = get_str(v, "Name"), *dst = get_str(v, "Destination");
-                bool rw = json_object_get_boolean(get(v, "RW"));
+                const char *name = json_key_str(v, "Name"), *dst = json_key_str(v, "Destination");
+                bool rw = json_object_get_boolean(json_key(v, "RW"));
                 char *attrs[] = {"container",  (char *) id,           "destination",
                                  (char *) dst, "propagation",         "",
                                  "read/write", rw ? "true" : "false", NULL};
                 r = volume_store_use(svc->volumes, name, id, rootfs ? attrs : NULL, err);
                 if (r < 0)
                         break;
-                if (rootfs && json_object_get_boolean(get(v, "CopyData"))) {
+                if (rootfs && json_object_get_boolean(json_key(v, "CopyData"))) {
                         cleanup_free char *data = volume_store_data_path(svc->volumes, name);
                         /* dockerd copies only into an empty volume, so a volume's data is
                          * never overwritten by a later container's image. */
@@ -249,8 +234,8 @@ container_volumes_mount(struct container_service *svc, struct json_object *rec, 
                 for (size_t j = 0; j < i; j++) {
                         cleanup_error berth_error_t *e = NULL; /* best effort: the start failed */
                         (void) volume_store_release(
-                                svc->volumes, get_str(json_object_array_get_idx(vols, j), "Name"),
-                                id, &e);
+                                svc->volumes,
+                                json_key_str(json_object_array_get_idx(vols, j), "Name"), id, &e);
                 }
                 return r;
         }
@@ -260,14 +245,14 @@ container_volumes_mount(struct container_service *svc, struct json_object *rec, 
 void
 container_volumes_unmount(struct container_service *svc, struct json_object *rec)
 {
-        struct json_object *vols = get(rec, "BerthVolumes");
-        const char *id = get_str(rec, "Id");
+        struct json_object *vols = json_key(rec, "BerthVolumes");
+        const char *id = json_key_str(rec, "Id");
 
         if (svc->volumes == NULL || id == NULL)
                 return;
         for (size_t i = 0; i < count(vols); i++) {
                 cleanup_error berth_error_t *e = NULL; /* logged */
-                const char *name = get_str(json_object_array_get_idx(vols, i), "Name");
+                const char *name = json_key_str(json_object_array_get_idx(vols, i), "Name");
                 if (name && volume_store_release(svc->volumes, name, id, &e) < 0)
                         log_warn("container %s: volume %s: %s, ignoring", id, name, e->msg);
         }
@@ -281,12 +266,12 @@ users_of(struct json_object *all, const char *name, const char *skip)
 
         for (size_t i = 0; i < count(all); i++) {
                 struct json_object *rec = json_object_array_get_idx(all, i);
-                struct json_object *vols = get(rec, "BerthVolumes");
-                const char *id = get_str(rec, "Id");
+                struct json_object *vols = json_key(rec, "BerthVolumes");
+                const char *id = json_key_str(rec, "Id");
                 if (id == NULL || (skip && strcmp(id, skip) == 0))
                         continue;
                 for (size_t j = 0; j < count(vols); j++) {
-                        const char *n = get_str(json_object_array_get_idx(vols, j), "Name");
+                        const char *n = json_key_str(json_object_array_get_idx(vols, j), "Name");
                         if (n && strcmp(n, name) == 0) {
                                 strv_push(&ids, id);
                                 break;
@@ -301,8 +286,8 @@ container_volumes_remove_anonymous(struct container_service *svc, struct json_ob
 {
         cleanup_json struct json_object *all = NULL;
         cleanup_error berth_error_t *err = NULL; /* unreadable records: keep the volumes */
-        struct json_object *vols = get(rec, "BerthVolumes");
-        const char *id = get_str(rec, "Id");
+        struct json_object *vols = json_key(rec, "BerthVolumes");
+        const char *id = json_key_str(rec, "Id");
 
         if (svc->volumes == NULL || count(vols) == 0)
                 return;
@@ -312,10 +297,10 @@ container_volumes_remove_anonymous(struct container_service *svc, struct json_ob
         }
         for (size_t i = 0; i < count(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i);
-                const char *name = get_str(v, "Name");
+                const char *name = json_key_str(v, "Name");
                 cleanup_strv char **users = NULL;
                 cleanup_error berth_error_t *e = NULL; /* logged */
-                if (name == NULL || !json_object_get_boolean(get(v, "Anonymous")))
+                if (name == NULL || !json_object_get_boolean(json_key(v, "Anonymous")))
                         continue;
                 users = users_of(all, name, id);
                 if (users) /* used by another container: kept, as dockerd */
@@ -373,7 +358,7 @@ container_volumes_list(struct container_service *svc, const struct volume_filter
         out = json_object_new_array();
         for (size_t i = 0; i < count(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i);
-                cleanup_strv char **users = users_of(all, get_str(v, "Name"), NULL);
+                cleanup_strv char **users = users_of(all, json_key_str(v, "Name"), NULL);
                 if (!volume_filters_match(f, v, users != NULL))
                         continue;
                 json_object_object_del(v, "Anonymous");
@@ -399,7 +384,7 @@ container_volumes_prune(struct container_service *svc, const struct volume_filte
                 r = volume_store_list(svc->volumes, &vols, err);
         for (size_t i = 0; r >= 0 && i < count(vols); i++) {
                 struct json_object *v = json_object_array_get_idx(vols, i);
-                const char *name = get_str(v, "Name");
+                const char *name = json_key_str(v, "Name");
                 cleanup_strv char **users = users_of(all, name, NULL);
                 int64_t size = 0;
                 /* API 1.41 (dockerd 20.10): every unused local volume, named or anonymous;

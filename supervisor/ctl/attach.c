@@ -30,13 +30,6 @@
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/login.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 int
 ctl_http_status_parse(const char *head)
 {
@@ -123,7 +116,7 @@ hijack_open(const char *host, const char *method, const char *path, const char *
                 head[n] = '\0';
                 o = json_tokener_parse(strstr(head, "\r\n\r\n") + 4);
                 fprintf(stderr, "Error response from daemon: %s\n",
-                        o ? json_object_get_string(get(o, "message")) : "(no message)");
+                        o ? json_object_get_string(json_key(o, "message")) : "(no message)");
         }
         return code == 404 ? 1 : 125;
 }
@@ -361,12 +354,13 @@ wait_thread(void *arg)
         if (ctl_request_stream_ready(w->host, "POST", w->path, waiter_body, waiter_ready, w, &r)
             == 0) {
                 if (r.status == 200 && w->body && (o = json_tokener_parse(w->body)) != NULL) {
-                        w->code = json_object_get_int(get(o, "StatusCode"));
+                        w->code = json_object_get_int(json_key(o, "StatusCode"));
                         w->rc = 0;
-                        if (get(get(o, "Error"), "Message")) {
+                        if (json_key(json_key(o, "Error"), "Message")) {
                                 /* docker's CLI: the message, status 125. */
                                 fprintf(stderr, "Error waiting for container: %s\n",
-                                        json_object_get_string(get(get(o, "Error"), "Message")));
+                                        json_object_get_string(
+                                                json_key(json_key(o, "Error"), "Message")));
                                 w->code = 125;
                         }
                 }
@@ -399,14 +393,14 @@ ctl_run_attached(const char *host, const char *id, const struct ctl_attach_optio
         info = ctl_get_json(host, ipath);
         if (info == NULL)
                 return 125;
-        cfg = get(info, "Config");
-        tty = json_object_get_boolean(get(cfg, "Tty"));
+        cfg = json_key(info, "Config");
+        tty = json_object_get_boolean(json_key(cfg, "Tty"));
         if (o->streams < 0) {
-                in = json_object_get_boolean(get(cfg, "AttachStdin"));
-                out = json_object_get_boolean(get(cfg, "AttachStdout"));
-                errs = json_object_get_boolean(get(cfg, "AttachStderr"));
+                in = json_object_get_boolean(json_key(cfg, "AttachStdin"));
+                out = json_object_get_boolean(json_key(cfg, "AttachStdout"));
+                errs = json_object_get_boolean(json_key(cfg, "AttachStderr"));
         } else {
-                in = (o->streams & 1) && json_object_get_boolean(get(cfg, "OpenStdin"));
+                in = (o->streams & 1) && json_object_get_boolean(json_key(cfg, "OpenStdin"));
                 out = o->streams & 2;
                 errs = o->streams & 4;
         }
@@ -492,12 +486,12 @@ cmd_attach(const char *host, int argc, char **argv)
         info = ctl_get_json(host, path);
         if (info == NULL)
                 return 1;
-        if (!json_object_get_boolean(get(get(info, "State"), "Running"))) {
+        if (!json_object_get_boolean(json_key(json_key(info, "State"), "Running"))) {
                 fprintf(stderr, "You cannot attach to a stopped container, start it first\n");
                 return 1;
         }
-        tty = json_object_get_boolean(get(get(info, "Config"), "Tty"));
-        in = !no_stdin && json_object_get_boolean(get(get(info, "Config"), "OpenStdin"));
+        tty = json_object_get_boolean(json_key(json_key(info, "Config"), "Tty"));
+        in = !no_stdin && json_object_get_boolean(json_key(json_key(info, "Config"), "OpenStdin"));
         s.resize_path = tty ? xasprintf("/containers/%s/resize", e) : NULL;
         s.kill_path = proxy && !tty ? xasprintf("/containers/%s/kill", e) : NULL;
         sigs_start(&s);
@@ -524,7 +518,7 @@ cmd_attach(const char *host, int argc, char **argv)
         free(path);
         path = xasprintf("/containers/%s/json", e);
         after = ctl_get_json(host, path);
-        return after ? json_object_get_int(get(get(after, "State"), "ExitCode")) : 0;
+        return after ? json_object_get_int(json_key(json_key(after, "State"), "ExitCode")) : 0;
 }
 
 static int
@@ -613,7 +607,7 @@ cmd_exec(const char *host, int argc, char **argv)
                 return rc;
         }
         ctl_reply_done(&r);
-        eid = ctl_escape(json_object_get_string(get(reply, "Id")));
+        eid = ctl_escape(json_object_get_string(json_key(reply, "Id")));
         free(path);
         path = xasprintf("/exec/%s/start", eid);
         start = xasprintf("{\"Detach\":%s,\"Tty\":%s}", detach ? "true" : "false",
@@ -645,7 +639,7 @@ cmd_exec(const char *host, int argc, char **argv)
         free(path);
         path = xasprintf("/exec/%s/json", eid);
         info = ctl_get_json(host, path);
-        return info ? json_object_get_int(get(info, "ExitCode")) : 125;
+        return info ? json_object_get_int(json_key(info, "ExitCode")) : 125;
 }
 
 bool

@@ -26,19 +26,10 @@
 
 extern char **environ;
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
         return v ? json_object_get_string(v) : "";
 }
 
@@ -126,13 +117,13 @@ ellipsis(const char *s, size_t max)
 struct json_object *
 ctl_ps_row(struct json_object *c, bool trunc, long long now)
 {
-        struct json_object *row = json_object_new_object(), *names = get(c, "Names");
-        struct json_object *labels = get(c, "Labels");
+        struct json_object *row = json_object_new_object(), *names = json_key(c, "Names");
+        struct json_object *labels = json_key(c, "Labels");
         const char *id = str(c, "Id");
         cleanup_free char *cmd =
                 trunc ? ellipsis(str(c, "Command"), 20) : xstrdup(str(c, "Command"));
         cleanup_free char *q = go_quote(cmd);
-        long long created = json_object_get_int64(get(c, "Created"));
+        long long created = json_object_get_int64(json_key(c, "Created"));
         cleanup_free char *ago = human_duration(now - created);
         cleanup_free char *running_for = xasprintf("%s ago", ago);
         char created_at[64];
@@ -174,9 +165,10 @@ ctl_ps_row(struct json_object *c, bool trunc, long long now)
         json_object_object_add(row, "RunningFor", json_object_new_string(running_for));
         json_object_object_add(row, "Ports", json_object_new_string(""));
         json_object_object_add(row, "Status", json_object_new_string(str(c, "Status")));
-        if (get(c, "SizeRw")) {
-                cleanup_free char *rw = human_size(json_object_get_int64(get(c, "SizeRw")));
-                cleanup_free char *root = human_size(json_object_get_int64(get(c, "SizeRootFs")));
+        if (json_key(c, "SizeRw")) {
+                cleanup_free char *rw = human_size(json_object_get_int64(json_key(c, "SizeRw")));
+                cleanup_free char *root =
+                        human_size(json_object_get_int64(json_key(c, "SizeRootFs")));
                 cleanup_free char *sz = xasprintf("%s (virtual %s)", rw, root);
                 json_object_object_add(row, "Size", json_object_new_string(sz));
         } else {
@@ -383,7 +375,7 @@ ctl_container_create(const char *host, int argc, char **argv, char **ret_id, boo
                         if (ret_detach)
                                 *ret_detach = c.detach;
                         if (ret_tty)
-                                *ret_tty = json_object_get_boolean(get(c.body, "Tty"));
+                                *ret_tty = json_object_get_boolean(json_key(c.body, "Tty"));
                 } else {
                         printf("%s\n", id);
                 }
@@ -493,14 +485,14 @@ cmd_prune(const char *host, int argc, char **argv)
                 return 1;
         }
         ctl_reply_done(&r);
-        del = get(doc, "ContainersDeleted");
+        del = json_key(doc, "ContainersDeleted");
         if (del && json_object_array_length(del) > 0) {
                 printf("Deleted Containers:\n");
                 for (size_t i = 0; i < json_object_array_length(del); i++)
                         printf("%s\n", json_object_get_string(json_object_array_get_idx(del, i)));
                 printf("\n");
         }
-        sz = human_size(json_object_get_int64(get(doc, "SpaceReclaimed")));
+        sz = human_size(json_object_get_int64(json_key(doc, "SpaceReclaimed")));
         printf("Total reclaimed space: %s\n", sz);
         return 0;
 }

@@ -15,15 +15,6 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/template.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static char *
 human_size(long long n)
 {
@@ -85,10 +76,10 @@ ctl_images_print_format(struct json_object *list, const char *format, long long 
                 add(headers, titles[i][0], titles[i][1]);
         for (size_t i = 0; i < json_object_array_length(list); i++) {
                 struct json_object *img = json_object_array_get_idx(list, i);
-                struct json_object *tags = get(img, "RepoTags");
-                const char *id = json_object_get_string(get(img, "Id"));
-                long long created = json_object_get_int64(get(img, "Created"));
-                cleanup_free char *sz = human_size(json_object_get_int64(get(img, "Size")));
+                struct json_object *tags = json_key(img, "RepoTags");
+                const char *id = json_object_get_string(json_key(img, "Id"));
+                long long created = json_object_get_int64(json_key(img, "Created"));
+                cleanup_free char *sz = human_size(json_object_get_int64(json_key(img, "Size")));
                 cleanup_free char *ago = since(now - created);
                 char at[64];
                 time_t t = (time_t) created;

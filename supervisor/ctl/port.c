@@ -13,13 +13,6 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/client.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 bool
 ctl_port_known(const char *verb)
 {
@@ -43,8 +36,8 @@ ctl_port_main(const char *host, int argc, char **argv)
         info = ctl_get_json(host, path);
         if (info == NULL)
                 return 1;
-        if (ctl_port_format(get(get(info, "NetworkSettings"), "Ports"), argc == 3 ? argv[2] : NULL,
-                            argv[1], &out, &err)
+        if (ctl_port_format(json_key(json_key(info, "NetworkSettings"), "Ports"),
+                            argc == 3 ? argv[2] : NULL, argv[1], &out, &err)
             < 0) {
                 fprintf(stderr, "%s\n", err->msg);
                 return 1;

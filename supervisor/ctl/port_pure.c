@@ -2,8 +2,6 @@
  * apart from the client so that it is unit-tested alone. */
 #include <config.h>
 
-#include "supervisor/ctl/port.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +10,9 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/json.h"
 #include "lib/xalloc.h"
-
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
+#include "supervisor/ctl/port.h"
 
 /* "80/tcp": port number and protocol, for sorting. */
 static void
@@ -55,8 +48,8 @@ append(char **buf, size_t *len, const char *s)
 static void
 append_binding(char **out, size_t *len, const char *from, struct json_object *b)
 {
-        const char *ip = json_object_get_string(get(b, "HostIp"));
-        const char *hp = json_object_get_string(get(b, "HostPort"));
+        const char *ip = json_object_get_string(json_key(b, "HostIp"));
+        const char *hp = json_object_get_string(json_key(b, "HostPort"));
         cleanup_free char *line = NULL;
         /* An IPv6 host address is bracketed, as the docker CLI does (net.JoinHostPort). */
         bool v6 = ip && strchr(ip, ':');
@@ -89,7 +82,7 @@ ctl_port_format(struct json_object *ports, const char *private_port, const char 
                         return berth_error_new(err, EINVAL, "Error: invalid port \"%s\"",
                                                private_port);
                 key = xasprintf("%ld/%s", n, proto);
-                b = get(ports, key);
+                b = json_key(ports, key);
                 if (b == NULL || !json_object_is_type(b, json_type_array)
                     || json_object_array_length(b) == 0)
                         return berth_error_new(err, ENOENT,
@@ -115,7 +108,7 @@ ctl_port_format(struct json_object *ports, const char *private_port, const char 
                 }
                 qsort(keys, n, sizeof(*keys), key_cmp);
                 for (i = 0; i < n; i++) {
-                        struct json_object *b = get(ports, keys[i]);
+                        struct json_object *b = json_key(ports, keys[i]);
                         for (size_t j = 0; b && json_object_is_type(b, json_type_array)
                                            && j < json_object_array_length(b);
                              j++)

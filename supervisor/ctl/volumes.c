@@ -18,20 +18,10 @@
 #include "supervisor/ctl/client.h"
 #include "supervisor/ctl/template.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
 
         return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
@@ -211,7 +201,7 @@ cmd_ls(const char *host, int argc, char **argv)
                 return 1;
         }
         ctl_reply_done(&r);
-        vols = get(doc, "Volumes");
+        vols = json_key(doc, "Volumes");
         for (size_t i = 0; vols && i < json_object_array_length(vols); i++)
                 json_object_array_add(rows, ctl_volumes_row(json_object_array_get_idx(vols, i)));
         if (quiet && format == NULL)
@@ -391,14 +381,14 @@ cmd_prune(const char *host, int argc, char **argv)
                 return 1;
         }
         ctl_reply_done(&r);
-        del = get(doc, "VolumesDeleted");
+        del = json_key(doc, "VolumesDeleted");
         if (del && json_object_array_length(del) > 0) {
                 printf("Deleted Volumes:\n");
                 for (size_t i = 0; i < json_object_array_length(del); i++)
                         printf("%s\n", json_object_get_string(json_object_array_get_idx(del, i)));
                 printf("\n");
         }
-        sz = human_size(json_object_get_int64(get(doc, "SpaceReclaimed")));
+        sz = human_size(json_object_get_int64(json_key(doc, "SpaceReclaimed")));
         printf("Total reclaimed space: %s\n", sz);
         return 0;
 }

@@ -14,20 +14,10 @@
 #include "lib/xalloc.h"
 #include "supervisor/ctl/volumes.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static const char *
 str(struct json_object *o, const char *key)
 {
-        struct json_object *v = get(o, key);
+        struct json_object *v = json_key(o, key);
 
         return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 }
@@ -64,7 +54,7 @@ ctl_volumes_filters(char *const *args, char **ret)
 struct json_object *
 ctl_volumes_row(struct json_object *vol)
 {
-        struct json_object *o = json_object_new_object(), *labels = get(vol, "Labels");
+        struct json_object *o = json_object_new_object(), *labels = json_key(vol, "Labels");
         cleanup_strv char **kv = NULL;
         cleanup_free char *joined = NULL;
 

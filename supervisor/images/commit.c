@@ -29,15 +29,6 @@
 
 #define BLOCK (256 * 1024)
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
 static int
 read_json_blob(struct image_service *svc, const char *digest, struct json_object **ret,
                berth_error_t **err)
@@ -198,19 +189,19 @@ store_config(struct image_service *svc, struct json_object *parent,
                                json_object_new_string(o->created_by ? o->created_by : ""));
         if (o->comment && o->comment[0])
                 json_object_object_add(h, "comment", json_object_new_string(o->comment));
-        hist = get(c, "history");
+        hist = json_key(c, "history");
         if (hist == NULL || !json_object_is_type(hist, json_type_array)) {
                 hist = json_object_new_array();
                 set(c, "history", hist);
         }
         json_object_array_add(hist, h);
-        rootfs = get(c, "rootfs");
+        rootfs = json_key(c, "rootfs");
         if (rootfs == NULL) {
                 rootfs = json_object_new_object();
                 json_object_object_add(rootfs, "type", json_object_new_string("layers"));
                 set(c, "rootfs", rootfs);
         }
-        ids = get(rootfs, "diff_ids");
+        ids = json_key(rootfs, "diff_ids");
         if (ids == NULL || !json_object_is_type(ids, json_type_array)) {
                 ids = json_object_new_array();
                 set(rootfs, "diff_ids", ids);
@@ -278,16 +269,16 @@ image_service_commit(struct image_service *svc, int layer_fd,
         if (r >= 0)
                 r = store_config(svc, parent, o, diff_id, config, err);
         if (r >= 0) {
-                layers = get(manifest, "layers");
+                layers = json_key(manifest, "layers");
                 n = layers ? json_object_array_length(layers) : 0;
                 plan.config_digest = xstrdup(config);
                 plan.layer_sizes = xzalloc((n + 2) * sizeof(int64_t));
                 for (size_t i = 0; i < n; i++) {
                         struct json_object *d = json_object_array_get_idx(layers, i);
-                        const char *mt = json_object_get_string(get(d, "mediaType"));
-                        strv_push(&plan.layers, json_object_get_string(get(d, "digest")));
+                        const char *mt = json_object_get_string(json_key(d, "mediaType"));
+                        strv_push(&plan.layers, json_object_get_string(json_key(d, "digest")));
                         strv_push(&plan.layer_types, docker_layer_type(mt));
-                        plan.layer_sizes[i] = json_object_get_int64(get(d, "size"));
+                        plan.layer_sizes[i] = json_object_get_int64(json_key(d, "size"));
                 }
                 strv_push(&plan.layers, layer);
                 strv_push(&plan.layer_types, "application/vnd.docker.image.rootfs.diff.tar.gzip");

@@ -12,29 +12,10 @@
 #include <json-c/json.h>
 
 #include "lib/cleanup.h"
+#include "lib/json.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
 #include "supervisor/volumes/name.h"
-
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
-static const char *
-get_str(struct json_object *o, const char *key)
-{
-        struct json_object *v = get(o, key);
-
-        if (v == NULL || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
 
 static bool
 is_array(struct json_object *a)
@@ -171,9 +152,9 @@ copy_obj(struct json_object *o)
 static int
 parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, berth_error_t **err)
 {
-        const char *src = get_str(x, "Source"), *dst = get_str(x, "Target");
-        struct json_object *vo = get(x, "VolumeOptions"), *dc = get(vo, "DriverConfig");
-        const char *driver = get_str(dc, "Name");
+        const char *src = json_key_str(x, "Source"), *dst = json_key_str(x, "Target");
+        struct json_object *vo = json_key(x, "VolumeOptions"), *dc = json_key(vo, "DriverConfig");
+        const char *driver = json_key_str(dc, "Name");
         struct volume_mount *m;
         int r;
 
@@ -186,7 +167,8 @@ parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, ber
                         err, EINVAL,
                         "invalid mount config for type \"volume\": invalid mount path: '%s' mount path must be absolute",
                         dst);
-        if (get(x, "BindOptions") && json_object_is_type(get(x, "BindOptions"), json_type_object))
+        if (json_key(x, "BindOptions")
+            && json_object_is_type(json_key(x, "BindOptions"), json_type_object))
                 return berth_error_new(
                         err, EINVAL,
                         "invalid mount config for type \"volume\": BindOptions must not be specified");
@@ -208,10 +190,10 @@ parse_api_mount(struct json_object *x, struct volume_plan *p, char ***dests, ber
         m->destination = xstrdup(dst);
         m->driver = xstrdup("local");
         m->mode = xstrdup("z");
-        m->rw = !json_object_get_boolean(get(x, "ReadOnly"));
-        m->copy_data = !json_object_get_boolean(get(vo, "NoCopy"));
-        m->driver_opts = copy_obj(get(dc, "Options"));
-        m->labels = copy_obj(get(vo, "Labels"));
+        m->rw = !json_object_get_boolean(json_key(x, "ReadOnly"));
+        m->copy_data = !json_object_get_boolean(json_key(vo, "NoCopy"));
+        m->driver_opts = copy_obj(json_key(dc, "Options"));
+        m->labels = copy_obj(json_key(vo, "Labels"));
         return 0;
 }
 
@@ -229,8 +211,8 @@ add_inherited(struct json_object *from, struct volume_plan *p, char ***dests)
 {
         for (size_t i = 0; is_array(from) && i < json_object_array_length(from); i++) {
                 struct json_object *x = json_object_array_get_idx(from, i);
-                const char *name = get_str(x, "Name"), *dst = get_str(x, "Destination");
-                const char *driver = get_str(x, "Driver");
+                const char *name = json_key_str(x, "Name"), *dst = json_key_str(x, "Destination");
+                const char *driver = json_key_str(x, "Driver");
                 bool taken = false;
                 struct volume_mount *m;
                 if (name == NULL || dst == NULL)
@@ -246,9 +228,9 @@ add_inherited(struct json_object *from, struct volume_plan *p, char ***dests)
                 m->destination = xstrdup(dst);
                 m->driver = xstrdup(driver ? driver : "local");
                 m->mode = xstrdup("");
-                m->rw = json_object_get_boolean(get(x, "RW"));
+                m->rw = json_object_get_boolean(json_key(x, "RW"));
                 m->copy_data = false;
-                m->anonymous = json_object_get_boolean(get(x, "Anonymous"));
+                m->anonymous = json_object_get_boolean(json_key(x, "Anonymous"));
                 m->inherited = true;
                 strv_push(dests, dst);
         }
@@ -260,8 +242,10 @@ volume_plan_build_from(struct json_object *config, struct json_object *host_conf
 {
         struct volume_plan p = {0};
         cleanup_strv char **dests = NULL;
-        struct json_object *binds = get(host_config, "Binds"), *mounts = get(host_config, "Mounts");
-        struct json_object *vols = get(config, "Volumes"), *tmpfs = get(host_config, "Tmpfs");
+        struct json_object *binds = json_key(host_config, "Binds"),
+                           *mounts = json_key(host_config, "Mounts");
+        struct json_object *vols = json_key(config, "Volumes"),
+                           *tmpfs = json_key(host_config, "Tmpfs");
         int r = 0;
 
         /* Host-path binds and other mount types take their destinations first: an image volume
@@ -283,7 +267,7 @@ volume_plan_build_from(struct json_object *config, struct json_object *host_conf
         for (size_t i = 0; r >= 0 && is_array(mounts) && i < json_object_array_length(mounts);
              i++) {
                 struct json_object *x = json_object_array_get_idx(mounts, i);
-                const char *type = get_str(x, "Type"), *dst = get_str(x, "Target");
+                const char *type = json_key_str(x, "Type"), *dst = json_key_str(x, "Target");
                 if (type && strcmp(type, "volume") != 0 && dst)
                         r = claim(&dests, dst, err);
         }
@@ -303,7 +287,7 @@ volume_plan_build_from(struct json_object *config, struct json_object *host_conf
         for (size_t i = 0; r >= 0 && is_array(mounts) && i < json_object_array_length(mounts);
              i++) {
                 struct json_object *x = json_object_array_get_idx(mounts, i);
-                const char *type = get_str(x, "Type");
+                const char *type = json_key_str(x, "Type");
                 if (type && strcmp(type, "volume") == 0)
                         r = parse_api_mount(x, &p, &dests, err);
         }

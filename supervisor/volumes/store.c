@@ -27,26 +27,6 @@
 #include "supervisor/volumes/name.h"
 #include "supervisor/volumes/options.h"
 
-static struct json_object *
-get(struct json_object *o, const char *key)
-{
-        struct json_object *v = NULL;
-
-        if (o == NULL || !json_object_object_get_ex(o, key, &v))
-                return NULL;
-        return v;
-}
-
-static const char *
-get_str(struct json_object *o, const char *key)
-{
-        struct json_object *v = get(o, key);
-
-        if (v == NULL || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
 char *
 volume_store_data_path(const struct volume_store *s, const char *name)
 {
@@ -101,7 +81,7 @@ static bool
 has_record(struct json_object *all, const char *name)
 {
         for (size_t i = 0; i < json_object_array_length(all); i++) {
-                const char *n = get_str(json_object_array_get_idx(all, i), "Name");
+                const char *n = json_key_str(json_object_array_get_idx(all, i), "Name");
                 if (n && strcmp(n, name) == 0)
                         return true;
         }
@@ -146,7 +126,7 @@ volume_store_open(struct volume_store *s, struct metadata_db *db, struct event_b
                 log_info("volumes: removed \"%s\", which no record holds", de->d_name);
         }
         for (size_t i = 0; i < json_object_array_length(all); i++) {
-                const char *n = get_str(json_object_array_get_idx(all, i), "Name");
+                const char *n = json_key_str(json_object_array_get_idx(all, i), "Name");
                 cleanup_free char *data = n ? volume_store_data_path(s, n) : NULL;
                 if (data && access(data, F_OK) < 0) {
                         r = fs_mkdir_p(data, 0755, err);
@@ -176,22 +156,22 @@ static struct json_object *
 api_shape(const struct volume_store *s, struct json_object *doc, bool with_anon)
 {
         struct json_object *o = json_object_new_object();
-        const char *name = get_str(doc, "Name");
+        const char *name = json_key_str(doc, "Name");
         cleanup_free char *mp = volume_store_data_path(s, name ? name : "");
 
         json_object_object_add(o, "CreatedAt",
-                               json_object_new_string(get_str(doc, "CreatedAt") ?: ""));
+                               json_object_new_string(json_key_str(doc, "CreatedAt") ?: ""));
         json_object_object_add(o, "Driver",
-                               json_object_new_string(get_str(doc, "Driver") ?: "local"));
-        json_object_object_add(o, "Labels", json_object_get(get(doc, "Labels")));
+                               json_object_new_string(json_key_str(doc, "Driver") ?: "local"));
+        json_object_object_add(o, "Labels", json_object_get(json_key(doc, "Labels")));
         json_object_object_add(o, "Mountpoint", json_object_new_string(mp));
         json_object_object_add(o, "Name", json_object_new_string(name ? name : ""));
-        json_object_object_add(o, "Options", json_object_get(get(doc, "Options")));
+        json_object_object_add(o, "Options", json_object_get(json_key(doc, "Options")));
         json_object_object_add(o, "Scope", json_object_new_string("local"));
         if (with_anon)
-                json_object_object_add(
-                        o, "Anonymous",
-                        json_object_new_boolean(json_object_get_boolean(get(doc, "Anonymous"))));
+                json_object_object_add(o, "Anonymous",
+                                       json_object_new_boolean(json_object_get_boolean(
+                                               json_key(doc, "Anonymous"))));
         return o;
 }
 
@@ -238,7 +218,7 @@ create_locked(struct volume_store *s, const struct volume_create_req *req, struc
         if (r < 0)
                 return r;
         if (metadata_volumes_load(s->db, name, &old, &miss) == 0) {
-                const char *od = get_str(old, "Driver");
+                const char *od = json_key_str(old, "Driver");
                 if (od && strcmp(od, driver) != 0)
                         return berth_error_new(
                                 err, EEXIST,
@@ -442,7 +422,7 @@ volume_store_remove(struct volume_store *s, const char *name, int64_t *ret_size,
         pthread_mutex_unlock(&s->lock);
         if (r < 0)
                 return r;
-        publish(s, "destroy", name, get_str(doc, "Driver"), NULL);
+        publish(s, "destroy", name, json_key_str(doc, "Driver"), NULL);
         return 0;
 }
 
@@ -500,13 +480,13 @@ volume_store_use(struct volume_store *s, const char *name, const char *id, char 
                         strv_push(&u->users, id);
                 pthread_mutex_unlock(&s->lock);
                 if (!known && attrs)
-                        publish(s, "mount", name, get_str(doc, "Driver"), attrs);
+                        publish(s, "mount", name, json_key_str(doc, "Driver"), attrs);
                 return 0;
         }
         data = volume_store_data_path(s, name);
         /* Mounted already: a berthd that died left it for a container that still runs. */
-        if (volume_options_need_mount(get(doc, "Options")) && !is_mountpoint(data)) {
-                r = mount_options(name, get(doc, "Options"), data, err);
+        if (volume_options_need_mount(json_key(doc, "Options")) && !is_mountpoint(data)) {
+                r = mount_options(name, json_key(doc, "Options"), data, err);
                 if (r < 0) {
                         pthread_mutex_unlock(&s->lock);
                         return r;
@@ -518,7 +498,7 @@ volume_store_use(struct volume_store *s, const char *name, const char *id, char 
         strv_push(&u->users, id);
         pthread_mutex_unlock(&s->lock);
         if (attrs)
-                publish(s, "mount", name, get_str(doc, "Driver"), attrs);
+                publish(s, "mount", name, json_key_str(doc, "Driver"), attrs);
         return 0;
 }
 
@@ -549,7 +529,7 @@ volume_store_release(struct volume_store *s, const char *name, const char *id, b
         if (u->users == NULL) {
                 use_drop(s, u);
                 if (metadata_volumes_load(s->db, name, &doc, &gone) == 0
-                    && volume_options_need_mount(get(doc, "Options"))) {
+                    && volume_options_need_mount(json_key(doc, "Options"))) {
                         cleanup_free char *data = volume_store_data_path(s, name);
                         r = unmount_data(data, err);
                 }
@@ -557,7 +537,7 @@ volume_store_release(struct volume_store *s, const char *name, const char *id, b
         pthread_mutex_unlock(&s->lock);
         if (was) {
                 char *attrs[] = {"container", (char *) id, NULL};
-                publish(s, "unmount", name, doc ? get_str(doc, "Driver") : "local", attrs);
+                publish(s, "unmount", name, doc ? json_key_str(doc, "Driver") : "local", attrs);
         }
         return r;
 }
@@ -575,7 +555,7 @@ volume_store_sweep_mounts(struct volume_store *s)
         }
         pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < json_object_array_length(all); i++) {
-                const char *name = get_str(json_object_array_get_idx(all, i), "Name");
+                const char *name = json_key_str(json_object_array_get_idx(all, i), "Name");
                 cleanup_free char *data = name ? volume_store_data_path(s, name) : NULL;
                 cleanup_error berth_error_t *e = NULL; /* logged */
                 if (data == NULL || use_find(s, name) || !is_mountpoint(data))
