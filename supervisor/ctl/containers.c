@@ -556,24 +556,7 @@ cmd_inspect(const char *host, int argc, char **argv)
                 }
                 json_object_array_add(out, o);
         }
-        if (format) {
-                for (size_t i = 0; i < json_object_array_length(out); i++) {
-                        cleanup_free char *line = NULL;
-                        cleanup_error berth_error_t *err = NULL;
-                        if (ctl_template_render(format, json_object_array_get_idx(out, i), &line,
-                                                &err)
-                            < 0) {
-                                fprintf(stderr, "%s\n", err->msg);
-                                return 1;
-                        }
-                        printf("%s\n", line);
-                }
-                return rc;
-        }
-        printf("%s\n",
-               json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                                                           | JSON_C_TO_STRING_NOSLASHESCAPE));
-        return rc;
+        return ctl_inspect_print(format, out, rc);
 }
 
 bool

@@ -23,6 +23,7 @@
 #include "supervisor/ctl/import.h"
 #include "supervisor/ctl/login.h"
 #include "supervisor/ctl/progress.h"
+#include "supervisor/ctl/template.h"
 
 static const char *
 str(struct json_object *o, const char *key)
@@ -428,10 +429,7 @@ cmd_inspect(const char *host, int argc, char **argv)
                 }
                 json_object_array_add(out, o);
         }
-        printf("%s\n",
-               json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                                                           | JSON_C_TO_STRING_NOSLASHESCAPE));
-        return rc;
+        return ctl_inspect_print(NULL, out, rc);
 }
 
 static int

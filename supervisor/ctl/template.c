@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,4 +282,48 @@ ctl_template_list(const char *format, struct json_object *headers, struct json_o
                 *ret = out.s;
         }
         return 0;
+}
+
+int
+ctl_inspect_text(const char *format, struct json_object *items, char **ret, berth_error_t **err)
+{
+        char *out = NULL;
+
+        if (format == NULL) {
+                *ret = xasprintf("%s\n", json_object_to_json_string_ext(
+                                                 items, JSON_C_TO_STRING_PRETTY
+                                                                | JSON_C_TO_STRING_SPACED
+                                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+                return 0;
+        }
+        out = xstrdup("");
+        for (size_t i = 0; i < json_object_array_length(items); i++) {
+                cleanup_free char *line = NULL;
+                char *more;
+                int r = ctl_template_render(format, json_object_array_get_idx(items, i), &line,
+                                            err);
+                if (r < 0) {
+                        free(out);
+                        return r;
+                }
+                more = xasprintf("%s%s\n", out, line);
+                free(out);
+                out = more;
+        }
+        *ret = out;
+        return 0;
+}
+
+int
+ctl_inspect_print(const char *format, struct json_object *items, int rc)
+{
+        cleanup_free char *text = NULL;
+        cleanup_error berth_error_t *err = NULL;
+
+        if (ctl_inspect_text(format, items, &text, &err) < 0) {
+                fprintf(stderr, "%s\n", err->msg);
+                return 1;
+        }
+        fputs(text, stdout);
+        return rc;
 }

@@ -19,3 +19,10 @@ int ctl_template_render(const char *tmpl, struct json_object *data, char **ret,
  * JSON array of objects. *ret is the whole text. */
 int ctl_template_list(const char *format, struct json_object *headers, struct json_object *items,
                       char **ret, berth_error_t **err);
+
+/* docker's inspect output for ITEMS (a JSON array): with FORMAT (may be NULL) one rendered
+ * line per item, else the array as indented JSON, a "\n" after either. *ret is the caller's. */
+int ctl_inspect_text(const char *format, struct json_object *items, char **ret,
+                     berth_error_t **err);
+/* ctl_inspect_text on stdout: RC, or 1 after printing a bad FORMAT's error. */
+int ctl_inspect_print(const char *format, struct json_object *items, int rc);

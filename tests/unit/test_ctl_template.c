@@ -88,6 +88,30 @@ test_table(void **state)
         free(out);
 }
 
+static void
+test_inspect_text(void **state)
+{
+        cleanup_json struct json_object *items =
+                json_tokener_parse("[{\"Name\":\"a\",\"Driver\":\"local\"},{\"Name\":\"b/c\"}]");
+        cleanup_error berth_error_t *err = NULL;
+        char *out = NULL;
+        (void) state;
+
+        /* No format: the array as docker prints it (indented, slashes as they are). */
+        assert_int_equal(ctl_inspect_text(NULL, items, &out, &err), 0);
+        assert_string_equal(out, "[\n  {\n    \"Name\": \"a\",\n    \"Driver\": \"local\"\n  },\n"
+                                 "  {\n    \"Name\": \"b/c\"\n  }\n]\n");
+        free(out);
+        /* A format: a line per item. */
+        assert_int_equal(ctl_inspect_text("{{.Name}}", items, &out, &err), 0);
+        assert_string_equal(out, "a\nb/c\n");
+        free(out);
+        out = NULL;
+        /* A bad format: the error, no text. */
+        assert_int_equal(ctl_inspect_text("{{.Name", items, &out, &err), -EINVAL);
+        assert_null(out);
+}
+
 int
 main(void)
 {
@@ -95,6 +119,7 @@ main(void)
                 cmocka_unit_test(test_fields),
                 cmocka_unit_test(test_errors),
                 cmocka_unit_test(test_table),
+                cmocka_unit_test(test_inspect_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
