@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 struct metadata_db;
 struct image_service;
 struct api_stream;
@@ -83,4 +85,7 @@ void api_response_json(struct api_response *resp, unsigned status, struct json_o
 /* docker's error body: {"message": "..."} */
 void api_response_error(struct api_response *resp, unsigned status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* E as docker's error body, its status from E's code: ENOENT 404, EBUSY/EEXIST 409, EINVAL 400,
+ * EOPNOTSUPP 501, anything else 500 (dockerd's errdefs for the container and volume endpoints). */
+void api_response_berror(struct api_response *resp, const berth_error_t *e);
 void api_response_done(struct api_response *resp);

@@ -25,30 +25,6 @@
 #include "supervisor/snapshots/active.h"
 #include "supervisor/snapshots/snapshotter.h"
 
-static unsigned
-status_of(const berth_error_t *e)
-{
-        switch (e->code) {
-        case ENOENT:
-                return 404;
-        case EBUSY:
-        case EEXIST:
-                return 409;
-        case EINVAL:
-                return 400;
-        case EOPNOTSUPP:
-                return 501;
-        default:
-                return 500;
-        }
-}
-
-static void
-fail(struct api_response *resp, const berth_error_t *e)
-{
-        api_response_error(resp, status_of(e), "%s", e->msg);
-}
-
 void
 api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
                       struct api_response *resp)
@@ -69,7 +45,7 @@ api_containers_create(const struct api_ctx *ctx, const struct api_request *req,
                                         &id, &err)
                        < 0) {
                 json_object_put(warnings);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         container_run_event(ctx->runner, id, "create", NULL, NULL);
@@ -144,7 +120,7 @@ api_containers_list(const struct api_ctx *ctx, const struct api_request *req,
         if (container_service_list(ctx->containers, &all, &err) < 0
             || container_list_select(all, &opts, &sel, &err) < 0) {
                 strv_free(opts.ancestor_ids);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         strv_free(opts.ancestor_ids);
@@ -192,7 +168,7 @@ api_containers_inspect(const struct api_ctx *ctx, const struct api_request *req,
         const char *id, *driver;
 
         if (container_service_get(ctx->containers, req->param, &rec, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         id = json_object_get_string(json_key(rec, "Id"));
@@ -224,7 +200,7 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
         /* rm -f of a running container: kill it and wait for its exit path first. */
         if (ctx->runner && api_query_bool(req, "force", false)
             && container_run_kill_wait(ctx->runner, req->param, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         if (ctx->runner && metadata_containers_resolve(ctx->db, req->param, &id, &err) == 0)
@@ -239,12 +215,12 @@ api_containers_remove(const struct api_ctx *ctx, const struct api_request *req,
                 /* rm -f raced a restart by policy (it started again between the kill and the
                  * removal): the kill marked it stopped by hand, so one more kill ends it. */
                 if (!(ctx->runner && err->code == EOPNOTSUPP && tries < 5)) {
-                        fail(resp, err);
+                        api_response_berror(resp, err);
                         return;
                 }
                 berth_error_free(err), err = NULL;
                 if (container_run_kill_wait(ctx->runner, req->param, &err) < 0) {
-                        fail(resp, err);
+                        api_response_berror(resp, err);
                         return;
                 }
         }
@@ -270,7 +246,7 @@ api_containers_rename(const struct api_ctx *ctx, const struct api_request *req,
         berth_error_free(err), err = NULL;
         if (container_service_rename(ctx->containers, req->param, api_query_get(req, "name"), &err)
             < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         if (id)
@@ -289,7 +265,7 @@ api_containers_prune(const struct api_ctx *ctx, const struct api_request *req,
         (void) req;
         if (container_service_prune(ctx->containers, deleted, &reclaimed, &err) < 0) {
                 json_object_put(deleted);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         for (size_t i = 0; i < json_object_array_length(deleted); i++)

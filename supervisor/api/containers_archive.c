@@ -19,30 +19,6 @@
 #include "supervisor/containers/archive.h"
 #include "supervisor/containers/commit.h"
 
-static unsigned
-status_of(const berth_error_t *e)
-{
-        switch (e->code) {
-        case ENOENT:
-                return 404;
-        case EBUSY:
-        case EEXIST:
-                return 409;
-        case EINVAL:
-                return 400;
-        case EOPNOTSUPP:
-                return 501;
-        default:
-                return 500;
-        }
-}
-
-static void
-fail(struct api_response *resp, const berth_error_t *e)
-{
-        api_response_error(resp, status_of(e), "%s", e->msg);
-}
-
 static const char *
 path_arg(const struct api_request *req, struct api_response *resp)
 {
@@ -64,12 +40,12 @@ stat_into(const struct api_ctx *ctx, const struct api_request *req, struct api_r
         cleanup_free char *hdr = NULL;
 
         if (container_root_open(ctx->containers, req->param, true, root, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return -1;
         }
         if (container_archive_stat(root, path, req->param, &info, &err) < 0) {
                 container_root_close(root);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return -1;
         }
         st.name = info.name;
@@ -159,14 +135,14 @@ api_containers_archive_put(const struct api_ctx *ctx, const struct api_request *
         if (path == NULL)
                 return;
         if (container_root_open(ctx->containers, req->param, true, &root, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         r = container_archive_extract(&root, path, req->param, req->body_fd, req->body,
                                       req->body_len, &o, &err);
         container_root_close(&root);
         if (r < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         resp->status = 200;
@@ -180,7 +156,7 @@ api_containers_changes(const struct api_ctx *ctx, const struct api_request *req,
         struct json_object *out = NULL;
 
         if (container_changes(ctx->containers, req->param, &out, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         api_response_json(resp, 200, out);
@@ -195,7 +171,7 @@ api_containers_export(const struct api_ctx *ctx, const struct api_request *req,
 
         if (container_root_open(ctx->containers, req->param, false, &t->root, &err) < 0) {
                 free(t);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         api_response_stream(resp, 200, "application/x-tar", tar_stream_run, t, tar_stream_free);
@@ -218,7 +194,7 @@ api_commit(const struct api_ctx *ctx, const struct api_request *req, struct api_
         }
         if (req->body && req->body_len > 0
             && json_parse_buffer(req->body, req->body_len, &body, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         for (size_t i = 0; req->query && req->query[i] && req->query[i + 1]; i += 2)
@@ -232,7 +208,7 @@ api_commit(const struct api_ctx *ctx, const struct api_request *req, struct api_
         c.pause = api_query_bool(req, "pause", true);
         c.config = body && json_object_is_type(body, json_type_object) ? body : NULL;
         if (container_commit(ctx->containers, ctx->runner, ref, &c, &id, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         o = json_object_new_object();

@@ -3,6 +3,7 @@
 
 #include "supervisor/api/router.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,31 @@ api_response_error(struct api_response *resp, unsigned status, const char *fmt, 
         va_end(ap);
         json_object_object_add(o, "message", json_object_new_string(msg));
         api_response_json(resp, status, o);
+}
+
+void
+api_response_berror(struct api_response *resp, const berth_error_t *e)
+{
+        unsigned status;
+
+        switch (e->code) {
+        case ENOENT:
+                status = 404;
+                break;
+        case EBUSY:
+        case EEXIST:
+                status = 409;
+                break;
+        case EINVAL:
+                status = 400;
+                break;
+        case EOPNOTSUPP:
+                status = 501;
+                break;
+        default:
+                status = 500;
+        }
+        api_response_error(resp, status, "%s", e->msg);
 }
 
 void

@@ -21,30 +21,6 @@
 #include "supervisor/volumes/filter.h"
 #include "supervisor/volumes/store.h"
 
-static unsigned
-status_of(const berth_error_t *e)
-{
-        switch (e->code) {
-        case ENOENT:
-                return 404;
-        case EBUSY:
-        case EEXIST:
-                return 409;
-        case EINVAL:
-                return 400;
-        case EOPNOTSUPP:
-                return 501;
-        default:
-                return 500;
-        }
-}
-
-static void
-fail(struct api_response *resp, const berth_error_t *e)
-{
-        api_response_error(resp, status_of(e), "%s", e->msg);
-}
-
 static struct volume_store *
 store_of(const struct api_ctx *ctx)
 {
@@ -97,7 +73,7 @@ api_volumes_create(const struct api_ctx *ctx, const struct api_request *req,
         }
         if (check_map(json_key(body, "DriverOpts"), "DriverOpts", &err) < 0
             || check_map(json_key(body, "Labels"), "Labels", &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         cr.name = name ? json_object_get_string(name) : NULL;
@@ -109,7 +85,7 @@ api_volumes_create(const struct api_ctx *ctx, const struct api_request *req,
                             ? json_key(body, "Labels")
                             : NULL;
         if (volume_store_create(store_of(ctx), &cr, &vol, &created, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         api_response_json(resp, 201, vol);
@@ -140,7 +116,7 @@ api_volumes_list(const struct api_ctx *ctx, const struct api_request *req,
                 return;
         if (container_volumes_list(ctx->containers, &f, &vols, &err) < 0) {
                 volume_filters_done(&f);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         volume_filters_done(&f);
@@ -162,7 +138,7 @@ api_volumes_inspect(const struct api_ctx *ctx, const struct api_request *req,
                 return;
         }
         if (volume_store_get(store_of(ctx), req->param, &vol, &err) < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         api_response_json(resp, 200, vol);
@@ -177,7 +153,7 @@ api_volumes_remove(const struct api_ctx *ctx, const struct api_request *req,
         if (container_volumes_remove(ctx->containers, req->param,
                                      api_query_bool(req, "force", false), &err)
             < 0) {
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         resp->status = 204;
@@ -199,7 +175,7 @@ api_volumes_prune(const struct api_ctx *ctx, const struct api_request *req,
         if (container_volumes_prune(ctx->containers, &f, deleted, &reclaimed, &err) < 0) {
                 volume_filters_done(&f);
                 json_object_put(deleted);
-                fail(resp, err);
+                api_response_berror(resp, err);
                 return;
         }
         volume_filters_done(&f);
