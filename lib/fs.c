@@ -155,6 +155,11 @@ fs_mkdir_p(const char *path, mode_t mode, berth_error_t **err)
 
         if (!p[0])
                 return berth_error_sys(err, ENOENT, "mkdir \"\"");
+        /* Usually only the last component is missing (a container's cgroup in each hierarchy). */
+        if (mkdir(p, mode) == 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return berth_error_sys(err, errno, "mkdir \"%s\"", p);
         for (char *s = p + 1;; s++) {
                 if (*s != '/' && *s != '\0')
                         continue;

@@ -62,6 +62,14 @@ shim_cgroup_warmup_file(const char *mountinfo, const char *self_cgroup)
         return file;
 }
 
+bool
+shim_cgroup_warmup_wanted(const char *binary)
+{
+        const char *base = binary ? strrchr(binary, '/') : NULL;
+        base = base ? base + 1 : binary;
+        return !base || strcmp(base, "berth") != 0;
+}
+
 void
 shim_cgroup_warmup_spawn(void)
 {

@@ -294,8 +294,6 @@ action_serve(const struct shim_args *a)
         if (loop_new(&l, &err) < 0
             || loop_add_fd(l, srv.sigfd, EPOLLIN, server_signal, &srv, &err) < 0)
                 goto out;
-        /* A Create follows a fresh server (cgroup_warmup.h). */
-        shim_cgroup_warmup_spawn();
         srv.loop = l;
         svc.loop = l;
         if (shim_publisher_new(l, getenv("TTRPC_ADDRESS"), a->namespace_, &pub, &err) < 0)

@@ -508,8 +508,6 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
         if (req->checkpoint && *req->checkpoint)
                 return berth_error_new(err, EOPNOTSUPP, "create %s: restore from a checkpoint",
                                        req->id);
-        /* The runtime moves the init into its cgroups soon (cgroup_warmup.h). */
-        shim_cgroup_warmup_spawn();
         ct = xmalloc(sizeof(*ct));
         *ct = (struct shim_container){
                 .id = xstrdup(req->id), .bundle = xstrdup(req->bundle), .oom_fd = -1};
@@ -534,6 +532,9 @@ shim_service_create(struct shim_service *s, const struct shim_create *req, pid_t
                                        .log = ct->rt_log,
                                        .criu = ct->opts.criu_path,
                                        .systemd_cgroup = ct->opts.systemd_cgroup};
+        /* The runtime moves the init into its cgroups soon (cgroup_warmup.h). */
+        if (shim_cgroup_warmup_wanted(ct->rt.binary))
+                shim_cgroup_warmup_spawn();
         ct->shared_pidns = config_shares_pidns(ct->bundle);
         ct->init =
                 proc_new(ct, NULL, req->terminal, req->stdin_uri, req->stdout_uri, req->stderr_uri);
@@ -613,7 +614,7 @@ shim_service_start(struct shim_service *s, const char *id, const char *exec_id, 
                 return berth_error_new(err, EBUSY,
                                        "start %s: the process is not in the created state",
                                        p->exec_id ? p->exec_id : id);
-        if (p->exec_id)
+        if (p->exec_id && shim_cgroup_warmup_wanted(ct->rt.binary))
                 shim_cgroup_warmup_spawn(); /* `exec` moves it into the container's cgroups */
         if (!p->exec_id) {
                 char *args[] = {"start", ct->id, NULL};

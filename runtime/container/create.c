@@ -26,6 +26,7 @@
 #include "lib/xalloc.h"
 #include "runtime/linux/caps.h"
 #include "runtime/linux/cgroup.h"
+#include "runtime/linux/cgroup_join.h"
 #include "runtime/linux/cgroup_resources.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/idmap.h"
@@ -206,6 +207,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         cleanup_free char *hook_state = NULL;
         cleanup_close int fifo_fd = -1;
         cleanup_close int console_fd = -1;
+        cleanup_cgroup_join struct cgroup_join join = {.v2_fd = -1};
         int sv[2] = {-1, -1};
         int r;
 
@@ -335,18 +337,22 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         }
         /* Counted here: in the child getpid() is the container's, not the one LISTEN_PID names. */
         int listen_fds = listen_fds_count();
+        /* An init in a new user namespace cannot write the host's cgroup files: we do. */
+        cgroup_join_plan(&host, undo.cgroup_dirs, !(clone_flags(&spec) & CLONE_NEWUSER), &join);
+        cgroup_join_open(&join);
         r = parent_ns_enter(&spec, &pn, err);
         if (r < 0) {
                 parent_ns_leave(&pn);
                 goto fail;
         }
-        undo.pid = (pid_t) syscall(SYS_clone, (unsigned long) clone_flags(&spec) | SIGCHLD, NULL, NULL, NULL, NULL);
+        undo.pid = cgroup_join_clone(&join, (unsigned long) clone_flags(&spec));
         if (undo.pid == 0) {
                 struct init_args ia = {
                         .spec = &spec,
                         .bundle = bundle,
                         .rootfs = rootfs,
                         .cgroup_dirs = undo.cgroup_dirs,
+                        .cgroup_join = &join,
                         .sync_fd = sv[1],
                         .fifo_fd = fifo_fd,
                         .console_fd = console_fd,
@@ -373,7 +379,7 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
                 goto fail;
         }
 
-        r = cgroup_enter(undo.cgroup_dirs, undo.pid, err);
+        r = cgroup_enter(join.parent_dirs, undo.pid, err);
         if (r < 0)
                 goto fail;
         if (spec.linux.n_uid_mappings) {

@@ -25,6 +25,7 @@
 #include "runtime/linux/caps.h"
 #include "runtime/linux/cgroup.h"
 #include "runtime/linux/cgroup_exec.h"
+#include "runtime/linux/cgroup_join.h"
 #include "runtime/linux/join.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/seccomp.h"
@@ -157,6 +158,7 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
         struct cgroup_host host = {0};
         struct cgroup_subs subs = {0};
         char **cg_dirs = NULL;
+        cleanup_cgroup_join struct cgroup_join join = {.v2_fd = -1};
         pid_t pid = 0;
         int r;
 
@@ -182,8 +184,12 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                 r = cgroup_host_detect(&host, err);
         if (r == 0)
                 r = cgroup_exec_dirs(&host, s.cgroup_dirs, &subs, &cg_dirs, err);
+        if (r == 0)
+                r = cgroup_exec_check(cg_dirs, err);
         if (r < 0)
                 goto out;
+        /* It joins them before it enters the container's user namespace (cgroup_join.h). */
+        cgroup_join_plan(&host, cg_dirs, true, &join);
         r = spec_load(s.bundle, &spec, err);
         if (r < 0)
                 goto out;
@@ -270,7 +276,8 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                         goto leave;
                 }
         }
-        pid = (pid_t) syscall(SYS_clone, (unsigned long) SIGCHLD, NULL, NULL, NULL, NULL);
+        cgroup_join_open(&join);
+        pid = cgroup_join_clone(&join, 0);
         if (pid == 0) {
                 struct join_args ja = {
                         .process = p,
@@ -286,6 +293,7 @@ container_exec(const struct runtime_ctx *ctx, const struct exec_opts *o, pid_t *
                         .seccomp_notify = listener >= 0,
                         .seccomp_listener = listener,
                         .state_json = state_json,
+                        .cgroup_join = &join,
                 };
                 close(sv[0]);
                 join_main(&ja);
@@ -301,7 +309,7 @@ leave:
                 goto out;
         close(sv[1]);
         sv[1] = -1;
-        r = cgroup_exec_enter(&host, cg_dirs, subs.n > 0, s.pid, pid, err);
+        r = cgroup_exec_enter(&host, join.parent_dirs, subs.n > 0, s.pid, pid, err);
         if (r == 0)
                 r = sync_send(sv[0], SYNC_GO, err);
         if (r == 0)

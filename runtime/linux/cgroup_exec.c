@@ -14,6 +14,7 @@
 #include "lib/fs.h"
 #include "lib/strv.h"
 #include "lib/xalloc.h"
+#include "runtime/linux/cgroup_join.h"
 
 void
 cgroup_subs_done(struct cgroup_subs *subs)
@@ -100,24 +101,6 @@ cgroup_subs_parse(char *const *args, struct cgroup_subs *ret, berth_error_t **er
         return 0;
 }
 
-/* The hierarchy DIR lies in: the longest mountpoint that is a path prefix of it. */
-static const struct cgroup_hierarchy *
-hierarchy_of(const struct cgroup_host *host, const char *dir)
-{
-        const struct cgroup_hierarchy *best = NULL;
-        size_t best_len = 0;
-
-        for (size_t i = 0; i < host->n; i++) {
-                size_t len = strlen(host->h[i].mountpoint);
-                if (strncmp(dir, host->h[i].mountpoint, len) == 0 && (dir[len] == '/' || dir[len] == '\0') &&
-                    len >= best_len) {
-                        best = &host->h[i];
-                        best_len = len;
-                }
-        }
-        return best;
-}
-
 static bool
 list_has(const char *list, const char *name)
 {
@@ -151,7 +134,7 @@ cgroup_exec_dirs(const struct cgroup_host *host, char *const *dirs,
                                                "invalid --cgroup argument: %s:%s (a <controller>: prefix needs cgroup v1)",
                                                s->controller, s->path);
                 for (char *const *d = dirs; d && *d; d++) {
-                        const struct cgroup_hierarchy *h = hierarchy_of(host, *d);
+                        const struct cgroup_hierarchy *h = cgroup_hierarchy_of(host, *d);
                         if (h && !h->v2 && list_has(h->controllers, s->controller))
                                 found = true;
                 }
@@ -160,7 +143,7 @@ cgroup_exec_dirs(const struct cgroup_host *host, char *const *dirs,
                                                s->controller);
         }
         for (char *const *d = dirs; d && *d; d++) {
-                const struct cgroup_hierarchy *h = hierarchy_of(host, *d);
+                const struct cgroup_hierarchy *h = cgroup_hierarchy_of(host, *d);
                 const char *sub = all;
                 const char *named = NULL;
                 for (size_t i = 0; h && !h->v2 && i < subs->n; i++) {
@@ -210,6 +193,17 @@ v2_dir_of(const char *mnt, pid_t pid)
 }
 
 int
+cgroup_exec_check(char *const *dirs, berth_error_t **err)
+{
+        for (char *const *d = dirs; d && *d; d++) {
+                struct stat st;
+                if (stat(*d, &st) < 0 || !S_ISDIR(st.st_mode))
+                        return berth_error_sys(err, errno ? errno : ENOTDIR, "--cgroup: cgroup \"%s\"", *d);
+        }
+        return 0;
+}
+
+int
 cgroup_exec_enter(const struct cgroup_host *host, char *const *dirs, bool sub_asked,
                   pid_t init_pid, pid_t pid, berth_error_t **err)
 {
@@ -218,12 +212,11 @@ cgroup_exec_enter(const struct cgroup_host *host, char *const *dirs, bool sub_as
 
         for (char *const *d = dirs; d && *d; d++) {
                 cleanup_free char *procs = xasprintf("%s/cgroup.procs", *d);
-                const struct cgroup_hierarchy *h = hierarchy_of(host, *d);
-                struct stat st;
-                int r;
+                const struct cgroup_hierarchy *h = cgroup_hierarchy_of(host, *d);
+                int r = cgroup_exec_check((char *[]){*d, NULL}, err);
 
-                if (stat(*d, &st) < 0 || !S_ISDIR(st.st_mode))
-                        return berth_error_sys(err, errno ? errno : ENOTDIR, "--cgroup: cgroup \"%s\"", *d);
+                if (r < 0)
+                        return r;
                 r = fs_write_file(AT_FDCWD, procs, buf, (size_t) n, err);
                 if (r == 0)
                         continue;

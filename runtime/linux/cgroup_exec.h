@@ -28,6 +28,9 @@ void cgroup_subs_done(struct cgroup_subs *subs);
 int cgroup_exec_dirs(const struct cgroup_host *host, char *const *dirs,
                      const struct cgroup_subs *subs, char ***ret_dirs, berth_error_t **err);
 
+/* Each of DIRS exists and is a directory: the error names the first that is not. */
+int cgroup_exec_check(char *const *dirs, berth_error_t **err);
+
 /* Put PID into the container's cgroup as `exec` does: DIRS from cgroup_exec_dirs must exist. On
  * cgroup v2 a container that made sub-cgroups with controllers of its own can no longer take
  * processes at its top (no internal processes); as runc, the process then joins the cgroup of

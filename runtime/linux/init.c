@@ -118,6 +118,11 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
         r = sync_expect_text(a->sync_fd, SYNC_GO, hook_state, err);
         if (r < 0)
                 return r;
+        if (a->cgroup_join) {
+                r = cgroup_join_child(a->cgroup_join, err);
+                if (r < 0)
+                        return r;
+        }
         *host_state = xstrdup(*hook_state);
         {
                 /* Hooks run in here see the pid as the container sees it (runc passes 1). */
@@ -136,7 +141,7 @@ init_steps(const struct init_args *a, char **hook_state, char **host_state, bert
         r = join_namespaces(spec, err);
         if (r < 0)
                 return r;
-        /* The parent put us in our cgroup first, so it becomes the root of the new namespace. */
+        /* In our cgroups by now (cgroup_join.h), so they become the root of the new namespace. */
         if (has_new(spec, CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
                 return berth_error_sys(err, errno, "unshare cgroup namespace");
         if (setsid() < 0)

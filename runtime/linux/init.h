@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "runtime/linux/caps.h"
+#include "runtime/linux/cgroup_join.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/spec/spec.h"
 
@@ -12,6 +13,7 @@ struct init_args {
         const char *bundle;
         const char *rootfs;
         char *const *cgroup_dirs;
+        const struct cgroup_join *cgroup_join; /* what the init joins itself, first */
         int sync_fd;     /* child end of the parent's socketpair */
         int fifo_fd;     /* O_PATH fd of <state>/exec.fifo */
         int console_fd;  /* connected console socket, or -1 */

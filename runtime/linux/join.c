@@ -51,6 +51,11 @@ join_steps(const struct join_args *a, char ***env, char **exe, int *bpf_fd, bert
         r = sync_expect(a->sync_fd, SYNC_GO, err);
         if (r < 0)
                 return r;
+        if (a->cgroup_join) {
+                r = cgroup_join_child(a->cgroup_join, err);
+                if (r < 0)
+                        return r;
+        }
         r = join_namespaces(a, err);
         if (r < 0)
                 return r;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "runtime/linux/caps.h"
+#include "runtime/linux/cgroup_join.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/spec/spec.h"
 
@@ -22,6 +23,7 @@ struct join_args {
         bool seccomp_notify;                /* the filter has SCMP_ACT_NOTIFY rules */
         int seccomp_listener;               /* connected by the parent when it has, else -1 */
         const char *state_json;             /* the container's state, for the listener */
+        const struct cgroup_join *cgroup_join; /* what it joins itself, before the namespaces */
 };
 
 /* Never returns: execs the process, or reports over sync_fd and exits 1. */

@@ -185,6 +185,20 @@ ctr_pids() {
 	cat "/sys/fs/cgroup/unified$cg/cgroup.procs" 2>/dev/null || cat "/sys/fs/cgroup$cg/cgroup.procs"
 }
 
+# assert_in_container_cgroups PID: every line of /proc/PID/cgroup (every hierarchy, v1 and v2)
+# names the container's own cgroup, .../$ID.
+assert_in_container_cgroups() {
+	local line n=0
+	while IFS= read -r line; do
+		[[ $line == */"$ID" ]] || {
+			printf 'pid %s is not in the cgroup of %s: %s\n' "$1" "$ID" "$line" >&2
+			return 1
+		}
+		n=$((n + 1))
+	done <"/proc/$1/cgroup"
+	((n > 0))
+}
+
 # record_pid PID: a host process the test started; killed in teardown.
 record_pid() { echo "$1" >>"$T/.pids"; }
 # record_mount PATH: a mount the test made; unmounted in teardown.

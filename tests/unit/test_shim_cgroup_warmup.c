@@ -75,6 +75,18 @@ test_nothing_matches(void **state)
 }
 
 static void
+test_berth_needs_no_warmup(void **state)
+{
+        (void) state;
+        assert_false(shim_cgroup_warmup_wanted("berth"));
+        assert_false(shim_cgroup_warmup_wanted("/usr/local/sbin/berth"));
+        assert_true(shim_cgroup_warmup_wanted("runc"));
+        assert_true(shim_cgroup_warmup_wanted("/usr/bin/crun"));
+        assert_true(shim_cgroup_warmup_wanted("/opt/berth/bin/berth-wrapper"));
+        assert_true(shim_cgroup_warmup_wanted(NULL));
+}
+
+static void
 test_reaped_only_knows_its_child(void **state)
 {
         (void) state;
@@ -90,6 +102,7 @@ main(void)
                 cmocka_unit_test(test_v1_matches_controllers),
                 cmocka_unit_test(test_root_cgroup_and_pure_v2),
                 cmocka_unit_test(test_nothing_matches),
+                cmocka_unit_test(test_berth_needs_no_warmup),
                 cmocka_unit_test(test_reaped_only_knows_its_child),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
