@@ -122,15 +122,10 @@ sleep_ms(long ms)
 static void
 exec_wait_done(struct exec_run *x)
 {
-        for (;;) {
-                cleanup_error berth_error_t *err = NULL;
-                cleanup_json struct json_object *o = NULL;
-                if (container_exec_inspect(x->r, x->id, &o, &err) < 0)
-                        return;
-                if (!json_object_get_boolean(json_key(o, "Running")) && json_key(o, "ExitCode"))
-                        return;
-                sleep_ms(20);
-        }
+        int code;
+
+        while (!container_exec_wait_done(x->r, x->id, 1000, &code))
+                ;
 }
 
 static void *

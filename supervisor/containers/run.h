@@ -192,6 +192,9 @@ void container_exec_container_gone(struct container_runner *r, const char *conta
 void container_exec_forget(struct container_runner *r, const char *id);
 /* Whether exec ID has exited (its code in *RET_CODE); an unknown exec counts as exited (-1). */
 bool container_exec_done(struct container_runner *r, const char *id, int *ret_code);
+/* The same, waiting up to TIMEOUT_MS for the exit (woken by container_exec_exited). */
+bool container_exec_wait_done(struct container_runner *r, const char *id, int64_t timeout_ms,
+                              int *ret_code);
 
 /* The containers whose task runs now: full IDs with when their run began (ms, CLOCK_MONOTONIC
  * based, as the runner's entries). *RET_IDS (NULL-terminated) and *RET_STARTED are the caller's. */

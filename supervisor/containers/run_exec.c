@@ -436,6 +436,7 @@ container_exec_container_gone(struct container_runner *r, const char *container)
                         x->done = true;
                         x->exit_code = 137;
                 }
+        pthread_cond_broadcast(&r->cond);
         pthread_mutex_unlock(&r->lock);
 }
 
@@ -533,6 +534,35 @@ container_exec_done(struct container_runner *r, const char *id, int *ret_code)
         if (x) {
                 done = x->done;
                 *ret_code = x->exit_code;
+        }
+        pthread_mutex_unlock(&r->lock);
+        return done;
+}
+
+bool
+container_exec_wait_done(struct container_runner *r, const char *id, int64_t timeout_ms,
+                         int *ret_code)
+{
+        struct timespec dl;
+        bool done = false;
+
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += timeout_ms / 1000;
+        dl.tv_nsec += (timeout_ms % 1000) * 1000000;
+        if (dl.tv_nsec >= 1000000000)
+                dl.tv_sec++, dl.tv_nsec -= 1000000000;
+        *ret_code = -1;
+        pthread_mutex_lock(&r->lock);
+        for (;;) {
+                struct run_exec *x = find(r, id);
+                if (!x || x->done) {
+                        done = true;
+                        if (x)
+                                *ret_code = x->exit_code;
+                        break;
+                }
+                if (pthread_cond_timedwait(&r->cond, &r->lock, &dl) == ETIMEDOUT)
+                        break;
         }
         pthread_mutex_unlock(&r->lock);
         return done;
