@@ -738,11 +738,7 @@ handle_exit(struct exit_job *j)
                 berth_error_free(err), err = NULL;
                 /* The backoff, cut short when berthd closes. */
                 struct timespec dl;
-                clock_gettime(CLOCK_REALTIME, &dl);
-                dl.tv_sec += delay / 1000;
-                dl.tv_nsec += (delay % 1000) * 1000000;
-                if (dl.tv_nsec >= 1000000000)
-                        dl.tv_sec++, dl.tv_nsec -= 1000000000;
+                container_run_deadline(&dl, delay);
                 pthread_mutex_lock(&r->lock);
                 while (!r->closing && pthread_cond_timedwait(&r->cond, &r->lock, &dl) != ETIMEDOUT)
                         ;
@@ -835,6 +831,16 @@ not_running(const char *ref, berth_error_t **err)
         return berth_error_new(err, EBUSY, "Container %s is not running", ref);
 }
 
+void
+container_run_deadline(struct timespec *dl, int64_t ms)
+{
+        clock_gettime(CLOCK_REALTIME, dl);
+        dl->tv_sec += ms / 1000;
+        dl->tv_nsec += (long) (ms % 1000) * 1000000;
+        if (dl->tv_nsec >= 1000000000)
+                dl->tv_sec++, dl->tv_nsec -= 1000000000;
+}
+
 /* Wait until ID's exit count passes N or TIMEOUT_MS passes (< 0: forever). */
 static bool
 wait_exit_count(struct container_runner *r, const char *id, uint64_t n, int64_t timeout_ms)
@@ -842,11 +848,7 @@ wait_exit_count(struct container_runner *r, const char *id, uint64_t n, int64_t 
         struct timespec dl;
         bool done;
 
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += timeout_ms / 1000;
-        dl.tv_nsec += (timeout_ms % 1000) * 1000000;
-        if (dl.tv_nsec >= 1000000000)
-                dl.tv_sec++, dl.tv_nsec -= 1000000000;
+        container_run_deadline(&dl, timeout_ms);
         pthread_mutex_lock(&r->lock);
         for (;;) {
                 done = exits_of(r, id)->n > n;
@@ -1133,11 +1135,7 @@ container_run_wait_poll(struct container_runner *r, struct container_wait *w, in
         struct timespec dl;
         int rc = -ETIMEDOUT;
 
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += timeout_ms / 1000;
-        dl.tv_nsec += (long) (timeout_ms % 1000) * 1000000;
-        if (dl.tv_nsec >= 1000000000)
-                dl.tv_sec++, dl.tv_nsec -= 1000000000;
+        container_run_deadline(&dl, timeout_ms);
         pthread_mutex_lock(&r->lock);
         for (;;) {
                 struct run_exit_count *x = exits_of(r, w->id);

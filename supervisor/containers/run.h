@@ -192,6 +192,8 @@ void container_exec_container_gone(struct container_runner *r, const char *conta
 void container_exec_forget(struct container_runner *r, const char *id);
 /* Whether exec ID has exited (its code in *RET_CODE); an unknown exec counts as exited (-1). */
 bool container_exec_done(struct container_runner *r, const char *id, int *ret_code);
+/* DL = now + MS on CLOCK_REALTIME, the clock of the runner's condition variable. */
+void container_run_deadline(struct timespec *dl, int64_t ms);
 /* The same, waiting up to TIMEOUT_MS for the exit (woken by container_exec_exited). */
 bool container_exec_wait_done(struct container_runner *r, const char *id, int64_t timeout_ms,
                               int *ret_code);

@@ -546,11 +546,7 @@ container_exec_wait_done(struct container_runner *r, const char *id, int64_t tim
         struct timespec dl;
         bool done = false;
 
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += timeout_ms / 1000;
-        dl.tv_nsec += (timeout_ms % 1000) * 1000000;
-        if (dl.tv_nsec >= 1000000000)
-                dl.tv_sec++, dl.tv_nsec -= 1000000000;
+        container_run_deadline(&dl, timeout_ms);
         *ret_code = -1;
         pthread_mutex_lock(&r->lock);
         for (;;) {

@@ -199,6 +199,24 @@ assert_in_container_cgroups() {
 	((n > 0))
 }
 
+# assert_cgroups_of_init_and_exec: run $BUNDLE detached as $ID (a sleep), then its init and a
+# detached exec'd process are in the container's cgroups (assert_in_container_cgroups); then
+# kill and delete it.
+assert_cgroups_of_init_and_exec() {
+	local epid
+	set_args sleep 100
+	ctr_run_d
+	assert_in_container_cgroups "$(state_field pid)"
+	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 100 </dev/null >/dev/null 2>&1
+	epid=$(cat "$T/exec.pid")
+	record_pid "$epid"
+	assert_in_container_cgroups "$epid"
+	rt kill "$ID" KILL
+	wait_status stopped
+	brun delete "$ID"
+	assert_status 0
+}
+
 # record_pid PID: a host process the test started; killed in teardown.
 record_pid() { echo "$1" >>"$T/.pids"; }
 # record_mount PATH: a mount the test made; unmounted in teardown.

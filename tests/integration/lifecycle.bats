@@ -142,18 +142,7 @@ cgroup_dirs() {
 # berth puts them there without cgroup.procs (runtime/linux/cgroup_join.h): clone3 into the v2
 # cgroup, the process's own "0" into each v1 `tasks` file.
 @test "lifecycle: the init and an exec'd process start in the container's cgroup in every hierarchy" {
-	local epid
-	set_args sleep 100
-	ctr_run_d
-	assert_in_container_cgroups "$(state_field pid)"
-	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 100 </dev/null >/dev/null 2>&1
-	epid=$(cat "$T/exec.pid")
-	record_pid "$epid"
-	assert_in_container_cgroups "$epid"
-	rt kill "$ID" KILL
-	wait_status stopped
-	brun delete "$ID"
-	assert_status 0
+	assert_cgroups_of_init_and_exec
 	assert_eq "$(cgroup_dirs)" "" "cgroups after delete"
 }
 

@@ -43,19 +43,8 @@ userns() {
 
 # The init cannot write the host's v1 cgroup files from its new user namespace: berth does, for it.
 @test "userns: the init and an exec'd process are in the container's cgroup in every hierarchy" {
-	local epid
 	userns
-	set_args sleep 100
-	ctr_run_d
-	assert_in_container_cgroups "$(state_field pid)"
-	rt exec -d --pid-file "$T/exec.pid" "$ID" sleep 100 </dev/null >/dev/null 2>&1
-	epid=$(cat "$T/exec.pid")
-	record_pid "$epid"
-	assert_in_container_cgroups "$epid"
-	rt kill "$ID" KILL
-	wait_status stopped
-	brun delete "$ID"
-	assert_status 0
+	assert_cgroups_of_init_and_exec
 }
 
 @test "userns: idmapped bind mount shows host root's files as the container's root, writes as host root" {
