@@ -8,9 +8,12 @@
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -242,4 +245,24 @@ shim_rootfs_unmount(const char *target, berth_error_t **err)
                 }
         }
         return berth_error_new(err, EBUSY, "\"%s\" is still mounted", target);
+}
+
+int
+shim_rootfs_unmount_deferred(const char *target, berth_error_t **err)
+{
+        int fd = open(target, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int r = shim_rootfs_unmount(target, err);
+
+        if (fd < 0)
+                return r;
+        /* The descriptor table is shared: the child's close is the last reference to the file,
+         * and with it to the detached mount; the kernel releases it as the child returns. */
+        pid_t pid = (pid_t) syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid == 0) {
+                close(fd);
+                _exit(0);
+        }
+        if (pid < 0)
+                close(fd);
+        return r;
 }

@@ -30,3 +30,9 @@ int shim_rootfs_mount(const struct shim_mount *m, size_t n, const char *target, 
 /* Unmount everything at and below TARGET (deepest first, lazily if busy); nothing mounted is
  * fine. */
 int shim_rootfs_unmount(const char *target, berth_error_t **err);
+/* The same, but the last reference to the mount at TARGET goes with a throw-away child (CLONE_FILES:
+ * it closes the one descriptor holding it, then exits), so what the kernel does when a mount is
+ * finally released (overlayfs syncs its whole upper filesystem: 1-6 ms here, more under write
+ * load) runs beside the caller instead of before its answer; the sync still happens,
+ * milliseconds later. The child is the caller's to reap (a server reaps whatever exits). */
+int shim_rootfs_unmount_deferred(const char *target, berth_error_t **err);

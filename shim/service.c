@@ -757,7 +757,7 @@ shim_service_delete(struct shim_service *s, const char *id, const char *exec_id,
         }
         if (ct->rootfs_mounted) {
                 cleanup_free char *rootfs = xasprintf("%s/rootfs", ct->bundle);
-                r = shim_rootfs_unmount(rootfs, err);
+                r = shim_rootfs_unmount_deferred(rootfs, err);
                 if (r < 0)
                         return berth_error_prefix(err, "delete %s", id);
                 ct->rootfs_mounted = false;

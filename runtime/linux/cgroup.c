@@ -413,6 +413,10 @@ static int
 destroy_tree(const char *dir, berth_error_t **err)
 {
         int ret = 0;
+
+        /* Usually nothing is below it and no task is left: one rmdir is all. */
+        if (rmdir(dir) == 0 || errno == ENOENT)
+                return 0;
         cleanup_dir DIR *dh = opendir(dir);
 
         for (struct dirent *e; dh && (e = readdir(dh));) {
