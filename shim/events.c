@@ -161,3 +161,13 @@ shim_event_oom(struct shim_publisher *p, const char *id)
         COPY(e.container_id, id);
         event_send(p, "/tasks/oom", "TaskOOM", containerd_events_TaskOOM_fields, &e);
 }
+
+void
+shim_event_checkpointed(struct shim_publisher *p, const char *id)
+{
+        containerd_events_TaskCheckpointed e = containerd_events_TaskCheckpointed_init_zero;
+
+        COPY(e.container_id, id);
+        event_send(p, "/tasks/checkpointed", "TaskCheckpointed",
+                   containerd_events_TaskCheckpointed_fields, &e);
+}

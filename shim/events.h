@@ -23,3 +23,5 @@ void shim_event_exec_started(struct shim_publisher *p, const char *id, const cha
                              uint32_t pid);
 void shim_event_paused(struct shim_publisher *p, const char *id, bool paused);
 void shim_event_oom(struct shim_publisher *p, const char *id);
+/* After a Checkpoint (containerd 1.6 publishes none itself; the runc shim sends none). */
+void shim_event_checkpointed(struct shim_publisher *p, const char *id);

@@ -1025,6 +1025,7 @@ shim_service_checkpoint(struct shim_service *s, const char *id, const char *path
         r = shim_runtime_run(&p->ct->rt, args, NULL, err);
         if (r < 0)
                 return berth_error_prefix(err, "checkpoint %s", id);
+        shim_event_checkpointed(s->pub, id);
         return 0;
 }
 
