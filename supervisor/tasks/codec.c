@@ -56,17 +56,28 @@ static const struct {
         const char *type_url;
         enum task_event_kind kind;
         const char *name;
+        const ProtobufCMessageDescriptor *desc;
 } event_types[] = {
-        {"containerd.events.TaskCreate", TASK_EVENT_CREATE, "create"},
-        {"containerd.events.TaskStart", TASK_EVENT_START, "start"},
-        {"containerd.events.TaskExit", TASK_EVENT_EXIT, "exit"},
-        {"containerd.events.TaskDelete", TASK_EVENT_DELETE, "delete"},
-        {"containerd.events.TaskExecAdded", TASK_EVENT_EXEC_ADDED, "exec-added"},
-        {"containerd.events.TaskExecStarted", TASK_EVENT_EXEC_STARTED, "exec-started"},
-        {"containerd.events.TaskPaused", TASK_EVENT_PAUSED, "paused"},
-        {"containerd.events.TaskResumed", TASK_EVENT_RESUMED, "resumed"},
-        {"containerd.events.TaskOOM", TASK_EVENT_OOM, "oom"},
-        {"containerd.events.TaskCheckpointed", TASK_EVENT_CHECKPOINTED, "checkpointed"},
+        {"containerd.events.TaskCreate", TASK_EVENT_CREATE, "create",
+         &containerd__events__task_create__descriptor},
+        {"containerd.events.TaskStart", TASK_EVENT_START, "start",
+         &containerd__events__task_start__descriptor},
+        {"containerd.events.TaskExit", TASK_EVENT_EXIT, "exit",
+         &containerd__events__task_exit__descriptor},
+        {"containerd.events.TaskDelete", TASK_EVENT_DELETE, "delete",
+         &containerd__events__task_delete__descriptor},
+        {"containerd.events.TaskExecAdded", TASK_EVENT_EXEC_ADDED, "exec-added",
+         &containerd__events__task_exec_added__descriptor},
+        {"containerd.events.TaskExecStarted", TASK_EVENT_EXEC_STARTED, "exec-started",
+         &containerd__events__task_exec_started__descriptor},
+        {"containerd.events.TaskPaused", TASK_EVENT_PAUSED, "paused",
+         &containerd__events__task_paused__descriptor},
+        {"containerd.events.TaskResumed", TASK_EVENT_RESUMED, "resumed",
+         &containerd__events__task_resumed__descriptor},
+        {"containerd.events.TaskOOM", TASK_EVENT_OOM, "oom",
+         &containerd__events__task_oom__descriptor},
+        {"containerd.events.TaskCheckpointed", TASK_EVENT_CHECKPOINTED, "checkpointed",
+         &containerd__events__task_checkpointed__descriptor},
 };
 
 const char *
@@ -78,141 +89,55 @@ task_event_kind_name(enum task_event_kind kind)
         return "unknown";
 }
 
-static void
-set_exited(struct task_event *e, const Google__Protobuf__Timestamp *t)
+/* Field NAME of M (of type TYPE): where its value is stored, or NULL when M has no such field. */
+static const void *
+field_of(const ProtobufCMessage *m, const char *name, ProtobufCType type)
 {
+        const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+        return f && f->type == type ? (const char *) m + f->offset : NULL;
+}
+
+static const char *
+string_field(const ProtobufCMessage *m, const char *name)
+{
+        const char *const *v = field_of(m, name, PROTOBUF_C_TYPE_STRING);
+        return v && *v ? *v : "";
+}
+
+static uint32_t
+uint32_field(const ProtobufCMessage *m, const char *name)
+{
+        const uint32_t *v = field_of(m, name, PROTOBUF_C_TYPE_UINT32);
+        return v ? *v : 0;
+}
+
+/* The event inside the Any, by DESC (NULL: a type we do not know, kept as it is). The task
+ * events share their field names: container_id, the process as exec_id (TaskExecAdded/Started)
+ * or id (TaskExit/Delete, where the init is named by the container id), pid, exit_status,
+ * exited_at. Returns false when the payload does not decode. */
+static bool
+event_decode(struct task_event *e, const ProtobufCMessageDescriptor *desc, const ProtobufCBinaryData *v)
+{
+        if (!desc)
+                return true;
+        ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, v->len, v->data);
+        if (!m)
+                return false;
+        const char *cid = string_field(m, "container_id"), *id = string_field(m, "id");
+        e->container_id = xstrdup(cid);
+        /* TaskExit and TaskDelete name the init by the container id (interfaces.md §2.8). */
+        e->exec_id = xstrdup(*id ? (strcmp(id, cid) == 0 ? "" : id) : string_field(m, "exec_id"));
+        e->pid = uint32_field(m, "pid");
+        e->exit_status = uint32_field(m, "exit_status");
+        const ProtobufCMessage *const *at = field_of(m, "exited_at", PROTOBUF_C_TYPE_MESSAGE);
+        const Google__Protobuf__Timestamp *t = at ? (const Google__Protobuf__Timestamp *) *at : NULL;
         if (t && task_timestamp_is_set(true, t->seconds, t->nanos)) {
                 e->has_exited_at = true;
                 e->exited_sec = t->seconds;
                 e->exited_nsec = t->nanos;
         }
-}
-
-static char *
-dup_or_empty(const char *s)
-{
-        return xstrdup(s ? s : "");
-}
-
-/* The event inside the Any, by kind. Returns false when its payload does not decode. */
-static bool
-event_decode(struct task_event *e, const ProtobufCBinaryData *v)
-{
-        const char *cid = NULL, *eid = NULL;
-
-        switch (e->kind) {
-        case TASK_EVENT_CREATE: {
-                Containerd__Events__TaskCreate *m =
-                        containerd__events__task_create__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                cid = m->container_id;
-                e->pid = m->pid;
-                e->container_id = dup_or_empty(cid);
-                containerd__events__task_create__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_START: {
-                Containerd__Events__TaskStart *m =
-                        containerd__events__task_start__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                e->pid = m->pid;
-                containerd__events__task_start__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_EXIT: {
-                Containerd__Events__TaskExit *m =
-                        containerd__events__task_exit__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                cid = m->container_id ? m->container_id : "";
-                eid = m->id ? m->id : "";
-                e->container_id = xstrdup(cid);
-                /* The shim names the init by the container id (interfaces.md §2.8). */
-                e->exec_id = xstrdup(strcmp(eid, cid) == 0 ? "" : eid);
-                e->pid = m->pid;
-                e->exit_status = m->exit_status;
-                set_exited(e, m->exited_at);
-                containerd__events__task_exit__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_DELETE: {
-                Containerd__Events__TaskDelete *m =
-                        containerd__events__task_delete__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                cid = m->container_id ? m->container_id : "";
-                eid = m->id ? m->id : "";
-                e->container_id = xstrdup(cid);
-                e->exec_id = xstrdup(strcmp(eid, cid) == 0 ? "" : eid);
-                e->pid = m->pid;
-                e->exit_status = m->exit_status;
-                set_exited(e, m->exited_at);
-                containerd__events__task_delete__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_EXEC_ADDED: {
-                Containerd__Events__TaskExecAdded *m =
-                        containerd__events__task_exec_added__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                e->exec_id = dup_or_empty(m->exec_id);
-                containerd__events__task_exec_added__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_EXEC_STARTED: {
-                Containerd__Events__TaskExecStarted *m =
-                        containerd__events__task_exec_started__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                e->exec_id = dup_or_empty(m->exec_id);
-                e->pid = m->pid;
-                containerd__events__task_exec_started__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_PAUSED: {
-                Containerd__Events__TaskPaused *m =
-                        containerd__events__task_paused__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                containerd__events__task_paused__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_RESUMED: {
-                Containerd__Events__TaskResumed *m =
-                        containerd__events__task_resumed__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                containerd__events__task_resumed__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_OOM: {
-                Containerd__Events__TaskOOM *m =
-                        containerd__events__task_oom__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                containerd__events__task_oom__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_CHECKPOINTED: {
-                Containerd__Events__TaskCheckpointed *m =
-                        containerd__events__task_checkpointed__unpack(NULL, v->len, v->data);
-                if (!m)
-                        return false;
-                e->container_id = dup_or_empty(m->container_id);
-                containerd__events__task_checkpointed__free_unpacked(m, NULL);
-                break;
-        }
-        case TASK_EVENT_UNKNOWN:
-                break;
-        }
+        protobuf_c_message_free_unpacked(m, NULL);
         return true;
 }
 
@@ -244,15 +169,18 @@ task_event_parse(const uint8_t *payload, size_t len, struct task_event *ret, ber
         }
         e.ns = xstrdup(env->namespace_);
         e.topic = xstrdup(env->topic);
-        e.type_url = dup_or_empty(env->event->type_url);
+        e.type_url = xstrdup(env->event->type_url ? env->event->type_url : "");
         if (env->timestamp) {
                 e.ts_sec = env->timestamp->seconds;
                 e.ts_nsec = env->timestamp->nanos;
         }
+        const ProtobufCMessageDescriptor *desc = NULL;
         for (size_t i = 0; i < sizeof(event_types) / sizeof(event_types[0]); i++)
-                if (strcmp(e.type_url, event_types[i].type_url) == 0)
+                if (strcmp(e.type_url, event_types[i].type_url) == 0) {
                         e.kind = event_types[i].kind;
-        if (!event_decode(&e, &env->event->value))
+                        desc = event_types[i].desc;
+                }
+        if (!event_decode(&e, desc, &env->event->value))
                 r = berth_error_new(err, EINVAL, "envelope %s: event %s does not decode", e.topic,
                                     e.type_url);
         containerd__services__events__ttrpc__v1__forward_request__free_unpacked(req, NULL);

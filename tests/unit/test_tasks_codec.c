@@ -204,6 +204,63 @@ test_other_kinds(void **state)
 }
 
 static void
+expect(const char *type_url, const ProtobufCMessage *m, enum task_event_kind kind, const char *cid,
+       const char *eid, uint32_t pid, uint32_t status)
+{
+        struct task_event e;
+        cleanup_error berth_error_t *err = NULL;
+        size_t len;
+        cleanup_free uint8_t *buf = forward_pack("berth", "/tasks/x", type_url, m, &len);
+
+        assert_int_equal(task_event_parse(buf, len, &e, &err), 0);
+        assert_int_equal(e.kind, kind);
+        assert_string_equal(e.container_id, cid);
+        assert_string_equal(e.exec_id, eid);
+        assert_int_equal(e.pid, pid);
+        assert_int_equal(e.exit_status, status);
+        assert_false(e.has_exited_at);
+        task_event_done(&e);
+}
+
+/* Every task event the shim forwards, with the fields berthd reads from each. */
+static void
+test_every_kind(void **state)
+{
+        Containerd__Events__TaskCreate cr = CONTAINERD__EVENTS__TASK_CREATE__INIT;
+        Containerd__Events__TaskStart st = CONTAINERD__EVENTS__TASK_START__INIT;
+        Containerd__Events__TaskDelete de = CONTAINERD__EVENTS__TASK_DELETE__INIT;
+        Containerd__Events__TaskExecAdded ea = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
+        Containerd__Events__TaskExecStarted es = CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
+        Containerd__Events__TaskPaused pa = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
+        Containerd__Events__TaskResumed re = CONTAINERD__EVENTS__TASK_RESUMED__INIT;
+        Containerd__Events__TaskOOM oom = CONTAINERD__EVENTS__TASK_OOM__INIT;
+        Containerd__Events__TaskCheckpointed cp = CONTAINERD__EVENTS__TASK_CHECKPOINTED__INIT;
+        (void) state;
+
+        cr.container_id = "c1", cr.bundle = "/b", cr.pid = 11;
+        expect("containerd.events.TaskCreate", &cr.base, TASK_EVENT_CREATE, "c1", "", 11, 0);
+        st.container_id = "c1", st.pid = 12;
+        expect("containerd.events.TaskStart", &st.base, TASK_EVENT_START, "c1", "", 12, 0);
+        de.container_id = "c1", de.id = "c1", de.pid = 13, de.exit_status = 2;
+        expect("containerd.events.TaskDelete", &de.base, TASK_EVENT_DELETE, "c1", "", 13, 2);
+        de.id = "e1";
+        expect("containerd.events.TaskDelete", &de.base, TASK_EVENT_DELETE, "c1", "e1", 13, 2);
+        ea.container_id = "c1", ea.exec_id = "e1";
+        expect("containerd.events.TaskExecAdded", &ea.base, TASK_EVENT_EXEC_ADDED, "c1", "e1", 0, 0);
+        es.container_id = "c1", es.exec_id = "c1", es.pid = 14; /* an exec may be named so */
+        expect("containerd.events.TaskExecStarted", &es.base, TASK_EVENT_EXEC_STARTED, "c1", "c1", 14, 0);
+        pa.container_id = "c1";
+        expect("containerd.events.TaskPaused", &pa.base, TASK_EVENT_PAUSED, "c1", "", 0, 0);
+        re.container_id = "c1";
+        expect("containerd.events.TaskResumed", &re.base, TASK_EVENT_RESUMED, "c1", "", 0, 0);
+        oom.container_id = "c1";
+        expect("containerd.events.TaskOOM", &oom.base, TASK_EVENT_OOM, "c1", "", 0, 0);
+        cp.container_id = "c1", cp.checkpoint = "img";
+        expect("containerd.events.TaskCheckpointed", &cp.base, TASK_EVENT_CHECKPOINTED, "c1", "", 0, 0);
+        assert_string_equal(task_event_kind_name(TASK_EVENT_CHECKPOINTED), "checkpointed");
+}
+
+static void
 test_hand_encoded_oom(void **state)
 {
         /* ForwardRequest{envelope{namespace "ns", topic "/tasks/oom",
@@ -284,6 +341,7 @@ main(void)
                 cmocka_unit_test(test_exit_of_init),
                 cmocka_unit_test(test_exit_of_exec_and_go_zero_time),
                 cmocka_unit_test(test_other_kinds),
+                cmocka_unit_test(test_every_kind),
                 cmocka_unit_test(test_hand_encoded_oom),
                 cmocka_unit_test(test_bad_envelopes),
         };
