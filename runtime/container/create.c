@@ -337,15 +337,16 @@ container_create(const struct runtime_ctx *ctx, const struct create_opts *o, pid
         }
         /* Counted here: in the child getpid() is the container's, not the one LISTEN_PID names. */
         int listen_fds = listen_fds_count();
+        unsigned long flags = (unsigned long) clone_flags(&spec);
         /* An init in a new user namespace cannot write the host's cgroup files: we do. */
-        cgroup_join_plan(&host, undo.cgroup_dirs, !(clone_flags(&spec) & CLONE_NEWUSER), &join);
+        cgroup_join_plan(&host, undo.cgroup_dirs, !(flags & CLONE_NEWUSER), &join);
         cgroup_join_open(&join);
         r = parent_ns_enter(&spec, &pn, err);
         if (r < 0) {
                 parent_ns_leave(&pn);
                 goto fail;
         }
-        undo.pid = cgroup_join_clone(&join, (unsigned long) clone_flags(&spec));
+        undo.pid = cgroup_join_clone(&join, flags);
         if (undo.pid == 0) {
                 struct init_args ia = {
                         .spec = &spec,

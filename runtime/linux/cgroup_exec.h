@@ -31,9 +31,10 @@ int cgroup_exec_dirs(const struct cgroup_host *host, char *const *dirs,
 /* Each of DIRS exists and is a directory: the error names the first that is not. */
 int cgroup_exec_check(char *const *dirs, berth_error_t **err);
 
-/* Put PID into the container's cgroup as `exec` does: DIRS from cgroup_exec_dirs must exist. On
- * cgroup v2 a container that made sub-cgroups with controllers of its own can no longer take
- * processes at its top (no internal processes); as runc, the process then joins the cgroup of
- * the container's init (INIT_PID), unless a sub-cgroup was asked for. */
+/* Put PID into the container's cgroup as `exec` does (DIRS from cgroup_exec_dirs, found by
+ * cgroup_exec_check before the process was made). On cgroup v2 a container that made
+ * sub-cgroups with controllers of its own can no longer take processes at its top (no internal
+ * processes); as runc, the process then joins the cgroup of the container's init (INIT_PID),
+ * unless a sub-cgroup was asked for. */
 int cgroup_exec_enter(const struct cgroup_host *host, char *const *dirs, bool sub_asked,
                       pid_t init_pid, pid_t pid, berth_error_t **err);

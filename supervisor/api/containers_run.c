@@ -23,31 +23,14 @@
 #include "supervisor/api/stream.h"
 #include "supervisor/containers/run.h"
 
+/* api_response_berror's statuses, plus 304 for a start or stop with nothing to do. */
 static void
 fail(struct api_response *resp, const berth_error_t *e)
 {
-        unsigned status = 500;
-        switch (e->code) {
-        case EALREADY:
+        if (e->code == EALREADY)
                 resp->status = 304;
-                return;
-        case ENOENT:
-                status = 404;
-                break;
-        case EBUSY:
-        case EEXIST:
-                status = 409;
-                break;
-        case EINVAL:
-                status = 400;
-                break;
-        case EOPNOTSUPP:
-                status = 501;
-                break;
-        default:
-                break;
-        }
-        api_response_error(resp, status, "%s", e->msg);
+        else
+                api_response_berror(resp, e);
 }
 
 static bool
